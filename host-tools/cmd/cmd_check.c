@@ -1,0 +1,12 @@
+/* Placeholder until its issue lands: says so instead of pretending. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_check(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "rplat check: not implemented yet\n");
+	return 2;
+}

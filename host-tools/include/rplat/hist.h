@@ -1,0 +1,72 @@
+/* Latency histograms: constant memory, exact merges, <= 1% relative error.
+ *
+ * Log-linear buckets in the style of HdrHistogram: values below 2^RPLAT_HIST_SUB_BITS ns are exact, and
+ * every power-of-two range above is split into 2^RPLAT_HIST_SUB_BITS / 2 equal buckets, so a bucket is at
+ * most 1/64 of its lower edge wide; percentiles report the bucket midpoint clamped to [min, max], whose
+ * relative error is <= 1/128 (0.8%). Values up to RPLAT_HIST_MAX_NS (about 18 minutes) are bucketed;
+ * larger ones are counted in 'overflow' (still in count/min/max/sum). Negative values (a correlated stage
+ * that came out below zero within its error bound) are counted in 'underflow' and recorded as 0.
+ *
+ * count, sum and sumsq are integers (sumsq is 128-bit), so merging histograms is exact and gives the same
+ * result, bit for bit, as recording all the samples into one. */
+#ifndef RPLAT_HIST_H
+#define RPLAT_HIST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define RPLAT_HIST_SUB_BITS 7
+#define RPLAT_HIST_MAX_BITS 40
+#define RPLAT_HIST_MAX_NS ((1ull << RPLAT_HIST_MAX_BITS) - 1)
+#define RPLAT_HIST_NBUCKETS (((RPLAT_HIST_MAX_BITS - RPLAT_HIST_SUB_BITS) + 2) << (RPLAT_HIST_SUB_BITS - 1))
+
+struct rplat_hist {
+	uint64_t count;     /* samples recorded, overflow and underflow included */
+	uint64_t min, max;  /* exact, ns; min = UINT64_MAX when empty */
+	uint64_t sum;       /* exact sum, ns */
+	unsigned __int128 sumsq; /* exact sum of squares, ns^2 */
+	uint64_t overflow;  /* samples > RPLAT_HIST_MAX_NS */
+	uint64_t underflow; /* negative samples, recorded as 0 */
+	uint64_t bucket[RPLAT_HIST_NBUCKETS];
+};
+
+void rplat_hist_init(struct rplat_hist *h);
+/* Record one value in ns. Inline-fast: a clz, a shift and an increment. */
+void rplat_hist_add(struct rplat_hist *h, uint64_t v);
+/* Record a signed value: negatives count as underflow and record 0. */
+void rplat_hist_add_signed(struct rplat_hist *h, int64_t v);
+/* dst += src, exactly. */
+void rplat_hist_merge(struct rplat_hist *dst, const struct rplat_hist *src);
+
+/* Bucket geometry: index of a value, and the [lo, hi] values a bucket covers. */
+unsigned rplat_hist_index(uint64_t v);
+void rplat_hist_bounds(unsigned idx, uint64_t *lo, uint64_t *hi);
+
+/* The value at percentile p (0 < p <= 100): the smallest v such that at least p% of samples are <= v,
+ * within the bucket error. Returns 0 for an empty histogram. */
+uint64_t rplat_hist_percentile(const struct rplat_hist *h, double p);
+double rplat_hist_mean(const struct rplat_hist *h);
+double rplat_hist_stddev(const struct rplat_hist *h);
+
+/* Text form (the run directory's hist/NAME.hist):
+ *   # rplat-hist 1
+ *   # name NAME
+ *   # unit ns
+ *   # sub_bits 7
+ *   # count N / min / max / sum / sumsq / overflow / underflow   (one "# key value" line each)
+ *   lo_ns<TAB>hi_ns<TAB>count           one line per non-empty bucket, ascending
+ * Returns 0, or -1 with errno set (write). */
+int rplat_hist_write(const struct rplat_hist *h, const char *name, FILE *f);
+/* Parse the text form. Returns 0, or -1 with a message naming 'path', the line and the field in err. */
+int rplat_hist_read(struct rplat_hist *h, FILE *f, const char *path, char *err, size_t errlen);
+
+/* Summary statistics of a histogram, in ns. */
+struct rplat_stats {
+	uint64_t count;
+	uint64_t min, max;
+	double avg, stddev;
+	uint64_t p50, p90, p99, p999, p9999;
+};
+void rplat_hist_stats(const struct rplat_hist *h, struct rplat_stats *s);
+
+#endif
