@@ -16,6 +16,7 @@ struct rplat_jw {
 	int depth;
 	int count[RPLAT_JSON_MAX_DEPTH]; /* members written at each level */
 	int pretty;                      /* indent with two spaces (default 1) */
+	int err;                         /* misuse seen (nesting too deep, unbalanced end) */
 };
 
 void rplat_jw_init(struct rplat_jw *w, FILE *f);
@@ -30,7 +31,9 @@ void rplat_jw_uint(struct rplat_jw *w, const char *key, uint64_t val);
 void rplat_jw_double(struct rplat_jw *w, const char *key, double val); /* non-finite writes null */
 void rplat_jw_bool(struct rplat_jw *w, const char *key, int val);
 void rplat_jw_null(struct rplat_jw *w, const char *key);
-/* Finish the document (newline). Returns 0, or -1 if any write failed (ferror). */
+/* Finish the document (newline) and flush. Returns 0, or -1 if any write failed (ferror, errno from the
+ * stream) or the writer was misused (nesting deeper than RPLAT_JSON_MAX_DEPTH or unbalanced, EINVAL).
+ * Strings are escaped; bytes that are not valid UTF-8 are written as U+FFFD. */
 int rplat_jw_finish(struct rplat_jw *w);
 
 /* ---- reader ---- */
@@ -42,16 +45,21 @@ struct rplat_json {
 	char *key;                /* member name when inside an object */
 	char *str;                /* RPLAT_JSON_STR, NUL-terminated (embedded NULs rejected) */
 	double num;               /* RPLAT_JSON_NUM; also 0/1 for BOOL */
-	int64_t inum;             /* RPLAT_JSON_NUM when the text was an integer that fits (is_int = 1) */
+	int64_t inum;             /* RPLAT_JSON_NUM with is_int = 1: the text was an integer that fits in
+				     int64, or an integral value a double holds exactly ("1e3", "20.0") */
 	int is_int;
 	size_t n;                 /* ARR/OBJ: number of children */
 	struct rplat_json *child; /* ARR/OBJ: array of n children */
 };
 
-/* Parse 'len' bytes. Returns the root (free with rplat_json_free), or NULL with "line L, column C: ..."
- * in err. */
+/* Parse 'len' bytes (need not be NUL-terminated). Returns the root (free with rplat_json_free), or NULL
+ * with "line L, column C: ..." in err (columns count bytes). Rejected: anything outside RFC 8259, nesting
+ * deeper than RPLAT_JSON_MAX_DEPTH, NUL in strings (raw or \u0000), invalid UTF-8, unpaired surrogates,
+ * numbers out of double range. A leading UTF-8 BOM is skipped. Duplicate member names are kept;
+ * lookups find the first. */
 struct rplat_json *rplat_json_parse(const char *text, size_t len, char *err, size_t errlen);
-/* Read and parse a whole file; errors name the file. */
+/* Read and parse a whole file (at most 64 MiB); errors are "PATH: line L, column C: ..." or
+ * "PATH: reason". */
 struct rplat_json *rplat_json_load(const char *path, char *err, size_t errlen);
 void rplat_json_free(struct rplat_json *j);
 
