@@ -30,21 +30,55 @@ struct rplat_hist {
 	uint64_t bucket[RPLAT_HIST_NBUCKETS];
 };
 
+/* Start empty: all counts 0, min = UINT64_MAX, max = 0. */
 void rplat_hist_init(struct rplat_hist *h);
-/* Record one value in ns. Inline-fast: a clz, a shift and an increment. */
-void rplat_hist_add(struct rplat_hist *h, uint64_t v);
+
+/* Bucket index of a value <= RPLAT_HIST_MAX_NS: values below 2^SUB_BITS index themselves; above, the
+ * power-of-two range [2^k, 2^(k+1)) starts at block k - SUB_BITS + 2 of 2^(SUB_BITS-1) buckets, each
+ * 2^(k - SUB_BITS + 1) wide. */
+static inline unsigned rplat_hist_index(uint64_t v)
+{
+	unsigned shift = 63u - (unsigned)__builtin_clzll(v | ((1ull << RPLAT_HIST_SUB_BITS) - 1)) -
+			 (RPLAT_HIST_SUB_BITS - 1);
+
+	return (shift << (RPLAT_HIST_SUB_BITS - 1)) + (unsigned)(v >> shift);
+}
+
+/* The [lo, hi] values (inclusive, ns) that bucket 'idx' (< RPLAT_HIST_NBUCKETS) covers. */
+void rplat_hist_bounds(unsigned idx, uint64_t *lo, uint64_t *hi);
+
+/* Record one value in ns: a clz, a shift and an increment, plus the exact moments. Inline because it
+ * sits in the measurement loop (a few ns). */
+static inline void rplat_hist_add(struct rplat_hist *h, uint64_t v)
+{
+	h->count++;
+	h->sum += v;
+	h->sumsq += (unsigned __int128)v * v;
+	h->min = v < h->min ? v : h->min;
+	h->max = v > h->max ? v : h->max;
+	if (__builtin_expect(v > RPLAT_HIST_MAX_NS, 0))
+		h->overflow++;
+	else
+		h->bucket[rplat_hist_index(v)]++;
+}
+
 /* Record a signed value: negatives count as underflow and record 0. */
-void rplat_hist_add_signed(struct rplat_hist *h, int64_t v);
+static inline void rplat_hist_add_signed(struct rplat_hist *h, int64_t v)
+{
+	if (v < 0) {
+		h->underflow++;
+		v = 0;
+	}
+	rplat_hist_add(h, (uint64_t)v);
+}
+
 /* dst += src, exactly. */
 void rplat_hist_merge(struct rplat_hist *dst, const struct rplat_hist *src);
-
-/* Bucket geometry: index of a value, and the [lo, hi] values a bucket covers. */
-unsigned rplat_hist_index(uint64_t v);
-void rplat_hist_bounds(unsigned idx, uint64_t *lo, uint64_t *hi);
 
 /* The value at percentile p (0 < p <= 100): the smallest v such that at least p% of samples are <= v,
  * within the bucket error. Returns 0 for an empty histogram. */
 uint64_t rplat_hist_percentile(const struct rplat_hist *h, double p);
+/* Mean and population standard deviation in ns, from the exact sums; 0 for an empty histogram. */
 double rplat_hist_mean(const struct rplat_hist *h);
 double rplat_hist_stddev(const struct rplat_hist *h);
 
@@ -55,9 +89,12 @@ double rplat_hist_stddev(const struct rplat_hist *h);
  *   # sub_bits 7
  *   # count N / min / max / sum / sumsq / overflow / underflow   (one "# key value" line each)
  *   lo_ns<TAB>hi_ns<TAB>count           one line per non-empty bucket, ascending
+ * 'name' must be non-empty and free of whitespace and control characters (else EINVAL).
  * Returns 0, or -1 with errno set (write). */
 int rplat_hist_write(const struct rplat_hist *h, const char *name, FILE *f);
-/* Parse the text form. Returns 0, or -1 with a message naming 'path', the line and the field in err. */
+/* Parse the text form into 'h'. Unknown "# key value" lines are skipped (forward compatibility); the
+ * counts must add up and every bucket must match the geometry. Returns 0, or -1 with
+ * "PATH: line N: FIELD: what" in err and 'h' left untouched. */
 int rplat_hist_read(struct rplat_hist *h, FILE *f, const char *path, char *err, size_t errlen);
 
 /* Summary statistics of a histogram, in ns. */
