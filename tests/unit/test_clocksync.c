@@ -1,0 +1,329 @@
+/* Unit tests for clock correlation (host-tools/lib/clocksync.c) on a synthetic link with a known true
+ * mapping: drift, offset, large counter and host values, exponential queueing noise with rare long
+ * stalls, and asymmetric minimum one-way delays. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "rplat/clocksync.h"
+
+static uint64_t rng_state = 0x853c49e6748fea9bull;
+
+static double rnd01(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return ((double)((x * 0x2545f4914f6cdd1dull) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double rexp(double mean) { return -mean * log(rnd01()); }
+
+/* A simulated link. The remote counter runs at hz * (1 + drift_ppm/1e6) and reads x0 at host time t0. */
+struct link {
+	double hz, drift_ppm;
+	long double t0, x0;
+	double min_h2r, min_r2h; /* minimum one-way delays, ns */
+	double noise;            /* mean of the exponential queueing delay added to each way, ns */
+	double stall_p, stall;   /* probability and mean of a long stall (scheduling, IRQ storm) */
+	double proc;             /* remote processing, ns */
+	long double t;           /* host time of the next send */
+	double interval;
+};
+
+static long double true_host(const struct link *l, uint64_t x)
+{
+	return l->t0 + ((long double)x - l->x0) * 1e9L / ((long double)l->hz * (1.0L + l->drift_ppm / 1e6L));
+}
+
+static uint64_t true_ticks(const struct link *l, long double host)
+{
+	return (uint64_t)floorl(l->x0 + (host - l->t0) * (long double)l->hz * (1.0L + l->drift_ppm / 1e6L) / 1e9L);
+}
+
+static double way_delay(const struct link *l, double min)
+{
+	double d = min + rexp(l->noise);
+
+	if (rnd01() < l->stall_p)
+		d += rexp(l->stall);
+	return d;
+}
+
+static void link_sample(struct link *l, struct rplat_clk_sample *s)
+{
+	long double kick = l->t + way_delay(l, l->min_h2r);
+	long double reply = kick + l->proc + rexp(200);
+	long double recv = reply + way_delay(l, l->min_r2h);
+
+	s->host_send = (int64_t)floorl(l->t);
+	s->r_kick = true_ticks(l, kick);
+	s->r_reply = true_ticks(l, reply);
+	s->host_recv = (int64_t)ceill(recv);
+	l->t += l->interval;
+}
+
+static void link_init(struct link *l, double hz, double drift_ppm)
+{
+	memset(l, 0, sizeof(*l));
+	l->hz = hz;
+	l->drift_ppm = drift_ppm;
+	l->t0 = 12345678901234.0L; /* ~3.4 h of uptime, ns */
+	l->x0 = 9876543210987.0L;  /* a counter far from zero */
+	l->t = l->t0 + 1e9L;
+	l->min_h2r = 3000;
+	l->min_r2h = 2000;
+	l->noise = 1000;
+	l->stall_p = 0.01;
+	l->stall = 50000;
+	l->proc = 20000;
+	l->interval = 1e6; /* 1 ms */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct result {
+	double p50, p99, max; /* |mapped - true|, ns */
+	double err_ns, drift_err_ppm;
+	size_t windows;
+};
+
+/* Feed n samples, fit, and measure the mapping error at every kick and reply stamp of a second pass over
+ * the same span (fresh noise). */
+static void run(struct link *l, size_t n, struct result *res)
+{
+	struct rplat_clk *c = malloc(sizeof(*c));
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s;
+	long double start = l->t;
+	double *err = malloc(2 * n * sizeof(*err));
+	size_t m = 0;
+
+	rplat_clk_init(c, l->hz);
+	for (size_t i = 0; i < n; i++) {
+		link_sample(l, &s);
+		rplat_clk_add(c, &s);
+	}
+	assert_int_equal(rplat_clk_fit(c, &fit), 0);
+	assert_true(fit.valid);
+	l->t = start;
+	for (size_t i = 0; i < n; i++) {
+		link_sample(l, &s);
+		err[m++] = fabs(rplat_clk_map(&fit, s.r_kick) - (double)true_host(l, s.r_kick));
+		err[m++] = fabs(rplat_clk_map(&fit, s.r_reply) - (double)true_host(l, s.r_reply));
+	}
+	qsort(err, m, sizeof(*err), cmp_double);
+	res->p50 = err[m / 2];
+	res->p99 = err[(size_t)(m * 0.99)];
+	res->max = err[m - 1];
+	res->err_ns = fit.err_ns;
+	res->drift_err_ppm = fit.drift_ppm - l->drift_ppm;
+	res->windows = fit.windows;
+	free(err);
+	free(c);
+}
+
+static void test_too_few(void **state)
+{
+	struct rplat_clk c;
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s = { 1000, 2000, 10, 20 };
+
+	(void)state;
+	rplat_clk_init(&c, 200e6);
+	assert_int_equal(rplat_clk_fit(&c, &fit), -1);
+	assert_false(fit.valid);
+	assert_true(rplat_clk_ticks_to_ns(&fit, 200) == 1000.0); /* nominal rate */
+	rplat_clk_add(&c, &s);
+	assert_int_equal(rplat_clk_fit(&c, &fit), -1);
+	/* nonsense samples are ignored */
+	s.host_recv = 0;
+	rplat_clk_add(&c, &s);
+	assert_int_equal(c.nwin, 1);
+}
+
+static void test_exact_no_noise(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 400e6, 100);
+	l.noise = 1;
+	l.stall_p = 0;
+	l.min_h2r = l.min_r2h = 1000;
+	run(&l, 2000, &r);
+	assert_true(fabs(r.drift_err_ppm) < 0.01);
+	assert_true(r.max <= r.err_ns);
+	assert_true(r.max < 50);
+}
+
+/* Sweep drift and seeds; the error must stay within the reported bound, and within 1 us at p99 for these
+ * realistic delays (min 3 us / 2 us, 1 us mean queueing, 1% stalls of 50 us). */
+static void test_drift_sweep(void **state)
+{
+	static const double drifts[] = { -200, -100, -10, 0, 0.5, 10, 100, 200 };
+	static const double rates[] = { 400e6, 200e6, 32768 * 1024.0 };
+
+	(void)state;
+	for (size_t d = 0; d < sizeof(drifts) / sizeof(drifts[0]); d++) {
+		for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+			struct link l;
+			struct result r;
+
+			link_init(&l, rates[k], drifts[d]);
+			run(&l, 10000, &r);
+			if (!(r.max <= r.err_ns) || !(r.p99 < 1000) || !(fabs(r.drift_err_ppm) < 0.5))
+				fail_msg("drift %g ppm at %g Hz: p50 %.0f p99 %.0f max %.0f ns, bound %.0f ns, "
+					 "drift error %.4f ppm", drifts[d], rates[k], r.p50, r.p99, r.max, r.err_ns,
+					 r.drift_err_ppm);
+		}
+	}
+}
+
+/* Asymmetric minimums: the error is then about half the asymmetry, and still within the bound. */
+static void test_asymmetric(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 400e6, 100);
+	l.min_h2r = 8000;
+	l.min_r2h = 2000;
+	run(&l, 10000, &r);
+	assert_true(r.max <= r.err_ns);
+	assert_true(fabs(r.p50 - 3000) < 500);
+	assert_true(r.err_ns < 6000);
+}
+
+/* Heavy noise (mean queueing 20 us, 10% stalls of 500 us): window minimums still find the envelope. */
+static void test_heavy_noise(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 400e6, -150);
+	l.noise = 20000;
+	l.stall_p = 0.1;
+	l.stall = 500000;
+	run(&l, 20000, &r);
+	assert_true(r.max <= r.err_ns);
+	assert_true(fabs(r.drift_err_ppm) < 1);
+	assert_true(r.p99 < 5000);
+}
+
+/* Memory stays constant: a long run keeps at most RPLAT_CLK_MAX_WINDOWS windows and still fits well. */
+static void test_windows_bounded(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 200e6, 500);
+	l.interval = 50000;
+	run(&l, 300000, &r);
+	assert_true(r.windows <= RPLAT_CLK_MAX_WINDOWS);
+	assert_true(r.windows >= RPLAT_CLK_MAX_WINDOWS / 2);
+	assert_true(r.max <= r.err_ns);
+	assert_true(r.p99 < 1000);
+	assert_true(fabs(r.drift_err_ppm) < 0.1);
+}
+
+/* A short run (a few samples, all close together): valid, nominal-ish slope, bound still holds. */
+static void test_short_run(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 400e6, 50);
+	run(&l, 5, &r);
+	assert_true(r.max <= r.err_ns);
+	link_init(&l, 400e6, 50);
+	l.interval = 10; /* all within ~50 us: the slope cannot be seen */
+	run(&l, 5, &r);
+	assert_true(r.max <= r.err_ns);
+}
+
+/* A stamp that contradicts the others (the kick stamped 50 us before its send) crosses the bounds: the
+ * fit stays valid, and the bound grows to cover the contradiction. */
+static void test_crossed_bounds(void **state)
+{
+	struct link l;
+	struct rplat_clk c;
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s;
+	double err0;
+
+	(void)state;
+	link_init(&l, 400e6, 20);
+	rplat_clk_init(&c, l.hz);
+	for (int i = 0; i < 400; i++) {
+		link_sample(&l, &s);
+		rplat_clk_add(&c, &s);
+	}
+	assert_int_equal(rplat_clk_fit(&c, &fit), 0);
+	err0 = fit.err_ns;
+	link_sample(&l, &s);
+	s.r_kick -= 20000; /* 50 us at 400 MHz */
+	s.r_reply -= 20000;
+	rplat_clk_add(&c, &s);
+	assert_int_equal(rplat_clk_fit(&c, &fit), 0);
+	assert_true(fit.valid);
+	assert_true(fit.err_ns > err0 + 10000);
+	assert_true(fabs(rplat_clk_map(&fit, s.r_kick + 20000) - (double)true_host(&l, s.r_kick + 20000)) <=
+		    fit.err_ns);
+}
+
+static void test_ticks_to_ns(void **state)
+{
+	struct link l;
+	struct rplat_clk c;
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s;
+
+	(void)state;
+	link_init(&l, 400e6, 100);
+	rplat_clk_init(&c, l.hz);
+	for (int i = 0; i < 5000; i++) {
+		link_sample(&l, &s);
+		rplat_clk_add(&c, &s);
+	}
+	assert_int_equal(rplat_clk_fit(&c, &fit), 0);
+	/* 400e6 ticks at +100 ppm last 1 s / 1.0001 */
+	assert_true(fabs(rplat_clk_ticks_to_ns(&fit, 400000000) - 1e9 / 1.0001) < 100);
+	assert_true(fabs(fit.hz_est - 400e6 * 1.0001) < 100);
+	assert_true(fabs(fit.drift_ppm - 100) < 0.25);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_too_few),
+		cmocka_unit_test(test_exact_no_noise),
+		cmocka_unit_test(test_drift_sweep),
+		cmocka_unit_test(test_asymmetric),
+		cmocka_unit_test(test_heavy_noise),
+		cmocka_unit_test(test_windows_bounded),
+		cmocka_unit_test(test_short_run),
+		cmocka_unit_test(test_crossed_bounds),
+		cmocka_unit_test(test_ticks_to_ns),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
