@@ -37,24 +37,31 @@ PKG_CONFIG ?= pkg-config
 # pkg-config module -> Debian package that provides it
 PKGS := libtracefs:libtracefs-dev libtraceevent:libtraceevent-dev libelf:libelf-dev
 ifeq ($(CROSS_COMPILE),)
-PKGS += libfdt:libfdt-dev libtracecmd:libtracecmd-dev
+PKGS += libtracecmd:libtracecmd-dev
 endif
+# libraries Debian ships without a .pc file: header -> package -> link flag
+HDR_LIBS := libfdt.h:libfdt-dev:-lfdt
 TEST_PKGS := cmocka:libcmocka-dev
 pc_mod = $(word 1,$(subst :, ,$(1)))
 pc_deb = $(word 2,$(subst :, ,$(1)))
 define pc_check
-$(if $(shell $(PKG_CONFIG) --exists $(call pc_mod,$(1)) && echo y),,$(error pkg-config cannot find $(call pc_mod,$(1)): install the Debian package $(call pc_deb,$(1))$(if $(CROSS_COMPILE),:arm64) (or run 'make deps'))))
+$(if $(shell $(PKG_CONFIG) --exists $(call pc_mod,$(1)) && echo y),,$(error pkg-config cannot find $(call pc_mod,$(1)): install the Debian package $(call pc_deb,$(1))$(if $(CROSS_COMPILE),:arm64) (or run 'make deps')))
 endef
-NEED_LIBS := $(filter-out deps clean help,$(or $(MAKECMDGOALS),all))
+define hdr_check
+$(if $(shell printf '\043include <$(call pc_mod,$(1))>\n' | $(CC) $(XLIB_CFLAGS) -E -x c - >/dev/null 2>&1 && echo y),,$(error $(CC) cannot find <$(call pc_mod,$(1))>: install the Debian package $(call pc_deb,$(1))$(if $(CROSS_COMPILE),:arm64) (or run 'make deps')))
+endef
+NEED_LIBS := $(filter-out deps clean help check bench fuzz demo,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
 $(foreach p,$(PKGS),$(call pc_check,$(p)))
+$(foreach p,$(HDR_LIBS),$(call hdr_check,$(p)))
 endif
 
 LIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(foreach p,$(PKGS),$(call pc_mod,$(p))) 2>/dev/null)
 LIB_LIBS := $(shell $(PKG_CONFIG) --libs $(foreach p,$(PKGS),$(call pc_mod,$(p))) 2>/dev/null)
+LIB_LIBS += $(foreach p,$(HDR_LIBS),$(word 3,$(subst :, ,$(p))))
 ifneq ($(CROSS_COMPILE),)
   LIB_CFLAGS += $(XLIB_CFLAGS)
-  LIB_LIBS += $(XLIB_LIBS) -lfdt -ltracecmd
+  LIB_LIBS += $(XLIB_LIBS) -ltracecmd
 endif
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

@@ -189,7 +189,7 @@ static void reply_pong(struct rp_probe *p, uint32_t dst, const uint8_t *req, uin
 	memcpy(&pong->t_kick, &t_kick, sizeof(t_kick));
 	memcpy(&pong->t_consume, &t_consume, sizeof(t_consume));
 	if (p->cfg.process)
-		p->cfg.process(p->cfg.process_ctx);
+		p->cfg.process(p->cfg.process_ctx, data, len);
 	tx_commit(p, head, data, len, (uint32_t)offsetof(struct rplat_ping, t_reply));
 }
 
@@ -231,7 +231,9 @@ static void dispatch(struct rp_probe *p, uint32_t src, const uint8_t *msg, uint3
 			reply_error(p, src, h.seq, RPLAT_E_TYPE);
 			return;
 		}
-		n = p->cfg.ext(p, &h, len, reply, sizeof(reply), p->cfg.ext_ctx);
+		p->req_src = src;
+		n = p->cfg.ext(p, (const struct rplat_hdr *)(const void *)msg, len, reply, sizeof(reply),
+			       p->cfg.ext_ctx);
 		if (n < 0) {
 			p->cnt.bad_msg++;
 			reply_error(p, src, h.seq, (uint32_t)-n);

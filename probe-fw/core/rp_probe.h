@@ -27,8 +27,9 @@ struct rp_hal {
 
 struct rp_probe;
 
-/* Handler for message types the core does not know (stream, coherency). It may build a reply of at
- * most 'cap' bytes in 'reply' and return its length, return 0 for no reply, or -enum rplat_err. */
+/* Handler for message types the core does not know (stream, coherency). 'req' is the whole request,
+ * 'len' bytes (header checked; p->req_src is its sender). It may build a reply of at most 'cap' bytes in
+ * 'reply' and return its length, return 0 for no reply, or -enum rplat_err. */
 typedef int (*rp_ext_fn)(struct rp_probe *p, const struct rplat_hdr *req, uint32_t len, uint8_t *reply,
 			 uint32_t cap, void *ctx);
 
@@ -40,7 +41,9 @@ struct rp_probe_cfg {
 	uint32_t features;        /* RPLAT_FEAT_* */
 	rp_ext_fn ext;            /* optional */
 	void *ext_ctx;
-	void (*process)(void *ctx); /* optional: runs between t_consume and t_reply (sim delay injection) */
+	/* optional: runs between t_consume and t_reply with the reply built in 'msg' (sim delay and fault
+	 * injection) */
+	void (*process)(void *ctx, uint8_t *msg, uint32_t len);
 	void *process_ctx;
 };
 
@@ -54,6 +57,7 @@ struct rp_probe {
 	volatile uint64_t t_kick; /* stamp of the latest doorbell */
 	uint32_t addr;            /* our endpoint address (RPLAT_PORT) */
 	int ready;
+	uint32_t req_src;          /* sender of the request being dispatched to cfg.ext */
 };
 
 void rp_probe_init(struct rp_probe *p, const struct rp_hal *hal, const struct rp_probe_cfg *cfg,

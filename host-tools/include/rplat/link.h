@@ -29,6 +29,9 @@ struct rplat_link_ops {
 	void (*close)(struct rplat_link *l);
 	/* Optional: a pollable fd that becomes readable when a message may be waiting, or -1. */
 	int (*fd)(struct rplat_link *l);
+	/* Optional, simulated links only: the true CLOCK_MONOTONIC_RAW ns at which the probe's counter
+	 * read 'ticks', so that clock correlation can be checked against the truth. */
+	double (*truth_raw_ns)(struct rplat_link *l, uint64_t ticks);
 };
 
 struct rplat_link {

@@ -69,7 +69,9 @@ struct rplat_ping_opts {
 	int hist_us;             /* -h, 0 = no cyclictest histogram */
 	const char *json_path;   /* --json */
 	int64_t timeout_ns;      /* --timeout, default 1 s */
+	int max_silent;          /* --max-silent: consecutive timeouts that end the run, default 3 */
 	int no_samples;          /* --no-samples */
+	const char *load;        /* --load PROFILE, NULL = none */
 	const struct rplat_ping_hooks *hooks;
 };
 

@@ -2,7 +2,7 @@
  * by rplat over a shared-memory region, for the sim and qemu links.
  *
  * rplat_vdrv_setup() reads the probe's resource table (which must lie inside the region), checks it as
- * remoteproc does, allocates both vrings (da ADDR_ANY: after the table, each PAGE_ALIGN(vring_size));
+ * remoteproc does, allocates both vrings (da ADDR_ANY: from the pool, each PAGE_ALIGN(vring_size));
  * fixed da: used as given if inside the region), then the buffer pool (512-byte buffers: 2*num if
  * num < 256, else 512, half RX and half TX), writes back vring da and notifyid, gfeatures and
  * finally status DRIVER_OK, and posts every RX buffer on vring0.
@@ -51,9 +51,11 @@ struct rplat_vdrv {
 	void *kick_ctx;
 };
 
-/* rsc_off: offset of the resource table in shm. Returns 0, or -1 with a message in err. */
+/* rsc_off: offset of the resource table in shm, rsc_max: bytes it may occupy; vrings with da ADDR_ANY
+ * and the buffers are allocated from [pool_off, size). Returns 0, or -1 with a message in err. */
 int rplat_vdrv_setup(struct rplat_vdrv *d, uint8_t *shm, size_t size, uint32_t da, size_t rsc_off,
-		     void (*kick)(void *ctx, unsigned vq), void *kick_ctx, char *err, size_t errlen);
+		     size_t rsc_max, size_t pool_off, void (*kick)(void *ctx, unsigned vq), void *kick_ctx,
+		     char *err, size_t errlen);
 void rplat_vdrv_free(struct rplat_vdrv *d);
 
 /* Send one message from our address to the probe's announced address. Returns 0, or -1 with errno

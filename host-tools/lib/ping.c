@@ -1,0 +1,1059 @@
+/* The ping engine. See rplat/ping.h.
+ *
+ * One message is in flight at a time, as cyclictest has one wakeup per period: the send time is taken
+ * just before the send, the receive time just after the reply is read, and the next send is scheduled on
+ * an absolute grid (a late reply makes the grid skip, never burst). Samples go to a binary spill file in
+ * the run directory while measuring, so memory stays constant; the stages are computed in a second pass
+ * once the clock fit over the whole run is known, which turns the spill into samples.tsv. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rplat/clocksync.h"
+#include "rplat/hist.h"
+#include "rplat/json.h"
+#include "rplat/link.h"
+#include "rplat/ping.h"
+#include "rplat/runfile.h"
+#include "rplat/sysinfo.h"
+#include "rplat/util.h"
+#include "rplat/wire/rpmsg.h"
+
+#define SEQ_RING 4096 /* replies older than this many messages count as corrupt (unknown sequence) */
+#define GRACE_NS 100000000ll /* after Ctrl-C, how long the in-flight reply may still take */
+
+enum stage { ST_H2R, ST_DISPATCH, ST_PROC, ST_R2H, NSTAGES };
+static const char *const stage_name[NSTAGES] = { "host_to_remote", "remote_dispatch", "remote_processing",
+						 "remote_to_host" };
+
+enum seq_state { SQ_NONE, SQ_WAIT, SQ_OK, SQ_LOST, SQ_LATE, SQ_BAD };
+
+struct counts {
+	uint64_t sent, received, lost, late, dup, ooo, corrupt, error;
+};
+
+struct rplat_ping_ctx {
+	const struct rplat_ping_opts *o;
+	struct rplat_link *link;
+	char dir[4096];
+	struct rplat_info info;
+	int have_info;
+	struct rplat_sysinfo si;
+	struct rplat_hist rtt, stage[NSTAGES], truth_err;
+	struct rplat_hist *per_size;
+	uint64_t *h1us;       /* -h: hist_us + 1 buckets of 1 us */
+	uint64_t h1us_over;
+	int64_t h1us_over_seq;
+	struct rplat_clk clk;
+	struct rplat_clk_fit fit;
+	FILE *spill;
+	char spill_path[4200];
+	struct counts c;
+	uint8_t state[SEQ_RING];
+	int64_t sent_at[SEQ_RING];
+	uint64_t max_rtt;
+	uint32_t max_seq;
+	int64_t max_time, t0, t_end;
+	int64_t raw0, mono0, raw1, mono1; /* for the sim's truth */
+	time_t wall0, wall1;
+	int dma_fd;
+	int silent;
+	int ended_by;         /* 0 loops/duration, 1 signal, 2 remote silent, 3 remote gone, 4 error */
+	int hook_stop;
+	int64_t last_status;
+	int tty;
+	int rc;
+};
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (++g_stop >= 2) {
+		/* second Ctrl-C: give up on a clean finish, but leave no child behind */
+		rplat_link_kill_children();
+		_exit(130);
+	}
+}
+
+static void on_fatal(int sig)
+{
+	rplat_link_kill_children();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked poll returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static uint8_t pattern(uint32_t seq, uint32_t i)
+{
+	return (uint8_t)(seq * 7u + i * 13u + 1u);
+}
+
+static void build_ping(uint8_t *buf, uint16_t size, uint32_t seq)
+{
+	struct rplat_ping *p = (struct rplat_ping *)(void *)buf;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->hdr.magic = RPLAT_MAGIC;
+	p->hdr.version = RPLAT_PROTO_VERSION;
+	p->hdr.type = RPLAT_PING;
+	p->hdr.len = size;
+	p->hdr.seq = seq;
+	for (i = RPLAT_PING_MIN; i < size; i++)
+		buf[i] = pattern(seq, i);
+}
+
+/* Does the reply echo what was sent? (The stamps are the probe's to fill.) */
+static int pong_intact(const uint8_t *buf, ssize_t n, uint16_t size, uint32_t seq)
+{
+	const struct rplat_ping *p = (const void *)buf;
+	uint32_t i;
+
+	if (n != size || p->hdr.len != size || p->hdr.status != 0 || p->hdr.flags != 0)
+		return 0;
+	for (i = RPLAT_PING_MIN; i < size; i++)
+		if (buf[i] != pattern(seq, i))
+			return 0;
+	return 1;
+}
+
+static int size_index(const struct rplat_ping_opts *o, uint16_t size)
+{
+	int i;
+
+	for (i = 0; i < o->nsizes; i++)
+		if (o->sizes[i] == size)
+			return i;
+	return 0;
+}
+
+static void spill(struct rplat_ping_ctx *x, const struct rplat_ping_sample *s)
+{
+	if (x->spill && fwrite(s, sizeof(*s), 1, x->spill) != 1) {
+		fprintf(stderr, "rplat: writing %s: %s; samples.tsv will be incomplete\n", x->spill_path,
+			strerror(errno));
+		fclose(x->spill);
+		x->spill = NULL;
+	}
+}
+
+static void settle(struct rplat_ping_ctx *x, struct rplat_ping_sample *s)
+{
+	const struct rplat_ping_hooks *h = x->o->hooks;
+
+	if (s->status == RPLAT_S_OK) {
+		uint64_t rtt = (uint64_t)(s->t_recv - s->t_send);
+		struct rplat_clk_sample cs = { s->t_send, s->t_recv, s->r_kick, s->r_reply };
+
+		rplat_hist_add(&x->rtt, rtt);
+		rplat_hist_add(&x->per_size[size_index(x->o, s->size)], rtt);
+		if (x->h1us) {
+			uint64_t us = rtt / 1000;
+
+			if (us <= (uint64_t)x->o->hist_us)
+				x->h1us[us]++;
+			else if (!x->h1us_over++)
+				x->h1us_over_seq = s->seq;
+		}
+		rplat_clk_add(&x->clk, &cs);
+		if (rtt > x->max_rtt || x->c.received == 1) {
+			x->max_rtt = rtt;
+			x->max_seq = s->seq;
+			x->max_time = s->t_send - x->t0;
+		}
+	}
+	spill(x, s);
+	if (h && h->sample && h->sample(h->ctx, s))
+		x->hook_stop = 1;
+}
+
+static void status_line(struct rplat_ping_ctx *x, int64_t now, uint64_t act, int final)
+{
+	const struct rplat_ping_opts *o = x->o;
+	char prog[32] = "";
+
+	if (!x->tty || o->quiet)
+		return;
+	if (!final && now - x->last_status < 100000000)
+		return;
+	x->last_status = now;
+	if (o->loops)
+		snprintf(prog, sizeof(prog), " [%3.0f%%]", 100.0 * (double)x->c.sent / (double)o->loops);
+	else if (o->duration_ns)
+		snprintf(prog, sizeof(prog), " [%3.0f%%]", 100.0 * (double)(now - x->t0) / (double)o->duration_ns);
+	fprintf(stderr, "\rT: 0 (%5d) P:%2d I:%lld C:%8llu Min:%7.1f Act:%7.1f Avg:%7.1f Max:%8.1f Lost:%llu%s ",
+		(int)getpid(), o->priority, (long long)(o->interval_ns / 1000), (unsigned long long)x->c.sent,
+		x->rtt.count ? (double)x->rtt.min / 1e3 : 0.0, (double)act / 1e3, rplat_hist_mean(&x->rtt) / 1e3,
+		x->rtt.count ? (double)x->rtt.max / 1e3 : 0.0, (unsigned long long)x->c.lost, prog);
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* A reply for an older sequence number: late (it was counted lost), duplicate, or unknown. */
+static void older_reply(struct rplat_ping_ctx *x, uint32_t seq, uint32_t cur, const uint8_t *buf, ssize_t n,
+			int64_t t_recv)
+{
+	uint8_t *st = &x->state[seq % SEQ_RING];
+	struct rplat_ping_sample s = { .seq = seq, .size = (uint16_t)n };
+
+	if (cur - seq >= SEQ_RING || *st == SQ_NONE) {
+		x->c.corrupt++;
+		return;
+	}
+	if (*st == SQ_LOST) {
+		const struct rplat_ping *p = (const void *)buf;
+
+		*st = SQ_LATE;
+		x->c.lost--;
+		x->c.late++;
+		x->c.received++;
+		s.status = RPLAT_S_LATE;
+		s.t_send = x->sent_at[seq % SEQ_RING];
+		s.t_recv = t_recv;
+		memcpy(&s.r_kick, &p->t_kick, 8);
+		memcpy(&s.r_consume, &p->t_consume, 8);
+		memcpy(&s.r_reply, &p->t_reply, 8);
+		settle(x, &s);
+		return;
+	}
+	if (*st == SQ_WAIT)
+		x->c.ooo++;
+	else
+		x->c.dup++;
+}
+
+/* Send message 'seq' and wait for its reply. Returns 0 to go on, or -1 to end the run. */
+static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
+{
+	const struct rplat_ping_opts *o = x->o;
+	uint8_t out[RPLAT_PING_MAX], in[RPMSG_MAX_PAYLOAD];
+	struct rplat_ping_sample s = { .seq = seq, .size = size, .status = RPLAT_S_LOST };
+	int64_t deadline;
+	int graced = 0;
+
+	build_ping(out, size, seq);
+	if (o->hooks && o->hooks->before_send)
+		o->hooks->before_send(o->hooks->ctx, seq);
+	s.t_send = rplat_now_ns();
+	if (rplat_link_send(x->link, out, size)) {
+		if (errno == ENOBUFS) { /* every TX buffer in flight: the remote is not consuming */
+			x->c.sent++;
+			x->c.lost++;
+			x->state[seq % SEQ_RING] = SQ_LOST;
+			settle(x, &s);
+			return ++x->silent >= o->max_silent ? (x->ended_by = 2, -1) : 0;
+		}
+		fprintf(stderr, "rplat: send: %s\n", strerror(errno));
+		x->ended_by = errno == EPIPE ? 3 : 4;
+		return -1;
+	}
+	x->c.sent++;
+	x->state[seq % SEQ_RING] = SQ_WAIT;
+	x->sent_at[seq % SEQ_RING] = s.t_send;
+	deadline = s.t_send + o->timeout_ns;
+	for (;;) {
+		int64_t now = rplat_now_ns();
+		ssize_t n;
+		const struct rplat_hdr *h = (const void *)in;
+
+		if (g_stop && !graced) {
+			graced = 1;
+			if (deadline > now + GRACE_NS)
+				deadline = now + GRACE_NS;
+		}
+		if (now >= deadline)
+			n = 0;
+		else
+			n = rplat_link_recv(x->link, in, sizeof(in), deadline - now);
+		if (n == 0) {
+			x->c.lost++;
+			x->state[seq % SEQ_RING] = SQ_LOST;
+			settle(x, &s);
+			if (g_stop)
+				return -1;
+			return ++x->silent >= o->max_silent ? (x->ended_by = 2, -1) : 0;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EBADMSG || errno == EMSGSIZE) {
+				x->c.corrupt++;
+				continue;
+			}
+			x->c.lost++;
+			x->state[seq % SEQ_RING] = SQ_LOST;
+			settle(x, &s);
+			x->ended_by = errno == EPIPE ? 3 : 4;
+			if (errno != EPIPE)
+				fprintf(stderr, "rplat: receive: %s\n", strerror(errno));
+			return -1;
+		}
+		s.t_recv = rplat_now_ns();
+		if ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->version != RPLAT_PROTO_VERSION) {
+			x->c.corrupt++;
+			continue;
+		}
+		if (h->seq != seq) {
+			if (h->seq < seq)
+				older_reply(x, h->seq, seq, in, n, s.t_recv);
+			else
+				x->c.corrupt++; /* a sequence number never sent */
+			continue;
+		}
+		x->c.received++;
+		x->silent = 0;
+		if (h->type == RPLAT_ERROR) {
+			x->c.error++;
+			s.status = RPLAT_S_ERROR;
+			x->state[seq % SEQ_RING] = SQ_BAD;
+		} else if (h->type != RPLAT_PONG || (size_t)n < RPLAT_PING_MIN || !pong_intact(in, n, size, seq)) {
+			x->c.corrupt++;
+			s.status = RPLAT_S_CORRUPT;
+			x->state[seq % SEQ_RING] = SQ_BAD;
+		} else {
+			const struct rplat_ping *p = (const void *)in;
+
+			memcpy(&s.r_kick, &p->t_kick, 8);
+			memcpy(&s.r_consume, &p->t_consume, 8);
+			memcpy(&s.r_reply, &p->t_reply, 8);
+			s.status = RPLAT_S_OK;
+			x->state[seq % SEQ_RING] = SQ_OK;
+		}
+		settle(x, &s);
+		status_line(x, s.t_recv, (uint64_t)(s.t_recv - s.t_send), 0);
+		return x->hook_stop ? -1 : 0;
+	}
+}
+
+/* INFO: who is at the other end. Returns 0, or -1 with a message printed. */
+static int ask_info(struct rplat_ping_ctx *x)
+{
+	struct rplat_hdr req;
+	uint8_t in[RPMSG_MAX_PAYLOAD];
+	int64_t deadline = rplat_now_ns() + (x->o->timeout_ns > 2000000000 ? x->o->timeout_ns : 2000000000);
+
+	memset(&req, 0, sizeof(req));
+	req.magic = RPLAT_MAGIC;
+	req.version = RPLAT_PROTO_VERSION;
+	req.type = RPLAT_INFO_REQ;
+	req.len = sizeof(req);
+	req.seq = 0xFFFFFFFFu;
+	if (rplat_link_send(x->link, &req, sizeof(req))) {
+		fprintf(stderr, "rplat: sending INFO request: %s\n", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		int64_t left = deadline - rplat_now_ns();
+		ssize_t n = left > 0 ? rplat_link_recv(x->link, in, sizeof(in), left) : 0;
+		const struct rplat_info *info = (const void *)in;
+
+		if (n < 0 && errno == EINTR && !g_stop)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "rplat: the probe did not answer INFO%s%s\n", n < 0 ? ": " : " within 2 s",
+				n < 0 ? strerror(errno) : "");
+			return -1;
+		}
+		if ((size_t)n < sizeof(struct rplat_hdr) || info->hdr.magic != RPLAT_MAGIC)
+			continue;
+		if (info->hdr.type == RPLAT_ERROR && info->hdr.status == RPLAT_E_VERSION) {
+			fprintf(stderr, "rplat: the probe does not speak protocol version %u\n", RPLAT_PROTO_VERSION);
+			return -1;
+		}
+		if (info->hdr.type != RPLAT_INFO_RESP || (size_t)n < sizeof(*info) || info->counter_hz == 0) {
+			fprintf(stderr, "rplat: malformed INFO reply (%zd bytes, type %u)\n", n, info->hdr.type);
+			return -1;
+		}
+		x->info = *info;
+		x->info.target[RPLAT_TARGET_LEN - 1] = '\0';
+		x->have_info = 1;
+		return 0;
+	}
+}
+
+static int setup_host(struct rplat_ping_ctx *x)
+{
+	const struct rplat_ping_opts *o = x->o;
+
+	x->dma_fd = -1;
+	if (o->mlockall && mlockall(MCL_CURRENT | MCL_FUTURE)) {
+		fprintf(stderr, "rplat: mlockall: %s\n", strerror(errno));
+		return -1;
+	}
+	if (o->affinity >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o->affinity, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "rplat: --affinity %d: %s\n", o->affinity, strerror(errno));
+			return -1;
+		}
+	}
+	if (o->priority) {
+		struct sched_param sp = { .sched_priority = o->priority };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			fprintf(stderr, "rplat: --priority %d (SCHED_FIFO): %s\n", o->priority, strerror(errno));
+			return -1;
+		}
+	}
+	if (o->dma_latency >= 0) {
+		int32_t v = o->dma_latency;
+
+		/* Held while the fd is open; the kernel drops the request when it is closed (or we die). */
+		x->dma_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+		if (x->dma_fd < 0 || write(x->dma_fd, &v, sizeof(v)) != sizeof(v)) {
+			fprintf(stderr, "rplat: warning: cannot hold /dev/cpu_dma_latency at %d us (%s); "
+					"cross-CPU wakeups may be slow\n", o->dma_latency, strerror(errno));
+			if (x->dma_fd >= 0)
+				close(x->dma_fd);
+			x->dma_fd = -1;
+		}
+	}
+	return 0;
+}
+
+static void restore_host(struct rplat_ping_ctx *x)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	if (x->dma_fd >= 0)
+		close(x->dma_fd);
+	x->dma_fd = -1;
+	if (x->o->priority)
+		sched_setscheduler(0, SCHED_OTHER, &sp);
+	if (x->o->mlockall)
+		munlockall();
+}
+
+/* ---- the second pass: stages and samples.tsv ---- */
+
+static double truth_mono(struct rplat_ping_ctx *x, uint64_t ticks)
+{
+	double raw = x->link->ops->truth_raw_ns(x->link, ticks);
+	double span = (double)(x->raw1 - x->raw0);
+	double k = span > 0 ? (double)(x->mono1 - x->mono0) / span : 1.0;
+
+	return (double)x->mono0 + (raw - (double)x->raw0) * k;
+}
+
+static void put_num(FILE *f, double v, int valid)
+{
+	if (valid)
+		fprintf(f, "\t%.0f", v);
+	else
+		fputs("\tnan", f);
+}
+
+static const char *status_name(enum rplat_sample_status s)
+{
+	static const char *const n[] = { "ok", "lost", "late", "dup", "ooo", "corrupt", "error" };
+
+	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+static int second_pass(struct rplat_ping_ctx *x)
+{
+	struct rplat_runfile rf;
+	struct rplat_ping_sample s;
+	int have_truth = x->link->ops->truth_raw_ns != NULL && x->fit.valid;
+	FILE *in;
+	int rc = 0;
+
+	if (x->spill) {
+		fclose(x->spill);
+		x->spill = NULL;
+	}
+	in = fopen(x->spill_path, "r");
+	if (!in)
+		return 0;
+	if (!x->o->no_samples && rplat_runfile_open(&rf, x->dir, "samples.tsv")) {
+		fprintf(stderr, "rplat: %s/samples.tsv: %s\n", x->dir, strerror(errno));
+		fclose(in);
+		return -1;
+	}
+	if (!x->o->no_samples)
+		fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tstatus\n", rf.f);
+	while (fread(&s, sizeof(s), 1, in) == 1) {
+		int got = s.status == RPLAT_S_OK || s.status == RPLAT_S_LATE;
+		int ok = s.status == RPLAT_S_OK;
+		double st[NSTAGES] = { 0 };
+		int i;
+
+		if (ok) {
+			double mk = rplat_clk_map(&x->fit, s.r_kick), mr = rplat_clk_map(&x->fit, s.r_reply);
+
+			st[ST_H2R] = mk - (double)s.t_send;
+			st[ST_DISPATCH] = rplat_clk_ticks_to_ns(&x->fit, (int64_t)(s.r_consume - s.r_kick));
+			st[ST_PROC] = rplat_clk_ticks_to_ns(&x->fit, (int64_t)(s.r_reply - s.r_consume));
+			st[ST_R2H] = (double)s.t_recv - mr;
+			for (i = 0; i < NSTAGES; i++)
+				if (x->fit.valid || i == ST_DISPATCH || i == ST_PROC)
+					rplat_hist_add_signed(&x->stage[i], llround(st[i]));
+			if (have_truth) {
+				rplat_hist_add(&x->truth_err, (uint64_t)llround(fabs(mk - truth_mono(x, s.r_kick))));
+				rplat_hist_add(&x->truth_err, (uint64_t)llround(fabs(mr - truth_mono(x, s.r_reply))));
+			}
+		}
+		if (x->o->no_samples)
+			continue;
+		fprintf(rf.f, "%u\t%u\t%lld", s.seq, s.size, (long long)s.t_send);
+		put_num(rf.f, (double)(s.t_recv - s.t_send), got);
+		put_num(rf.f, st[ST_H2R], ok && x->fit.valid);
+		put_num(rf.f, st[ST_DISPATCH], ok);
+		put_num(rf.f, st[ST_PROC], ok);
+		put_num(rf.f, st[ST_R2H], ok && x->fit.valid);
+		put_num(rf.f, (double)s.r_kick, got);
+		put_num(rf.f, (double)s.r_consume, got);
+		put_num(rf.f, (double)s.r_reply, got);
+		fprintf(rf.f, "\t%s\n", status_name(s.status));
+	}
+	fclose(in);
+	if (!x->o->no_samples && rplat_runfile_commit(&rf)) {
+		fprintf(stderr, "rplat: %s/samples.tsv: %s\n", x->dir, strerror(errno));
+		rc = -1;
+	}
+	unlink(x->spill_path);
+	return rc;
+}
+
+/* ---- outputs ---- */
+
+static void iso_time(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void json_counts(struct rplat_jw *jw, const struct counts *c)
+{
+	rplat_jw_obj_begin(jw, "counts");
+	rplat_jw_uint(jw, "sent", c->sent);
+	rplat_jw_uint(jw, "received", c->received);
+	rplat_jw_uint(jw, "lost", c->lost);
+	rplat_jw_uint(jw, "late", c->late);
+	rplat_jw_uint(jw, "duplicate", c->dup);
+	rplat_jw_uint(jw, "out_of_order", c->ooo);
+	rplat_jw_uint(jw, "corrupt", c->corrupt);
+	rplat_jw_uint(jw, "error", c->error);
+	rplat_jw_obj_end(jw);
+}
+
+static void json_firmware(struct rplat_jw *jw, const struct rplat_info *in)
+{
+	const struct rplat_counters *c = &in->counters;
+	char bid[2 * RPLAT_BUILD_ID_LEN + 1], ver[32];
+	int i;
+
+	for (i = 0; i < (int)RPLAT_BUILD_ID_LEN; i++)
+		sprintf(bid + 2 * i, "%02x", in->build_id[i]);
+	snprintf(ver, sizeof(ver), "%u.%u.%u", in->fw_version >> 16, (in->fw_version >> 8) & 0xff,
+		 in->fw_version & 0xff);
+	rplat_jw_obj_begin(jw, "firmware");
+	rplat_jw_str(jw, "target", in->target);
+	rplat_jw_str(jw, "fw_version", ver);
+	rplat_jw_uint(jw, "proto_version", in->proto_version);
+	rplat_jw_uint(jw, "counter_hz", in->counter_hz);
+	rplat_jw_str(jw, "build_id", bid);
+	rplat_jw_uint(jw, "vring_num", in->vring_num);
+	rplat_jw_uint(jw, "features", in->features);
+	rplat_jw_obj_begin(jw, "counters");
+	rplat_jw_uint(jw, "rx_msgs", c->rx_msgs);
+	rplat_jw_uint(jw, "tx_msgs", c->tx_msgs);
+	rplat_jw_uint(jw, "kicks", c->kicks);
+	rplat_jw_uint(jw, "bad_desc_index", c->bad_desc_index);
+	rplat_jw_uint(jw, "bad_desc_addr", c->bad_desc_addr);
+	rplat_jw_uint(jw, "bad_desc_len", c->bad_desc_len);
+	rplat_jw_uint(jw, "bad_desc_short", c->bad_desc_short);
+	rplat_jw_uint(jw, "bad_desc_chain", c->bad_desc_chain);
+	rplat_jw_uint(jw, "bad_avail_idx", c->bad_avail_idx);
+	rplat_jw_uint(jw, "bad_msg", c->bad_msg);
+	rplat_jw_uint(jw, "tx_no_buf", c->tx_no_buf);
+	rplat_jw_uint(jw, "echo_req", c->echo_req);
+	rplat_jw_obj_end(jw);
+	rplat_jw_obj_end(jw);
+}
+
+static const char *link_type(const char *spec)
+{
+	static char t[32];
+	size_t n = strcspn(spec, ":");
+
+	snprintf(t, sizeof(t), "%.*s", (int)(n < sizeof(t) ? n : sizeof(t) - 1), spec);
+	return t;
+}
+
+static int write_run_json(struct rplat_ping_ctx *x)
+{
+	const struct rplat_ping_opts *o = x->o;
+	struct rplat_runfile rf;
+	struct rplat_jw jw;
+	char t0[32], t1[32], label[256];
+	int i;
+
+	if (rplat_runfile_open(&rf, x->dir, "run.json"))
+		return -1;
+	iso_time(x->wall0, t0, sizeof(t0));
+	iso_time(x->wall1, t1, sizeof(t1));
+	snprintf(label, sizeof(label), "%s %s %s", x->si.release, x->si.preempt, link_type(o->link));
+	rplat_jw_init(&jw, rf.f);
+	rplat_jw_obj_begin(&jw, NULL);
+	rplat_jw_str(&jw, "format", "rplat-run");
+	rplat_jw_int(&jw, "format_version", 1);
+	rplat_jw_str(&jw, "tool", "rplat " RPLAT_VERSION);
+	rplat_jw_str(&jw, "kind", "ping");
+	rplat_jw_str(&jw, "label", o->label ? o->label : label);
+	rplat_jw_str(&jw, "command", o->command ? o->command : "rplat ping");
+	rplat_jw_str(&jw, "start_time", t0);
+	rplat_jw_str(&jw, "end_time", t1);
+	rplat_jw_double(&jw, "duration_s", (double)(x->t_end - x->t0) / 1e9);
+	rplat_sysinfo_json(&x->si, &jw);
+	rplat_jw_obj_begin(&jw, "link");
+	rplat_jw_str(&jw, "spec", o->link);
+	rplat_jw_str(&jw, "type", link_type(o->link));
+	rplat_jw_str(&jw, "desc", x->link->desc);
+	rplat_jw_obj_end(&jw);
+	if (x->have_info)
+		json_firmware(&jw, &x->info);
+	rplat_jw_obj_begin(&jw, "options");
+	rplat_jw_uint(&jw, "loops", o->loops);
+	rplat_jw_double(&jw, "duration_s", (double)o->duration_ns / 1e9);
+	rplat_jw_double(&jw, "interval_us", (double)o->interval_ns / 1e3);
+	rplat_jw_arr_begin(&jw, "sizes");
+	for (i = 0; i < o->nsizes; i++)
+		rplat_jw_uint(&jw, NULL, o->sizes[i]);
+	rplat_jw_arr_end(&jw);
+	rplat_jw_int(&jw, "priority", o->priority);
+	rplat_jw_int(&jw, "affinity", o->affinity);
+	rplat_jw_bool(&jw, "mlockall", o->mlockall);
+	rplat_jw_int(&jw, "dma_latency", o->dma_latency);
+	rplat_jw_double(&jw, "timeout_us", (double)o->timeout_ns / 1e3);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "load");
+	rplat_jw_str(&jw, "profile", o->load ? o->load : "none");
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "clock");
+	rplat_jw_str(&jw, "method", "window-minimum midpoint fit, feasible-interval centred");
+	rplat_jw_bool(&jw, "valid", x->fit.valid);
+	rplat_jw_double(&jw, "nominal_hz", x->have_info ? (double)x->info.counter_hz : 0);
+	if (x->fit.valid) {
+		rplat_jw_double(&jw, "est_hz", x->fit.hz_est);
+		rplat_jw_double(&jw, "drift_ppm", x->fit.drift_ppm);
+		rplat_jw_double(&jw, "err_bound_ns", x->fit.err_ns);
+		rplat_jw_uint(&jw, "windows", x->fit.windows);
+		rplat_jw_uint(&jw, "ref_ticks", x->fit.r0);
+		rplat_jw_double(&jw, "ref_host_ns", x->fit.h0);
+		rplat_jw_double(&jw, "ns_per_tick", x->fit.ns_per_tick);
+	}
+	if (x->truth_err.count) {
+		rplat_jw_obj_begin(&jw, "sim_truth");
+		rplat_jw_uint(&jw, "p50_ns", rplat_hist_percentile(&x->truth_err, 50));
+		rplat_jw_uint(&jw, "p99_ns", rplat_hist_percentile(&x->truth_err, 99));
+		rplat_jw_uint(&jw, "max_ns", x->truth_err.max);
+		rplat_jw_obj_end(&jw);
+	}
+	rplat_jw_obj_end(&jw);
+	json_counts(&jw, &x->c);
+	rplat_jw_obj_begin(&jw, "summary");
+	rplat_stats_json(&jw, "rtt", &x->rtt, -1);
+	rplat_jw_uint(&jw, "max_seq", x->max_seq);
+	rplat_jw_double(&jw, "max_time_s", (double)x->max_time / 1e9);
+	rplat_jw_obj_begin(&jw, "stages");
+	for (i = 0; i < NSTAGES; i++)
+		rplat_stats_json(&jw, stage_name[i], &x->stage[i],
+				 (i == ST_H2R || i == ST_R2H) && x->fit.valid ? x->fit.err_ns : -1);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "per_size");
+	for (i = 0; i < o->nsizes; i++) {
+		char k[16];
+
+		snprintf(k, sizeof(k), "%u", o->sizes[i]);
+		rplat_stats_json(&jw, k, &x->per_size[i], -1);
+	}
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_end(&jw);
+	if (o->hooks && o->hooks->stop) {
+		rplat_jw_obj_begin(&jw, "trace");
+		o->hooks->stop(o->hooks->ctx, x->dir, &jw);
+		rplat_jw_obj_end(&jw);
+	}
+	rplat_jw_str(&jw, "ended_by", (const char *[]){ "completed", "signal", "remote silent", "remote gone",
+							  "error" }[x->ended_by]);
+	rplat_jw_int(&jw, "return_code", x->rc);
+	rplat_jw_obj_end(&jw);
+	if (rplat_jw_finish(&jw)) {
+		rplat_runfile_abort(&rf);
+		return -1;
+	}
+	return rplat_runfile_commit(&rf);
+}
+
+/* cyclictest's -h format, one thread. */
+static int write_h1us(struct rplat_ping_ctx *x, FILE *f)
+{
+	const struct rplat_hist *h = &x->rtt;
+	int i;
+
+	fprintf(f, "# Histogram\n");
+	for (i = 0; i <= x->o->hist_us; i++)
+		if (x->h1us[i])
+			fprintf(f, "%06d %06llu\n", i, (unsigned long long)x->h1us[i]);
+	fprintf(f, "# Total: %09llu\n", (unsigned long long)h->count);
+	fprintf(f, "# Min Latencies: %05llu\n", (unsigned long long)(h->count ? h->min / 1000 : 0));
+	fprintf(f, "# Avg Latencies: %05llu\n", (unsigned long long)(rplat_hist_mean(h) / 1000));
+	fprintf(f, "# Max Latencies: %05llu\n", (unsigned long long)(h->count ? h->max / 1000 : 0));
+	fprintf(f, "# Histogram Overflows: %05llu\n", (unsigned long long)x->h1us_over);
+	fprintf(f, "# Histogram Overflow at cycle number:\n# Thread 0:");
+	if (x->h1us_over)
+		fprintf(f, " %05lld", (long long)x->h1us_over_seq);
+	fprintf(f, "\n");
+	return ferror(f) ? -1 : 0;
+}
+
+/* --json: cyclictest's keys (times in us) plus "rplat" with the run's own summary. */
+static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
+{
+	struct rplat_jw jw;
+	char t0[32], t1[32];
+	FILE *f = fopen(path, "w");
+	uint64_t i;
+
+	if (!f)
+		return -1;
+	iso_time(x->wall0, t0, sizeof(t0));
+	iso_time(x->wall1, t1, sizeof(t1));
+	rplat_jw_init(&jw, f);
+	rplat_jw_obj_begin(&jw, NULL);
+	rplat_jw_int(&jw, "file_version", 1);
+	rplat_jw_str(&jw, "cmdline:", x->o->command ? x->o->command : "rplat ping");
+	rplat_jw_str(&jw, "rt_test_version:", "rplat " RPLAT_VERSION);
+	rplat_jw_str(&jw, "start_time", t0);
+	rplat_jw_str(&jw, "end_time", t1);
+	rplat_jw_int(&jw, "return_code", x->rc);
+	rplat_jw_obj_begin(&jw, "sysinfo");
+	rplat_jw_str(&jw, "sysname", x->si.sysname);
+	rplat_jw_str(&jw, "nodename", x->si.nodename);
+	rplat_jw_str(&jw, "release", x->si.release);
+	rplat_jw_str(&jw, "version", x->si.version);
+	rplat_jw_str(&jw, "machine", x->si.machine);
+	rplat_jw_int(&jw, "realtime", x->si.realtime);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_int(&jw, "num_threads", 1);
+	rplat_jw_int(&jw, "resolution_in_ns", 1);
+	rplat_jw_obj_begin(&jw, "thread");
+	rplat_jw_obj_begin(&jw, "0");
+	rplat_jw_obj_begin(&jw, "histogram");
+	if (x->h1us) {
+		for (i = 0; i <= (uint64_t)x->o->hist_us; i++)
+			if (x->h1us[i]) {
+				char k[24];
+
+				snprintf(k, sizeof(k), "%llu", (unsigned long long)i);
+				rplat_jw_uint(&jw, k, x->h1us[i]);
+			}
+	} else {
+		/* no -h: the log-linear buckets folded into 1 us keys */
+		uint64_t cur = UINT64_MAX, acc = 0;
+
+		for (i = 0; i < RPLAT_HIST_NBUCKETS; i++) {
+			uint64_t lo, hi, us;
+
+			if (!x->rtt.bucket[i])
+				continue;
+			rplat_hist_bounds((unsigned)i, &lo, &hi);
+			us = lo / 1000;
+			if (us != cur && acc) {
+				char k[24];
+
+				snprintf(k, sizeof(k), "%llu", (unsigned long long)cur);
+				rplat_jw_uint(&jw, k, acc);
+				acc = 0;
+			}
+			cur = us;
+			acc += x->rtt.bucket[i];
+		}
+		if (acc) {
+			char k[24];
+
+			snprintf(k, sizeof(k), "%llu", (unsigned long long)cur);
+			rplat_jw_uint(&jw, k, acc);
+		}
+	}
+	rplat_jw_obj_end(&jw);
+	rplat_jw_uint(&jw, "cycles", x->c.sent);
+	rplat_jw_uint(&jw, "min", x->rtt.count ? x->rtt.min / 1000 : 0);
+	rplat_jw_uint(&jw, "max", x->rtt.count ? x->rtt.max / 1000 : 0);
+	rplat_jw_double(&jw, "avg", rplat_hist_mean(&x->rtt) / 1000);
+	rplat_jw_int(&jw, "cpu", x->o->affinity);
+	rplat_jw_int(&jw, "node", 0);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "rplat");
+	rplat_jw_str(&jw, "run_dir", x->dir);
+	json_counts(&jw, &x->c);
+	rplat_stats_json(&jw, "rtt", &x->rtt, -1);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_end(&jw);
+	if (rplat_jw_finish(&jw)) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static void print_stats_row(const char *name, const struct rplat_hist *h, double err)
+{
+	struct rplat_stats s;
+
+	rplat_hist_stats(h, &s);
+	if (!s.count) {
+		printf("%-18s %9s\n", name, "-");
+		return;
+	}
+	printf("%-18s %9llu %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f", name,
+	       (unsigned long long)s.count, (double)s.min / 1e3, s.avg / 1e3, (double)s.max / 1e3, s.stddev / 1e3,
+	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3, (double)s.p999 / 1e3,
+	       (double)s.p9999 / 1e3);
+	if (err >= 0)
+		printf("  +-%.2f", err / 1e3);
+	putchar('\n');
+}
+
+static void print_summary(struct rplat_ping_ctx *x)
+{
+	const struct counts *c = &x->c;
+	int i;
+
+	printf("# rplat ping: %s\n", x->link->desc);
+	if (x->have_info)
+		printf("# probe: %s, firmware %u.%u.%u, counter %.3f MHz, vring num %u\n", x->info.target,
+		       x->info.fw_version >> 16, (x->info.fw_version >> 8) & 0xff, x->info.fw_version & 0xff,
+		       (double)x->info.counter_hz / 1e6, x->info.vring_num);
+	printf("# %-16s %9s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "latency (us)", "count", "min", "avg", "max",
+	       "stddev", "p50", "p90", "p99", "p99.9", "p99.99");
+	print_stats_row("rtt", &x->rtt, -1);
+	for (i = 0; i < NSTAGES; i++)
+		print_stats_row(stage_name[i], &x->stage[i],
+				(i == ST_H2R || i == ST_R2H) && x->fit.valid ? x->fit.err_ns : -1);
+	if (x->o->nsizes > 1)
+		for (i = 0; i < x->o->nsizes; i++) {
+			char k[32];
+
+			snprintf(k, sizeof(k), "rtt@%u", x->o->sizes[i]);
+			print_stats_row(k, &x->per_size[i], -1);
+		}
+	if (x->rtt.count)
+		printf("# max %.2f us at seq %u, %.3f s into the run\n", (double)x->max_rtt / 1e3, x->max_seq,
+		       (double)x->max_time / 1e9);
+	printf("# messages: sent %llu, received %llu, lost %llu, late %llu, duplicate %llu, out-of-order %llu, "
+	       "corrupt %llu, error %llu\n", (unsigned long long)c->sent, (unsigned long long)c->received,
+	       (unsigned long long)c->lost, (unsigned long long)c->late, (unsigned long long)c->dup,
+	       (unsigned long long)c->ooo, (unsigned long long)c->corrupt, (unsigned long long)c->error);
+	if (x->fit.valid)
+		printf("# clock: remote counter %.6f MHz (drift %+.2f ppm), mapped times +-%.2f us (%zu windows)\n",
+		       x->fit.hz_est / 1e6, x->fit.drift_ppm, x->fit.err_ns / 1e3, x->fit.windows);
+	else
+		printf("# clock: no fit (fewer than 2 replies); host<->remote stages not computed\n");
+	if (x->truth_err.count)
+		printf("# clock vs the sim's truth: p50 %.3f us, p99 %.3f us, max %.3f us\n",
+		       (double)rplat_hist_percentile(&x->truth_err, 50) / 1e3,
+		       (double)rplat_hist_percentile(&x->truth_err, 99) / 1e3, (double)x->truth_err.max / 1e3);
+	if (x->ended_by == 2)
+		printf("# the remote stopped answering: run ended after %d consecutive timeouts\n", x->o->max_silent);
+	else if (x->ended_by == 3)
+		printf("# the remote went away: run ended early\n");
+	else if (x->ended_by == 1)
+		printf("# interrupted\n");
+	printf("# run: %s\n", x->dir);
+}
+
+static int write_outputs(struct rplat_ping_ctx *x)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < NSTAGES; i++)
+		bad |= rplat_run_write_hist(x->dir, stage_name[i], &x->stage[i]);
+	bad |= rplat_run_write_hist(x->dir, "rtt", &x->rtt);
+	if (x->o->nsizes > 1)
+		for (i = 0; i < x->o->nsizes; i++) {
+			char k[32];
+
+			snprintf(k, sizeof(k), "rtt@%u", x->o->sizes[i]);
+			bad |= rplat_run_write_hist(x->dir, k, &x->per_size[i]);
+		}
+	if (x->h1us) {
+		struct rplat_runfile rf;
+
+		if (rplat_runfile_open(&rf, x->dir, "histogram.txt") == 0 && write_h1us(x, rf.f) == 0)
+			bad |= rplat_runfile_commit(&rf);
+		else
+			bad = 1;
+		if (!x->o->quiet)
+			write_h1us(x, stdout);
+	}
+	if (x->o->json_path && write_cyclictest_json(x, x->o->json_path)) {
+		fprintf(stderr, "rplat: --json %s: %s\n", x->o->json_path, strerror(errno));
+		bad = 1;
+	}
+	if (write_run_json(x))
+		bad = 1;
+	if (bad)
+		fprintf(stderr, "rplat: writing the run directory %s failed: %s\n", x->dir, strerror(errno));
+	return bad ? -1 : 0;
+}
+
+static int exit_code(const struct rplat_ping_ctx *x)
+{
+	if (x->ended_by >= 2)
+		return 3;
+	if (x->c.lost || x->c.late || x->c.dup || x->c.ooo || x->c.corrupt || x->c.error)
+		return 1;
+	return 0;
+}
+
+int rplat_ping_run(const struct rplat_ping_opts *o)
+{
+	struct rplat_ping_ctx *x = calloc(1, sizeof(*x));
+	char err[512];
+	int64_t next;
+	uint32_t seq;
+	int rc = 2, i;
+
+	if (!x)
+		return 2;
+	x->o = o;
+	x->tty = isatty(STDERR_FILENO);
+	x->dma_fd = -1;
+	g_stop = 0;
+	install_signals();
+	rplat_sysinfo_read(&x->si);
+	rplat_hist_init(&x->rtt);
+	rplat_hist_init(&x->truth_err);
+	for (i = 0; i < NSTAGES; i++)
+		rplat_hist_init(&x->stage[i]);
+	x->per_size = calloc((size_t)o->nsizes, sizeof(*x->per_size));
+	if (!x->per_size)
+		goto out;
+	for (i = 0; i < o->nsizes; i++)
+		rplat_hist_init(&x->per_size[i]);
+	if (o->hist_us && !(x->h1us = calloc((size_t)o->hist_us + 1, sizeof(*x->h1us))))
+		goto out;
+	if (o->out_dir) {
+		snprintf(x->dir, sizeof(x->dir), "%s", o->out_dir);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(x->dir, sizeof(x->dir), "rplat-run-%Y%m%d-%H%M%S", &tm);
+	}
+	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
+		fprintf(stderr, "rplat: %s\n", err);
+		goto out;
+	}
+	x->link = rplat_link_open(o->link, err, sizeof(err));
+	if (!x->link) {
+		fprintf(stderr, "rplat: --link %s: %s\n", o->link, err);
+		goto out;
+	}
+	if (ask_info(x))
+		goto out;
+	rplat_clk_init(&x->clk, (double)x->info.counter_hz);
+	snprintf(x->spill_path, sizeof(x->spill_path), "%s/.samples.spill", x->dir);
+	x->spill = fopen(x->spill_path, "w+");
+	if (!x->spill) {
+		fprintf(stderr, "rplat: %s: %s\n", x->spill_path, strerror(errno));
+		goto out;
+	}
+	if (setup_host(x))
+		goto out;
+	if (o->hooks && o->hooks->start && o->hooks->start(o->hooks->ctx, x->dir, x->link)) {
+		fprintf(stderr, "rplat: could not start (see above)\n");
+		goto out;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "rplat ping: %s -> %s\n", x->link->desc, x->dir);
+	x->wall0 = time(NULL);
+	x->raw0 = rplat_now_raw_ns();
+	x->t0 = x->mono0 = rplat_now_ns();
+	next = x->t0;
+	for (seq = 0; !g_stop; seq++) {
+		int64_t now = rplat_now_ns();
+		struct timespec ts;
+
+		if (o->loops && seq >= o->loops)
+			break;
+		if (o->duration_ns && now - x->t0 >= o->duration_ns)
+			break;
+		if (next > now) {
+			ts.tv_sec = next / 1000000000;
+			ts.tv_nsec = next % 1000000000;
+			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && g_stop)
+				break;
+		}
+		if (ping_once(x, seq, o->sizes[seq % (uint32_t)o->nsizes]))
+			break;
+		next += o->interval_ns;
+		now = rplat_now_ns();
+		if (next < now)
+			next = now; /* behind: skip, do not burst */
+	}
+	x->t_end = x->mono1 = rplat_now_ns();
+	x->raw1 = rplat_now_raw_ns();
+	x->wall1 = time(NULL);
+	if (g_stop && !x->ended_by)
+		x->ended_by = 1;
+	status_line(x, x->t_end, 0, 1);
+	restore_host(x);
+	/* the probe's counters after the run (best effort: it may be gone) */
+	if (x->ended_by < 2 && !g_stop)
+		ask_info(x);
+	rplat_clk_fit(&x->clk, &x->fit);
+	x->rc = exit_code(x);
+	if (second_pass(x) | write_outputs(x))
+		x->rc = x->rc ? x->rc : 1;
+	print_summary(x);
+	rc = x->rc;
+out:
+	restore_host(x);
+	if (x->spill) {
+		fclose(x->spill);
+		unlink(x->spill_path);
+	}
+	rplat_link_close(x->link);
+	free(x->per_size);
+	free(x->h1us);
+	free(x);
+	return rc;
+}

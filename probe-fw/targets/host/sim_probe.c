@@ -1,0 +1,326 @@
+/* The host target: the probe core as a Linux process. See sim_probe.h.
+ *
+ * The counter is derived from CLOCK_MONOTONIC_RAW so that the truth is known exactly:
+ *   ticks(raw) = (raw * (1 + drift_ppm / 1e6) + offset_ns) * hz / 1e9
+ * Faults are injected at the points a real remote would misbehave: in the processing step (delay,
+ * corrupt payload, wrong sequence), in the cache-maintenance hook (a stale line), and in the main loop
+ * (dying or going mute). */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rp_probe.h"
+#include "sim_probe.h"
+#include "rplat/util.h"
+
+#define SIM_FW_VERSION 0x000100u /* 0.1.0 */
+
+const char rplat_sim_help[] =
+	"  sim[:OPTS]     the built-in simulated probe (the probe core as a process, eventfd doorbells,\n"
+	"                 vrings in shared memory laid out from its resource table). OPTS, comma-separated:\n"
+	"                   hz=FREQ        counter frequency (400M)          drift=PPM     counter rate error (0)\n"
+	"                   offset=TIME    counter epoch offset (0)          delay=TIME    processing delay (0)\n"
+	"                   jitter=TIME    plus uniform [0,TIME) per reply   cpu=N         pin the probe to CPU N\n"
+	"                   fifo=PRIO      run the probe SCHED_FIFO          spin          busy-poll the doorbell\n"
+	"                   shm=BYTES      shared region size (1M)           da=ADDR       its device address (0x9cb00000)\n"
+	"                   num=N          vring entries declared (256)      align=N       vring align declared (4096)\n"
+	"                   socket=PATH    attach to a probe started with `rplat sim --socket PATH`\n"
+	"                 fault injection (tests): corrupt=N, badseq=N (every Nth reply), die=N, mute=N (after N\n"
+	"                 requests), stale=N (every Nth request read through a stale cache line), seed=N\n"
+	"                 TIME takes ns/us/ms/s (bare = us); FREQ takes k/M/G.";
+
+void rplat_sim_opts_init(struct rplat_sim_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->hz = 400000000ull;
+	o->cpu = -1;
+	o->shm_size = 1u << 20;
+	o->da = 0x9cb00000u;
+	o->num = 256;
+	o->align = 4096;
+	o->seed = 1;
+}
+
+static int opt_u32(const char *val, uint32_t *out, uint64_t max)
+{
+	uint64_t v;
+
+	if (rplat_parse_u64(val, &v) || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, char *err, size_t errlen)
+{
+	uint64_t v;
+	int bad = 0;
+
+	if (!strcmp(key, "hz"))
+		bad = rplat_parse_freq(val, &o->hz);
+	else if (!strcmp(key, "drift"))
+		bad = rplat_parse_ppm(val, &o->drift_ppm);
+	else if (!strcmp(key, "offset"))
+		bad = rplat_parse_duration(val, &o->offset_ns);
+	else if (!strcmp(key, "delay"))
+		bad = rplat_parse_time_us(val, &o->delay_ns);
+	else if (!strcmp(key, "jitter"))
+		bad = rplat_parse_time_us(val, &o->jitter_ns);
+	else if (!strcmp(key, "cpu")) {
+		bad = rplat_parse_u64(val, &v) || v >= CPU_SETSIZE;
+		o->cpu = (int)v;
+	} else if (!strcmp(key, "fifo")) {
+		bad = rplat_parse_u64(val, &v) || v < 1 || v > 99;
+		o->fifo = (int)v;
+	} else if (!strcmp(key, "spin"))
+		o->spin = 1;
+	else if (!strcmp(key, "shm")) {
+		bad = rplat_parse_bytes(val, &v) || v < 64 * 1024 || v > (256u << 20);
+		o->shm_size = (uint32_t)v;
+	} else if (!strcmp(key, "da"))
+		bad = opt_u32(val, &o->da, 0xFFFFFFFFull);
+	else if (!strcmp(key, "num"))
+		bad = opt_u32(val, &o->num, 32768);
+	else if (!strcmp(key, "align"))
+		bad = opt_u32(val, &o->align, 1u << 20);
+	else if (!strcmp(key, "corrupt"))
+		bad = opt_u32(val, &o->corrupt_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "badseq"))
+		bad = opt_u32(val, &o->badseq_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "die"))
+		bad = opt_u32(val, &o->die_after, 0xFFFFFFFFull);
+	else if (!strcmp(key, "mute"))
+		bad = opt_u32(val, &o->mute_after, 0xFFFFFFFFull);
+	else if (!strcmp(key, "stale"))
+		bad = opt_u32(val, &o->stale_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "seed"))
+		bad = rplat_parse_u64(val, &o->seed);
+	else
+		return rplat_fail(err, errlen, "unknown sim option '%s' (see rplat --help)", key);
+	if (bad)
+		return rplat_fail(err, errlen, "sim option %s: bad value '%s'", key, val);
+	if ((uint64_t)o->da + o->shm_size > 0x100000000ull)
+		return rplat_fail(err, errlen, "sim: da 0x%x + shm %u passes the 32-bit address space", o->da,
+				  o->shm_size);
+	return 0;
+}
+
+uint64_t rplat_sim_counter_at(const struct rplat_sim_opts *o, int64_t raw_ns)
+{
+	long double t = (long double)raw_ns * (1.0L + (long double)o->drift_ppm * 1e-6L) + (long double)o->offset_ns;
+
+	return t <= 0 ? 0 : (uint64_t)(t * (long double)o->hz / 1e9L);
+}
+
+double rplat_sim_raw_at(const struct rplat_sim_opts *o, uint64_t ticks)
+{
+	long double t = (long double)ticks * 1e9L / (long double)o->hz;
+
+	return (double)((t - (long double)o->offset_ns) / (1.0L + (long double)o->drift_ppm * 1e-6L));
+}
+
+struct sim {
+	const struct rplat_sim_opts *o;
+	struct rp_probe probe;
+	int kick_out;
+	uint32_t nreq;       /* requests seen by the process hook */
+	uint32_t ninval;     /* buffers read */
+	uint64_t rng;
+	uint8_t *shadow;     /* last contents of each pool byte, for the stale-line fault */
+	uint8_t *shm;
+};
+
+static uint64_t sim_counter(void *ctx)
+{
+	struct sim *s = ctx;
+
+	return rplat_sim_counter_at(s->o, rplat_now_raw_ns());
+}
+
+static void sim_kick(void *ctx, uint32_t vq)
+{
+	struct sim *s = ctx;
+	uint64_t one = 1;
+
+	(void)vq;
+	if (write(s->kick_out, &one, sizeof(one)) != sizeof(one))
+		_exit(3); /* the host is gone */
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Before the probe reads a buffer: normally remember its contents; every stale_every-th time, put back
+ * one 64-byte line from the previous use of this buffer, as a cache that was not invalidated would. */
+static void sim_inval(void *ctx, void *p, uint32_t n)
+{
+	struct sim *s = ctx;
+	size_t off = (size_t)((uint8_t *)p - s->shm);
+
+	if (!s->shadow)
+		return;
+	s->ninval++;
+	if (s->ninval % s->o->stale_every == 0 && n > RPMSG_HDR_SIZE + 64) {
+		/* the line after the headers, so the message still parses and the payload is stale */
+		size_t line = ((off + RPMSG_HDR_SIZE + sizeof(struct rplat_hdr) + 63) & ~(size_t)63) - off;
+
+		if (line + 64 <= n)
+			memcpy((uint8_t *)p + line, s->shadow + off + line, 64);
+	}
+	memcpy(s->shadow + off, p, n);
+}
+
+static void sim_process(void *ctx, uint8_t *msg, uint32_t len)
+{
+	struct sim *s = ctx;
+	const struct rplat_sim_opts *o = s->o;
+	struct rplat_hdr *h = (struct rplat_hdr *)(void *)msg;
+
+	s->nreq++;
+	if (o->delay_ns || o->jitter_ns) {
+		int64_t until = rplat_now_raw_ns() + o->delay_ns;
+
+		if (o->jitter_ns)
+			until += (int64_t)(xorshift(&s->rng) % (uint64_t)o->jitter_ns);
+		while (rplat_now_raw_ns() < until)
+			;
+	}
+	if (o->corrupt_every && s->nreq % o->corrupt_every == 0 && len > RPLAT_PING_MIN)
+		msg[len - 1] ^= 0x5a;
+	if (o->badseq_every && s->nreq % o->badseq_every == 0)
+		h->seq += 1000;
+}
+
+static void sim_setup_sched(const struct rplat_sim_opts *o)
+{
+	if (o->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o->cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	if (o->fifo) {
+		struct sched_param sp = { .sched_priority = o->fifo };
+
+		sched_setscheduler(0, SCHED_FIFO, &sp);
+	}
+}
+
+static void write_table(const struct rplat_sim_opts *o, uint8_t *shm)
+{
+	struct rplat_rsc_table t;
+
+	memset(&t, 0, sizeof(t));
+	t.base.ver = 1;
+	t.base.num = 2;
+	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
+	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
+	t.vdev_hdr.type = RSC_VDEV;
+	t.vdev.id = VIRTIO_ID_RPMSG;
+	t.vdev.dfeatures = 1u << VIRTIO_RPMSG_F_NS;
+	t.vdev.num_of_vrings = 2;
+	t.vring0.da = FW_RSC_ADDR_ANY;
+	t.vring0.align = o->align;
+	t.vring0.num = o->num;
+	t.vring0.notifyid = 1;
+	t.vring1.da = FW_RSC_ADDR_ANY;
+	t.vring1.align = o->align;
+	t.vring1.num = o->num;
+	t.vring1.notifyid = 2;
+	t.trace_hdr.type = RSC_TRACE;
+	t.trace.da = o->da + RPLAT_SIM_TRACE_OFF;
+	t.trace.len = RPLAT_SIM_TRACE_LEN;
+	memcpy(t.trace.name, "trace:rplat-sim", sizeof("trace:rplat-sim"));
+	memcpy(shm + RPLAT_SIM_RSC_OFF, &t, sizeof(t));
+}
+
+/* Append a line to the trace buffer, as firmware logs do (wraps to the start when full). */
+static void trace_log(uint8_t *shm, const char *line)
+{
+	static size_t pos;
+	char *buf = (char *)shm + RPLAT_SIM_TRACE_OFF;
+	size_t n = strlen(line);
+
+	if (pos + n + 1 >= RPLAT_SIM_TRACE_LEN)
+		pos = 0;
+	memcpy(buf + pos, line, n);
+	pos += n;
+	buf[pos] = '\0';
+}
+
+static int wait_kick(int fd, int spin)
+{
+	uint64_t v;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, &v, sizeof(v));
+		if (r == sizeof(v))
+			return 0;
+		if (r < 0 && errno == EAGAIN && spin)
+			continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return -1;
+	}
+}
+
+int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
+		  size_t errlen)
+{
+	struct sim s;
+	struct rp_hal hal = { sim_counter, sim_kick, NULL, NULL, NULL };
+	struct rp_probe_cfg cfg = {
+		.target = "host", .fw_version = SIM_FW_VERSION, .counter_hz = o->hz,
+		.process = sim_process,
+	};
+	struct rp_shm region = { shm, o->da, o->shm_size };
+	uint32_t served = 0;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.kick_out = kick_out;
+	s.shm = shm;
+	s.rng = o->seed ? o->seed : 1;
+	if (o->stale_every) {
+		s.shadow = calloc(1, o->shm_size);
+		if (!s.shadow)
+			return rplat_fail(err, errlen, "sim: out of memory");
+		hal.cache_inval = sim_inval;
+	}
+	hal.ctx = &s;
+	cfg.process_ctx = &s;
+	sim_setup_sched(o);
+	write_table(o, shm);
+	trace_log(shm, "rplat sim probe: booted, waiting for DRIVER_OK\n");
+	rp_probe_init(&s.probe, &hal, &cfg, &region);
+	sim_kick(&s, 0); /* "booted": the table is in place */
+	for (;;) {
+		if (wait_kick(kick_in, o->spin))
+			return rplat_fail(err, errlen, "sim: doorbell read failed: %s", strerror(errno));
+		rp_probe_kick_isr(&s.probe);
+		if (s.probe.ready != 3) {
+			r = rp_probe_attach(&s.probe, (volatile struct rplat_rsc_table *)(void *)(shm + RPLAT_SIM_RSC_OFF));
+			if (r < 0)
+				return rplat_fail(err, errlen, "sim: the vrings written back are unusable");
+			if (r == 0)
+				trace_log(shm, "rplat sim probe: DRIVER_OK, announced rpmsg-raw and rpmsg_chrdev on port 14\n");
+		}
+		if (o->mute_after && served >= o->mute_after)
+			continue;
+		served += (uint32_t)rp_probe_poll(&s.probe);
+		if (o->die_after && served >= o->die_after)
+			_exit(9);
+	}
+}

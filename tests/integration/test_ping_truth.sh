@@ -1,0 +1,16 @@
+# Known truths on the sim link: an injected processing delay is recovered in the remote-processing
+# stage, and clock correlation under drift and offset matches the sim's true mapping.
+. "$TOP/tests/integration/lib.sh"
+"$RPLAT" ping -L sim:delay=20us,cpu=1 -a 0 -l 3000 -i 200 -q -o "$TMPDIR/delay" || fail "delay run exited $?"
+jassert "$TMPDIR/delay/run.json" 'abs(d["summary"]["stages"]["remote_processing"]["p50"]-20000) <= 1000'
+jassert "$TMPDIR/delay/run.json" 'd["summary"]["stages"]["remote_dispatch"]["p50"] < 5000'
+jassert "$TMPDIR/delay/run.json" 'd["summary"]["rtt"]["p50"] > 20000'
+"$RPLAT" ping -L sim:drift=100ppm,offset=3s,hz=400M,cpu=1 -a 0 -l 5000 -i 200 -q -o "$TMPDIR/drift" \
+    || fail "drift run exited $?"
+cat "$TMPDIR/drift/run.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["clock"])'
+jassert "$TMPDIR/drift/run.json" 'abs(d["clock"]["drift_ppm"]-100) < 5'
+jassert "$TMPDIR/drift/run.json" 'd["clock"]["sim_truth"]["p99_ns"] <= 1000'
+# the truth must lie within the error bound the fit claims
+jassert "$TMPDIR/drift/run.json" 'd["clock"]["sim_truth"]["max_ns"] <= d["clock"]["err_bound_ns"]'
+no_probe_left
+echo ok
