@@ -1,0 +1,117 @@
+/* Reading run directories back (report, compare, budget, merge), and merging them.
+ *
+ * rplat_run_load() reads DIR/run.json and DIR/hist/NAME.hist, checks that they belong together, and keeps
+ * the optional parts it finds: DIR/load/load.json, DIR/trace/analysis.json, DIR/samples.tsv (streamed,
+ * never held in memory). Every error names the file and the problem: "RUN/hist/rtt.hist: line 7: ...",
+ * "RUN: not a run directory (no run.json)", "RUN/run.json: format is "foo", not "rplat-run"". */
+#ifndef RPLAT_RUN_H
+#define RPLAT_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rplat/hist.h"
+#include "rplat/json.h"
+
+#define RPLAT_RUN_FORMAT_VERSION 1
+#define RPLAT_NSTAGES 4
+
+/* The stages, in path order: host_to_remote, remote_dispatch, remote_processing, remote_to_host. */
+extern const char *const rplat_stage_names[RPLAT_NSTAGES];
+/* Short names, also the samples.tsv columns: h2r, dispatch, proc, r2h. */
+extern const char *const rplat_stage_short[RPLAT_NSTAGES];
+
+struct rplat_run_counts {
+	uint64_t sent, received, lost, late, duplicate, out_of_order, corrupt, error;
+};
+
+struct rplat_run_size {
+	unsigned size;           /* payload bytes */
+	struct rplat_hist hist;  /* hist/rtt@SIZE.hist */
+};
+
+struct rplat_run {
+	char *dir;                       /* as given, without a trailing '/' */
+	struct rplat_json *meta;         /* run.json */
+	const char *label, *kind;        /* point into meta; never NULL */
+	int format_version;
+	struct rplat_hist rtt;           /* hist/rtt.hist */
+	int has_stage[RPLAT_NSTAGES];
+	struct rplat_hist stage[RPLAT_NSTAGES]; /* hist/<stage>.hist, when present and non-empty */
+	int nsizes;
+	struct rplat_run_size *sizes;    /* ascending by size */
+	struct rplat_run_counts counts;
+	int has_samples;                 /* samples.tsv exists */
+	struct rplat_json *load;         /* load/load.json, or NULL */
+	struct rplat_json *analysis;     /* trace/analysis.json, or NULL */
+	char warning[256];               /* a non-fatal problem (e.g. unreadable load.json), or "" */
+};
+
+/**
+ * rplat_run_load - load a run directory
+ * @dir: the run directory
+ * @out: the run, to free with rplat_run_free()
+ *
+ * Returns 0, or -1 with a message naming the file and the problem in err.
+ */
+int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t errlen);
+void rplat_run_free(struct rplat_run *r);
+
+/* Metadata helpers: the string / number at a dotted path of run.json, or NULL / def. */
+const char *rplat_run_str(const struct rplat_run *r, const char *path);
+double rplat_run_num(const struct rplat_run *r, const char *path, double def);
+/* The per-size histogram of 'size', or NULL. */
+const struct rplat_hist *rplat_run_size_hist(const struct rplat_run *r, unsigned size);
+
+/* ---- samples.tsv, streamed ---- */
+
+#define RPLAT_NA INT64_MIN /* "nan" in samples.tsv */
+
+enum rplat_run_status { RPLAT_RS_OK, RPLAT_RS_LOST, RPLAT_RS_LATE, RPLAT_RS_DUP, RPLAT_RS_OOO,
+			RPLAT_RS_CORRUPT, RPLAT_RS_ERROR, RPLAT_RS_NSTATUS };
+extern const char *const rplat_run_status_names[RPLAT_RS_NSTATUS]; /* "ok", "lost", ... */
+
+struct rplat_sample {
+	uint64_t seq;
+	unsigned size;
+	int64_t t_send;                  /* ns */
+	int64_t rtt;                     /* ns, or RPLAT_NA */
+	int64_t stage[RPLAT_NSTAGES];    /* h2r, dispatch, proc, r2h in ns, or RPLAT_NA */
+	enum rplat_run_status status;
+	int run;                         /* merged runs: index of the source run (column "run"), else 0 */
+	uint64_t line;                   /* line number in samples.tsv */
+};
+
+struct rplat_samples;
+
+/* Open DIR/samples.tsv. The header line maps columns by name, so extra columns are allowed; seq, size,
+ * t_send, rtt and status are required. Returns 0, or -1 with a message in err. */
+int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, char *err, size_t errlen);
+/* The next sample: returns 1, 0 at the end, or -1 with "FILE: line N: problem" in err. */
+int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *err, size_t errlen);
+/* Bytes read so far and the file size (for progress and decimation). */
+void rplat_samples_progress(const struct rplat_samples *s, uint64_t *done, uint64_t *total);
+void rplat_samples_close(struct rplat_samples *s);
+
+/* ---- merging ---- */
+
+/**
+ * rplat_run_merge - combine runs into a new run directory, exactly
+ * @runs: the runs (loaded)
+ * @n: how many (>= 1)
+ * @out_dir: the new run; must not exist. Written as OUT.tmp-XXXXXX and renamed when complete.
+ * @force: also merge runs that differ in the soft ways (link type, firmware, kernel preemption model)
+ *
+ * Histograms are added bucket for bucket, counts summed, samples.tsv concatenated with a "run" column;
+ * run.json gets kind "merged" and a "sources" array. Refuses (returns -1, reason in err) runs of another
+ * format version, of different kinds (ping vs stream), or, unless force, with different link types,
+ * firmware targets or protocol versions, or PREEMPT_RT mixed with non-RT kernels.
+ */
+int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, int force, const char *command,
+		    char *err, size_t errlen);
+
+/* Whether two runs can be merged: 0, or -1 with the reason in err (the same rules as rplat_run_merge). */
+int rplat_run_compatible(const struct rplat_run *a, const struct rplat_run *b, int force, char *err,
+			 size_t errlen);
+
+#endif
