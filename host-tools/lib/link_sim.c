@@ -289,6 +289,20 @@ static ssize_t sim_recv(struct rplat_link *l, void *buf, size_t cap, int64_t tim
 
 		if (n != 0)
 			return n;
+		if (s->p.o.spin && !s->dead) {
+			/* spin: both sides busy-poll, so neither one-way path pays a wakeup */
+			unsigned i;
+
+			for (i = 0; i < 4096 && (n = rplat_vdrv_recv(&s->drv, buf, cap)) == 0; i++)
+				;
+			if (n != 0)
+				return n;
+			if (deadline >= 0 && rplat_now_ns() >= deadline)
+				return 0;
+			if (wait_host_kick(s, 0) < 0 && errno != EPIPE)
+				return -1;
+			continue;
+		}
 		if (s->dead) {
 			errno = EPIPE;
 			return -1;

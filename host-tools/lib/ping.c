@@ -978,10 +978,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		localtime_r(&now, &tm);
 		strftime(x->dir, sizeof(x->dir), "rplat-run-%Y%m%d-%H%M%S", &tm);
 	}
-	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
-		fprintf(stderr, "rplat: %s\n", err);
-		goto out;
-	}
+	/* the link first: a link that does not open leaves no run directory behind */
 	x->link = rplat_link_open(o->link, err, sizeof(err));
 	if (!x->link) {
 		fprintf(stderr, "rplat: --link %s: %s\n", o->link, err);
@@ -989,6 +986,10 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	}
 	if (ask_info(x))
 		goto out;
+	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
+		fprintf(stderr, "rplat: %s\n", err);
+		goto out;
+	}
 	rplat_clk_init(&x->clk, (double)x->info.counter_hz);
 	snprintf(x->spill_path, sizeof(x->spill_path), "%s/.samples.spill", x->dir);
 	x->spill = fopen(x->spill_path, "w+");

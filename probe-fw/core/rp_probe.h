@@ -4,7 +4,8 @@
  *   rp_probe_init()       once, with the shared region and the identity it reports in INFO;
  *   rp_probe_attach()     until it returns 0: waits for DRIVER_OK in the resource table, then maps the
  *                         vrings the host wrote back and announces the endpoint;
- *   rp_probe_kick_isr()   from the doorbell interrupt (stamps t_kick);
+ *   rp_probe_kick_isr()   from the doorbell interrupt (stamps t_kick for the next request served;
+ *                         a request the main loop finds before its doorbell gets t_kick = t_consume);
  *   rp_probe_poll()       from the main loop (or the ISR) to serve every pending request.
  * No function here touches hardware or blocks. */
 #ifndef RP_PROBE_H
@@ -22,6 +23,10 @@ struct rp_hal {
 	void (*kick)(void *ctx, uint32_t vq_index);              /* notify the host: 0 = vring0 has data */
 	void (*cache_clean)(void *ctx, const void *p, uint32_t n);  /* optional: write back before push */
 	void (*cache_inval)(void *ctx, void *p, uint32_t n);        /* optional: discard before read */
+	/* optional: take a doorbell that arrived while the core was busy, calling rp_probe_kick_isr() as
+	 * the interrupt would have. For targets whose "interrupt" cannot preempt the main loop (the sim
+	 * process); real targets leave it NULL because their ISR runs on time. Called before each pop. */
+	void (*pending)(void *ctx);
 	void *ctx;
 };
 
@@ -55,6 +60,7 @@ struct rp_probe {
 	struct rp_vq tx;          /* vring0: probe -> host */
 	struct rplat_counters cnt;
 	volatile uint64_t t_kick; /* stamp of the latest doorbell */
+	volatile int kick_fresh;  /* t_kick not yet given to a request */
 	uint32_t addr;            /* our endpoint address (RPLAT_PORT) */
 	int ready;
 	uint32_t req_src;          /* sender of the request being dispatched to cfg.ext */

@@ -75,7 +75,7 @@ static int setup(void **state)
 
 	w->shm = calloc(1, SHM_SIZE);
 	write_table(w->shm, 256);
-	w->hal = (struct rp_hal){ fake_counter, fake_kick_host, NULL, NULL, w };
+	w->hal = (struct rp_hal){ fake_counter, fake_kick_host, NULL, NULL, NULL, w };
 	region = (struct rp_shm){ w->shm, DA, SHM_SIZE };
 	rp_probe_init(&w->probe, &w->hal, &cfg, &region);
 	assert_int_equal(rp_probe_attach(&w->probe, (void *)w->shm), 1); /* no DRIVER_OK yet */

@@ -6,6 +6,8 @@
  * corrupt payload, wrong sequence), in the cache-maintenance hook (a stale line), and in the main loop
  * (dying or going mute). */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,7 @@ const char rplat_sim_help[] =
 	"                   hz=FREQ        counter frequency (400M)          drift=PPM     counter rate error (0)\n"
 	"                   offset=TIME    counter epoch offset (0)          delay=TIME    processing delay (0)\n"
 	"                   jitter=TIME    plus uniform [0,TIME) per reply   cpu=N         pin the probe to CPU N\n"
-	"                   fifo=PRIO      run the probe SCHED_FIFO          spin          busy-poll the doorbell\n"
+	"                   fifo=PRIO      run the probe SCHED_FIFO          spin          both sides busy-poll (no wakeups)\n"
 	"                   shm=BYTES      shared region size (1M)           da=ADDR       its device address (0x9cb00000)\n"
 	"                   num=N          vring entries declared (256)      align=N       vring align declared (4096)\n"
 	"                   socket=PATH    attach to a probe started with `rplat sim --socket PATH`\n"
@@ -126,6 +128,7 @@ double rplat_sim_raw_at(const struct rplat_sim_opts *o, uint64_t ticks)
 struct sim {
 	const struct rplat_sim_opts *o;
 	struct rp_probe probe;
+	int kick_in;
 	int kick_out;
 	uint32_t nreq;       /* requests seen by the process hook */
 	uint32_t ninval;     /* buffers read */
@@ -149,6 +152,17 @@ static void sim_kick(void *ctx, uint32_t vq)
 	(void)vq;
 	if (write(s->kick_out, &one, sizeof(one)) != sizeof(one))
 		_exit(3); /* the host is gone */
+}
+
+/* The emulated interrupt: a doorbell rung while the probe was busy is taken before the next pop, so
+ * a request found by polling still gets the stamp of the doorbell that announced it. */
+static void sim_pending(void *ctx)
+{
+	struct sim *s = ctx;
+	uint64_t v;
+
+	if (read(s->kick_in, &v, sizeof(v)) == sizeof(v))
+		rp_probe_kick_isr(&s->probe);
 }
 
 static uint64_t xorshift(uint64_t *x)
@@ -258,8 +272,10 @@ static void trace_log(uint8_t *shm, const char *line)
 	buf[pos] = '\0';
 }
 
+/* Block (or spin) until the doorbell rings. The eventfd is non-blocking so that sim_pending() can peek. */
 static int wait_kick(int fd, int spin)
 {
+	struct pollfd pf = { fd, POLLIN, 0 };
 	uint64_t v;
 	ssize_t r;
 
@@ -267,11 +283,10 @@ static int wait_kick(int fd, int spin)
 		r = read(fd, &v, sizeof(v));
 		if (r == sizeof(v))
 			return 0;
-		if (r < 0 && errno == EAGAIN && spin)
-			continue;
-		if (r < 0 && errno == EINTR)
-			continue;
-		return -1;
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (!spin && poll(&pf, 1, -1) < 0 && errno != EINTR)
+			return -1;
 	}
 }
 
@@ -279,7 +294,7 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 		  size_t errlen)
 {
 	struct sim s;
-	struct rp_hal hal = { sim_counter, sim_kick, NULL, NULL, NULL };
+	struct rp_hal hal = { sim_counter, sim_kick, NULL, NULL, sim_pending, NULL };
 	struct rp_probe_cfg cfg = {
 		.target = "host", .fw_version = SIM_FW_VERSION, .counter_hz = o->hz,
 		.process = sim_process,
@@ -290,6 +305,7 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
+	s.kick_in = kick_in;
 	s.kick_out = kick_out;
 	s.shm = shm;
 	s.rng = o->seed ? o->seed : 1;
@@ -301,6 +317,7 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	}
 	hal.ctx = &s;
 	cfg.process_ctx = &s;
+	fcntl(kick_in, F_SETFL, fcntl(kick_in, F_GETFL) | O_NONBLOCK);
 	sim_setup_sched(o);
 	write_table(o, shm);
 	trace_log(shm, "rplat sim probe: booted, waiting for DRIVER_OK\n");
