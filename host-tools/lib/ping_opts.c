@@ -138,25 +138,29 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		case 'p':
 			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 99)
 				bad = "--priority takes 1..99";
-			o->priority = (int)v;
+			else
+				o->priority = (int)v;
 			break;
 		case 'a':
 			if (rplat_parse_u64(optarg, &v) || v >= 1024)
 				bad = "--affinity takes a CPU number";
-			o->affinity = (int)v;
+			else
+				o->affinity = (int)v;
 			break;
 		case 'm': o->mlockall = 1; break;
 		case OPT_DMA:
 			if (rplat_parse_u64(optarg, &v) || v > 2000000000)
 				bad = "--dma-latency takes microseconds";
-			o->dma_latency = (int)v;
+			else
+				o->dma_latency = (int)v;
 			break;
 		case OPT_NO_DMA: o->dma_latency = -1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h':
 			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 10000000)
 				bad = "--histogram takes the largest bucket in us (1..10000000)";
-			o->hist_us = (int)v;
+			else
+				o->hist_us = (int)v;
 			break;
 		case OPT_JSON: o->json_path = optarg; break;
 		case OPT_TIMEOUT:
@@ -166,7 +170,8 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		case OPT_MAX_SILENT:
 			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 1000000)
 				bad = "--max-silent takes a positive count";
-			o->max_silent = (int)v;
+			else
+				o->max_silent = (int)v;
 			break;
 		case 'o': o->out_dir = optarg; break;
 		case OPT_LABEL: o->label = optarg; break;

@@ -72,15 +72,18 @@ int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, ch
 		bad = rplat_parse_time_us(val, &o->jitter_ns);
 	else if (!strcmp(key, "cpu")) {
 		bad = rplat_parse_u64(val, &v) || v >= CPU_SETSIZE;
-		o->cpu = (int)v;
+		if (!bad)
+			o->cpu = (int)v;
 	} else if (!strcmp(key, "fifo")) {
 		bad = rplat_parse_u64(val, &v) || v < 1 || v > 99;
-		o->fifo = (int)v;
+		if (!bad)
+			o->fifo = (int)v;
 	} else if (!strcmp(key, "spin"))
 		o->spin = 1;
 	else if (!strcmp(key, "shm")) {
 		bad = rplat_parse_bytes(val, &v) || v < 64 * 1024 || v > (256u << 20);
-		o->shm_size = (uint32_t)v;
+		if (!bad)
+			o->shm_size = (uint32_t)v;
 	} else if (!strcmp(key, "da"))
 		bad = opt_u32(val, &o->da, 0xFFFFFFFFull);
 	else if (!strcmp(key, "num"))
