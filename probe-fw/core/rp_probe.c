@@ -105,6 +105,25 @@ int rp_probe_send_stamped(struct rp_probe *p, uint32_t dst, const void *msg, uin
 	return 0;
 }
 
+int rp_probe_send_tagged(struct rp_probe *p, uint32_t dst, const void *msg, uint32_t len, uint32_t da_off,
+			 uint32_t head_off)
+{
+	uint16_t head;
+	uint8_t *data = tx_begin(p, dst, len, &head);
+	uint32_t da;
+
+	if (!data)
+		return -1;
+	da = p->shm.da + (uint32_t)(data - RPMSG_HDR_SIZE - p->shm.va);
+	memcpy(data, msg, len);
+	if (da_off + sizeof(da) <= len)
+		memcpy(data + da_off, &da, sizeof(da));
+	if (head_off + sizeof(head) <= len)
+		memcpy(data + head_off, &head, sizeof(head));
+	tx_commit(p, head, data, len, 0);
+	return 0;
+}
+
 int rp_probe_send(struct rp_probe *p, uint32_t dst, const void *msg, uint32_t len)
 {
 	return rp_probe_send_stamped(p, dst, msg, len, 0);
@@ -274,6 +293,8 @@ static void serve_one(struct rp_probe *p, uint16_t head, uint8_t *buf, uint32_t 
 	/* Copy the request out before returning its buffer: the host may reuse it at once. */
 	memcpy(msg, buf + RPMSG_HDR_SIZE, rh.len);
 	rp_vq_push(&p->rx, head, 0);
+	p->last_rx_da = p->shm.da + (uint32_t)(buf - p->shm.va);
+	p->last_rx_head = head;
 	if (rh.dst != p->addr) {
 		p->cnt.bad_msg++;
 		return;

@@ -64,6 +64,8 @@ struct rp_probe {
 	uint32_t addr;            /* our endpoint address (RPLAT_PORT) */
 	int ready;
 	uint32_t req_src;          /* sender of the request being dispatched to cfg.ext */
+	uint32_t last_rx_da;       /* device address of that request's buffer (its vring1 slot) */
+	uint16_t last_rx_head;     /* and its descriptor index */
 };
 
 void rp_probe_init(struct rp_probe *p, const struct rp_hal *hal, const struct rp_probe_cfg *cfg,
@@ -85,6 +87,12 @@ int rp_probe_send(struct rp_probe *p, uint32_t dst, const void *msg, uint32_t le
 /* Like rp_probe_send(), but writes the counter value just before the push into the 64-bit field at byte
  * offset 'stamp_off' of the message (e.g. rplat_stream_data.t_send). */
 int rp_probe_send_stamped(struct rp_probe *p, uint32_t dst, const void *msg, uint32_t len, uint32_t stamp_off);
+
+/* Like rp_probe_send(), but first writes the device address of the vring0 buffer that carries the
+ * message (uint32) at byte offset 'da_off' and its descriptor index (uint16) at 'head_off' of the
+ * message (e.g. rplat_coh_slots.tx_da / tx_head), so that the host learns which slot it came in. */
+int rp_probe_send_tagged(struct rp_probe *p, uint32_t dst, const void *msg, uint32_t len, uint32_t da_off,
+			 uint32_t head_off);
 
 /* Fill an rplat_hdr. */
 void rp_hdr_fill(struct rplat_hdr *h, uint8_t type, uint16_t len, uint32_t seq, uint32_t status);
