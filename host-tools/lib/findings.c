@@ -125,6 +125,25 @@ void rplat_finding_set(struct rplat_finding *f, enum rplat_finding_part part, co
 	}
 }
 
+struct rplat_finding *rplat_findings_emit(struct rplat_findings *fs, const struct rplat_rule *rule, int sev,
+					  const char *source, int entry, const char *field, const char *fmt, ...)
+{
+	struct rplat_finding *f;
+	char value[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	f = rplat_findings_add(fs, sev < 0 ? rule->sev : (enum rplat_severity)sev, rule->flags, rule->id, source,
+			       entry);
+	rplat_finding_set(f, RPLAT_FINDING_FIELD, "%s", field);
+	rplat_finding_set(f, RPLAT_FINDING_VALUE, "%s", value);
+	rplat_finding_set(f, RPLAT_FINDING_WHY, "%s", rule->why);
+	rplat_finding_set(f, RPLAT_FINDING_ADVICE, "%s", rule->advice ? rule->advice : "");
+	return f;
+}
+
 int rplat_findings_merge(struct rplat_findings *to, const struct rplat_findings *from)
 {
 	size_t i, s;

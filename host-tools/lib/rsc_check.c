@@ -249,19 +249,13 @@ const struct rplat_rule *rplat_rsc_rules(size_t *n)
 void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, int entry, const char *field,
 	      const char *fmt, ...)
 {
-	const struct rplat_rule *rule = &rules[r];
-	struct rplat_finding *f;
 	char value[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
-	f = rplat_findings_add(fs, rule->sev, rule->flags, rule->id, source, entry);
-	rplat_finding_set(f, RPLAT_FINDING_FIELD, "%s", field);
-	rplat_finding_set(f, RPLAT_FINDING_VALUE, "%s", value);
-	rplat_finding_set(f, RPLAT_FINDING_WHY, "%s", rule->why);
-	rplat_finding_set(f, RPLAT_FINDING_ADVICE, "%s", rule->advice);
+	rplat_findings_emit(fs, &rules[r], -1, source, entry, field, "%s", value);
 }
 
 /* ---- memory maps ---- */

@@ -99,8 +99,7 @@ struct rplat_fw {
 	struct rplat_findings parse; /* what was wrong while reading the image */
 };
 
-/* Append the finding for rule 'r': 'field' is the offending field, the value is printf-formatted. A
- * severity of -1 keeps the rule's own. */
+/* Append the finding for rule 'r': 'field' is the offending field, the value is printf-formatted. */
 void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, int entry, const char *field,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 

@@ -77,6 +77,32 @@ enum rplat_finding_part { RPLAT_FINDING_FIELD, RPLAT_FINDING_VALUE, RPLAT_FINDIN
 void rplat_finding_set(struct rplat_finding *f, enum rplat_finding_part part, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A rule: the fixed words of a kind of finding. Checks keep their rules in tables and emit by rule, so
+ * the reason and advice never drift between checks and documentation. */
+struct rplat_rule {
+	const char *id;           /* "rsc.ver" */
+	enum rplat_severity sev;  /* default severity */
+	unsigned flags;           /* RPLAT_FINDING_REFUSED when the kernel refuses */
+	const char *why;
+	const char *advice;
+};
+
+/**
+ * rplat_findings_emit - append a finding for a rule
+ * @fs: the list
+ * @rule: the rule (id, flags, why and advice are copied from it)
+ * @sev: severity, or -1 for the rule's own
+ * @source: the file or tree it is about
+ * @entry: entry index, or -1
+ * @field: the offending field
+ * @fmt: printf format of the value
+ *
+ * Returns the finding (never NULL; see rplat_findings_add()).
+ */
+struct rplat_finding *rplat_findings_emit(struct rplat_findings *fs, const struct rplat_rule *rule, int sev,
+					  const char *source, int entry, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* Append every finding of 'from' to 'to' (counts of dropped findings carry over). Returns 0, or -1 if an
  * allocation failed (the counts are right even then). */
 int rplat_findings_merge(struct rplat_findings *to, const struct rplat_findings *from);

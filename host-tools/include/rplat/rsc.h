@@ -165,14 +165,6 @@ int rplat_fw_check(const struct rplat_fw *fw, const struct rplat_memmap *mm, str
 
 /* ---- the rule table ---- */
 
-struct rplat_rule {
-	const char *id;           /* "rsc.ver" */
-	enum rplat_severity sev;
-	unsigned flags;           /* RPLAT_FINDING_REFUSED when the kernel refuses */
-	const char *why;
-	const char *advice;
-};
-
 /* Every rule rplat_fw_check() can report, in the order it applies them. */
 const struct rplat_rule *rplat_rsc_rules(size_t *n);
 
