@@ -1,0 +1,154 @@
+/* Trace analysis: match events to messages, break each round trip into stages, explain the outliers.
+ *
+ * A message's path is cut at nine instants (boundaries):
+ *   send        t_send from samples.tsv (else the rplat:send uprobe, else the "rplat seq=N" marker)
+ *   kick        the doorbell: a kprobe on mbox_send_message / virtqueue_kick, else the wakeup or IPI the
+ *               write syscall caused, else the write syscall's exit
+ *   remote_isr  the remote's t_kick  \
+ *   consume     the remote's t_consume > mapped onto host time by the run's clock fit (samples.tsv h2r,
+ *   reply       the remote's t_reply  /  dispatch, proc), then moved as a block, if needed, into the
+ *               window the host events allow (kick <= remote_isr, reply <= host wakeup)
+ *   wakeup      the mailbox IRQ's entry, else the sched_waking of the measuring thread
+ *   run         the measuring thread switched in after that wakeup
+ *   ret         the last read/poll/ppoll/ioctl syscall exit before the reply was read
+ *   recv        t_send + rtt from samples.tsv (else the rplat:recv uretprobe, else ret)
+ * and the eight stages are the intervals between consecutive boundaries. A boundary that could not be
+ * seen is left out and the stage before it runs to the next boundary that was seen.
+ *
+ * Outliers (the worst N messages, every message over the threshold, the --break hit) get the dominant
+ * stage, what ran on the CPUs meanwhile (tasks, IRQs, softirqs with their durations), the wakeup-to-run
+ * delay, migrations and one plain-language verdict. */
+#ifndef RPLAT_ANALYZE_H
+#define RPLAT_ANALYZE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rplat/hist.h"
+#include "tev.h"
+
+enum rplat_bound { RPLAT_B_SEND, RPLAT_B_KICK, RPLAT_B_RISR, RPLAT_B_CONSUME, RPLAT_B_REPLY, RPLAT_B_WAKE,
+		   RPLAT_B_RUN, RPLAT_B_RET, RPLAT_B_RECV, RPLAT_B_N };
+#define RPLAT_ST_N (RPLAT_B_N - 1)
+#define RPLAT_NONE INT64_MIN
+
+extern const char *const rplat_bound_names[RPLAT_B_N];
+extern const char *const rplat_stage_ids[RPLAT_ST_N];    /* "send_to_kick", ... (file names, json keys) */
+extern const char *const rplat_stage_labels[RPLAT_ST_N]; /* "host write (send -> kick)", ... */
+
+/* One message as the analysis sees it. */
+struct rplat_ana_msg {
+	uint32_t seq;
+	int status;              /* 0 ok, 1 lost, 2 other (late, dup, corrupt, ...), 3 no sample */
+	int matched;             /* marker, write syscall and read return all found */
+	int incomplete;          /* the ring buffer lost events inside this message's window */
+	int64_t b[RPLAT_B_N];    /* ns, RPLAT_NONE when not seen */
+	int64_t st[RPLAT_ST_N];  /* ns, RPLAT_NONE when not measured */
+	int64_t rtt;             /* ns, RPLAT_NONE for lost */
+	int64_t marker;          /* ns of the marker, RPLAT_NONE */
+	int64_t write_enter, write_exit;
+	int64_t waking;          /* the sched_waking (or wakeup) of the measuring thread, RPLAT_NONE */
+	int32_t nmigrations;
+	int64_t remote_shift;    /* ns the remote block was moved to fit the host events (0 = none) */
+	int32_t tid;             /* the measuring thread */
+	int16_t cpu_send, cpu_run, cpu_ret;
+	int16_t migrated;        /* the thread ran on another CPU at the read than at the send */
+	int32_t waker;           /* pid that woke the thread, -1 */
+};
+
+struct rplat_ana_opts {
+	int worst;               /* explain the N worst (default 10) */
+	int64_t threshold_ns;    /* explain every message above (0 = none) */
+	int64_t break_seq;       /* the --break hit, -1 = none */
+	int max_outliers;        /* cap on explained outliers (default 2000); the rest are counted */
+};
+
+struct rplat_ana_contrib {
+	int kind;                /* 0 task, 1 irq, 2 softirq, 3 idle */
+	int cpu;
+	int32_t id;              /* pid, irq or vec */
+	int64_t ns;              /* time inside the dominant stage */
+	char name[40];
+	char policy[32];
+};
+
+#define RPLAT_ANA_MAX_CONTRIB 8
+
+struct rplat_ana_outlier {
+	size_t msg;              /* index into msgs */
+	int why;                 /* bit 0 worst, bit 1 over threshold, bit 2 the --break hit */
+	int dominant;            /* stage index, -1 unknown */
+	int64_t dominant_ns;
+	int64_t wake_to_run;
+	int ncontrib;
+	struct rplat_ana_contrib contrib[RPLAT_ANA_MAX_CONTRIB];
+	int migrations;          /* migrations of the measuring thread inside the message */
+	char verdict[640];
+};
+
+struct rplat_analysis {
+	struct rplat_ana_msg *msg;
+	size_t nmsg, cap;
+	size_t nsamples, matched, ok;
+	size_t nevents;
+	uint64_t lost_events;
+	struct rplat_hist hist[RPLAT_ST_N];
+	uint64_t missing[RPLAT_ST_N];
+	struct rplat_ana_outlier *out;
+	size_t nout;
+	size_t over_threshold;   /* messages over the threshold (explained or not) */
+	uint64_t dominant_count[RPLAT_ST_N]; /* among the outliers */
+	double clock_err_ns;     /* the run's clock error bound, < 0 unknown */
+	const char *clock_source;
+	size_t remote_shifted;
+	int64_t remote_shift_max;
+	int32_t tids[8];
+	int ntids;
+	int32_t remote_pid;
+	double secs;             /* analysis time */
+	char source[64];         /* "run" or "trace.dat" */
+};
+
+/* Samples of a run, as the analysis needs them. */
+struct rplat_ana_sample {
+	uint32_t seq;
+	int status;              /* as rplat_ana_msg.status */
+	int64_t t_send, rtt;     /* rtt RPLAT_NONE when lost */
+	int64_t h2r, dispatch, proc; /* RPLAT_NONE when absent */
+};
+
+struct rplat_ana_input {
+	const struct rplat_ana_sample *samples; /* sorted by seq; may be NULL */
+	size_t nsamples;
+	const int32_t *tids;     /* measuring threads; NULL/0 = whoever wrote the rplat markers */
+	int ntids;
+	int32_t remote_pid;      /* the sim probe process, 0 if none */
+	int marker_fd;           /* fd of trace_marker in the measuring process, -1 unknown */
+	double clock_err_ns;
+	const char *clock_source;
+};
+
+void rplat_ana_opts_init(struct rplat_ana_opts *o);
+void rplat_analysis_free(struct rplat_analysis *a);
+/* The core: events (sorted) + samples -> messages, histograms, outliers. Returns 0, or -1 with err. */
+int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *in, const struct rplat_ana_opts *o,
+		  struct rplat_analysis *a, char *err, size_t errlen);
+
+/* Outputs: DIR/analysis.json, DIR/analysis.txt, DIR/stages.tsv, DIR/hist/STAGE.hist. */
+int rplat_analysis_write(const struct rplat_analysis *a, const struct rplat_tev_set *ev, const char *dir,
+			 char *err, size_t errlen);
+/* The human summary (what analysis.txt holds). */
+void rplat_analysis_print(const struct rplat_analysis *a, FILE *f);
+
+/* Whole runs: load RUN/trace + RUN/samples.tsv + RUN/run.json, analyse, write into RUN/trace. */
+int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary, char *err,
+		      size_t errlen);
+/* Load what rplat_analyze_run() needs (for the exports too). samples may come back NULL (no samples.tsv).
+ * Free with rplat_ana_input_free(). */
+int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rplat_ana_input *in, char *err,
+		       size_t errlen);
+void rplat_ana_input_free(struct rplat_ana_input *in);
+/* Parse samples.tsv (columns by header name; seq, t_send, rtt, status required). */
+int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size_t *n, char *err, size_t errlen);
+
+#endif

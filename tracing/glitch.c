@@ -1,0 +1,593 @@
+/* Glitch analysis: outliers, what ran meanwhile, verdicts. See glitch.h and analyze.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rplat/util.h"
+#include "glitch.h"
+
+/* Per-CPU list of sched_switch event indices, to find the task running on a CPU at any time. */
+struct swidx {
+	size_t **idx;
+	size_t *n;
+	int ncpu;
+};
+
+static void swidx_free(struct swidx *s)
+{
+	int i;
+
+	for (i = 0; s->idx && i < s->ncpu; i++)
+		free(s->idx[i]);
+	free(s->idx);
+	free(s->n);
+	memset(s, 0, sizeof(*s));
+}
+
+static int swidx_build(struct swidx *s, const struct rplat_tev_set *ev)
+{
+	size_t i, *cap;
+	int c;
+
+	memset(s, 0, sizeof(*s));
+	s->ncpu = (int)ev->ncpus;
+	if (!s->ncpu)
+		return 0;
+	s->idx = calloc((size_t)s->ncpu, sizeof(*s->idx));
+	s->n = calloc((size_t)s->ncpu, sizeof(*s->n));
+	cap = calloc((size_t)s->ncpu, sizeof(*cap));
+	if (!s->idx || !s->n || !cap)
+		goto fail;
+	for (i = 0; i < ev->n; i++) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (e->type != RPLAT_TEV_SWITCH)
+			continue;
+		c = e->cpu;
+		if (s->n[c] == cap[c]) {
+			size_t nc = cap[c] ? cap[c] * 2 : 1024;
+			void *p = realloc(s->idx[c], nc * sizeof(size_t));
+
+			if (!p)
+				goto fail;
+			s->idx[c] = p;
+			cap[c] = nc;
+		}
+		s->idx[c][s->n[c]++] = i;
+	}
+	free(cap);
+	return 0;
+fail:
+	free(cap);
+	swidx_free(s);
+	return -1;
+}
+
+/* The task running on cpu at time t (next_pid of the last switch at or before t), or -1. */
+static int32_t task_at(const struct swidx *s, const struct rplat_tev_set *ev, int cpu, int64_t t)
+{
+	size_t lo = 0, hi;
+
+	if (cpu < 0 || cpu >= s->ncpu)
+		return -1;
+	hi = s->n[cpu];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ev->ev[s->idx[cpu][mid]].ts <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo) /* nothing switched yet: the task that first switches out was running */
+		return s->n[cpu] ? ev->ev[s->idx[cpu][0]].a : -1;
+	return ev->ev[s->idx[cpu][lo - 1]].b;
+}
+
+struct acc {
+	struct rplat_ana_contrib c[96];
+	int n;
+};
+
+static void acc_add(struct acc *a, int kind, int cpu, int32_t id, int64_t ns)
+{
+	int i;
+
+	if (ns <= 0)
+		return;
+	for (i = 0; i < a->n; i++)
+		if (a->c[i].kind == kind && a->c[i].id == id && a->c[i].cpu == cpu) {
+			a->c[i].ns += ns;
+			return;
+		}
+	if (a->n == (int)(sizeof(a->c) / sizeof(a->c[0])))
+		return;
+	memset(&a->c[a->n], 0, sizeof(a->c[0]));
+	a->c[a->n].kind = kind;
+	a->c[a->n].cpu = cpu;
+	a->c[a->n].id = id;
+	a->c[a->n].ns = ns;
+	a->n++;
+}
+
+/* Whether cpu was inside an IRQ / softirq at t0 (looking back at most ~10 ms), and since when. */
+static void state_at(const struct rplat_tev_set *ev, size_t from, int cpu, int64_t t0, int64_t *irq_ts,
+		     int32_t *irq, int64_t *sirq_ts, int32_t *vec)
+{
+	size_t i = from;
+	int irq_known = 0, sirq_known = 0;
+
+	*irq_ts = *sirq_ts = RPLAT_NONE;
+	while (i-- > 0 && (!irq_known || !sirq_known)) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (t0 - e->ts > 10000000)
+			break;
+		if (e->cpu != cpu)
+			continue;
+		if (!irq_known && (e->type == RPLAT_TEV_IRQ_ENTRY || e->type == RPLAT_TEV_IRQ_EXIT)) {
+			irq_known = 1;
+			if (e->type == RPLAT_TEV_IRQ_ENTRY) {
+				*irq_ts = e->ts;
+				*irq = e->a;
+			}
+		}
+		if (!sirq_known && (e->type == RPLAT_TEV_SOFTIRQ_ENTRY || e->type == RPLAT_TEV_SOFTIRQ_EXIT)) {
+			sirq_known = 1;
+			if (e->type == RPLAT_TEV_SOFTIRQ_ENTRY) {
+				*sirq_ts = e->ts;
+				*vec = e->a;
+			}
+		}
+	}
+}
+
+static void activity(const struct swidx *s, const struct rplat_tev_set *ev, int cpu, int64_t t0, int64_t t1,
+		     struct acc *a)
+{
+	size_t i = rplat_tev_set_lower(ev, t0);
+	int32_t cur = task_at(s, ev, cpu, t0), irq = -1, vec = -1;
+	int64_t seg = t0, irq_ts, sirq_ts;
+
+	if (t1 <= t0)
+		return;
+	state_at(ev, i, cpu, t0, &irq_ts, &irq, &sirq_ts, &vec);
+	if (irq_ts != RPLAT_NONE)
+		irq_ts = t0;
+	if (sirq_ts != RPLAT_NONE)
+		sirq_ts = t0;
+	for (; i < ev->n && ev->ev[i].ts <= t1; i++) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (e->cpu != cpu)
+			continue;
+		if (e->pid >= 0 && e->pid != cur && e->type != RPLAT_TEV_SWITCH && e->type != RPLAT_TEV_LOST) {
+			/* a task seen running without a traced switch-in (this kernel may not trace the
+			 * switch out of idle) */
+			if (cur >= 0)
+				acc_add(a, cur ? 0 : 3, cpu, cur, e->ts - seg);
+			cur = e->pid;
+			seg = e->ts;
+		}
+		switch (e->type) {
+		case RPLAT_TEV_SWITCH:
+			if (cur >= 0)
+				acc_add(a, cur ? 0 : 3, cpu, cur, e->ts - seg);
+			cur = e->b;
+			seg = e->ts;
+			break;
+		case RPLAT_TEV_IRQ_ENTRY:
+			irq_ts = e->ts;
+			irq = e->a;
+			break;
+		case RPLAT_TEV_IRQ_EXIT:
+			acc_add(a, 1, cpu, e->a, e->ts - (irq_ts != RPLAT_NONE ? irq_ts : t0));
+			irq_ts = RPLAT_NONE;
+			break;
+		case RPLAT_TEV_SOFTIRQ_ENTRY:
+			sirq_ts = e->ts;
+			vec = e->a;
+			break;
+		case RPLAT_TEV_SOFTIRQ_EXIT:
+			acc_add(a, 2, cpu, e->a, e->ts - (sirq_ts != RPLAT_NONE ? sirq_ts : t0));
+			sirq_ts = RPLAT_NONE;
+			break;
+		default:
+			break;
+		}
+	}
+	if (cur >= 0)
+		acc_add(a, cur ? 0 : 3, cpu, cur, t1 - seg);
+	if (irq_ts != RPLAT_NONE)
+		acc_add(a, 1, cpu, irq, t1 - irq_ts);
+	if (sirq_ts != RPLAT_NONE)
+		acc_add(a, 2, cpu, vec, t1 - sirq_ts);
+}
+
+static int cmp_contrib(const void *pa, const void *pb)
+{
+	const struct rplat_ana_contrib *a = pa, *b = pb;
+
+	return (a->ns < b->ns) - (a->ns > b->ns);
+}
+
+static void name_contrib(const struct rplat_tev_set *ev, struct rplat_ana_contrib *c)
+{
+	char buf[40];
+
+	switch (c->kind) {
+	case 0:
+		snprintf(c->name, sizeof(c->name), "%s", rplat_tev_comm(&ev->names, c->id, buf, sizeof(buf)));
+		rplat_tev_policy(&ev->names, c->id, c->policy, sizeof(c->policy));
+		break;
+	case 1: {
+		const char *n = rplat_tev_names_irq_name(&ev->names, c->id);
+
+		snprintf(c->name, sizeof(c->name), "IRQ %d%s%s", (int)c->id, n ? " " : "", n ? n : "");
+		snprintf(c->policy, sizeof(c->policy), "hardirq");
+		break;
+	}
+	case 2:
+		snprintf(c->name, sizeof(c->name), "softirq %s", rplat_tev_softirq_name((unsigned)c->id));
+		snprintf(c->policy, sizeof(c->policy), "softirq");
+		break;
+	default:
+		snprintf(c->name, sizeof(c->name), "idle");
+		snprintf(c->policy, sizeof(c->policy), "idle");
+		break;
+	}
+}
+
+int rplat_glitch_cpu_activity(const struct rplat_tev_set *ev, int cpu, int64_t t0, int64_t t1,
+			      struct rplat_ana_contrib *out, int max)
+{
+	struct swidx s;
+	struct acc a = { .n = 0 };
+	int i;
+
+	if (swidx_build(&s, ev))
+		return -1;
+	activity(&s, ev, cpu, t0, t1, &a);
+	swidx_free(&s);
+	qsort(a.c, (size_t)a.n, sizeof(a.c[0]), cmp_contrib);
+	for (i = 0; i < a.n && i < max; i++) {
+		out[i] = a.c[i];
+		name_contrib(ev, &out[i]);
+	}
+	return i;
+}
+
+/* ---- verdicts ---- */
+
+static int is_rt(int prio)
+{
+	return prio >= 0 && prio < 100;
+}
+
+static int task_prio(const struct rplat_tev_set *ev, int32_t pid)
+{
+	const struct rplat_tev_task *t = rplat_tev_names_find(&ev->names, pid);
+
+	return t ? t->prio : INT32_MIN;
+}
+
+/* Why 'other' could run while 'me' waited. */
+static void reason(const struct rplat_tev_set *ev, int32_t other, int32_t me, char *buf, size_t len)
+{
+	int po = task_prio(ev, other), pm = task_prio(ev, me);
+	char so[32], sm[32];
+
+	rplat_tev_policy(&ev->names, other, so, sizeof(so));
+	rplat_tev_policy(&ev->names, me, sm, sizeof(sm));
+	if (po == INT32_MIN || pm == INT32_MIN)
+		snprintf(buf, len, "the scheduler ran it first (priorities unknown)");
+	else if (is_rt(po) && !is_rt(pm))
+		snprintf(buf, len, "it is real-time (%s) and rplat is %s: it runs until it blocks", so, sm);
+	else if (is_rt(po) && is_rt(pm) && po < pm)
+		snprintf(buf, len, "its real-time priority is higher (%s vs rplat's %s)", so, sm);
+	else if (is_rt(po) && is_rt(pm) && po == pm)
+		snprintf(buf, len, "it has rplat's own real-time priority (%s) and was running first: no preemption "
+			 "between equals", so);
+	else if (!is_rt(po) && !is_rt(pm))
+		snprintf(buf, len, "both are %s-class tasks and the fair scheduler let it use its slice "
+			 "(run rplat with -p PRIO to preempt it)", "SCHED_OTHER");
+	else
+		snprintf(buf, len, "rplat (%s) outranks it but could not preempt it: preemption was off "
+			 "(a kernel section or a non-preemptible kernel) or the wakeup was delayed", sm);
+}
+
+/* The largest non-idle contributor, or NULL. Sets *idle to the idle time seen. */
+static const struct rplat_ana_contrib *top_busy(const struct rplat_ana_outlier *o, int64_t *idle)
+{
+	const struct rplat_ana_contrib *top = NULL;
+	int i;
+
+	*idle = 0;
+	for (i = 0; i < o->ncontrib; i++) {
+		if (o->contrib[i].kind == 3)
+			*idle += o->contrib[i].ns;
+		else if (!top)
+			top = &o->contrib[i];
+	}
+	return top;
+}
+
+static double us(int64_t ns)
+{
+	return (double)ns / 1000.0;
+}
+
+static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis *a, const struct rplat_ana_msg *m,
+		    struct rplat_ana_outlier *o, int focus_cpu, int64_t remote_ns)
+{
+	char *v = o->verdict, why[256], clk[64] = "";
+	size_t len = sizeof(o->verdict);
+	int64_t idle, d = o->dominant_ns;
+	const struct rplat_ana_contrib *top = top_busy(o, &idle);
+	int n = 0;
+
+	if (a->clock_err_ns >= 0)
+		snprintf(clk, sizeof(clk), " (clock error +-%.1f us)", a->clock_err_ns / 1000.0);
+	switch (o->dominant) {
+	case -1:
+		snprintf(v, len, "the round trip took %.1f us but its stages could not be seen in the trace%s",
+			 us(m->rtt), m->incomplete ? " (events were lost in this window)" : "");
+		return;
+	case 5: /* wakeup -> run */
+		if (top && top->ns * 5 >= d && top->kind == 0) {
+			reason(ev, top->id, m->tid, why, sizeof(why));
+			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
+				     "ran for %.1f us after the wakeup because %s", us(d), focus_cpu, top->name,
+				     top->policy, us(top->ns), why);
+		} else if (top && top->ns * 5 >= d) {
+			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d: %s ran "
+				     "for %.1f us before rplat could run", us(d), focus_cpu, top->name, us(top->ns));
+		} else if (idle * 2 >= d) {
+			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d, and the "
+				     "CPU was idle for %.1f us of it: the time went to waking an idle CPU (idle-state "
+				     "exit, cross-CPU wakeup IPI); holding /dev/cpu_dma_latency at 0 shortens it",
+				     us(d), focus_cpu, us(idle));
+		} else {
+			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d in the "
+				     "scheduler itself (nothing else ran for long)", us(d), focus_cpu);
+		}
+		break;
+	case 6: /* run -> ret */
+		if (top && top->ns * 5 >= d)
+			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
+				     "read on CPU%d: %s%s%s%s ran for %.1f us in between", us(d), focus_cpu,
+				     top->kind == 0 ? "`" : "", top->name, top->kind == 0 ? "` " : "",
+				     top->kind == 0 ? top->policy : "", us(top->ns));
+		else
+			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
+				     "read on CPU%d, in the kernel's read path (no other task or IRQ ran for long)",
+				     us(d), focus_cpu);
+		break;
+	case 0: /* send -> kick */
+		if (top && top->ns * 5 >= d)
+			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on CPU%d: %s%s%s ran for "
+				     "%.1f us inside it", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
+				     top->kind == 0 ? "`" : "", us(top->ns));
+		else
+			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on CPU%d, in the write "
+				     "syscall itself", us(d), focus_cpu);
+		break;
+	case 1: /* kick -> remote ISR */
+	case 4: /* reply -> host wakeup */
+		if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0)
+			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: `%s` "
+				     "(%s) ran for %.1f us on its CPU%d", o->dominant == 1 ?
+				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
+				     "wakeup)", us(d), clk, top->name, top->policy, us(top->ns), top->cpu);
+		else if (a->remote_pid > 0 && idle * 2 >= d)
+			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
+				     "it (idle-state exit / cross-CPU wakeup)", o->dominant == 1 ?
+				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
+				     "wakeup)", us(d), clk, o->dominant == 1 ? "the sim probe" : "the wakeup",
+				     us(idle));
+		else
+			n = snprintf(v, len, "%s took %.1f us%s: the delay is in the doorbell path (mailbox, "
+				     "interrupt delivery) %s", o->dominant == 1 ?
+				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
+				     "IRQ/wakeup)", us(d), clk, o->dominant == 1 ? "or the remote's interrupt latency" :
+				     "or the host's interrupt handling");
+		break;
+	case 2: /* remote dispatch */
+	case 3: /* remote processing */
+		n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay, Linux was not involved",
+			     us(d), o->dominant == 2 ? "between its ISR and consuming the request" :
+			     "processing the request", o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
+			     "remote processing stage, consume -> reply");
+		if (a->remote_pid > 0 && top && top->kind == 0 && top->ns * 5 >= d && n > 0 && (size_t)n < len)
+			n += snprintf(v + n, len - (size_t)n, " (on the sim, `%s` ran %.1f us on the probe's CPU%d "
+				      "meanwhile)", top->name, us(top->ns), top->cpu);
+		break;
+	case 7: /* ret -> recv */
+		if (top && top->ns * 5 >= d)
+			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on CPU%d: "
+				     "%s%s%s ran for %.1f us", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
+				     top->kind == 0 ? "`" : "", us(top->ns));
+		else
+			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on CPU%d",
+				     us(d), focus_cpu);
+		break;
+	}
+	(void)remote_ns;
+	if (n > 0 && (size_t)n < len && m->migrated)
+		n += snprintf(v + n, len - (size_t)n, "; rplat moved from CPU%d to CPU%d during the message",
+			      m->cpu_send, m->cpu_ret);
+	if (n > 0 && (size_t)n < len && m->incomplete)
+		snprintf(v + n, len - (size_t)n, " (events were lost in this window: the picture may be incomplete)");
+}
+
+/* The CPU where the sim probe process was (last seen) at time t, or -1. */
+static int remote_cpu(const struct rplat_tev_set *ev, int32_t rpid, int64_t t)
+{
+	size_t i = rplat_tev_set_lower(ev, t), steps = 0;
+
+	while (i < ev->n && steps++ < 20000) { /* forward first: the switch-in that ended a wait */
+		const struct rplat_tev *e = &ev->ev[i++];
+
+		if (e->type == RPLAT_TEV_SWITCH && (e->b == rpid || e->a == rpid))
+			return e->cpu;
+	}
+	i = rplat_tev_set_lower(ev, t);
+	steps = 0;
+	while (i-- > 0 && steps++ < 200000) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (e->type == RPLAT_TEV_SWITCH && (e->b == rpid || e->a == rpid))
+			return e->cpu;
+	}
+	return -1;
+}
+
+static int is_measured(const struct rplat_analysis *a, int32_t pid)
+{
+	int i;
+
+	for (i = 0; i < a->ntids; i++)
+		if (a->tids[i] == pid)
+			return 1;
+	return 0;
+}
+
+static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const struct rplat_analysis *a,
+		    const struct rplat_ana_msg *m, struct rplat_ana_outlier *o)
+{
+	struct acc acc = { .n = 0 };
+	int64_t t0 = RPLAT_NONE, t1 = RPLAT_NONE, remote_ns = 0;
+	int i, j, cpus[4], ncpus = 0, focus = -1;
+
+	o->dominant = -1;
+	o->dominant_ns = 0;
+	for (i = 0; i < RPLAT_ST_N; i++)
+		if (m->st[i] != RPLAT_NONE && (o->dominant < 0 || m->st[i] > o->dominant_ns)) {
+			o->dominant = i;
+			o->dominant_ns = m->st[i];
+		}
+	o->wake_to_run = m->waking != RPLAT_NONE && m->b[RPLAT_B_RUN] != RPLAT_NONE ?
+			 m->b[RPLAT_B_RUN] - m->waking : RPLAT_NONE;
+	o->migrations = m->nmigrations;
+	if (o->dominant >= 0) {
+		t0 = m->b[o->dominant];
+		for (j = o->dominant + 1; j < RPLAT_B_N && m->b[j] == RPLAT_NONE; j++)
+			;
+		t1 = j < RPLAT_B_N ? m->b[j] : t0;
+		switch (o->dominant) {
+		case 0:
+			focus = m->cpu_send;
+			break;
+		case 5:
+		case 6:
+			focus = m->cpu_run >= 0 ? m->cpu_run : m->cpu_ret;
+			break;
+		case 7:
+			focus = m->cpu_ret;
+			break;
+		default:
+			if (a->remote_pid > 0)
+				focus = remote_cpu(ev, a->remote_pid, t0);
+			break;
+		}
+		if (focus >= 0)
+			cpus[ncpus++] = focus;
+		if (o->dominant == 5 && m->cpu_send >= 0 && m->cpu_send != focus)
+			cpus[ncpus++] = m->cpu_send;
+		for (i = 0; i < ncpus; i++)
+			activity(s, ev, cpus[i], t0, t1, &acc);
+	}
+	/* keep what is not the measured thread itself (nor the sim probe in remote stages) */
+	qsort(acc.c, (size_t)acc.n, sizeof(acc.c[0]), cmp_contrib);
+	for (i = 0; i < acc.n && o->ncontrib < RPLAT_ANA_MAX_CONTRIB; i++) {
+		struct rplat_ana_contrib *c = &acc.c[i];
+
+		if (c->kind == 0 && is_measured(a, c->id))
+			continue;
+		if (c->kind == 0 && a->remote_pid > 0 && c->id == a->remote_pid) {
+			remote_ns += c->ns;
+			continue;
+		}
+		if (c->kind == 3 && c->cpu != focus)
+			continue;
+		o->contrib[o->ncontrib] = *c;
+		name_contrib(ev, &o->contrib[o->ncontrib]);
+		o->ncontrib++;
+	}
+	verdict(ev, a, m, o, focus, remote_ns);
+}
+
+struct rank {
+	int64_t rtt;
+	size_t i;
+};
+
+static int cmp_rank(const void *pa, const void *pb)
+{
+	const struct rank *a = pa, *b = pb;
+
+	if (a->rtt != b->rtt)
+		return a->rtt < b->rtt ? 1 : -1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+int rplat_glitch_explain(const struct rplat_tev_set *ev, struct rplat_analysis *a, const struct rplat_ana_opts *o,
+			 char *err, size_t errlen)
+{
+	struct rank *r;
+	struct swidx s;
+	size_t n = 0, i, max = o->max_outliers > 0 ? (size_t)o->max_outliers : 2000;
+	int *why;
+
+	a->out = NULL;
+	a->nout = 0;
+	r = malloc((a->nmsg + 1) * sizeof(*r));
+	why = calloc(a->nmsg + 1, sizeof(*why));
+	if (!r || !why) {
+		free(r);
+		free(why);
+		return rplat_fail(err, errlen, "out of memory");
+	}
+	for (i = 0; i < a->nmsg; i++) {
+		const struct rplat_ana_msg *m = &a->msg[i];
+
+		if (m->rtt == RPLAT_NONE || (m->status != 0 && m->status != 3))
+			continue;
+		if (o->break_seq >= 0 && m->seq == (uint64_t)o->break_seq)
+			why[i] |= 4;
+		if (o->threshold_ns > 0 && m->rtt > o->threshold_ns) {
+			why[i] |= 2;
+			a->over_threshold++;
+		}
+		r[n++] = (struct rank){ m->rtt, i };
+	}
+	qsort(r, n, sizeof(*r), cmp_rank);
+	for (i = 0; i < n && i < (size_t)(o->worst > 0 ? o->worst : 0); i++)
+		why[r[i].i] |= 1;
+	a->out = calloc(max + 1, sizeof(*a->out));
+	if (!a->out || swidx_build(&s, ev)) {
+		free(r);
+		free(why);
+		return rplat_fail(err, errlen, "out of memory");
+	}
+	/* the --break hit first, then by round trip, longest first */
+	for (i = 0; i < a->nmsg && a->nout < max; i++)
+		if (why[i] & 4) {
+			a->out[a->nout].msg = i;
+			a->out[a->nout++].why = why[i];
+			why[i] = 0;
+		}
+	for (i = 0; i < n && a->nout < max; i++)
+		if (why[r[i].i]) {
+			a->out[a->nout].msg = r[i].i;
+			a->out[a->nout++].why = why[r[i].i];
+		}
+	for (i = 0; i < a->nout; i++) {
+		explain(ev, &s, a, &a->msg[a->out[i].msg], &a->out[i]);
+		if (a->out[i].dominant >= 0)
+			a->dominant_count[a->out[i].dominant]++;
+	}
+	swidx_free(&s);
+	free(r);
+	free(why);
+	return 0;
+}

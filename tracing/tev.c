@@ -1,0 +1,649 @@
+/* Decoded trace events: names, files, loading. See tev.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rplat/util.h"
+#include "tev.h"
+
+static const char *const type_names[RPLAT_TEV_NTYPES] = {
+	[RPLAT_TEV_NONE] = "none",
+	[RPLAT_TEV_SWITCH] = "sched_switch",
+	[RPLAT_TEV_WAKING] = "sched_waking",
+	[RPLAT_TEV_WAKEUP] = "sched_wakeup",
+	[RPLAT_TEV_WAKEUP_NEW] = "sched_wakeup_new",
+	[RPLAT_TEV_MIGRATE] = "sched_migrate_task",
+	[RPLAT_TEV_IRQ_ENTRY] = "irq_handler_entry",
+	[RPLAT_TEV_IRQ_EXIT] = "irq_handler_exit",
+	[RPLAT_TEV_SOFTIRQ_ENTRY] = "softirq_entry",
+	[RPLAT_TEV_SOFTIRQ_EXIT] = "softirq_exit",
+	[RPLAT_TEV_IPI_SEND] = "ipi_send",
+	[RPLAT_TEV_IPI_ENTRY] = "ipi_entry",
+	[RPLAT_TEV_IPI_EXIT] = "ipi_exit",
+	[RPLAT_TEV_SYS_ENTER] = "sys_enter",
+	[RPLAT_TEV_SYS_EXIT] = "sys_exit",
+	[RPLAT_TEV_MARKER] = "marker",
+	[RPLAT_TEV_PROBE] = "probe",
+	[RPLAT_TEV_LOST] = "lost",
+};
+
+const char *rplat_tev_type_name(unsigned type)
+{
+	return type < RPLAT_TEV_NTYPES ? type_names[type] : "unknown";
+}
+
+const char *rplat_tev_sys_name(unsigned sys)
+{
+	static const char *const names[RPLAT_SYS_NR] = { "write", "read", "poll", "ppoll", "ioctl" };
+
+	return sys < RPLAT_SYS_NR ? names[sys] : "syscall";
+}
+
+const char *rplat_tev_probe_name(unsigned probe)
+{
+	static const char *const names[RPLAT_PROBE_NR] = {
+		"rplat_link_send", "rplat_link_recv:return", "rproc_vq_interrupt", "rpmsg_recv_done",
+		"virtqueue_kick", "mbox_send_message",
+	};
+
+	return probe < RPLAT_PROBE_NR ? names[probe] : "probe";
+}
+
+const char *rplat_tev_softirq_name(unsigned vec)
+{
+	static const char *const names[] = { "HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL",
+					     "TASKLET", "SCHED", "HRTIMER", "RCU" };
+
+	return vec < sizeof(names) / sizeof(names[0]) ? names[vec] : "softirq";
+}
+
+int64_t rplat_tev_pack_switch(int64_t prev_state, int prev_prio, int next_prio)
+{
+	return (int64_t)((uint64_t)(uint32_t)prev_state | (uint64_t)(uint16_t)prev_prio << 32 |
+			 (uint64_t)(uint16_t)next_prio << 48);
+}
+
+/* ---- names ---- */
+
+#define EMPTY_PID INT32_MIN
+
+void rplat_tev_names_init(struct rplat_tev_names *n)
+{
+	memset(n, 0, sizeof(*n));
+}
+
+void rplat_tev_names_free(struct rplat_tev_names *n)
+{
+	free(n->task);
+	free(n->irq);
+	memset(n, 0, sizeof(*n));
+}
+
+static size_t pid_hash(int32_t pid, size_t cap)
+{
+	return ((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+static struct rplat_tev_task *task_slot(struct rplat_tev_task *tab, size_t cap, int32_t pid)
+{
+	size_t i = pid_hash(pid, cap);
+
+	while (tab[i].pid != EMPTY_PID && tab[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int names_grow(struct rplat_tev_names *n)
+{
+	size_t cap = n->task_cap ? n->task_cap * 2 : 256, i;
+	struct rplat_tev_task *tab = malloc(cap * sizeof(*tab));
+
+	if (!tab)
+		return -1;
+	for (i = 0; i < cap; i++)
+		tab[i].pid = EMPTY_PID;
+	for (i = 0; i < n->task_cap; i++)
+		if (n->task[i].pid != EMPTY_PID)
+			*task_slot(tab, cap, n->task[i].pid) = n->task[i];
+	free(n->task);
+	n->task = tab;
+	n->task_cap = cap;
+	return 0;
+}
+
+int rplat_tev_names_task(struct rplat_tev_names *n, int32_t pid, const char *comm, int prio)
+{
+	struct rplat_tev_task *t;
+
+	if (pid == EMPTY_PID)
+		return 0;
+	if ((n->ntasks + 1) * 2 > n->task_cap && names_grow(n))
+		return -1;
+	t = task_slot(n->task, n->task_cap, pid);
+	if (t->pid == EMPTY_PID) {
+		memset(t, 0, sizeof(*t));
+		t->pid = pid;
+		t->prio = INT32_MIN;
+		n->ntasks++;
+	}
+	if (comm) {
+		memcpy(t->comm, comm, sizeof(t->comm));
+		t->comm[sizeof(t->comm) - 1] = 0;
+	}
+	if (prio != INT32_MIN)
+		t->prio = prio;
+	return 0;
+}
+
+struct rplat_tev_task *rplat_tev_names_find(const struct rplat_tev_names *n, int32_t pid)
+{
+	struct rplat_tev_task *t;
+
+	if (!n->task_cap || pid == EMPTY_PID)
+		return NULL;
+	t = task_slot(n->task, n->task_cap, pid);
+	return t->pid == pid ? t : NULL;
+}
+
+int rplat_tev_names_irq(struct rplat_tev_names *n, int32_t irq, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n->nirq; i++)
+		if (n->irq[i].irq == irq)
+			break;
+	if (i == n->nirq) {
+		if (n->nirq == n->irq_cap) {
+			size_t cap = n->irq_cap ? n->irq_cap * 2 : 32;
+			void *p = realloc(n->irq, cap * sizeof(n->irq[0]));
+
+			if (!p)
+				return -1;
+			n->irq = p;
+			n->irq_cap = cap;
+		}
+		n->nirq++;
+		n->irq[i].irq = irq;
+	}
+	if (len >= sizeof(n->irq[i].name))
+		len = sizeof(n->irq[i].name) - 1;
+	memcpy(n->irq[i].name, name, len);
+	n->irq[i].name[len] = 0;
+	return 0;
+}
+
+const char *rplat_tev_names_irq_name(const struct rplat_tev_names *n, int32_t irq)
+{
+	size_t i;
+
+	for (i = 0; i < n->nirq; i++)
+		if (n->irq[i].irq == irq)
+			return n->irq[i].name;
+	return NULL;
+}
+
+const char *rplat_tev_comm(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len)
+{
+	const struct rplat_tev_task *t = rplat_tev_names_find(n, pid);
+
+	if (t && t->comm[0])
+		return t->comm;
+	if (pid == 0)
+		return "<idle>";
+	snprintf(buf, len, "pid %d", (int)pid);
+	return buf;
+}
+
+const char *rplat_tev_policy(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len)
+{
+	const struct rplat_tev_task *t = rplat_tev_names_find(n, pid);
+
+	if (pid == 0)
+		snprintf(buf, len, "idle");
+	else if (!t)
+		snprintf(buf, len, "policy unknown");
+	else if (t->policy[0] && t->prio >= 0 && t->prio < 100)
+		snprintf(buf, len, "%s %d", t->policy, 99 - t->prio);
+	else if (t->policy[0])
+		snprintf(buf, len, "%s", t->policy);
+	else if (t->prio == INT32_MIN)
+		snprintf(buf, len, "policy unknown");
+	else if (t->prio < 0)
+		snprintf(buf, len, "SCHED_DEADLINE");
+	else if (t->prio < 100)
+		snprintf(buf, len, "RT prio %d", 99 - t->prio);
+	else
+		snprintf(buf, len, "SCHED_OTHER nice %d", t->prio - 120);
+	return buf;
+}
+
+/* comm may contain anything but NUL; tabs and newlines would break the TSV, so they are written as '?'. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? '?' : *s, f);
+}
+
+int rplat_tev_names_write(const struct rplat_tev_names *n, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "# rplat-trace-names 1\n# task\tpid\tcomm\tprio\tpolicy\n# irq\tnr\tname\n");
+	for (i = 0; i < n->task_cap; i++) {
+		const struct rplat_tev_task *t = &n->task[i];
+
+		if (t->pid == EMPTY_PID)
+			continue;
+		fprintf(f, "task\t%d\t", (int)t->pid);
+		put_clean(f, t->comm);
+		if (t->prio == INT32_MIN)
+			fprintf(f, "\tnan\t");
+		else
+			fprintf(f, "\t%d\t", t->prio);
+		put_clean(f, t->policy[0] ? t->policy : "-");
+		fputc('\n', f);
+	}
+	for (i = 0; i < n->nirq; i++) {
+		fprintf(f, "irq\t%d\t", (int)n->irq[i].irq);
+		put_clean(f, n->irq[i].name);
+		fputc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static int split_tabs(char *line, char **col, int max)
+{
+	int n = 0;
+
+	col[n++] = line;
+	for (; *line && n < max; line++)
+		if (*line == '\t') {
+			*line = 0;
+			col[n++] = line + 1;
+		}
+	return n;
+}
+
+static int parse_i32(const char *s, int32_t *v)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (end == s || *end || errno || x < INT32_MIN || x > INT32_MAX)
+		return -1;
+	*v = (int32_t)x;
+	return 0;
+}
+
+int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, char *err, size_t errlen)
+{
+	char line[512], *col[6];
+	unsigned lineno = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		int32_t id, prio;
+		int nc;
+
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (!len || line[0] == '#')
+			continue;
+		nc = split_tabs(line, col, 6);
+		if (!strcmp(col[0], "task") && nc == 5) {
+			if (parse_i32(col[1], &id))
+				return rplat_fail(err, errlen, "%s: line %u: task pid '%s' is not a number", path,
+						  lineno, col[1]);
+			if (!strcmp(col[3], "nan"))
+				prio = INT32_MIN;
+			else if (parse_i32(col[3], &prio))
+				return rplat_fail(err, errlen, "%s: line %u: prio '%s' is not a number", path, lineno,
+						  col[3]);
+			{
+				char comm[16] = { 0 };
+				struct rplat_tev_task *t;
+
+				memcpy(comm, col[2], strnlen(col[2], sizeof(comm) - 1));
+				if (rplat_tev_names_task(n, id, comm, prio))
+					return rplat_fail(err, errlen, "%s: out of memory", path);
+				t = rplat_tev_names_find(n, id);
+				if (strcmp(col[4], "-"))
+					snprintf(t->policy, sizeof(t->policy), "%s", col[4]);
+			}
+		} else if (!strcmp(col[0], "irq") && nc == 3) {
+			if (parse_i32(col[1], &id))
+				return rplat_fail(err, errlen, "%s: line %u: irq number '%s' is not a number", path,
+						  lineno, col[1]);
+			if (rplat_tev_names_irq(n, id, col[2], strlen(col[2])))
+				return rplat_fail(err, errlen, "%s: out of memory", path);
+		} else {
+			return rplat_fail(err, errlen, "%s: line %u: expected 'task' with 5 columns or 'irq' with 3",
+					  path, lineno);
+		}
+	}
+	if (ferror(f))
+		return rplat_fail(err, errlen, "%s: read error: %s", path, strerror(errno));
+	return 0;
+}
+
+/* ---- writer ---- */
+
+int rplat_tev_writer_open(struct rplat_tev_writer *w, const char *path, unsigned cpu)
+{
+	struct rplat_tev_filehdr h;
+	char tmp[sizeof(w->path) + 8];
+
+	memset(w, 0, sizeof(*w));
+	if (snprintf(w->path, sizeof(w->path), "%s", path) >= (int)sizeof(w->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	w->f = fopen(tmp, "wb");
+	if (!w->f)
+		return -1;
+	setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, RPLAT_TEV_MAGIC, 8);
+	h.version = RPLAT_TEV_VERSION;
+	h.record_size = sizeof(struct rplat_tev);
+	h.cpu = cpu;
+	h.endian = 0x01020304;
+	if (fwrite(&h, sizeof(h), 1, w->f) != 1) {
+		int e = errno;
+
+		fclose(w->f);
+		unlink(tmp);
+		w->f = NULL;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int rplat_tev_writer_close(struct rplat_tev_writer *w, int commit)
+{
+	char tmp[sizeof(w->path) + 8];
+	int rc = 0;
+
+	if (!w->f)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", w->path);
+	if (fflush(w->f) || ferror(w->f) || w->failed)
+		rc = -1;
+	if (fclose(w->f))
+		rc = -1;
+	w->f = NULL;
+	if (commit && !rc && rename(tmp, w->path) == 0)
+		return 0;
+	if (commit && !rc)
+		rc = -1;
+	unlink(tmp);
+	return rc;
+}
+
+/* ---- set ---- */
+
+void rplat_tev_set_init(struct rplat_tev_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	rplat_tev_names_init(&s->names);
+}
+
+void rplat_tev_set_free(struct rplat_tev_set *s)
+{
+	free(s->ev);
+	rplat_tev_names_free(&s->names);
+	memset(s, 0, sizeof(*s));
+}
+
+static int set_reserve(struct rplat_tev_set *s, size_t want)
+{
+	size_t cap = s->cap ? s->cap : 4096;
+	void *p;
+
+	if (want <= s->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	p = realloc(s->ev, cap * sizeof(*s->ev));
+	if (!p)
+		return -1;
+	s->ev = p;
+	s->cap = cap;
+	return 0;
+}
+
+int rplat_tev_set_push(struct rplat_tev_set *s, const struct rplat_tev *e)
+{
+	if (s->n == s->cap && set_reserve(s, s->n + 1))
+		return -1;
+	s->ev[s->n++] = *e;
+	if (e->cpu + 1u > s->ncpus)
+		s->ncpus = e->cpu + 1u;
+	if (e->type == RPLAT_TEV_LOST)
+		s->lost += e->c > 0 ? (uint64_t)e->c : 1;
+	return 0;
+}
+
+static int tev_cmp(const struct rplat_tev *a, const struct rplat_tev *b)
+{
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (a->cpu > b->cpu) - (a->cpu < b->cpu);
+}
+
+/* Stable merge sort: events with equal stamps on one CPU keep their ring-buffer order. */
+static void msort(struct rplat_tev *v, struct rplat_tev *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j, k = 0;
+
+	if (n < 2)
+		return;
+	msort(v, tmp, mid);
+	msort(v + mid, tmp, n - mid);
+	if (tev_cmp(&v[mid - 1], &v[mid]) <= 0)
+		return;
+	j = mid;
+	while (i < mid && j < n)
+		tmp[k++] = tev_cmp(&v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < mid)
+		tmp[k++] = v[i++];
+	memcpy(v, tmp, k * sizeof(*v));
+}
+
+void rplat_tev_set_sort(struct rplat_tev_set *s)
+{
+	struct rplat_tev *tmp;
+	size_t i;
+
+	for (i = 1; i < s->n; i++)
+		if (tev_cmp(&s->ev[i - 1], &s->ev[i]) > 0)
+			break;
+	if (i >= s->n)
+		return;
+	tmp = malloc(s->n * sizeof(*tmp));
+	if (!tmp) {
+		/* out of memory: fall back to insertion from the first disorder (rare, small) */
+		for (; i < s->n; i++) {
+			struct rplat_tev e = s->ev[i];
+			size_t j = i;
+
+			while (j > 0 && tev_cmp(&s->ev[j - 1], &e) > 0) {
+				s->ev[j] = s->ev[j - 1];
+				j--;
+			}
+			s->ev[j] = e;
+		}
+		return;
+	}
+	msort(s->ev, tmp, s->n);
+	free(tmp);
+}
+
+struct cpu_file {
+	struct rplat_tev *ev;
+	size_t n, pos;
+};
+
+static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_t errlen)
+{
+	struct rplat_tev_filehdr h;
+	struct stat st;
+	size_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: too short for the 32-byte header", path);
+	}
+	if (memcmp(h.magic, RPLAT_TEV_MAGIC, 8)) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: magic is not %s", path, RPLAT_TEV_MAGIC);
+	}
+	if (h.endian != 0x01020304) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: field endian: written on a machine of the other byte order", path);
+	}
+	if (h.version != RPLAT_TEV_VERSION || h.record_size != sizeof(struct rplat_tev)) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: field version/record_size: %u/%u, this rplat reads %u/%zu",
+				  path, h.version, h.record_size, RPLAT_TEV_VERSION, sizeof(struct rplat_tev));
+	}
+	if (((size_t)st.st_size - sizeof(h)) % sizeof(struct rplat_tev)) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: size %lld is not the header plus whole 32-byte records "
+				  "(truncated?)", path, (long long)st.st_size);
+	}
+	n = ((size_t)st.st_size - sizeof(h)) / sizeof(struct rplat_tev);
+	cf->ev = malloc(n ? n * sizeof(struct rplat_tev) : 1);
+	cf->n = n;
+	cf->pos = 0;
+	if (!cf->ev) {
+		close(fd);
+		return rplat_fail(err, errlen, "%s: out of memory for %zu events", path, n);
+	}
+	{
+		size_t want = n * sizeof(struct rplat_tev), got = 0;
+
+		while (got < want) {
+			ssize_t r = read(fd, (char *)cf->ev + got, want - got);
+
+			if (r <= 0) {
+				close(fd);
+				return rplat_fail(err, errlen, "%s: read error: %s", path,
+						  r < 0 ? strerror(errno) : "unexpected end");
+			}
+			got += (size_t)r;
+		}
+	}
+	close(fd);
+	{
+		struct rplat_tev_set tmp = { .ev = cf->ev, .n = n, .cap = n };
+
+		rplat_tev_set_sort(&tmp); /* normally already ordered: a linear check */
+	}
+	return 0;
+}
+
+static int name_is_cpu_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 6 && !strncmp(name, "cpu", 3) && !strcmp(name + len - 3, ".ev");
+}
+
+int rplat_tev_set_load(struct rplat_tev_set *s, const char *dir, char *err, size_t errlen)
+{
+	struct cpu_file cf[1024];
+	unsigned nf = 0, i;
+	char path[4200];
+	struct dirent *de;
+	size_t total = 0;
+	DIR *d = opendir(dir);
+	FILE *f;
+	int rc = -1;
+
+	if (!d)
+		return rplat_fail(err, errlen, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		if (!name_is_cpu_file(de->d_name))
+			continue;
+		if (nf == sizeof(cf) / sizeof(cf[0])) {
+			rplat_fail(err, errlen, "%s: more than %zu cpu*.ev files", dir, sizeof(cf) / sizeof(cf[0]));
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (load_cpu_file(path, &cf[nf], err, errlen))
+			goto out;
+		total += cf[nf++].n;
+	}
+	if (!nf) {
+		rplat_fail(err, errlen, "%s: no cpu*.ev event files", dir);
+		goto out;
+	}
+	if (set_reserve(s, s->n + total)) {
+		rplat_fail(err, errlen, "%s: out of memory for %zu events", dir, total);
+		goto out;
+	}
+	/* k-way merge: k is the number of CPUs, small */
+	for (;;) {
+		int best = -1;
+
+		for (i = 0; i < nf; i++)
+			if (cf[i].pos < cf[i].n &&
+			    (best < 0 || tev_cmp(&cf[i].ev[cf[i].pos], &cf[best].ev[cf[best].pos]) < 0))
+				best = (int)i;
+		if (best < 0)
+			break;
+		/* copy the run of this CPU's events that precede every other CPU's next event */
+		{
+			struct cpu_file *b = &cf[best];
+			int64_t limit = INT64_MAX;
+
+			for (i = 0; i < nf; i++)
+				if ((int)i != best && cf[i].pos < cf[i].n && cf[i].ev[cf[i].pos].ts < limit)
+					limit = cf[i].ev[cf[i].pos].ts;
+			do {
+				rplat_tev_set_push(s, &b->ev[b->pos++]);
+			} while (b->pos < b->n && b->ev[b->pos].ts < limit);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/names.tsv", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = rplat_tev_names_read(&s->names, f, path, err, errlen);
+	fclose(f);
+out:
+	for (i = 0; i < nf; i++)
+		free(cf[i].ev);
+	closedir(d);
+	return rc;
+}
+
+size_t rplat_tev_set_lower(const struct rplat_tev_set *s, int64_t t)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ev[mid].ts < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -1,0 +1,368 @@
+/* Tracing around a ping run. See trace_hooks.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rplat/link.h"
+#include "rplat/util.h"
+#include "analyze.h"
+#include "capture.h"
+#include "trace_hooks.h"
+
+static struct {
+	struct rplat_trace_opts o;
+	struct rplat_ping_hooks hooks;
+	struct rplat_capture *cap;
+	char run_dir[4096];
+	int started, saved;
+	int64_t hit_seq;
+	uint64_t hits;
+} g;
+
+void rplat_trace_opts_init(struct rplat_trace_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->uprobes = 1;
+	o->worst = 10;
+	o->analyze = 1;
+	o->action_signal = SIGUSR1;
+	o->reader_cpu = -1;
+}
+
+void rplat_trace_usage(FILE *f)
+{
+	fprintf(f,
+		"trace options:\n"
+		"  --buffer-kb N           per-CPU ring buffer in KiB (default %u)\n"
+		"  --worst N               explain the N worst round trips (default 10)\n"
+		"  --threshold US          explain every round trip above US microseconds\n"
+		"  --break US              stop at the first round trip above US, keep the events around it and\n"
+		"                          analyse it at once\n"
+		"  --on-threshold ACTION   when a round trip exceeds --threshold: trace (keep the events and stop),\n"
+		"                          signal[,SIG] (send SIG, default USR1, to the parent process), shell,CMD\n"
+		"                          (run CMD with RPLAT_SEQ, RPLAT_RTT_US, RPLAT_RUN set); add ',continue' to\n"
+		"                          go on after a hit; may be given more than once\n"
+		"  --no-uprobes            do not place uprobes on rplat_link_send / rplat_link_recv\n"
+		"  --no-analysis           capture only (analyse later with 'rplat trace analyze RUN')\n"
+		"  --reader-cpu N          pin the trace reader thread to CPU N\n",
+		RPLAT_CAPTURE_DEFAULT_KB);
+}
+
+static int parse_sig(const char *s)
+{
+	static const struct { const char *n; int v; } sigs[] = {
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "INT", SIGINT }, { "TERM", SIGTERM }, { "HUP", SIGHUP },
+		{ "ALRM", SIGALRM }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "KILL", SIGKILL },
+	};
+	size_t i;
+	char *end;
+	long v;
+
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (!strcmp(s, sigs[i].n))
+			return sigs[i].v;
+	v = strtol(s, &end, 10);
+	return *s && !*end && v > 0 && v < 65 ? (int)v : -1;
+}
+
+int rplat_trace_parse_action(struct rplat_trace_opts *o, const char *s, char *err, size_t errlen)
+{
+	char buf[600], *p;
+	size_t len;
+
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return rplat_fail(err, errlen, "--on-threshold: too long");
+	len = strlen(buf);
+	if (len >= 9 && !strcmp(buf + len - 9, ",continue")) {
+		o->action_continue = 1;
+		buf[len - 9] = 0;
+	} else if (!strcmp(buf, "continue")) {
+		o->action_continue = 1;
+		return 0;
+	}
+	if (!strcmp(buf, "trace")) {
+		o->actions |= RPLAT_ACT_TRACE;
+	} else if (!strncmp(buf, "signal", 6) && (buf[6] == 0 || buf[6] == ',')) {
+		o->actions |= RPLAT_ACT_SIGNAL;
+		if (buf[6] == ',') {
+			int sig = parse_sig(buf + 7);
+
+			if (sig < 0)
+				return rplat_fail(err, errlen, "--on-threshold signal,%s: not a signal name or number",
+						  buf + 7);
+			o->action_signal = sig;
+		}
+	} else if (!strncmp(buf, "shell,", 6)) {
+		p = buf + 6;
+		if (!*p)
+			return rplat_fail(err, errlen, "--on-threshold shell,CMD: the command is empty");
+		if (strlen(p) >= sizeof(o->action_shell))
+			return rplat_fail(err, errlen, "--on-threshold shell,CMD: the command is longer than %zu bytes",
+					  sizeof(o->action_shell) - 1);
+		o->actions |= RPLAT_ACT_SHELL;
+		memcpy(o->action_shell, p, strlen(p) + 1);
+	} else {
+		return rplat_fail(err, errlen, "--on-threshold '%s': expected trace, signal[,SIG] or shell,CMD "
+				  "(optionally followed by ,continue)", s);
+	}
+	return 0;
+}
+
+static int need_value(int argc, char **argv, int i, char *err, size_t errlen)
+{
+	if (i + 1 >= argc)
+		return rplat_fail(err, errlen, "%s needs a value", argv[i]);
+	return 0;
+}
+
+int rplat_trace_parse_opt(struct rplat_trace_opts *o, int argc, char **argv, int i, char *err, size_t errlen)
+{
+	const char *a = argv[i];
+	uint64_t v;
+
+	if (!strcmp(a, "--no-uprobes")) {
+		o->uprobes = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--no-analysis")) {
+		o->analyze = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--buffer-kb") || !strcmp(a, "--worst") || !strcmp(a, "--reader-cpu")) {
+		if (need_value(argc, argv, i, err, errlen))
+			return -1;
+		if (rplat_parse_u64(argv[i + 1], &v) || v > 4u << 20 || (!strcmp(a, "--buffer-kb") && v < 4))
+			return rplat_fail(err, errlen, "%s '%s': not a number in range", a, argv[i + 1]);
+		if (!strcmp(a, "--buffer-kb"))
+			o->buffer_kb = (unsigned)v;
+		else if (!strcmp(a, "--worst"))
+			o->worst = (int)v;
+		else
+			o->reader_cpu = (int)v;
+		return 2;
+	}
+	if (!strcmp(a, "--threshold") || !strcmp(a, "--break")) {
+		int64_t ns;
+
+		if (need_value(argc, argv, i, err, errlen))
+			return -1;
+		if (rplat_parse_time_us(argv[i + 1], &ns) || ns <= 0)
+			return rplat_fail(err, errlen, "%s '%s': not a positive time (microseconds by default)", a,
+					  argv[i + 1]);
+		if (!strcmp(a, "--threshold"))
+			o->threshold_ns = ns;
+		else
+			o->break_ns = ns;
+		return 2;
+	}
+	if (!strcmp(a, "--on-threshold")) {
+		if (need_value(argc, argv, i, err, errlen) || rplat_trace_parse_action(o, argv[i + 1], err, errlen))
+			return -1;
+		return 2;
+	}
+	return 0;
+}
+
+/* ---- the hooks ---- */
+
+static void warn(const char *msg)
+{
+	fprintf(stderr, "rplat trace: %s\n", msg);
+}
+
+static int hook_start(void *ctx, const char *run_dir, struct rplat_link *link)
+{
+	struct rplat_capture_opts co;
+	char dir[4200], err[512];
+	size_t i;
+
+	(void)ctx;
+	rplat_capture_opts_init(&co);
+	co.buffer_kb = g.o.buffer_kb;
+	co.uprobes = g.o.uprobes;
+	co.reader_cpu = g.o.reader_cpu;
+	co.warn = warn;
+	co.pids[co.npids++] = (pid_t)syscall(SYS_gettid);
+	if (getpid() != co.pids[0])
+		co.pids[co.npids++] = getpid();
+	co.remote_pid = link ? link->child : 0;
+	snprintf(g.run_dir, sizeof(g.run_dir), "%s", run_dir);
+	snprintf(dir, sizeof(dir), "%s/trace", run_dir);
+	g.cap = rplat_capture_create(&co, dir, err, sizeof(err));
+	if (!g.cap) {
+		fprintf(stderr, "rplat trace: %s\n", err);
+		return 1;
+	}
+	if (!g.o.quiet)
+		for (i = 0; i < rplat_capture_nnotes(g.cap); i++)
+			fprintf(stderr, "# trace: %s\n", rplat_capture_note(g.cap, i));
+	rplat_capture_install_signals(g.cap);
+	if (rplat_capture_start(g.cap)) {
+		fprintf(stderr, "rplat trace: cannot turn tracing on: %s\n", strerror(errno));
+		rplat_capture_destroy(g.cap);
+		g.cap = NULL;
+		return 1;
+	}
+	g.started = 1;
+	return 0;
+}
+
+static void hook_before_send(void *ctx, uint32_t seq)
+{
+	(void)ctx;
+	if (g.cap)
+		rplat_capture_mark(g.cap, seq);
+}
+
+static void run_shell(const struct rplat_ping_sample *s, int64_t rtt)
+{
+	char seq[16], us[32];
+	pid_t pid;
+	int st;
+
+	snprintf(seq, sizeof(seq), "%u", s->seq);
+	snprintf(us, sizeof(us), "%.3f", rtt == INT64_MAX ? -1.0 : (double)rtt / 1000.0);
+	pid = fork();
+	if (pid == 0) {
+		setenv("RPLAT_SEQ", seq, 1);
+		setenv("RPLAT_RTT_US", us, 1);
+		setenv("RPLAT_RUN", g.run_dir, 1);
+		execl("/bin/sh", "sh", "-c", g.o.action_shell, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+}
+
+static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
+{
+	int64_t rtt;
+
+	(void)ctx;
+	if (s->status == RPLAT_S_OK)
+		rtt = s->t_recv - s->t_send;
+	else if (s->status == RPLAT_S_LOST)
+		rtt = INT64_MAX; /* no reply: longer than any threshold */
+	else
+		return 0;
+	if (g.o.break_ns && rtt > g.o.break_ns) {
+		if (g.cap)
+			rplat_capture_freeze(g.cap);
+		g.hit_seq = s->seq;
+		g.hits++;
+		if (!g.o.quiet)
+			fprintf(stderr, "\n# trace: seq %u %s --break %.1f us: stopping\n", s->seq,
+				rtt == INT64_MAX ? "was lost, beyond" : "exceeded", (double)g.o.break_ns / 1000.0);
+		return 1;
+	}
+	if (g.o.actions && g.o.threshold_ns && rtt > g.o.threshold_ns) {
+		g.hits++;
+		if (g.hit_seq < 0)
+			g.hit_seq = s->seq;
+		if (g.o.actions & RPLAT_ACT_SIGNAL)
+			kill(getppid(), g.o.action_signal);
+		if (g.o.actions & RPLAT_ACT_SHELL)
+			run_shell(s, rtt);
+		if (!g.o.action_continue) {
+			if (g.cap)
+				rplat_capture_freeze(g.cap);
+			if (!g.o.quiet)
+				fprintf(stderr, "\n# trace: seq %u exceeded --threshold %.1f us: stopping\n", s->seq,
+					(double)g.o.threshold_ns / 1000.0);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int stop_capture(struct rplat_jw *jw)
+{
+	struct rplat_capture_stats st;
+	char err[512];
+	int rc = 0;
+
+	if (!g.cap)
+		return 0;
+	if (rplat_capture_stop(g.cap, err, sizeof(err))) {
+		fprintf(stderr, "rplat trace: %s\n", err);
+		rc = -1;
+	} else {
+		g.saved = 1;
+	}
+	rplat_capture_get_stats(g.cap, &st);
+	if (jw) {
+		rplat_jw_str(jw, "dir", "trace");
+		rplat_jw_bool(jw, "saved", g.saved);
+		rplat_jw_uint(jw, "events", st.events);
+		rplat_jw_uint(jw, "missed", st.missed);
+		rplat_jw_uint(jw, "overrun", st.overrun);
+		rplat_jw_uint(jw, "dropped", st.dropped);
+		rplat_jw_bool(jw, "reader_aborted", st.aborted);
+		rplat_jw_uint(jw, "threshold_hits", g.hits);
+		if (g.hit_seq >= 0)
+			rplat_jw_int(jw, "first_hit_seq", g.hit_seq);
+		else
+			rplat_jw_null(jw, "first_hit_seq");
+	}
+	if (!g.o.quiet)
+		fprintf(stderr, "# trace: %llu events saved in %s/trace (lost: %llu missed, %llu overwritten, %llu "
+			"dropped)\n", (unsigned long long)st.events, g.run_dir, (unsigned long long)st.missed,
+			(unsigned long long)st.overrun, (unsigned long long)st.dropped);
+	rplat_capture_destroy(g.cap);
+	g.cap = NULL;
+	return rc;
+}
+
+static int hook_stop(void *ctx, const char *run_dir, struct rplat_jw *jw)
+{
+	(void)ctx;
+	(void)run_dir;
+	return stop_capture(jw);
+}
+
+const struct rplat_ping_hooks *rplat_trace_hooks(const struct rplat_trace_opts *o)
+{
+	memset(&g, 0, sizeof(g));
+	if (o)
+		g.o = *o;
+	else
+		rplat_trace_opts_init(&g.o);
+	g.hit_seq = -1;
+	g.hooks.ctx = &g;
+	g.hooks.start = hook_start;
+	g.hooks.before_send = hook_before_send;
+	g.hooks.sample = hook_sample;
+	g.hooks.stop = hook_stop;
+	return &g.hooks;
+}
+
+int rplat_trace_finish(void)
+{
+	struct rplat_ana_opts ao;
+	char err[512];
+
+	if (g.cap) /* the run ended before its stop hook: save and restore now */
+		stop_capture(NULL);
+	if (!g.started || !g.saved || !g.o.analyze)
+		return 0;
+	rplat_ana_opts_init(&ao);
+	ao.worst = g.o.worst;
+	ao.threshold_ns = g.o.threshold_ns ? g.o.threshold_ns : g.o.break_ns;
+	ao.break_seq = g.hit_seq;
+	if (rplat_analyze_run(g.run_dir, &ao, g.o.quiet ? NULL : stdout, err, sizeof(err))) {
+		fprintf(stderr, "rplat trace: analysis: %s\n", err);
+		return 1;
+	}
+	if (!g.o.quiet)
+		fprintf(stderr, "# trace analysis: %s/trace/analysis.txt, analysis.json, stages.tsv, hist/\n",
+			g.run_dir);
+	return 0;
+}
