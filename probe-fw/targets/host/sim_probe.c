@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rp_coherency.h"
 #include "rp_probe.h"
 #include "sim_probe.h"
 #include "rplat/util.h"
@@ -129,6 +130,7 @@ double rplat_sim_raw_at(const struct rplat_sim_opts *o, uint64_t ticks)
 struct sim {
 	const struct rplat_sim_opts *o;
 	struct rp_probe probe;
+	struct rp_coh coh;   /* COH_* messages (rplat check coherency) */
 	int kick_in;
 	int kick_out;
 	uint32_t nreq;       /* requests seen by the process hook */
@@ -296,7 +298,7 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	struct rp_hal hal = { sim_counter, sim_kick, NULL, NULL, NULL, NULL };
 	struct rp_probe_cfg cfg = {
 		.target = "host", .fw_version = SIM_FW_VERSION, .counter_hz = o->hz,
-		.process = sim_process,
+		.process = sim_process, .features = RPLAT_FEAT_COHERENCY, .ext = rp_coh_ext,
 	};
 	struct rp_shm region = { shm, o->da, o->shm_size };
 	uint32_t served = 0;
@@ -316,6 +318,8 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	}
 	hal.ctx = &s;
 	cfg.process_ctx = &s;
+	rp_coh_init(&s.coh, NULL);
+	cfg.ext_ctx = &s.coh;
 	/* Spinning, the emulated interrupt is taken before every pop (a cheap non-blocking read, and the
 	 * doorbell is the fd spun on anyway). Sleeping, a doorbell rung while the probe is busy is taken on
 	 * its next wakeup; a request found before it is stamped t_kick = t_consume (see rp_probe.c). */
