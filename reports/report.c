@@ -1,0 +1,1433 @@
+/* rplat report: an HTML page (inline SVG) and a Markdown page per set of runs, with gnuplot plots.
+ * See rplat/report.h. The pass over samples.tsv is the only part that grows with the run; everything
+ * else comes from the histograms. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rp.h"
+#include "rplat/util.h"
+
+void rplat_report_opts_init(struct rplat_report_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->top = 10;
+}
+
+/* ---------------------------------------------------------------- a document written twice */
+
+struct doc {
+	FILE *h, *m;
+	const struct rp_out *out;
+	int png;
+};
+
+static void doc_raw(struct doc *d, const char *html, const char *md)
+{
+	if (html)
+		fputs(html, d->h);
+	if (md)
+		fputs(md, d->m);
+}
+
+static void doc_text(struct doc *d, const char *s)
+{
+	rp_html_esc(d->h, s);
+	rp_md_esc(d->m, s);
+}
+
+static void doc_p(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void doc_p(struct doc *d, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	doc_raw(d, "<p>", "");
+	doc_text(d, buf);
+	doc_raw(d, "</p>\n", "\n\n");
+}
+
+static void doc_h(struct doc *d, int level, const char *id, const char *title)
+{
+	fprintf(d->h, "<h%d id=\"%s\">", level, id);
+	rp_html_esc(d->h, title);
+	fprintf(d->h, "</h%d>\n", level);
+	fprintf(d->m, "\n%.*s ", level, "####");
+	rp_md_esc(d->m, title);
+	fprintf(d->m, "\n\n");
+}
+
+static void doc_table(struct doc *d, int n, const char *const *head)
+{
+	int i;
+
+	fputs("<table><tr>", d->h);
+	for (i = 0; i < n; i++) {
+		fputs("<th>", d->h);
+		rp_html_esc(d->h, head[i]);
+		fputs("</th>", d->h);
+	}
+	fputs("</tr>\n", d->h);
+	fputs("|", d->m);
+	for (i = 0; i < n; i++) {
+		fputc(' ', d->m);
+		rp_md_esc(d->m, head[i]);
+		fputs(" |", d->m);
+	}
+	fputs("\n|", d->m);
+	for (i = 0; i < n; i++)
+		fputs(i ? "---:|" : "---|", d->m);
+	fputs("\n", d->m);
+}
+
+/* A row; numeric columns (bit i of num) are right-aligned in HTML. */
+static void doc_row(struct doc *d, int n, const char *const *cell, unsigned num)
+{
+	int i;
+
+	fputs("<tr>", d->h);
+	for (i = 0; i < n; i++) {
+		fputs(num & (1u << i) ? "<td class=\"n\">" : "<td>", d->h);
+		rp_html_esc(d->h, cell[i] ? cell[i] : "");
+		fputs("</td>", d->h);
+	}
+	fputs("</tr>\n", d->h);
+	fputs("|", d->m);
+	for (i = 0; i < n; i++) {
+		fputc(' ', d->m);
+		rp_md_esc(d->m, cell[i] && *cell[i] ? cell[i] : " ");
+		fputs(" |", d->m);
+	}
+	fputs("\n", d->m);
+}
+
+static void doc_table_end(struct doc *d)
+{
+	fputs("</table>\n", d->h);
+	fputs("\n", d->m);
+}
+
+/* Two-column key/value table. */
+static void doc_kv(struct doc *d, const char *k, const char *v)
+{
+	const char *c[2] = { k, v && *v ? v : "-" };
+
+	doc_row(d, 2, c, 0);
+}
+
+static int doc_figure(struct doc *d, const char *name, const char *caption, char *err, size_t errlen)
+{
+	char rel[128], pfx[64];
+
+	rp_fmt(rel, sizeof(rel), "plots/%s.svg", name);
+	rp_fmt(pfx, sizeof(pfx), "%s_", name);
+	fputs("<figure>\n", d->h);
+	if (rp_svg_inline(d->h, d->out, rel, pfx, err, errlen))
+		return -1;
+	fputs("<figcaption>", d->h);
+	rp_html_esc(d->h, caption);
+	fputs("</figcaption>\n</figure>\n", d->h);
+	if (d->png)
+		fprintf(d->m, "![%s](plots/%s.png)\n\n", name, name);
+	else
+		fprintf(d->m, "![%s](plots/%s.svg)\n\n", name, name);
+	fputs("*", d->m);
+	rp_md_esc(d->m, caption);
+	fputs("*\n\n", d->m);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- metadata helpers */
+
+static const char *meta_s(const struct rplat_run *r, const char *path, char *buf, size_t n)
+{
+	const struct rplat_json *j = rplat_json_get(r->meta, path);
+
+	if (!j)
+		return "-";
+	switch (j->type) {
+	case RPLAT_JSON_STR:
+		return j->str;
+	case RPLAT_JSON_BOOL:
+		return j->num ? "yes" : "no";
+	case RPLAT_JSON_NUM:
+		if (j->is_int)
+			rp_fmt(buf, n, "%lld", (long long)j->inum);
+		else
+			rp_fmt(buf, n, "%.6g", j->num);
+		return buf;
+	case RPLAT_JSON_NULL:
+		return "-";
+	default:
+		return "(object)";
+	}
+}
+
+static const char *json_s(const struct rplat_json *j, char *buf, size_t n)
+{
+	if (!j)
+		return "-";
+	if (j->type == RPLAT_JSON_STR)
+		return j->str;
+	if (j->type == RPLAT_JSON_NUM) {
+		if (j->is_int)
+			rp_fmt(buf, n, "%lld", (long long)j->inum);
+		else
+			rp_fmt(buf, n, "%.6g", j->num);
+		return buf;
+	}
+	if (j->type == RPLAT_JSON_BOOL)
+		return j->num ? "yes" : "no";
+	return "-";
+}
+
+static void sizes_text(const struct rplat_run *r, char *buf, size_t n)
+{
+	const struct rplat_json *s = rplat_json_get(r->meta, "options.sizes");
+	size_t i, len = 0;
+
+	buf[0] = 0;
+	if (s && s->type == RPLAT_JSON_ARR)
+		for (i = 0; i < s->n && len + 12 < n; i++) {
+			int64_t v;
+
+			if (!rplat_json_i64(&s->child[i], &v))
+				len += (size_t)rp_fmt(buf + len, n - len, "%s%lld", len ? ", " : "", (long long)v);
+		}
+	if (!*buf)
+		rp_fmt(buf, n, "?");
+}
+
+/* ---------------------------------------------------------------- per-run state */
+
+struct rrun {
+	const struct rplat_run *r;
+	char pfx[16];
+	struct rp_scan scan;
+	int scanned;
+	char scan_err[512];
+	struct rplat_budget_result bres;
+	int has_budget;
+	struct rp_cthist ct;
+	int has_ct;
+	char ct_err[512];
+	int has_time, has_stages;
+};
+
+static const char *const stage_title[RPLAT_NSTAGES] = { "host -> remote", "remote dispatch", "remote processing",
+							"remote -> host" };
+
+/* ---------------------------------------------------------------- plot data and script */
+
+static int write_data(struct doc *d, const char *rel, void (*fn)(FILE *, const void *), const void *arg, char *err,
+		      size_t errlen)
+{
+	FILE *f = rp_fopen(d->out, rel, err, errlen);
+
+	if (!f)
+		return -1;
+	fn(f, arg);
+	return rp_fclose(f, rel, err, errlen);
+}
+
+struct histarg {
+	const struct rplat_hist *h;
+	double lo, hi;
+	int norm;
+};
+
+static void fn_hist(FILE *f, const void *a)
+{
+	const struct histarg *x = a;
+
+	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, x->norm);
+}
+
+static void fn_pct(FILE *f, const void *a)
+{
+	rp_write_pct_dat(f, a);
+}
+
+static void fn_time(FILE *f, const void *a)
+{
+	const struct rp_scan *s = a;
+	int i;
+
+	fprintf(f, "# x\tmin_us\tmean_us\tmax_us\tn\tno_reply\n");
+	for (i = 0; i < s->nbins; i++) {
+		const struct rp_bin *b = &s->bin[i];
+
+		if (!b->n)
+			continue;
+		fprintf(f, "%.9g\t%.6g\t%.6g\t%.6g\t%llu\t%llu\n", rp_bin_x(s, i), (double)b->min / 1e3,
+			b->sum / (double)b->n / 1e3, (double)b->max / 1e3, (unsigned long long)b->n,
+			(unsigned long long)b->bad);
+	}
+}
+
+static void fn_outliers(FILE *f, const void *a)
+{
+	const struct rp_scan *s = a;
+	int i;
+
+	fprintf(f, "# x\trtt_us\tlabel\n");
+	for (i = 0; i < s->nout; i++) /* samples.tsv line 2 is message index 0 */
+		fprintf(f, "%.9g\t%.6g\tseq %llu\n", rp_x_of(s, &s->out[i], s->out[i].line - 2),
+			(double)s->out[i].rtt / 1e3, (unsigned long long)s->out[i].seq);
+}
+
+struct lostarg {
+	const struct rp_scan *s;
+	double y;
+};
+
+static void fn_lost(FILE *f, const void *a)
+{
+	const struct lostarg *x = a;
+	int i;
+
+	fprintf(f, "# x\ty\n");
+	for (i = 0; i < x->s->nlost; i++)
+		fprintf(f, "%.9g\t%.6g\n", x->s->lost_x[i], x->y);
+}
+
+static void fn_stages(FILE *f, const void *a)
+{
+	const struct rplat_run *r = a;
+	int i, k;
+
+	fprintf(f, "# stage\tp50_us\tp99_us\tp99.9_us\tmax_us\n");
+	for (i = -1; i < RPLAT_NSTAGES; i++) {
+		const struct rplat_hist *h = i < 0 ? &r->rtt : &r->stage[i];
+		double v[4];
+
+		if (i >= 0 && !r->has_stage[i])
+			continue;
+		if (!h->count)
+			continue;
+		v[0] = (double)rplat_hist_percentile(h, 50);
+		v[1] = (double)rplat_hist_percentile(h, 99);
+		v[2] = (double)rplat_hist_percentile(h, 99.9);
+		v[3] = (double)h->max;
+		fprintf(f, "%s", i < 0 ? "round trip" : stage_title[i]);
+		for (k = 0; k < 4; k++)
+			fprintf(f, "\t%.6g", v[k] / 1e3 < 0.001 ? 0.001 : v[k] / 1e3);
+		fprintf(f, "\n");
+	}
+}
+
+static void fn_load(FILE *f, const void *a)
+{
+	const struct rp_cthist *c = a;
+	int i, t;
+
+	fprintf(f, "# us");
+	for (t = 0; t < c->nthreads; t++)
+		fprintf(f, "\tthread%d", t);
+	fprintf(f, "\n");
+	int last = -1;
+
+	for (i = 0; i < c->nrows; i++)
+		for (t = 0; t < c->nthreads; t++)
+			if (c->count[(size_t)i * 64 + (size_t)t])
+				last = i;
+	/* empty buckets as 0.5: below the plot's y range, so a step drops to the axis instead of holding */
+	for (i = 0; i <= last; i++) {
+		fprintf(f, "%d", c->us[i]);
+		for (t = 0; t < c->nthreads; t++) {
+			uint64_t v = c->count[(size_t)i * 64 + (size_t)t];
+
+			if (v)
+				fprintf(f, "\t%llu", (unsigned long long)v);
+			else
+				fprintf(f, "\t0.5");
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static int file_nonempty_rows(const struct rp_out *o, const char *rel)
+{
+	char p[PATH_MAX + 256], line[256];
+	FILE *f;
+	int n = 0;
+
+	rp_fmt(p, sizeof(p), "%s/%s", o->tmp, rel);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && line[0] != '\n')
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* A dashed vertical line at x_us on a log x axis [lo, hi], labelled on the side with more room. */
+static void gp_vline(FILE *gp, int id, double x_us, double lo, double hi, const char *label, const char *color,
+		     double ypos)
+{
+	double frac = (log(x_us) - log(lo)) / (log(hi) - log(lo));
+
+	fprintf(gp, "set arrow %d from %.6g, graph 0 to %.6g, graph 1 nohead dt 2 lw 1.5 lc rgb '%s'\n", id, x_us, x_us,
+		color);
+	fprintf(gp, "set label %d ", id);
+	rp_gp_str(gp, label);
+	fprintf(gp, " at %.6g, graph %.2f %s tc rgb '%s' font ',10'\n", x_us, ypos,
+		frac > 0.7 ? "right offset -0.4,0" : "left offset 0.4,0", color);
+}
+
+static int run_plots(struct doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	char rel[128], name[64], ps[4][32];
+	double lo, hi;
+	const struct rplat_hist *hp[1] = { &r->rtt };
+	int i;
+
+	rp_hist_range_us(hp, 1, &lo, &hi);
+	/* histogram */
+	{
+		struct histarg ha = { &r->rtt, lo, hi, 0 };
+		double p50 = (double)rplat_hist_percentile(&r->rtt, 50) / 1e3,
+		       p99 = (double)rplat_hist_percentile(&r->rtt, 99) / 1e3,
+		       p999 = (double)rplat_hist_percentile(&r->rtt, 99.9) / 1e3, mx = (double)r->rtt.max / 1e3;
+
+		rp_fmt(rel, sizeof(rel), "data/%s_hist.dat", rr->pfx);
+		if (write_data(d, rel, fn_hist, &ha, err, errlen))
+			return -1;
+		rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
+		rp_gp_begin(gp, name, 960, 380);
+		fprintf(gp, "set title 'Round-trip latency: how often each value occurred'\n");
+		fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", lo, hi);
+		fprintf(gp, "set xlabel 'round trip (us, log scale)'\nset ylabel 'messages per bin (log scale)'\n");
+		fprintf(gp, "set style fill solid 0.6 noborder\nset key top right\n");
+		if (r->rtt.count) {
+			rp_fmt(ps[0], sizeof(ps[0]), "p50 %.4g us", p50);
+			rp_fmt(ps[1], sizeof(ps[1]), "p99 %.4g us", p99);
+			rp_fmt(ps[2], sizeof(ps[2]), "p99.9 %.4g us", p999);
+			rp_fmt(ps[3], sizeof(ps[3]), "max %.4g us", mx);
+			gp_vline(gp, 1, p50, lo, hi, ps[0], "#2ca02c", 0.95);
+			gp_vline(gp, 2, p99, lo, hi, ps[1], "#ff7f0e", 0.88);
+			gp_vline(gp, 3, p999, lo, hi, ps[2], "#d62728", 0.81);
+			gp_vline(gp, 4, mx, lo, hi, ps[3], "#7f0000", 0.74);
+		}
+		if (file_nonempty_rows(d->out, rel))
+			fprintf(gp, "plot '%s' using 1:2:3:4:(0.7):2 with boxxyerror lc rgb '#1f77b4' "
+				    "title 'round trips (bins 1/40 decade wide)'\n", rel);
+		else
+			fprintf(gp, "set label 10 'no round trips measured' at graph 0.4, graph 0.5\n"
+				    "plot 1 notitle lc rgb '#ffffff'\n");
+		rp_gp_end(gp, name, 960, 380, d->png);
+	}
+	/* percentiles */
+	rp_fmt(rel, sizeof(rel), "data/%s_pct_rtt.dat", rr->pfx);
+	if (write_data(d, rel, fn_pct, &r->rtt, err, errlen))
+		return -1;
+	for (i = 0; i < RPLAT_NSTAGES; i++) {
+		if (!r->has_stage[i])
+			continue;
+		rp_fmt(rel, sizeof(rel), "data/%s_pct_%s.dat", rr->pfx, rplat_stage_short[i]);
+		if (write_data(d, rel, fn_pct, &r->stage[i], err, errlen))
+			return -1;
+	}
+	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
+	rp_gp_begin(gp, name, 960, 420);
+	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
+	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel 'latency (us, log scale)'\n");
+	fprintf(gp, "set key top left\n");
+	rp_gp_pct_xtics(gp, r->rtt.count);
+	if (r->rtt.count) {
+		fprintf(gp, "plot 'data/%s_pct_rtt.dat' using 1:2 with steps lw 2.5 lc rgb '#1f77b4' title 'round trip'",
+			rr->pfx);
+		for (i = 0; i < RPLAT_NSTAGES; i++)
+			if (r->has_stage[i])
+				fprintf(gp, ", 'data/%s_pct_%s.dat' using 1:2 with steps lw 1.4 dt %d lc rgb '%s' title '%s'",
+					rr->pfx, rplat_stage_short[i], 2 + i % 3, rp_colors[1 + i], stage_title[i]);
+		fprintf(gp, "\n");
+	} else {
+		fprintf(gp, "set yrange [1:10]\nplot 1 notitle lc rgb '#ffffff'\n");
+	}
+	rp_gp_end(gp, name, 960, 420, d->png);
+	/* over time */
+	if (rr->scanned && rr->scan.samples) {
+		struct lostarg la = { &rr->scan, (double)r->rtt.max / 1e3 * 1.6 };
+		char rel2[128], rel3[128];
+		int first = 1;
+		double bw = rr->scan.binw;
+		char bws[48];
+
+		if (la.y <= 0)
+			la.y = 1000;
+		rp_fmt(rel, sizeof(rel), "data/%s_time.dat", rr->pfx);
+		rp_fmt(rel2, sizeof(rel2), "data/%s_outliers.dat", rr->pfx);
+		rp_fmt(rel3, sizeof(rel3), "data/%s_lost.dat", rr->pfx);
+		if (write_data(d, rel, fn_time, &rr->scan, err, errlen) ||
+		    write_data(d, rel2, fn_outliers, &rr->scan, err, errlen) ||
+		    write_data(d, rel3, fn_lost, &la, err, errlen))
+			return -1;
+		if (rr->scan.by_index)
+			rp_fmt(bws, sizeof(bws), "%.0f messages", bw);
+		else
+			rplat_fmt_ns(bw, bws, sizeof(bws));
+		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
+		rp_gp_begin(gp, name, 960, 380);
+		fprintf(gp, "set title 'Round-trip latency over the run'\nset logscale y\nset format y '%%g'\n");
+		fprintf(gp, "set xlabel '%s'\nset ylabel 'round trip (us, log scale)'\n",
+			rr->scan.by_index ? "message (merged runs, in order)" : "time into the run (s)");
+		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key top right\n");
+		fprintf(gp, "plot ");
+		if (file_nonempty_rows(d->out, rel)) {
+			fprintf(gp, "'%s' using 1:2:4 with filledcurves lc rgb '#9ecae1' title 'min..max per %s', "
+				    "'' using 1:3 with lines lw 1.2 lc rgb '#1f77b4' title 'mean'",
+				rel, bws);
+			first = 0;
+		}
+		if (rr->scan.nout) {
+			fprintf(gp, "%s'%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title 'the %d slowest', "
+				    "'' every ::0::2 using 1:2:3 with labels offset 0,0.9 font ',9' tc rgb '#d62728' notitle",
+				first ? "" : ", ", rel2, rr->scan.nout);
+			first = 0;
+		}
+		if (rr->scan.nlost) {
+			fprintf(gp, "%s'%s' using 1:2 with points pt 2 ps 1.2 lc rgb '#000000' title 'no reply (lost)'",
+				first ? "" : ", ", rel3);
+			first = 0;
+		}
+		if (first)
+			fprintf(gp, "1 notitle lc rgb '#ffffff'");
+		fprintf(gp, "\n");
+		rp_gp_end(gp, name, 960, 380, d->png);
+		rr->has_time = 1;
+	}
+	/* stages */
+	{
+		int any = 0;
+
+		for (i = 0; i < RPLAT_NSTAGES; i++)
+			any |= r->has_stage[i];
+		if (any && r->rtt.count) {
+			rp_fmt(rel, sizeof(rel), "data/%s_stages.dat", rr->pfx);
+			if (write_data(d, rel, fn_stages, r, err, errlen))
+				return -1;
+			rp_fmt(name, sizeof(name), "%s_stages", rr->pfx);
+			rp_gp_begin(gp, name, 960, 380);
+			fprintf(gp, "set title 'Where the time goes: each stage of the round trip'\n");
+			fprintf(gp, "set style data histograms\nset style histogram clustered gap 1\n"
+				    "set style fill solid 0.85 border -1\nset logscale y\nset format y '%%g'\n"
+				    "set ylabel 'us (log scale)'\nset key top right\nset grid ytics\n");
+			fprintf(gp, "plot '%s' using 2:xtic(1) title 'p50' lc rgb '#2ca02c', '' using 3 title 'p99' "
+				    "lc rgb '#ff7f0e', '' using 4 title 'p99.9' lc rgb '#d62728', '' using 5 title 'max' "
+				    "lc rgb '#7f0000'\n", rel);
+			rp_gp_end(gp, name, 960, 380, d->png);
+			rr->has_stages = 1;
+		}
+	}
+	/* load context */
+	if (rr->has_ct) {
+		const struct rplat_json *th = r->load ? rplat_json_get(r->load, "cyclictest.threads") : NULL;
+
+		rp_fmt(rel, sizeof(rel), "data/%s_load.dat", rr->pfx);
+		if (write_data(d, rel, fn_load, &rr->ct, err, errlen))
+			return -1;
+		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
+		rp_gp_begin(gp, name, 960, 340);
+		fprintf(gp, "set title ");
+		{
+			char t[256];
+
+			rp_fmt(t, sizeof(t), "Load context: cyclictest wakeup latency during the run (load %s)",
+			       r->load ? json_s(rplat_json_member(r->load, "profile"), t + 200, 50) : "?");
+			rp_gp_str(gp, t);
+		}
+		{
+			uint64_t over = 0;
+
+			for (i = 0; i < rr->ct.nthreads && i < 64; i++)
+				over += rr->ct.overflows[i];
+			if (over)
+				fprintf(gp, "\nset label 20 '%llu wakeups beyond the histogram (see the table)' at graph 0.98, graph 0.6 "
+				    "right tc rgb '#555555'", (unsigned long long)over);
+		}
+		fprintf(gp, "\nset logscale y\nset xlabel 'cyclictest latency (us, 1 us bins)'\n"
+			    "set ylabel 'wakeups (log scale)'\nset key top right\nset yrange [0.7:*]\n");
+		fprintf(gp, "plot ");
+		for (i = 0; i < rr->ct.nthreads; i++) {
+			char cpu[32] = "";
+			int64_t c;
+
+			if (th && th->type == RPLAT_JSON_ARR && (size_t)i < th->n &&
+			    !rplat_json_i64(rplat_json_member(&th->child[i], "cpu"), &c))
+				rp_fmt(cpu, sizeof(cpu), "CPU %lld", (long long)c);
+			else
+				rp_fmt(cpu, sizeof(cpu), "thread %d", i);
+			fprintf(gp, "%s'%s' using 1:%d with steps lw 1.4 lc rgb '%s' title '%s'", i ? ", " : "", rel,
+				i + 2, rp_colors[i % 8], cpu);
+		}
+		fprintf(gp, "\n");
+		rp_gp_end(gp, name, 960, 340, d->png);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the page, per run */
+
+static void stats_row(struct doc *d, const char *name, const struct rplat_hist *h, const char *extra)
+{
+	char b[10][32];
+	const char *c[12];
+	int i;
+
+	c[0] = name;
+	c[11] = extra;
+	if (!h->count) {
+		c[1] = "0";
+		for (i = 2; i < 11; i++)
+			c[i] = "-";
+		doc_row(d, 12, c, 0x7fe);
+		return;
+	}
+	rp_fmt(b[0], sizeof(b[0]), "%llu", (unsigned long long)h->count);
+	rp_ns((double)h->min, b[1], sizeof(b[1]));
+	rp_ns(rplat_hist_mean(h), b[2], sizeof(b[2]));
+	rp_ns((double)rplat_hist_percentile(h, 50), b[3], sizeof(b[3]));
+	rp_ns((double)rplat_hist_percentile(h, 90), b[4], sizeof(b[4]));
+	rp_ns((double)rplat_hist_percentile(h, 99), b[5], sizeof(b[5]));
+	rp_ns((double)rplat_hist_percentile(h, 99.9), b[6], sizeof(b[6]));
+	rp_ns((double)rplat_hist_percentile(h, 99.99), b[7], sizeof(b[7]));
+	rp_ns((double)h->max, b[8], sizeof(b[8]));
+	rp_ns(rplat_hist_stddev(h), b[9], sizeof(b[9]));
+	for (i = 0; i < 10; i++)
+		c[i + 1] = b[i];
+	doc_row(d, 12, c, 0x7fe);
+}
+
+static void section_stats(struct doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "figure", "count", "min", "avg", "p50", "p90", "p99", "p99.9", "p99.99",
+					    "max", "stddev", "note" };
+	double eb;
+	char note[96];
+	int i;
+
+	doc_table(d, 12, head);
+	stats_row(d, "round trip", &r->rtt, "");
+	for (i = 0; i < RPLAT_NSTAGES; i++) {
+		char key[96];
+
+		if (!r->has_stage[i])
+			continue;
+		rp_fmt(key, sizeof(key), "summary.stages.%s.err_bound_ns", rplat_stage_names[i]);
+		eb = rplat_run_num(r, key, -1);
+		if (eb >= 0) {
+			char e[32];
+
+			rp_fmt(note, sizeof(note), "%s; +-%s clock error", stage_title[i], rp_ns(eb, e, sizeof(e)));
+		} else {
+			rp_fmt(note, sizeof(note), "%s", stage_title[i]);
+		}
+		stats_row(d, rplat_stage_names[i], &r->stage[i], note);
+	}
+	for (i = 0; i < r->nsizes; i++) {
+		char nm[32];
+
+		rp_fmt(nm, sizeof(nm), "rtt, %u bytes", r->sizes[i].size);
+		stats_row(d, nm, &r->sizes[i].hist, "");
+	}
+	doc_table_end(d);
+	for (i = 0; i < RPLAT_NSTAGES; i++)
+		if (r->has_stage[i] && r->stage[i].underflow)
+			doc_p(d,
+			      "%s: %llu values came out below zero (within the clock error bound) and are counted as 0.",
+			      rplat_stage_names[i], (unsigned long long)r->stage[i].underflow);
+	doc_p(d, "The round trip is measured by the host's CLOCK_MONOTONIC from just before the send to just after the "
+		 "reply is read. Remote dispatch and processing come from the probe's own cycle counter; host -> remote "
+		 "and remote -> host need the remote counter mapped onto host time, so they carry the clock "
+		 "correlation's error bound. Percentiles come from log-linear histograms (<= 0.8%% error); min and max "
+		 "are exact.");
+}
+
+static void section_counts(struct doc *d, const struct rplat_run *r, const struct rp_scan *s)
+{
+	static const char *const head[] = { "sent", "received", "lost", "late", "duplicate", "out of order",
+					    "corrupt", "error" };
+	const uint64_t *c = (const uint64_t *)&r->counts;
+	char b[8][24];
+	const char *cell[8];
+	int i;
+
+	doc_table(d, 8, head);
+	for (i = 0; i < 8; i++) {
+		rp_fmt(b[i], sizeof(b[i]), "%llu", (unsigned long long)c[i]);
+		cell[i] = b[i];
+	}
+	doc_row(d, 8, cell, 0xff);
+	doc_table_end(d);
+	if (s && s->samples && s->samples != r->counts.sent)
+		doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
+		      (unsigned long long)r->counts.sent);
+	doc_p(d, "Lost: no reply within the timeout. Late: the reply came after the timeout (counted here, not in "
+		 "the latency statistics). Every kind is reflected in the exit status of the run.");
+}
+
+/* Index of the stage with the largest excess over its median, or -1. */
+static int dominant_stage(const struct rplat_run *r, const struct rplat_sample *s, double *excess)
+{
+	int i, best = -1;
+	double bx = 0;
+
+	for (i = 0; i < RPLAT_NSTAGES; i++) {
+		double x;
+
+		if (s->stage[i] == RPLAT_NA || !r->has_stage[i])
+			continue;
+		x = (double)s->stage[i] - (double)rplat_hist_percentile(&r->stage[i], 50);
+		if (best < 0 || x > bx) {
+			best = i;
+			bx = x;
+		}
+	}
+	*excess = bx;
+	return best;
+}
+
+static const struct rplat_json *analysis_outlier(const struct rplat_run *r, uint64_t seq)
+{
+	const struct rplat_json *o = r->analysis ? rplat_json_member(r->analysis, "outliers") : NULL;
+	size_t i;
+
+	if (!o || o->type != RPLAT_JSON_ARR)
+		return NULL;
+	for (i = 0; i < o->n; i++) {
+		int64_t v;
+
+		if (!rplat_json_i64(rplat_json_member(&o->child[i], "seq"), &v) && (uint64_t)v == seq)
+			return &o->child[i];
+	}
+	return NULL;
+}
+
+static void section_outliers(struct doc *d, const struct rrun *rr, int top)
+{
+	static const char *const head[] = { "#", "seq", "at", "size", "round trip", "h2r", "dispatch", "proc", "r2h",
+					    "dominant (excess over its median)", "trace verdict" };
+	const struct rplat_run *r = rr->r;
+	const struct rp_scan *s = &rr->scan;
+	int i, k, n = s->nout < top ? s->nout : top, with_trace = r->analysis != NULL;
+
+	if (!rr->scanned) {
+		doc_p(d, "No per-message samples: %s", rr->scan_err[0] ? rr->scan_err : "the run has no samples.tsv.");
+		return;
+	}
+	if (!n) {
+		doc_p(d, "No answered messages to list.");
+		return;
+	}
+	doc_table(d, with_trace ? 11 : 10, head);
+	for (i = 0; i < n; i++) {
+		const struct rplat_sample *sm = &s->out[i];
+		char b[10][48], dom[96], verdict[700] = "";
+		const char *c[11];
+		const struct rplat_json *a = analysis_outlier(r, sm->seq);
+		double ex;
+		int ds = dominant_stage(r, sm, &ex);
+
+		rp_fmt(b[0], sizeof(b[0]), "%d", i + 1);
+		rp_fmt(b[1], sizeof(b[1]), "%llu", (unsigned long long)sm->seq);
+		if (s->by_index)
+			rp_fmt(b[2], sizeof(b[2]), "run %d", sm->run);
+		else
+			rp_fmt(b[2], sizeof(b[2]), "%.3f s", (double)(sm->t_send - s->t0) / 1e9);
+		rp_fmt(b[3], sizeof(b[3]), "%u", sm->size);
+		rp_ns((double)sm->rtt, b[4], sizeof(b[4]));
+		for (k = 0; k < RPLAT_NSTAGES; k++)
+			if (sm->stage[k] == RPLAT_NA)
+				rp_fmt(b[5 + k], sizeof(b[5 + k]), "-");
+			else
+				rp_ns((double)sm->stage[k], b[5 + k], sizeof(b[5 + k]));
+		if (ds >= 0) {
+			char e[32];
+
+			rp_fmt(dom, sizeof(dom), "%s (+%s)", stage_title[ds], rp_ns(ex, e, sizeof(e)));
+		} else {
+			rp_fmt(dom, sizeof(dom), "-");
+		}
+		if (a) {
+			const struct rplat_json *dj = rplat_json_member(a, "dominant_stage");
+			const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
+			char tmp[64];
+
+			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? json_s(dj, tmp, sizeof(tmp)) : "",
+			       dj && v ? ": " : "", v ? v : "");
+		} else if (with_trace) {
+			rp_fmt(verdict, sizeof(verdict), "(not among the trace's outliers)");
+		}
+		c[0] = b[0];
+		c[1] = b[1];
+		c[2] = b[2];
+		c[3] = b[3];
+		c[4] = b[4];
+		for (k = 0; k < 4; k++)
+			c[5 + k] = b[5 + k];
+		c[9] = dom;
+		c[10] = verdict;
+		doc_row(d, with_trace ? 11 : 10, c, 0x1fe);
+	}
+	doc_table_end(d);
+	doc_p(d, "The dominant stage is the one that exceeded its own median by the most in that message: where to look "
+		 "first.%s",
+	      with_trace ? " The trace verdicts come from the run's ftrace analysis (trace/analysis.json)." :
+			   " Run with tracing (rplat trace) to get, for each outlier, what ran on the CPUs meanwhile.");
+}
+
+static void section_trace(struct doc *d, const struct rplat_run *r, int top)
+{
+	static const char *const head[] = { "seq", "round trip", "dominant stage", "verdict" };
+	const struct rplat_json *o = rplat_json_member(r->analysis, "outliers");
+	size_t i, n;
+
+	if (!o || o->type != RPLAT_JSON_ARR || !o->n) {
+		doc_p(d, "The trace analysis lists no outliers.");
+		return;
+	}
+	n = o->n < (size_t)top ? o->n : (size_t)top;
+	doc_p(d, "The trace analysis explains %zu outliers; the first %zu:", o->n, n);
+	doc_table(d, 4, head);
+	for (i = 0; i < n; i++) {
+		const struct rplat_json *x = &o->child[i];
+		char b0[32], b1[32], b2[64];
+		const char *c[4];
+		double v;
+
+		c[0] = json_s(rplat_json_member(x, "seq"), b0, sizeof(b0));
+		c[1] = rplat_json_num(rplat_json_member(x, "rtt_ns"), &v) ? "-" : rp_ns(v, b1, sizeof(b1));
+		c[2] = json_s(rplat_json_member(x, "dominant_stage"), b2, sizeof(b2));
+		c[3] = rplat_json_str(rplat_json_member(x, "verdict"));
+		doc_row(d, 4, c, 0x3);
+	}
+	doc_table_end(d);
+}
+
+static void section_system(struct doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "", "" };
+	static const struct {
+		const char *k, *path;
+	} rows[] = {
+		{ "kernel release", "system.release" }, { "kernel version", "system.version" },
+		{ "preemption model", "system.preempt" }, { "PREEMPT_RT", "system.realtime" },
+		{ "CPU", "system.cpu_model" },           { "CPUs", "system.ncpus" },
+		{ "cpufreq governor", "system.governor" }, { "machine", "system.machine" },
+		{ "host name", "system.nodename" },
+	};
+	char buf[64];
+	size_t i;
+
+	doc_table(d, 2, head);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
+	doc_table_end(d);
+}
+
+static void section_firmware(struct doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "", "" };
+	static const struct {
+		const char *k, *path;
+	} rows[] = {
+		{ "target", "firmware.target" },       { "firmware version", "firmware.fw_version" },
+		{ "protocol version", "firmware.proto_version" }, { "counter (Hz)", "firmware.counter_hz" },
+		{ "build id", "firmware.build_id" },   { "vring size", "firmware.vring_num" },
+		{ "features", "firmware.features" },
+	};
+	const struct rplat_json *fw = rplat_json_member(r->meta, "firmware"), *cn, *rsc, *vr;
+	char buf[64], txt[512];
+	size_t i, len = 0;
+
+	if (!fw) {
+		doc_p(d, "The run has no firmware INFO (the probe never answered it).");
+		return;
+	}
+	doc_table(d, 2, head);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
+	cn = rplat_json_member(fw, "counters");
+	txt[0] = 0;
+	for (i = 0; cn && cn->type == RPLAT_JSON_OBJ && i < cn->n && len + 40 < sizeof(txt); i++) {
+		int64_t v;
+
+		if (!rplat_json_i64(&cn->child[i], &v))
+			len += (size_t)rp_fmt(txt + len, sizeof(txt) - len, "%s%s %lld", len ? ", " : "", cn->child[i].key,
+					      (long long)v);
+	}
+	doc_kv(d, "probe counters", txt);
+	rsc = rplat_json_member(r->meta, "rsc");
+	vr = rsc ? rplat_json_member(rsc, "vrings") : NULL;
+	if (vr && vr->type == RPLAT_JSON_ARR) {
+		for (i = 0; i < vr->n; i++) {
+			char k[32], b1[32], b2[32], b3[32], b4[32];
+
+			rp_fmt(k, sizeof(k), "resource table vring%zu", i);
+			rp_fmt(txt, sizeof(txt), "da %s, align %s, num %s, notifyid %s",
+			       json_s(rplat_json_member(&vr->child[i], "da"), b1, sizeof(b1)),
+			       json_s(rplat_json_member(&vr->child[i], "align"), b2, sizeof(b2)),
+			       json_s(rplat_json_member(&vr->child[i], "num"), b3, sizeof(b3)),
+			       json_s(rplat_json_member(&vr->child[i], "notifyid"), b4, sizeof(b4)));
+			doc_kv(d, k, txt);
+		}
+	} else {
+		doc_kv(d, "resource table", "not recorded in this run");
+	}
+	if (rsc && rplat_json_member(rsc, "trace")) {
+		const struct rplat_json *t = rplat_json_member(rsc, "trace");
+		char b1[32], b2[32], b3[64];
+
+		rp_fmt(txt, sizeof(txt), "da %s, len %s, name %s", json_s(rplat_json_member(t, "da"), b1, sizeof(b1)),
+		       json_s(rplat_json_member(t, "len"), b2, sizeof(b2)), json_s(rplat_json_member(t, "name"), b3,
+										    sizeof(b3)));
+		doc_kv(d, "resource table trace buffer", txt);
+	}
+	doc_table_end(d);
+}
+
+static void section_link_load(struct doc *d, const struct rrun *rr)
+{
+	static const char *const head[] = { "", "" };
+	const struct rplat_run *r = rr->r;
+	char buf[64], txt[512];
+	const struct rplat_json *tools;
+	size_t i;
+
+	doc_table(d, 2, head);
+	doc_kv(d, "link", meta_s(r, "link.spec", buf, sizeof(buf)));
+	doc_kv(d, "link type", meta_s(r, "link.type", buf, sizeof(buf)));
+	doc_kv(d, "link details", meta_s(r, "link.desc", buf, sizeof(buf)));
+	sizes_text(r, txt, sizeof(txt));
+	doc_kv(d, "payload sizes (bytes)", txt);
+	doc_kv(d, "interval (us)", meta_s(r, "options.interval_us", buf, sizeof(buf)));
+	doc_kv(d, "loops", meta_s(r, "options.loops", buf, sizeof(buf)));
+	doc_kv(d, "SCHED_FIFO priority (0 = not set)", meta_s(r, "options.priority", buf, sizeof(buf)));
+	doc_kv(d, "CPU affinity (-1 = not set)", meta_s(r, "options.affinity", buf, sizeof(buf)));
+	doc_kv(d, "mlockall", meta_s(r, "options.mlockall", buf, sizeof(buf)));
+	doc_kv(d, "cpu_dma_latency held (-1 = not held)", meta_s(r, "options.dma_latency", buf, sizeof(buf)));
+	doc_kv(d, "reply timeout (us)", meta_s(r, "options.timeout_us", buf, sizeof(buf)));
+	doc_kv(d, "load profile", meta_s(r, "load.profile", buf, sizeof(buf)));
+	tools = r->load ? rplat_json_member(r->load, "tools") : NULL;
+	for (i = 0; tools && tools->type == RPLAT_JSON_ARR && i < tools->n; i++) {
+		const struct rplat_json *argv = rplat_json_member(&tools->child[i], "argv");
+		size_t j, len = 0;
+		char k[96], b1[32], b2[32];
+
+		txt[0] = 0;
+		for (j = 0; argv && argv->type == RPLAT_JSON_ARR && j < argv->n && len + 8 < sizeof(txt); j++)
+			len += (size_t)rp_fmt(txt + len, sizeof(txt) - len, "%s%s", j ? " " : "",
+					      rplat_json_str(&argv->child[j]) ? rplat_json_str(&argv->child[j]) : "?");
+		rp_fmt(k, sizeof(k), "load: %s (started %s times, last %s)",
+		       json_s(rplat_json_member(&tools->child[i], "name"), b1 + 16, 16),
+		       json_s(rplat_json_member(&tools->child[i], "starts"), b1, 16),
+		       json_s(rplat_json_member(&tools->child[i], "last_exit"), b2, sizeof(b2)));
+		doc_kv(d, k, txt);
+	}
+	doc_table_end(d);
+	if (r->load) {
+		const struct rplat_json *all = rplat_json_get(r->load, "cyclictest.all");
+		const struct rplat_json *th = rplat_json_get(r->load, "cyclictest.threads");
+
+		if (all && all->type == RPLAT_JSON_OBJ) {
+			static const char *const h2[] = { "cyclictest", "CPU", "cycles", "min", "avg", "p50", "p99", "p99.9",
+							  "max", "beyond histogram" };
+			static const char *const keys[] = { "cycles", "min", "avg", "p50", "p99", "p99.9", "max",
+							    "overflows" };
+			size_t t, k;
+
+			doc_p(d, "cyclictest ran on CPUs %s during the measurement (times in us):",
+			      json_s(rplat_json_get(r->load, "cyclictest.cpus"), txt, sizeof(txt)));
+			doc_table(d, 10, h2);
+			for (t = 0; t <= (th && th->type == RPLAT_JSON_ARR ? th->n : 0); t++) {
+				const struct rplat_json *o = t == 0 ? all : &th->child[t - 1];
+				char b[10][32];
+				const char *c[10];
+
+				c[0] = t == 0 ? "all threads" : "thread";
+				c[1] = t == 0 ? "" : json_s(rplat_json_member(o, "cpu"), b[9], sizeof(b[9]));
+				for (k = 0; k < 8; k++) {
+					const struct rplat_json *v = rplat_json_member(o, keys[k]);
+
+					if (v && v->type == RPLAT_JSON_NULL)
+						c[2 + k] = "(beyond)";
+					else if (v && v->type == RPLAT_JSON_NUM && !v->is_int)
+						c[2 + k] = (rp_fmt(b[k], sizeof(b[k]), "%.1f", v->num), b[k]);
+					else
+						c[2 + k] = json_s(v, b[k], sizeof(b[k]));
+				}
+				doc_row(d, 10, c, 0x3fc);
+			}
+			doc_table_end(d);
+		}
+	}
+	if (rr->ct_err[0])
+		doc_p(d, "Load context plot unavailable: %s", rr->ct_err);
+}
+
+static void section_clock(struct doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "", "" };
+	static const struct {
+		const char *k, *path;
+	} rows[] = {
+		{ "method", "clock.method" },            { "valid", "clock.valid" },
+		{ "nominal counter (Hz)", "clock.nominal_hz" }, { "estimated counter (Hz)", "clock.est_hz" },
+		{ "drift (ppm)", "clock.drift_ppm" },    { "error bound (ns)", "clock.err_bound_ns" },
+		{ "fit windows", "clock.windows" },      { "sim truth: p50 error (ns)", "clock.sim_truth.p50_ns" },
+		{ "sim truth: p99 error (ns)", "clock.sim_truth.p99_ns" },
+		{ "sim truth: max error (ns)", "clock.sim_truth.max_ns" },
+	};
+	char buf[64];
+	size_t i;
+
+	doc_table(d, 2, head);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (i >= 7 && !rplat_json_get(r->meta, rows[i].path))
+			continue;
+		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
+	}
+	doc_table_end(d);
+}
+
+static void section_budget(struct doc *d, const struct rplat_budget *b, const struct rrun *rr)
+{
+	static const char *const head[] = { "verdict", "rule", "measured", "limit", "what" };
+	static const char *const ops[] = { "<=", "<", ">=", ">", "==", "!=" };
+	int i;
+
+	fprintf(d->h, "<p>Budget <code>");
+	rp_html_esc(d->h, b->name);
+	fprintf(d->h, "</code>: <span class=\"%s\">%s</span> (%d of %d checks met%s)</p>\n",
+		rr->bres.failed + rr->bres.missing ? "fail" : "pass",
+		rr->bres.failed + rr->bres.missing ? "FAIL" : "PASS", rr->bres.passed, rr->bres.n,
+		rr->bres.missing ? ", some figures not measured" : "");
+	fprintf(d->m, "Budget `%s`: **%s** (%d of %d checks met)\n\n", b->name,
+		rr->bres.failed + rr->bres.missing ? "FAIL" : "PASS", rr->bres.passed, rr->bres.n);
+	doc_table(d, 5, head);
+	for (i = 0; i < rr->bres.n; i++) {
+		const struct rplat_budget_check *c = &rr->bres.checks[i];
+		char lim[80];
+		const char *cell[5];
+
+		rp_fmt(lim, sizeof(lim), "%s %s", ops[c->rule->op], c->limit_text);
+		cell[0] = c->status == RPLAT_B_PASS ? "PASS" : c->status == RPLAT_B_FAIL ? "FAIL" : "NOT MEASURED";
+		cell[1] = c->name;
+		cell[2] = c->measured_text;
+		cell[3] = lim;
+		cell[4] = c->detail;
+		doc_row(d, 5, cell, 0x4);
+	}
+	doc_table_end(d);
+}
+
+static void glance(struct doc *d, const struct rplat_budget *b, const struct rrun *rr)
+{
+	const struct rplat_run *r = rr->r;
+	char s1[32], s2[32], s3[32], s4[32], sz[128], buf[64], buf2[64];
+	const char *ended = rplat_run_str(r, "ended_by");
+	double dur = rplat_run_num(r, "duration_s", 0);
+	int i, any = 0;
+
+	fputs("<div class=\"glance\">\n", d->h);
+	fputs("> **At a glance**\n>\n", d->m);
+	sizes_text(r, sz, sizeof(sz));
+	fputs("<p>", d->h);
+	fputs("> ", d->m);
+	{
+		char t[1024];
+
+		rp_fmt(t, sizeof(t),
+		       "%llu messages of %s bytes over the %s link (%s), %.1f s at a %s us interval, kernel %s (%s), "
+		       "load: %s.",
+		       (unsigned long long)r->counts.sent, sz, meta_s(r, "link.type", buf, sizeof(buf)),
+		       meta_s(r, "link.spec", buf2, sizeof(buf2)), dur, meta_s(r, "options.interval_us", s1, sizeof(s1)),
+		       meta_s(r, "system.release", s2, sizeof(s2)), meta_s(r, "system.preempt", s3, sizeof(s3)),
+		       meta_s(r, "load.profile", s4, sizeof(s4)));
+		doc_text(d, t);
+	}
+	fputs("</p>\n", d->h);
+	fputs("\n>\n", d->m);
+	if (r->rtt.count) {
+		char t[1024], mt[64] = "";
+
+		if (rplat_json_get(r->meta, "summary.max_seq"))
+			rp_fmt(mt, sizeof(mt), " (message %s, %.3f s into the run)",
+			       meta_s(r, "summary.max_seq", buf, sizeof(buf)), rplat_run_num(r, "summary.max_time_s", 0));
+		rp_fmt(t, sizeof(t),
+		       "Half of the round trips took less than %s, 99%% less than %s, 99.9%% less than %s; the slowest "
+		       "took %s%s.",
+		       rp_ns((double)rplat_hist_percentile(&r->rtt, 50), s1, sizeof(s1)),
+		       rp_ns((double)rplat_hist_percentile(&r->rtt, 99), s2, sizeof(s2)),
+		       rp_ns((double)rplat_hist_percentile(&r->rtt, 99.9), s3, sizeof(s3)),
+		       rp_ns((double)r->rtt.max, s4, sizeof(s4)), mt);
+		fputs("<p><b>", d->h);
+		fputs("> **", d->m);
+		doc_text(d, t);
+		fputs("</b></p>\n", d->h);
+		fputs("**\n>\n", d->m);
+	}
+	{
+		char t[512];
+
+		if (r->counts.lost + r->counts.late + r->counts.duplicate + r->counts.out_of_order + r->counts.corrupt +
+		    r->counts.error)
+			rp_fmt(t, sizeof(t),
+			       "Problems: %llu lost, %llu late, %llu duplicated, %llu out of order, %llu corrupt, %llu error "
+			       "replies.",
+			       (unsigned long long)r->counts.lost, (unsigned long long)r->counts.late,
+			       (unsigned long long)r->counts.duplicate, (unsigned long long)r->counts.out_of_order,
+			       (unsigned long long)r->counts.corrupt, (unsigned long long)r->counts.error);
+		else
+			rp_fmt(t, sizeof(t), "Every message was answered once, in order and intact.");
+		fputs("<p>", d->h);
+		fputs("> ", d->m);
+		doc_text(d, t);
+		fputs("</p>\n", d->h);
+		fputs("\n>\n", d->m);
+	}
+	{
+		char t[768];
+		size_t len;
+
+		len = (size_t)rp_fmt(t, sizeof(t), "Where the time goes (medians):");
+		for (i = 0; i < RPLAT_NSTAGES; i++)
+			if (r->has_stage[i]) {
+				len += (size_t)rp_fmt(t + len, sizeof(t) - len, "%s %s %s", any ? "," : "", stage_title[i],
+						      rp_ns((double)rplat_hist_percentile(&r->stage[i], 50), s1, sizeof(s1)));
+				any = 1;
+			}
+		if (any && rplat_run_num(r, "clock.err_bound_ns", -1) >= 0)
+			rp_fmt(t + len, sizeof(t) - len, " (host <-> remote stages +-%s, the clock correlation's error bound).",
+			       rp_ns(rplat_run_num(r, "clock.err_bound_ns", 0), s2, sizeof(s2)));
+		else if (any)
+			rp_fmt(t + len, sizeof(t) - len, ".");
+		else
+			rp_fmt(t, sizeof(t), "No stage breakdown in this run (no remote stamps or no clock correlation).");
+		fputs("<p>", d->h);
+		fputs("> ", d->m);
+		doc_text(d, t);
+		fputs("</p>\n", d->h);
+		fputs("\n>\n", d->m);
+	}
+	if (r->load) {
+		const struct rplat_json *all = rplat_json_get(r->load, "cyclictest.all");
+		char t[512], b1[32], b2[32];
+
+		if (all && all->type == RPLAT_JSON_OBJ) {
+			rp_fmt(t, sizeof(t),
+			       "Under load '%s', cyclictest on the other CPUs saw wakeup latencies up to %s us (p99 %s us): "
+			       "that is the system's own jitter, for scale.",
+			       json_s(rplat_json_member(r->load, "profile"), buf, sizeof(buf)),
+			       json_s(rplat_json_member(all, "max"), b1, sizeof(b1)),
+			       rplat_json_member(all, "p99") && rplat_json_member(all, "p99")->type == RPLAT_JSON_NULL ?
+				       "beyond the histogram" :
+				       json_s(rplat_json_member(all, "p99"), b2, sizeof(b2)));
+			fputs("<p>", d->h);
+			fputs("> ", d->m);
+			doc_text(d, t);
+			fputs("</p>\n", d->h);
+			fputs("\n>\n", d->m);
+		}
+	}
+	if (rr->has_budget) {
+		int bad = rr->bres.failed + rr->bres.missing;
+
+		fprintf(d->h, "<p>Budget <code>");
+		rp_html_esc(d->h, b->name);
+		fprintf(d->h, "</code>: <span class=\"%s\">%s</span> %d of %d checks met.</p>\n", bad ? "fail" : "pass",
+			bad ? "FAIL" : "PASS", rr->bres.passed, rr->bres.n);
+		fprintf(d->m, "> Budget `%s`: **%s**, %d of %d checks met.\n>\n", b->name, bad ? "FAIL" : "PASS",
+			rr->bres.passed, rr->bres.n);
+	}
+	fputs("</div>\n", d->h);
+	fputs("\n", d->m);
+	if ((ended && strcmp(ended, "completed")) || rplat_run_num(r, "return_code", 0) != 0 || r->warning[0]) {
+		char t[768];
+
+		rp_fmt(t, sizeof(t), "Attention: the run ended by '%s' with return code %.0f.%s%s", ended ? ended : "?",
+		       rplat_run_num(r, "return_code", 0), r->warning[0] ? " " : "", r->warning);
+		fputs("<div class=\"warn\">", d->h);
+		fputs("> ", d->m);
+		doc_text(d, t);
+		fputs("</div>\n", d->h);
+		fputs("\n\n", d->m);
+	}
+}
+
+static int run_section(struct doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
+		       char *err, size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	char id[64], title[512], name[64];
+
+	rp_fmt(id, sizeof(id), "run%d", idx);
+	if (nruns > 1) {
+		rp_fmt(title, sizeof(title), "Run %d: %s", idx + 1, r->label);
+		doc_h(d, 2, id, title);
+	}
+	rp_fmt(title, sizeof(title), "Run directory %s, %s to %s, command: %s", r->dir,
+	       rplat_run_str(r, "start_time") ? rplat_run_str(r, "start_time") : "?",
+	       rplat_run_str(r, "end_time") ? rplat_run_str(r, "end_time") : "?",
+	       rplat_run_str(r, "command") ? rplat_run_str(r, "command") : "?");
+	fputs("<p class=\"sub\">", d->h);
+	doc_text(d, title);
+	fputs("</p>\n", d->h);
+	fputs("\n\n", d->m);
+	glance(d, b, rr);
+
+	rp_fmt(id, sizeof(id), "r%d-dist", idx);
+	doc_h(d, nruns > 1 ? 3 : 2, id, "Latency distribution");
+	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
+	if (doc_figure(d, name,
+		       "How often each round-trip time occurred, on log scales so that rare slow messages stay visible. "
+		       "A tight peak is a deterministic link; a long right tail is jitter. Dashed lines: p50, p99, "
+		       "p99.9 and max.",
+		       err, errlen))
+		return -1;
+	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
+	if (doc_figure(d, name,
+		       "Latency at each percentile: read a value at 99.9% as 'one message in a thousand is slower'. "
+		       "The x axis stretches the tail (each step is ten times rarer). Dashed curves split the round "
+		       "trip into its stages; the stage that rises with the round trip at the right is the one that "
+		       "makes the tail.",
+		       err, errlen))
+		return -1;
+	if (rr->has_time) {
+		char cap[512], bw[48];
+
+		if (rr->scan.by_index)
+			rp_fmt(bw, sizeof(bw), "%.0f messages", rr->scan.binw);
+		else
+			rplat_fmt_ns(rr->scan.binw, bw, sizeof(bw));
+		rp_fmt(cap, sizeof(cap),
+		       "Round trips over the run, %llu messages in %d bins of %s: the band spans each bin's fastest and "
+		       "slowest, the line is its mean; red dots are the slowest messages (labelled with their sequence "
+		       "numbers), black crosses the messages that got no reply. Look for bursts and drifts.",
+		       (unsigned long long)rr->scan.samples, rr->scan.nbins, bw);
+		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
+		if (doc_figure(d, name, cap, err, errlen))
+			return -1;
+	}
+	if (rr->has_stages) {
+		rp_fmt(name, sizeof(name), "%s_stages", rr->pfx);
+		if (doc_figure(d, name,
+			       "Each stage's median, p99, p99.9 and maximum next to the round trip's. Host -> remote runs from "
+			       "the send to the remote's interrupt; remote dispatch from the interrupt to taking the request "
+			       "off the ring; remote processing until the reply is queued; remote -> host until the host "
+			       "thread has read the reply.",
+			       err, errlen))
+			return -1;
+	}
+	if (rr->has_ct) {
+		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
+		if (doc_figure(d, name,
+			       "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
+			       "measurement left free, one curve per CPU, 1 us bins.",
+			       err, errlen))
+			return -1;
+	}
+	rp_fmt(id, sizeof(id), "r%d-stats", idx);
+	doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
+	section_stats(d, r);
+	doc_h(d, nruns > 1 ? 4 : 3, "", "Messages");
+	section_counts(d, r, rr->scanned ? &rr->scan : NULL);
+	if (rr->has_budget) {
+		rp_fmt(id, sizeof(id), "r%d-budget", idx);
+		doc_h(d, nruns > 1 ? 3 : 2, id, "Budget");
+		section_budget(d, b, rr);
+	}
+	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
+	doc_h(d, nruns > 1 ? 3 : 2, id, "Slowest messages");
+	section_outliers(d, rr, top);
+	if (r->analysis) {
+		doc_h(d, nruns > 1 ? 4 : 3, "", "Trace analysis");
+		section_trace(d, r, top);
+	}
+	rp_fmt(id, sizeof(id), "r%d-setup", idx);
+	doc_h(d, nruns > 1 ? 3 : 2, id, "Setup");
+	doc_h(d, nruns > 1 ? 4 : 3, "", "System");
+	section_system(d, r);
+	doc_h(d, nruns > 1 ? 4 : 3, "", "Firmware and resource table");
+	section_firmware(d, r);
+	doc_h(d, nruns > 1 ? 4 : 3, "", "Link, options and load");
+	section_link_load(d, rr);
+	doc_h(d, nruns > 1 ? 4 : 3, "", "Clock correlation");
+	section_clock(d, r);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static int load_context(struct rrun *rr)
+{
+	const struct rplat_run *r = rr->r;
+	char p[PATH_MAX];
+	struct stat st;
+
+	rp_fmt(p, sizeof(p), "%s/load/cyclictest.hist", r->dir);
+	if (stat(p, &st))
+		return 0;
+	if (rp_cthist_read(p, &rr->ct, rr->ct_err, sizeof(rr->ct_err)))
+		return 0;
+	rr->has_ct = 1;
+	return 0;
+}
+
+int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_report_opts *o, int *budget_failed,
+		       char *err, size_t errlen)
+{
+	struct rplat_budget *bud = NULL;
+	struct rrun *rr;
+	struct rp_out out;
+	struct doc d;
+	FILE *gp = NULL;
+	char title[512];
+	int i, rc = -1, top = o->top > 0 ? o->top : 10;
+
+	if (budget_failed)
+		*budget_failed = 0;
+	if (n < 1)
+		return rplat_fail(err, errlen, "no runs");
+	if (o->budget) {
+		bud = rplat_budget_load(o->budget, err, errlen);
+		if (!bud)
+			return -1;
+	}
+	rr = calloc((size_t)n, sizeof(*rr));
+	if (!rr) {
+		rplat_budget_free(bud);
+		return rplat_fail(err, errlen, "out of memory");
+	}
+	memset(&d, 0, sizeof(d));
+	if (rp_out_begin(&out, o->out_dir, err, errlen)) {
+		free(rr);
+		rplat_budget_free(bud);
+		return -1;
+	}
+	d.out = &out;
+	d.png = !o->no_png;
+	for (i = 0; i < n; i++) {
+		rr[i].r = runs[i];
+		rp_fmt(rr[i].pfx, sizeof(rr[i].pfx), "r%d", i);
+		if (runs[i]->has_samples) {
+			if (rp_scan_run(runs[i], top > 50 ? top : 50, &rr[i].scan, err, errlen))
+				goto out;
+			rr[i].scanned = 1;
+		} else {
+			rp_fmt(rr[i].scan_err, sizeof(rr[i].scan_err), "the run has no samples.tsv (run with samples)");
+			rp_scan_run(runs[i], 1, &rr[i].scan, err, errlen);
+		}
+		if (bud) {
+			if (rplat_budget_eval(bud, runs[i], &rr[i].bres)) {
+				rplat_fail(err, errlen, "out of memory");
+				goto out;
+			}
+			rr[i].has_budget = 1;
+			if (budget_failed && rr[i].bres.failed + rr[i].bres.missing)
+				*budget_failed = 1;
+		}
+		load_context(&rr[i]);
+	}
+	gp = rp_fopen(&out, "plots.gp", err, errlen);
+	if (!gp)
+		goto out;
+	fprintf(gp, "# rplat report plots. Redraw them with: cd THIS_DIRECTORY && gnuplot plots.gp\n");
+	for (i = 0; i < n; i++)
+		if (run_plots(&d, gp, &rr[i], err, errlen))
+			goto out;
+	if (rp_fclose(gp, "plots.gp", err, errlen)) {
+		gp = NULL;
+		goto out;
+	}
+	gp = NULL;
+	if (rp_gnuplot(&out, "plots.gp", err, errlen))
+		goto out;
+	d.h = rp_fopen(&out, "index.html", err, errlen);
+	if (!d.h)
+		goto out;
+	d.m = rp_fopen(&out, "report.md", err, errlen);
+	if (!d.m)
+		goto out;
+	if (o->title)
+		rp_fmt(title, sizeof(title), "%s", o->title);
+	else if (n == 1)
+		rp_fmt(title, sizeof(title), "RPMsg latency report: %s", runs[0]->label);
+	else
+		rp_fmt(title, sizeof(title), "RPMsg latency report: %d runs", n);
+	rp_html_begin(d.h, title);
+	fprintf(d.h, "<h1>");
+	rp_html_esc(d.h, title);
+	fprintf(d.h, "</h1>\n");
+	fprintf(d.m, "# ");
+	rp_md_esc(d.m, title);
+	fprintf(d.m, "\n\n");
+	doc_p(&d, "rplat measured round trips between Linux and a real-time core: the host writes a message, the "
+		  "probe firmware on the remote core stamps it with its cycle counter when its interrupt fires, when it "
+		  "takes the message off the ring and when it queues the reply, and the host reads the reply back. "
+		  "Below: how long that took, how often it took longer, where the time went, and on what system.");
+	if (n > 1) {
+		fprintf(d.h, "<ul>\n");
+		for (i = 0; i < n; i++) {
+			fprintf(d.h, "<li><a href=\"#run%d\">", i);
+			rp_html_esc(d.h, runs[i]->label);
+			fprintf(d.h, "</a> (");
+			rp_html_esc(d.h, runs[i]->dir);
+			fprintf(d.h, ")</li>\n");
+			fprintf(d.m, "- Run %d: ", i + 1);
+			rp_md_esc(d.m, runs[i]->label);
+			fprintf(d.m, " (");
+			rp_md_esc(d.m, runs[i]->dir);
+			fprintf(d.m, ")\n");
+		}
+		fprintf(d.h, "</ul>\n");
+		fprintf(d.m, "\n");
+	}
+	for (i = 0; i < n; i++)
+		if (run_section(&d, bud, &rr[i], i, n, top, err, errlen))
+			goto out;
+	doc_h(&d, 2, "files", "Files");
+	doc_p(&d, "This directory holds index.html (this page, self-contained), report.md with the plots as %s files in "
+		  "plots/, the plot data in data/ and plots.gp, the gnuplot script that draws them.",
+	      d.png ? "PNG" : "SVG");
+	rp_html_end(d.h);
+	{
+		FILE *h = d.h, *m = d.m;
+
+		d.h = d.m = NULL;
+		if (rp_fclose(h, "index.html", err, errlen) | rp_fclose(m, "report.md", err, errlen))
+			goto out;
+	}
+	if (rp_out_commit(&out, err, errlen))
+		goto out_committed;
+	rc = 0;
+	goto out_committed;
+out:
+	rp_out_abort(&out);
+out_committed:
+	if (gp)
+		fclose(gp);
+	if (d.h)
+		fclose(d.h);
+	if (d.m)
+		fclose(d.m);
+	for (i = 0; i < n; i++) {
+		rp_scan_free(&rr[i].scan);
+		rplat_budget_result_free(&rr[i].bres);
+		rp_cthist_free(&rr[i].ct);
+	}
+	free(rr);
+	rplat_budget_free(bud);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* Internal helpers of the reports (report, compare): the output directory, gnuplot, the pass over
+ * samples.tsv, plot data, HTML and Markdown escaping. Not a public header. */
+#ifndef RPLAT_REPORTS_RP_H
+#define RPLAT_REPORTS_RP_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rplat/budget.h"
+#include "rplat/report.h"
+#include "rplat/run.h"
+
+/* ---- the output directory: DIR.tmp-XXXXXX, renamed to DIR when complete ---- */
+struct rp_out {
+	char final[PATH_MAX];
+	char tmp[PATH_MAX];
+};
+
+int rp_out_begin(struct rp_out *o, const char *dir, char *err, size_t errlen);
+int rp_out_commit(struct rp_out *o, char *err, size_t errlen);
+void rp_out_abort(struct rp_out *o);
+/* Open o->tmp/rel for writing (creating plots/ and data/ as needed). */
+FILE *rp_fopen(const struct rp_out *o, const char *rel, char *err, size_t errlen);
+/* Close, reporting a write error on rel. */
+int rp_fclose(FILE *f, const char *rel, char *err, size_t errlen);
+/* Run gnuplot on o->tmp/script (cwd o->tmp); its stderr goes to o->tmp/gnuplot.log. */
+int rp_gnuplot(const struct rp_out *o, const char *script, char *err, size_t errlen);
+/* Copy an SVG drawn by gnuplot into an HTML page: drop the XML prolog, prefix every id with 'prefix' so
+ * several plots can share a page. Returns 0, or -1 (err). */
+int rp_svg_inline(FILE *html, const struct rp_out *o, const char *rel, const char *prefix, char *err,
+		  size_t errlen);
+
+/* ---- one pass over samples.tsv ---- */
+#define RP_NBINS 1000
+#define RP_MAXLOST 2000
+
+struct rp_bin {
+	uint64_t n, bad;     /* ok samples, and lost/late/other ones */
+	int64_t min, max;    /* ok samples' rtt, ns */
+	double sum;
+};
+
+struct rp_scan {
+	int by_index;        /* merged runs: x is the message's index, not its time */
+	int64_t t0;          /* the first t_send */
+	double binw;         /* ns or messages per bin */
+	int nbins;
+	struct rp_bin bin[2 * RP_NBINS];
+	int topk, nout;
+	struct rplat_sample *out; /* the topk largest ok round trips, descending after rp_scan_run */
+	int nlost;
+	double lost_x[RP_MAXLOST]; /* x of the first RP_MAXLOST messages that got no reply */
+	uint64_t samples, status[RPLAT_RS_NSTATUS];
+	double secs;         /* how long the pass took */
+};
+
+/* Scan r's samples.tsv. Returns 0, or -1 with the file and line in err. */
+int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *err, size_t errlen);
+void rp_scan_free(struct rp_scan *s);
+/* x of bin i's centre, in seconds (or messages when by_index). */
+double rp_bin_x(const struct rp_scan *s, int i);
+double rp_x_of(const struct rp_scan *s, const struct rplat_sample *sm, uint64_t index);
+
+/* ---- plot data ---- */
+/* The range [lo, hi] in us that covers the histograms' non-empty buckets, padded, on log scale. */
+void rp_hist_range_us(const struct rplat_hist *const *h, int n, double *lo, double *hi);
+/* A display histogram: log-spaced bins, per_decade of them per decade, from lo to hi us; each source
+ * bucket's count spread over the bins it overlaps. Columns: centre_us, count (or fraction of all
+ * samples when normalize), lo_us, hi_us. Empty bins are skipped. */
+void rp_write_hist_dat(FILE *f, const struct rplat_hist *h, double lo_us, double hi_us, int per_decade,
+		       int normalize);
+/* Percentile curve: columns 1/(1-F), value_us, F (one row per non-empty bucket). */
+void rp_write_pct_dat(FILE *f, const struct rplat_hist *h);
+/* The x tics of a percentile plot up to n samples: set xtics ("0%" 1, "90%" 10, ...) */
+void rp_gp_pct_xtics(FILE *gp, uint64_t n);
+/* A gnuplot single-quoted string. */
+void rp_gp_str(FILE *gp, const char *s);
+/* Start a plot: reset, noenhanced, output to plots/NAME.svg; rp_gp_end() adds the PNG. */
+void rp_gp_begin(FILE *gp, const char *name, int w, int h);
+void rp_gp_end(FILE *gp, const char *name, int w, int h, int png);
+
+/* ---- cyclictest's -h file (the load context) ---- */
+struct rp_cthist {
+	int nthreads;
+	int nrows;
+	int *us;             /* nrows bucket values, us */
+	uint64_t *count;     /* nrows * nthreads */
+	uint64_t overflows[64];
+	long max_us[64];
+};
+int rp_cthist_read(const char *path, struct rp_cthist *c, char *err, size_t errlen);
+void rp_cthist_free(struct rp_cthist *c);
+
+/* ---- text ---- */
+/* snprintf for paths and messages whose truncation is acceptable (and checked by the caller, if at all). */
+int rp_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void rp_html_esc(FILE *f, const char *s);
+void rp_md_esc(FILE *f, const char *s);
+void rp_html_begin(FILE *f, const char *title);
+void rp_html_end(FILE *f);
+/* "32.10 us" etc.; "-" for an empty histogram's figures */
+const char *rp_ns(double ns, char *buf, size_t n);
+extern const char *const rp_colors[8];
+
+#endif
