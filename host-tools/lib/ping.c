@@ -21,6 +21,7 @@
 #include "rplat/clocksync.h"
 #include "rplat/hist.h"
 #include "rplat/json.h"
+#include "rplat/measure.h"
 #include "rplat/link.h"
 #include "rplat/ping.h"
 #include "rplat/runfile.h"
@@ -65,7 +66,7 @@ struct rplat_ping_ctx {
 	int64_t max_time, t0, t_end;
 	int64_t raw0, mono0, raw1, mono1; /* for the sim's truth */
 	time_t wall0, wall1;
-	int dma_fd;
+	struct rplat_rt rt;
 	int silent;
 	int ended_by;         /* 0 loops/duration, 1 signal, 2 remote silent, 3 remote gone, 4 error */
 	int hook_stop;
@@ -73,77 +74,6 @@ struct rplat_ping_ctx {
 	int tty;
 	int rc;
 };
-
-static volatile sig_atomic_t g_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (++g_stop >= 2) {
-		/* second Ctrl-C: give up on a clean finish, but leave no child behind */
-		rplat_link_kill_children();
-		_exit(130);
-	}
-}
-
-static void on_fatal(int sig)
-{
-	rplat_link_kill_children();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked poll returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGFPE, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static uint8_t pattern(uint32_t seq, uint32_t i)
-{
-	return (uint8_t)(seq * 7u + i * 13u + 1u);
-}
-
-static void build_ping(uint8_t *buf, uint16_t size, uint32_t seq)
-{
-	struct rplat_ping *p = (struct rplat_ping *)(void *)buf;
-	uint32_t i;
-
-	memset(p, 0, sizeof(*p));
-	p->hdr.magic = RPLAT_MAGIC;
-	p->hdr.version = RPLAT_PROTO_VERSION;
-	p->hdr.type = RPLAT_PING;
-	p->hdr.len = size;
-	p->hdr.seq = seq;
-	for (i = RPLAT_PING_MIN; i < size; i++)
-		buf[i] = pattern(seq, i);
-}
-
-/* Does the reply echo what was sent? (The stamps are the probe's to fill.) */
-static int pong_intact(const uint8_t *buf, ssize_t n, uint16_t size, uint32_t seq)
-{
-	const struct rplat_ping *p = (const void *)buf;
-	uint32_t i;
-
-	if (n != size || p->hdr.len != size || p->hdr.status != 0 || p->hdr.flags != 0)
-		return 0;
-	for (i = RPLAT_PING_MIN; i < size; i++)
-		if (buf[i] != pattern(seq, i))
-			return 0;
-	return 1;
-}
 
 static int size_index(const struct rplat_ping_opts *o, uint16_t size)
 {
@@ -259,7 +189,7 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 	int64_t deadline;
 	int graced = 0;
 
-	build_ping(out, size, seq);
+	rplat_ping_build(out, size, seq);
 	if (o->hooks && o->hooks->before_send)
 		o->hooks->before_send(o->hooks->ctx, seq);
 	s.t_send = rplat_now_ns();
@@ -284,7 +214,7 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 		ssize_t n;
 		const struct rplat_hdr *h = (const void *)in;
 
-		if (g_stop && !graced) {
+		if (rplat_stop && !graced) {
 			graced = 1;
 			if (deadline > now + GRACE_NS)
 				deadline = now + GRACE_NS;
@@ -297,7 +227,7 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 			x->c.lost++;
 			x->state[seq % SEQ_RING] = SQ_LOST;
 			settle(x, &s);
-			if (g_stop)
+			if (rplat_stop)
 				return -1;
 			return ++x->silent >= o->max_silent ? (x->ended_by = 2, -1) : 0;
 		}
@@ -334,7 +264,7 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 			x->c.error++;
 			s.status = RPLAT_S_ERROR;
 			x->state[seq % SEQ_RING] = SQ_BAD;
-		} else if (h->type != RPLAT_PONG || (size_t)n < RPLAT_PING_MIN || !pong_intact(in, n, size, seq)) {
+		} else if (h->type != RPLAT_PONG || (size_t)n < RPLAT_PING_MIN || !rplat_pong_intact(in, n, size, seq)) {
 			x->c.corrupt++;
 			s.status = RPLAT_S_CORRUPT;
 			x->state[seq % SEQ_RING] = SQ_BAD;
@@ -351,108 +281,6 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 		status_line(x, s.t_recv, (uint64_t)(s.t_recv - s.t_send), 0);
 		return x->hook_stop ? -1 : 0;
 	}
-}
-
-/* INFO: who is at the other end. Returns 0, or -1 with a message printed. */
-static int ask_info(struct rplat_ping_ctx *x)
-{
-	struct rplat_hdr req;
-	uint8_t in[RPMSG_MAX_PAYLOAD];
-	int64_t deadline = rplat_now_ns() + (x->o->timeout_ns > 2000000000 ? x->o->timeout_ns : 2000000000);
-
-	memset(&req, 0, sizeof(req));
-	req.magic = RPLAT_MAGIC;
-	req.version = RPLAT_PROTO_VERSION;
-	req.type = RPLAT_INFO_REQ;
-	req.len = sizeof(req);
-	req.seq = 0xFFFFFFFFu;
-	if (rplat_link_send(x->link, &req, sizeof(req))) {
-		fprintf(stderr, "rplat: sending INFO request: %s\n", strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		int64_t left = deadline - rplat_now_ns();
-		ssize_t n = left > 0 ? rplat_link_recv(x->link, in, sizeof(in), left) : 0;
-		const struct rplat_info *info = (const void *)in;
-
-		if (n < 0 && errno == EINTR && !g_stop)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "rplat: the probe did not answer INFO%s%s\n", n < 0 ? ": " : " within 2 s",
-				n < 0 ? strerror(errno) : "");
-			return -1;
-		}
-		if ((size_t)n < sizeof(struct rplat_hdr) || info->hdr.magic != RPLAT_MAGIC)
-			continue;
-		if (info->hdr.type == RPLAT_ERROR && info->hdr.status == RPLAT_E_VERSION) {
-			fprintf(stderr, "rplat: the probe does not speak protocol version %u\n", RPLAT_PROTO_VERSION);
-			return -1;
-		}
-		if (info->hdr.type != RPLAT_INFO_RESP || (size_t)n < sizeof(*info) || info->counter_hz == 0) {
-			fprintf(stderr, "rplat: malformed INFO reply (%zd bytes, type %u)\n", n, info->hdr.type);
-			return -1;
-		}
-		x->info = *info;
-		x->info.target[RPLAT_TARGET_LEN - 1] = '\0';
-		x->have_info = 1;
-		return 0;
-	}
-}
-
-static int setup_host(struct rplat_ping_ctx *x)
-{
-	const struct rplat_ping_opts *o = x->o;
-
-	x->dma_fd = -1;
-	if (o->mlockall && mlockall(MCL_CURRENT | MCL_FUTURE)) {
-		fprintf(stderr, "rplat: mlockall: %s\n", strerror(errno));
-		return -1;
-	}
-	if (o->affinity >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(o->affinity, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, "rplat: --affinity %d: %s\n", o->affinity, strerror(errno));
-			return -1;
-		}
-	}
-	if (o->priority) {
-		struct sched_param sp = { .sched_priority = o->priority };
-
-		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
-			fprintf(stderr, "rplat: --priority %d (SCHED_FIFO): %s\n", o->priority, strerror(errno));
-			return -1;
-		}
-	}
-	if (o->dma_latency >= 0) {
-		int32_t v = o->dma_latency;
-
-		/* Held while the fd is open; the kernel drops the request when it is closed (or we die). */
-		x->dma_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
-		if (x->dma_fd < 0 || write(x->dma_fd, &v, sizeof(v)) != sizeof(v)) {
-			fprintf(stderr, "rplat: warning: cannot hold /dev/cpu_dma_latency at %d us (%s); "
-					"cross-CPU wakeups may be slow\n", o->dma_latency, strerror(errno));
-			if (x->dma_fd >= 0)
-				close(x->dma_fd);
-			x->dma_fd = -1;
-		}
-	}
-	return 0;
-}
-
-static void restore_host(struct rplat_ping_ctx *x)
-{
-	struct sched_param sp = { .sched_priority = 0 };
-
-	if (x->dma_fd >= 0)
-		close(x->dma_fd);
-	x->dma_fd = -1;
-	if (x->o->priority)
-		sched_setscheduler(0, SCHED_OTHER, &sp);
-	if (x->o->mlockall)
-		munlockall();
 }
 
 /* ---- the second pass: stages and samples.tsv ---- */
@@ -548,14 +376,6 @@ static int second_pass(struct rplat_ping_ctx *x)
 
 /* ---- outputs ---- */
 
-static void iso_time(time_t t, char *buf, size_t n)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void json_counts(struct rplat_jw *jw, const struct counts *c)
 {
 	rplat_jw_obj_begin(jw, "counts");
@@ -570,48 +390,11 @@ static void json_counts(struct rplat_jw *jw, const struct counts *c)
 	rplat_jw_obj_end(jw);
 }
 
-static void json_firmware(struct rplat_jw *jw, const struct rplat_info *in)
-{
-	const struct rplat_counters *c = &in->counters;
-	char bid[2 * RPLAT_BUILD_ID_LEN + 1], ver[32];
-	int i;
-
-	for (i = 0; i < (int)RPLAT_BUILD_ID_LEN; i++)
-		sprintf(bid + 2 * i, "%02x", in->build_id[i]);
-	snprintf(ver, sizeof(ver), "%u.%u.%u", in->fw_version >> 16, (in->fw_version >> 8) & 0xff,
-		 in->fw_version & 0xff);
-	rplat_jw_obj_begin(jw, "firmware");
-	rplat_jw_str(jw, "target", in->target);
-	rplat_jw_str(jw, "fw_version", ver);
-	rplat_jw_uint(jw, "proto_version", in->proto_version);
-	rplat_jw_uint(jw, "counter_hz", in->counter_hz);
-	rplat_jw_str(jw, "build_id", bid);
-	rplat_jw_uint(jw, "vring_num", in->vring_num);
-	rplat_jw_uint(jw, "features", in->features);
-	rplat_jw_obj_begin(jw, "counters");
-	rplat_jw_uint(jw, "rx_msgs", c->rx_msgs);
-	rplat_jw_uint(jw, "tx_msgs", c->tx_msgs);
-	rplat_jw_uint(jw, "kicks", c->kicks);
-	rplat_jw_uint(jw, "bad_desc_index", c->bad_desc_index);
-	rplat_jw_uint(jw, "bad_desc_addr", c->bad_desc_addr);
-	rplat_jw_uint(jw, "bad_desc_len", c->bad_desc_len);
-	rplat_jw_uint(jw, "bad_desc_short", c->bad_desc_short);
-	rplat_jw_uint(jw, "bad_desc_chain", c->bad_desc_chain);
-	rplat_jw_uint(jw, "bad_avail_idx", c->bad_avail_idx);
-	rplat_jw_uint(jw, "bad_msg", c->bad_msg);
-	rplat_jw_uint(jw, "tx_no_buf", c->tx_no_buf);
-	rplat_jw_uint(jw, "echo_req", c->echo_req);
-	rplat_jw_obj_end(jw);
-	rplat_jw_obj_end(jw);
-}
-
 static const char *link_type(const char *spec)
 {
 	static char t[32];
-	size_t n = strcspn(spec, ":");
 
-	snprintf(t, sizeof(t), "%.*s", (int)(n < sizeof(t) ? n : sizeof(t) - 1), spec);
-	return t;
+	return rplat_link_type(spec, t, sizeof(t));
 }
 
 static int write_run_json(struct rplat_ping_ctx *x)
@@ -624,8 +407,8 @@ static int write_run_json(struct rplat_ping_ctx *x)
 
 	if (rplat_runfile_open(&rf, x->dir, "run.json"))
 		return -1;
-	iso_time(x->wall0, t0, sizeof(t0));
-	iso_time(x->wall1, t1, sizeof(t1));
+	rplat_iso_time(x->wall0, t0, sizeof(t0));
+	rplat_iso_time(x->wall1, t1, sizeof(t1));
 	snprintf(label, sizeof(label), "%s %s %s", x->si.release, x->si.preempt, link_type(o->link));
 	rplat_jw_init(&jw, rf.f);
 	rplat_jw_obj_begin(&jw, NULL);
@@ -645,7 +428,7 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	rplat_jw_str(&jw, "desc", x->link->desc);
 	rplat_jw_obj_end(&jw);
 	if (x->have_info)
-		json_firmware(&jw, &x->info);
+		rplat_json_firmware(&jw, &x->info);
 	rplat_jw_obj_begin(&jw, "options");
 	rplat_jw_uint(&jw, "loops", o->loops);
 	rplat_jw_double(&jw, "duration_s", (double)o->duration_ns / 1e9);
@@ -751,8 +534,8 @@ static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
 
 	if (!f)
 		return -1;
-	iso_time(x->wall0, t0, sizeof(t0));
-	iso_time(x->wall1, t1, sizeof(t1));
+	rplat_iso_time(x->wall0, t0, sizeof(t0));
+	rplat_iso_time(x->wall1, t1, sizeof(t1));
 	rplat_jw_init(&jw, f);
 	rplat_jw_obj_begin(&jw, NULL);
 	rplat_jw_int(&jw, "file_version", 1);
@@ -832,24 +615,6 @@ static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
 	return fclose(f);
 }
 
-static void print_stats_row(const char *name, const struct rplat_hist *h, double err)
-{
-	struct rplat_stats s;
-
-	rplat_hist_stats(h, &s);
-	if (!s.count) {
-		printf("%-18s %9s\n", name, "-");
-		return;
-	}
-	printf("%-18s %9llu %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f", name,
-	       (unsigned long long)s.count, (double)s.min / 1e3, s.avg / 1e3, (double)s.max / 1e3, s.stddev / 1e3,
-	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3, (double)s.p999 / 1e3,
-	       (double)s.p9999 / 1e3);
-	if (err >= 0)
-		printf("  +-%.2f", err / 1e3);
-	putchar('\n');
-}
-
 static void print_summary(struct rplat_ping_ctx *x)
 {
 	const struct counts *c = &x->c;
@@ -862,16 +627,16 @@ static void print_summary(struct rplat_ping_ctx *x)
 		       (double)x->info.counter_hz / 1e6, x->info.vring_num);
 	printf("# %-16s %9s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "latency (us)", "count", "min", "avg", "max",
 	       "stddev", "p50", "p90", "p99", "p99.9", "p99.99");
-	print_stats_row("rtt", &x->rtt, -1);
+	rplat_print_stats_row("rtt", &x->rtt, -1);
 	for (i = 0; i < NSTAGES; i++)
-		print_stats_row(stage_name[i], &x->stage[i],
+		rplat_print_stats_row(stage_name[i], &x->stage[i],
 				(i == ST_H2R || i == ST_R2H) && x->fit.valid ? x->fit.err_ns : -1);
 	if (x->o->nsizes > 1)
 		for (i = 0; i < x->o->nsizes; i++) {
 			char k[32];
 
 			snprintf(k, sizeof(k), "rtt@%u", x->o->sizes[i]);
-			print_stats_row(k, &x->per_size[i], -1);
+			rplat_print_stats_row(k, &x->per_size[i], -1);
 		}
 	if (x->rtt.count)
 		printf("# max %.2f us at seq %u, %.3f s into the run\n", (double)x->max_rtt / 1e3, x->max_seq,
@@ -954,9 +719,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		return 2;
 	x->o = o;
 	x->tty = isatty(STDERR_FILENO);
-	x->dma_fd = -1;
-	g_stop = 0;
-	install_signals();
+	x->rt.dma_fd = -1;
+	rplat_measure_signals();
 	rplat_sysinfo_read(&x->si);
 	rplat_hist_init(&x->rtt);
 	rplat_hist_init(&x->truth_err);
@@ -984,8 +748,12 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		fprintf(stderr, "rplat: --link %s: %s\n", o->link, err);
 		goto out;
 	}
-	if (ask_info(x))
+	if (rplat_probe_info(x->link, &x->info, o->timeout_ns > 2000000000 ? o->timeout_ns : 2000000000, err,
+			     sizeof(err))) {
+		fprintf(stderr, "rplat: %s\n", err);
 		goto out;
+	}
+	x->have_info = 1;
 	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
 		fprintf(stderr, "rplat: %s\n", err);
 		goto out;
@@ -997,7 +765,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		fprintf(stderr, "rplat: %s: %s\n", x->spill_path, strerror(errno));
 		goto out;
 	}
-	if (setup_host(x))
+	if (rplat_rt_setup(&x->rt, o->priority, o->affinity, o->mlockall, o->dma_latency))
 		goto out;
 	if (o->hooks && o->hooks->start && o->hooks->start(o->hooks->ctx, x->dir, x->link)) {
 		fprintf(stderr, "rplat: could not start (see above)\n");
@@ -1009,7 +777,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	x->raw0 = rplat_now_raw_ns();
 	x->t0 = x->mono0 = rplat_now_ns();
 	next = x->t0;
-	for (seq = 0; !g_stop; seq++) {
+	for (seq = 0; !rplat_stop; seq++) {
 		int64_t now = rplat_now_ns();
 		struct timespec ts;
 
@@ -1020,7 +788,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		if (next > now) {
 			ts.tv_sec = next / 1000000000;
 			ts.tv_nsec = next % 1000000000;
-			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && g_stop)
+			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && rplat_stop)
 				break;
 		}
 		if (ping_once(x, seq, o->sizes[seq % (uint32_t)o->nsizes]))
@@ -1033,13 +801,13 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	x->t_end = x->mono1 = rplat_now_ns();
 	x->raw1 = rplat_now_raw_ns();
 	x->wall1 = time(NULL);
-	if (g_stop && !x->ended_by)
+	if (rplat_stop && !x->ended_by)
 		x->ended_by = 1;
 	status_line(x, x->t_end, 0, 1);
-	restore_host(x);
+	rplat_rt_restore(&x->rt);
 	/* the probe's counters after the run (best effort: it may be gone) */
-	if (x->ended_by < 2 && !g_stop)
-		ask_info(x);
+	if (x->ended_by < 2 && !rplat_stop)
+		rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
 	rplat_clk_fit(&x->clk, &x->fit);
 	x->rc = exit_code(x);
 	if (second_pass(x) | write_outputs(x))
@@ -1047,7 +815,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	print_summary(x);
 	rc = x->rc;
 out:
-	restore_host(x);
+	rplat_rt_restore(&x->rt);
 	if (x->spill) {
 		fclose(x->spill);
 		unlink(x->spill_path);

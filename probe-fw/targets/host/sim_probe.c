@@ -6,6 +6,8 @@
  * corrupt payload, wrong sequence), in the cache-maintenance hook (a stale line), and in the main loop
  * (dying or going mute). */
 #include <errno.h>
+#include <poll.h>
+#include <sys/timerfd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include "rp_coherency.h"
 #include "rp_probe.h"
+#include "rp_stream.h"
 #include "sim_probe.h"
 #include "rplat/util.h"
 
@@ -138,6 +141,12 @@ struct sim {
 	uint64_t rng;
 	uint8_t *shadow;     /* last contents of each pool byte, for the stale-line fault */
 	uint8_t *shm;
+	/* stream mode: a timerfd is the timer interrupt */
+	struct rp_stream stream;
+	int tfd;
+	int64_t t_first;     /* CLOCK_MONOTONIC ns of the first expiry */
+	int64_t period_ns;
+	uint64_t expired;    /* expirations so far */
 };
 
 static uint64_t sim_counter(void *ctx)
@@ -215,6 +224,59 @@ static void sim_process(void *ctx, uint8_t *msg, uint32_t len)
 		msg[len - 1] ^= 0x5a;
 	if (o->badseq_every && s->nreq % o->badseq_every == 0)
 		h->seq += 1000;
+}
+
+/* ---- the stream timer: rp_stream's rp_stream_timer over a timerfd ---- */
+
+static int64_t mono_ns(void)
+{
+	return rplat_now_ns();
+}
+
+static void sim_timer_start(void *ctx, uint32_t ticks)
+{
+	struct sim *s = ctx;
+	struct itimerspec its;
+	long double ns = (long double)ticks * 1e9L / (long double)s->o->hz /
+			 (1.0L + (long double)s->o->drift_ppm * 1e-6L);
+
+	s->period_ns = (int64_t)ns > 0 ? (int64_t)ns : 1;
+	s->t_first = mono_ns() + s->period_ns;
+	s->expired = 0;
+	its.it_value.tv_sec = s->t_first / 1000000000;
+	its.it_value.tv_nsec = s->t_first % 1000000000;
+	its.it_interval.tv_sec = s->period_ns / 1000000000;
+	its.it_interval.tv_nsec = s->period_ns % 1000000000;
+	timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void sim_timer_stop(void *ctx)
+{
+	struct sim *s = ctx;
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	timerfd_settime(s->tfd, 0, &its, NULL);
+}
+
+/* The timer interrupt: read how many periods expired, stamp the entry, tell the stream how late it is. */
+static void sim_timer_isr(struct sim *s)
+{
+	uint64_t k;
+	uint64_t t_isr;
+	int64_t due, late_ns;
+
+	if (read(s->tfd, &k, sizeof(k)) != sizeof(k))
+		return;
+	t_isr = sim_counter(s);
+	s->expired += k;
+	due = s->t_first + (int64_t)(s->expired - 1) * s->period_ns;
+	late_ns = mono_ns() - due;
+	if (late_ns < 0)
+		late_ns = 0;
+	rp_stream_tick(&s->stream, t_isr,
+		       (uint32_t)((long double)late_ns * (long double)s->o->hz / 1e9L *
+				  (1.0L + (long double)s->o->drift_ppm * 1e-6L)));
 }
 
 static void sim_setup_sched(const struct rplat_sim_opts *o)
@@ -328,11 +390,48 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	sim_setup_sched(o);
 	write_table(o, shm);
 	trace_log(shm, "rplat sim probe: booted, waiting for DRIVER_OK\n");
+	s.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s.tfd < 0)
+		return rplat_fail(err, errlen, "sim: timerfd: %s", strerror(errno));
+	cfg.features |= RPLAT_FEAT_STREAM;
+	cfg.ext = rp_stream_ext;
+	cfg.ext_ctx = &s.stream;
 	rp_probe_init(&s.probe, &hal, &cfg, &region);
+	{
+		struct rp_stream_cfg sc = {
+			.timer = { sim_timer_start, sim_timer_stop, 0xFFFFFFFFu, &s },
+			.counter_hz = o->hz,
+			.min_period_us = 10,
+			.next = rp_coh_ext, .next_ctx = &s.coh, /* COH_* after STREAM_* */
+		};
+
+		rp_stream_init(&s.stream, &s.probe, &sc);
+	}
 	sim_kick(&s, 0); /* "booted": the table is in place */
 	for (;;) {
-		if (wait_kick(kick_in))
+		if (s.stream.running && !o->spin) {
+			/* two interrupt sources: wait for either */
+			struct pollfd pf[2] = { { kick_in, POLLIN, 0 }, { s.tfd, POLLIN, 0 } };
+
+			if (poll(pf, 2, -1) < 0 && errno != EINTR)
+				return rplat_fail(err, errlen, "sim: poll: %s", strerror(errno));
+			if (pf[1].revents & POLLIN)
+				sim_timer_isr(&s);
+			if (!(pf[0].revents & POLLIN))
+				continue;
+		} else if (s.stream.running) {
+			uint64_t v;
+
+			if (read(kick_in, &v, sizeof(v)) != sizeof(v)) {
+				struct pollfd pf = { s.tfd, POLLIN, 0 };
+
+				if (poll(&pf, 1, 0) == 1)
+					sim_timer_isr(&s);
+				continue;
+			}
+		} else if (wait_kick(kick_in)) {
 			return rplat_fail(err, errlen, "sim: doorbell read failed: %s", strerror(errno));
+		}
 		rp_probe_kick_isr(&s.probe);
 		if (s.probe.ready != 3) {
 			r = rp_probe_attach(&s.probe, (volatile struct rplat_rsc_table *)(void *)(shm + RPLAT_SIM_RSC_OFF));
