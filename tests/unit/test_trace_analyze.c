@@ -1,0 +1,430 @@
+/* Unit tests for the trace analysis (tracing/analyze.c, glitch.c) on synthetic event streams with a
+ * known truth (tracing/synth.c). No root, no tracefs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analyze.h"
+#include "glitch.h"
+#include "synth.h"
+#include "tev.h"
+
+struct fixture {
+	struct rplat_tev_set ev;
+	struct rplat_ana_sample *samples;
+	struct rplat_ana_input in;
+	struct rplat_analysis a;
+	int32_t tid;
+};
+
+static void run(struct fixture *f, const struct rplat_synth_opts *so, const struct rplat_ana_opts *ao)
+{
+	char err[256] = "";
+
+	memset(f, 0, sizeof(*f));
+	rplat_tev_set_init(&f->ev);
+	assert_int_equal(rplat_synth(so, &f->ev, &f->samples), 0);
+	f->tid = so->tid;
+	f->in.samples = f->samples;
+	f->in.nsamples = so->nmsg;
+	f->in.tids = &f->tid;
+	f->in.ntids = 1;
+	f->in.remote_pid = so->remote_pid;
+	f->in.marker_fd = so->marker_fd;
+	f->in.clock_err_ns = 500;
+	f->in.clock_source = "synthetic";
+	if (rplat_analyze(&f->ev, &f->in, ao, &f->a, err, sizeof(err)))
+		fail_msg("analyze: %s", err);
+}
+
+static void done(struct fixture *f)
+{
+	rplat_analysis_free(&f->a);
+	rplat_tev_set_free(&f->ev);
+	free(f->samples);
+}
+
+static const struct rplat_ana_outlier *outlier_of(const struct fixture *f, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < f->a.nout; i++)
+		if (f->a.msg[f->a.out[i].msg].seq == seq)
+			return &f->a.out[i];
+	return NULL;
+}
+
+static void test_quiet_all_matched(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+	size_t i;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 500;
+	rplat_ana_opts_init(&ao);
+	run(&f, &so, &ao);
+	assert_int_equal(f.a.nmsg, 500);
+	assert_int_equal(f.a.matched, 500);
+	for (i = 0; i < f.a.nmsg; i++) {
+		const struct rplat_ana_msg *m = &f.a.msg[i];
+		int64_t sum = 0;
+		int k;
+
+		assert_int_equal(m->seq, i);
+		assert_true(m->matched);
+		/* every boundary seen, and the stages add up to the round trip */
+		for (k = 0; k < RPLAT_B_N; k++)
+			assert_true(m->b[k] != RPLAT_NONE);
+		for (k = 0; k < RPLAT_ST_N; k++) {
+			assert_true(m->st[k] != RPLAT_NONE);
+			sum += m->st[k];
+		}
+		assert_int_equal(sum, m->rtt);
+		/* the synthetic truth: wakeup -> run is 2 us, the read returns 1 us later, recv 1.5 us after */
+		assert_int_equal(m->st[5], 2000);
+		assert_int_equal(m->st[6], 1000);
+		assert_int_equal(m->st[7], 1500);
+		assert_int_equal(m->remote_shift, 0);
+		assert_int_equal(m->cpu_send, 1);
+		assert_int_equal(m->cpu_run, 1);
+		assert_false(m->migrated);
+	}
+	for (i = 0; i < RPLAT_ST_N; i++)
+		assert_int_equal(f.a.hist[i].count, 500);
+	done(&f);
+}
+
+static void test_marker_write_is_not_the_send(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 50;
+	rplat_ana_opts_init(&ao);
+	/* without the marker's fd the analysis must still tell the marker's write from the doorbell's */
+	memset(&f, 0, sizeof(f));
+	{
+		char err[256];
+
+		rplat_tev_set_init(&f.ev);
+		assert_int_equal(rplat_synth(&so, &f.ev, &f.samples), 0);
+		f.tid = so.tid;
+		f.in.samples = f.samples;
+		f.in.nsamples = so.nmsg;
+		f.in.marker_fd = -1;
+		f.in.clock_err_ns = -1;
+		/* no tids either: found from the markers */
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	assert_int_equal(f.a.ntids, 1);
+	assert_int_equal(f.a.tids[0], so.tid);
+	assert_int_equal(f.a.matched, 50);
+	assert_int_equal(f.a.msg[7].write_enter, f.samples[7].t_send + 1000);
+	done(&f);
+}
+
+static void test_no_idle_switch_in(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+	size_t i;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 100;
+	so.trace_idle_switch_in = 0; /* as the kernel on these machines: idle -> task is not traced */
+	rplat_ana_opts_init(&ao);
+	run(&f, &so, &ao);
+	assert_int_equal(f.a.matched, 100);
+	for (i = 0; i < f.a.nmsg; i++) {
+		/* the thread's next event (its poll return, 2.2 us after the wakeup) stands for the switch-in */
+		assert_int_equal(f.a.msg[i].st[5], 2200);
+		assert_int_equal(f.a.msg[i].cpu_run, 1);
+	}
+	done(&f);
+}
+
+static void test_wake_delay_names_the_task(void **state)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 40, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 212000, .pid = 4242, .name = "hog", .prio = 49 },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	const struct rplat_ana_outlier *o;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 100;
+	so.glitch = g;
+	so.nglitch = 1;
+	so.tid_prio = 89; /* rplat at SCHED_FIFO 10, the hog at SCHED_FIFO 50 */
+	rplat_ana_opts_init(&ao);
+	ao.worst = 3;
+	run(&f, &so, &ao);
+	o = outlier_of(&f, 40);
+	assert_non_null(o);
+	assert_true(o->why & 1);
+	assert_string_equal(rplat_stage_ids[o->dominant], "wakeup_to_run");
+	assert_int_equal(o->dominant_ns, 212000);
+	assert_int_equal(o->wake_to_run, 212000);
+	assert_true(o->ncontrib >= 1);
+	assert_int_equal(o->contrib[0].kind, 0);
+	assert_int_equal(o->contrib[0].id, 4242);
+	assert_string_equal(o->contrib[0].name, "hog");
+	assert_int_equal(o->contrib[0].ns, 212000);
+	assert_non_null(strstr(o->verdict, "`hog`"));
+	assert_non_null(strstr(o->verdict, "212.0 us"));
+	assert_non_null(strstr(o->verdict, "higher"));
+	/* the worst message comes first */
+	assert_int_equal(f.a.msg[f.a.out[0].msg].seq, 40);
+	done(&f);
+}
+
+static void test_remote_delay_is_remote(void **state)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 10, .kind = RPLAT_GLITCH_REMOTE_DELAY, .ns = 150000 },
+		{ .seq = 70, .kind = RPLAT_GLITCH_REMOTE_DELAY, .ns = 90000 },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	const struct rplat_ana_outlier *o;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 100;
+	so.glitch = g;
+	so.nglitch = 2;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 0;
+	ao.threshold_ns = 50000;
+	run(&f, &so, &ao);
+	assert_int_equal(f.a.over_threshold, 2);
+	assert_int_equal(f.a.nout, 2);
+	o = outlier_of(&f, 10);
+	assert_non_null(o);
+	assert_true(o->why & 2);
+	assert_string_equal(rplat_stage_ids[o->dominant], "consume_to_reply");
+	assert_non_null(strstr(o->verdict, "remote processing"));
+	assert_non_null(strstr(o->verdict, "Linux was not involved"));
+	assert_int_equal(f.a.dominant_count[3], 2);
+	done(&f);
+}
+
+static void test_irq_in_read_path(void **state)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 5, .kind = RPLAT_GLITCH_IRQ, .ns = 80000, .pid = 31, .name = "eth0" },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	const struct rplat_ana_outlier *o;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 20;
+	so.glitch = g;
+	so.nglitch = 1;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 1;
+	run(&f, &so, &ao);
+	o = outlier_of(&f, 5);
+	assert_non_null(o);
+	assert_string_equal(rplat_stage_ids[o->dominant], "run_to_ret");
+	assert_int_equal(o->contrib[0].kind, 1);
+	assert_int_equal(o->contrib[0].id, 31);
+	assert_int_equal(o->contrib[0].ns, 80000);
+	assert_non_null(strstr(o->verdict, "IRQ 31 eth0"));
+	done(&f);
+}
+
+static void test_break_seq_first(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 30;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 2;
+	ao.break_seq = 17;
+	run(&f, &so, &ao);
+	assert_true(f.a.nout >= 1);
+	assert_int_equal(f.a.msg[f.a.out[0].msg].seq, 17);
+	assert_true(f.a.out[0].why & 4);
+	done(&f);
+}
+
+static void test_lost_events_flag_the_window(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+	struct rplat_tev lost = { 0 };
+	char err[256];
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 10;
+	rplat_ana_opts_init(&ao);
+	memset(&f, 0, sizeof(f));
+	rplat_tev_set_init(&f.ev);
+	assert_int_equal(rplat_synth(&so, &f.ev, &f.samples), 0);
+	lost.ts = f.samples[4].t_send + 4500;
+	lost.type = RPLAT_TEV_LOST;
+	lost.cpu = 1;
+	lost.pid = -1;
+	lost.c = 12;
+	assert_int_equal(rplat_tev_set_push(&f.ev, &lost), 0);
+	rplat_tev_set_sort(&f.ev);
+	assert_int_equal(f.ev.lost, 12);
+	f.tid = so.tid;
+	f.in.samples = f.samples;
+	f.in.nsamples = so.nmsg;
+	f.in.tids = &f.tid;
+	f.in.ntids = 1;
+	f.in.marker_fd = so.marker_fd;
+	assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	assert_true(f.a.msg[4].incomplete);
+	assert_false(f.a.msg[3].incomplete);
+	assert_false(f.a.msg[5].incomplete);
+	assert_int_equal(f.a.lost_events, 12);
+	done(&f);
+}
+
+static void test_samples_without_markers_count(void **state)
+{
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct fixture f;
+	struct rplat_ana_sample *more;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.nmsg = 10;
+	rplat_ana_opts_init(&ao);
+	memset(&f, 0, sizeof(f));
+	rplat_tev_set_init(&f.ev);
+	assert_int_equal(rplat_synth(&so, &f.ev, &f.samples), 0);
+	/* two more messages were measured than the trace saw (the capture started late, say) */
+	more = realloc(f.samples, 12 * sizeof(*more));
+	assert_non_null(more);
+	f.samples = more;
+	f.samples[10] = f.samples[9];
+	f.samples[10].seq = 10;
+	f.samples[10].t_send += 1000000000;
+	f.samples[11] = f.samples[10];
+	f.samples[11].seq = 11;
+	f.samples[11].status = 1; /* lost */
+	f.samples[11].rtt = RPLAT_NONE;
+	f.tid = so.tid;
+	f.in.samples = f.samples;
+	f.in.nsamples = 12;
+	f.in.tids = &f.tid;
+	f.in.ntids = 1;
+	f.in.marker_fd = so.marker_fd;
+	{
+		char err[256];
+
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	assert_int_equal(f.a.nmsg, 12);
+	assert_int_equal(f.a.ok, 11);
+	assert_int_equal(f.a.matched, 10);
+	assert_false(f.a.msg[10].matched);
+	done(&f);
+}
+
+static void test_no_markers_is_an_error(void **state)
+{
+	struct rplat_tev_set ev;
+	struct rplat_ana_input in = { .marker_fd = -1, .clock_err_ns = -1 };
+	struct rplat_ana_opts ao;
+	struct rplat_analysis a;
+	struct rplat_tev e = { .ts = 1, .type = RPLAT_TEV_SWITCH, .pid = 1, .a = 1, .b = 2 };
+	char err[256] = "";
+
+	(void)state;
+	rplat_tev_set_init(&ev);
+	rplat_tev_set_push(&ev, &e);
+	rplat_ana_opts_init(&ao);
+	assert_int_equal(rplat_analyze(&ev, &in, &ao, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no \"rplat seq=N\" trace markers"));
+	rplat_analysis_free(&a);
+	rplat_tev_set_free(&ev);
+}
+
+static void test_cpu_activity(void **state)
+{
+	struct rplat_tev_set ev;
+	struct rplat_ana_contrib c[8];
+	int n;
+
+	(void)state;
+	rplat_tev_set_init(&ev);
+	rplat_tev_names_task(&ev.names, 10, "a", 120);
+	rplat_tev_names_task(&ev.names, 11, "b", 49);
+	/* CPU0: a runs 0..100, b 100..250 with an IRQ 150..170 inside, idle after */
+	{
+		struct rplat_tev e[] = {
+			{ 0, RPLAT_TEV_SWITCH, 0, 0, 0, 10, 0 },
+			{ 100, RPLAT_TEV_SWITCH, 0, 10, 10, 11, 0 },
+			{ 150, RPLAT_TEV_IRQ_ENTRY, 0, 11, 7, 0, 0 },
+			{ 170, RPLAT_TEV_IRQ_EXIT, 0, 11, 7, 1, 0 },
+			{ 250, RPLAT_TEV_SWITCH, 0, 11, 11, 0, 0 },
+			{ 260, RPLAT_TEV_SWITCH, 1, 0, 0, 10, 0 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+			rplat_tev_set_push(&ev, &e[i]);
+	}
+	n = rplat_glitch_cpu_activity(&ev, 0, 50, 300, c, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(c[0].kind, 0);
+	assert_int_equal(c[0].id, 11);
+	assert_int_equal(c[0].ns, 150);
+	assert_string_equal(c[0].policy, "RT prio 50");
+	assert_int_equal(c[1].ns, 50); /* a: 50..100, idle: 250..300 (equal: order by insertion) */
+	assert_int_equal(c[2].ns, 50);
+	assert_int_equal(c[3].kind, 1);
+	assert_int_equal(c[3].ns, 20);
+	rplat_tev_set_free(&ev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quiet_all_matched),
+		cmocka_unit_test(test_marker_write_is_not_the_send),
+		cmocka_unit_test(test_no_idle_switch_in),
+		cmocka_unit_test(test_wake_delay_names_the_task),
+		cmocka_unit_test(test_remote_delay_is_remote),
+		cmocka_unit_test(test_irq_in_read_path),
+		cmocka_unit_test(test_break_seq_first),
+		cmocka_unit_test(test_lost_events_flag_the_window),
+		cmocka_unit_test(test_samples_without_markers_count),
+		cmocka_unit_test(test_no_markers_is_an_error),
+		cmocka_unit_test(test_cpu_activity),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
