@@ -1,12 +1,587 @@
-/* Placeholder until its issue lands: says so instead of pretending. */
+/* rplat stream: remote -> host one-way latency from the probe's own timer.
+ *
+ * The probe sends STREAM_DATA every period from its timer interrupt, stamped at the timer's due time,
+ * at ISR entry and just before the kick. One-way latency needs the probe's counter on host time, and a
+ * stream alone only bounds the mapping from one side, so the clock is calibrated with pings before and
+ * after the stream (their fit spans the stream). Stages:
+ *   irq_latency    t_isr - t_due          the probe's own interrupt entry latency (remote clock only)
+ *   isr_to_send    t_send - t_isr         the probe's work before the kick (remote clock only)
+ *   one_way        host receive - t_send  mapped through the clock fit (carries its error bound)
+ *   interarrival   between consecutive host receives (the period as Linux sees it)
+ * Gaps in the sequence ("lost") are messages lost on the way or periods the probe skipped: overruns
+ * (no RX buffer, counted by the probe) or timer expiries its interrupt missed altogether. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "rplat/clocksync.h"
+#include "rplat/hist.h"
+#include "rplat/json.h"
+#include "rplat/link.h"
+#include "rplat/measure.h"
+#include "rplat/runfile.h"
+#include "rplat/sysinfo.h"
+#include "rplat/util.h"
+#include "rplat/wire/rpmsg.h"
+
+#define MAX_GAP 100000u
+
+struct stream_opts {
+	const char *link, *out_dir, *label;
+	int64_t period_ns, duration_ns;
+	uint64_t count;
+	uint16_t size;
+	int priority, affinity, mlockall, dma_latency, quiet, calibrate;
+	char command[1024];
+};
+
+struct rec {
+	uint32_t seq;
+	int status; /* 0 ok, 1 lost, 2 dup, 3 ooo */
+	int64_t t_recv;
+	uint64_t t_due, t_isr, t_send;
+};
+
+struct counts {
+	uint64_t expected, received, lost, dup, ooo, corrupt;
+	uint32_t overruns;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rplat stream [OPTIONS]\n\n"
+		"The probe sends time-stamped messages from its own timer; rplat measures their one-way latency\n"
+		"to the host, the probe's own interrupt latency and the arrival jitter.\n\n"
+		"  -L, --link SPEC       the link (default sim)\n"
+		"  -i, --interval US     the probe's period, us (default 1000; at least 10)\n"
+		"  -n, --count N         messages to stream (default 10000 unless -D)\n"
+		"  -D, --duration T      stream for T (30, 30s, 5m, ...) instead of a count\n"
+		"  -s, --size BYTES      message size, 48..496 (default 48)\n"
+		"      --calibrate N     clock-calibration pings before and after the stream (default 500)\n"
+		"  -p, --priority N      SCHED_FIFO priority of the receiving thread\n"
+		"  -a, --affinity CPU    pin the receiving thread\n"
+		"  -m, --mlockall        lock memory\n"
+		"      --dma-latency US  hold /dev/cpu_dma_latency (default 0); --no-dma-latency to leave it\n"
+		"  -q, --quiet           summary only\n"
+		"  -o, --output DIR      run directory (default rplat-stream-YYYYmmdd-HHMMSS)\n"
+		"      --label TEXT      label for reports\n"
+		"Exit: 0 all messages arrived, 1 some were lost/duplicated/out of order/corrupt or the probe\n"
+		"overran, 2 usage or setup error, 3 the stream stopped arriving.\n");
+}
+
+static int parse(struct stream_opts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "link", required_argument, NULL, 'L' }, { "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' }, { "duration", required_argument, NULL, 'D' },
+		{ "size", required_argument, NULL, 's' }, { "calibrate", required_argument, NULL, 'c' },
+		{ "priority", required_argument, NULL, 'p' }, { "affinity", required_argument, NULL, 'a' },
+		{ "mlockall", no_argument, NULL, 'm' }, { "dma-latency", required_argument, NULL, 'd' },
+		{ "no-dma-latency", no_argument, NULL, 'N' }, { "quiet", no_argument, NULL, 'q' },
+		{ "output", required_argument, NULL, 'o' }, { "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c, i;
+	size_t len = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->link = "sim";
+	o->period_ns = 1000000;
+	o->size = sizeof(struct rplat_stream_data);
+	o->affinity = -1;
+	o->calibrate = 500;
+	for (i = 0; i < argc && len + 1 < sizeof(o->command); i++)
+		len += (size_t)snprintf(o->command + len, sizeof(o->command) - len, "%s%s", i ? " " : "rplat ", argv[i]);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":L:i:n:D:s:p:a:mqo:", lo, NULL)) != -1) {
+		const char *bad = NULL;
+
+		switch (c) {
+		case 'L': o->link = optarg; break;
+		case 'i':
+			if (rplat_parse_time_us(optarg, &o->period_ns) || o->period_ns < 10000 || o->period_ns > 60000000000ll)
+				bad = "--interval takes 10 us .. 60 s";
+			break;
+		case 'n':
+			if (rplat_parse_u64(optarg, &o->count) || !o->count || o->count > 0xFFFFFFF0u)
+				bad = "--count takes a positive count";
+			break;
+		case 'D':
+			if (rplat_parse_duration(optarg, &o->duration_ns) || !o->duration_ns)
+				bad = "--duration takes a time such as 30, 30s or 5m";
+			break;
+		case 's':
+			if (rplat_parse_u64(optarg, &v) || v < sizeof(struct rplat_stream_data) || v > RPLAT_PING_MAX)
+				bad = "--size takes 48..496 bytes";
+			else
+				o->size = (uint16_t)v;
+			break;
+		case 'c':
+			if (rplat_parse_u64(optarg, &v) || v < 10 || v > 1000000)
+				bad = "--calibrate takes 10..1000000 pings";
+			else
+				o->calibrate = (int)v;
+			break;
+		case 'p':
+			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 99)
+				bad = "--priority takes 1..99";
+			else
+				o->priority = (int)v;
+			break;
+		case 'a':
+			if (rplat_parse_u64(optarg, &v) || v >= 1024)
+				bad = "--affinity takes a CPU number";
+			else
+				o->affinity = (int)v;
+			break;
+		case 'm': o->mlockall = 1; break;
+		case 'd':
+			if (rplat_parse_u64(optarg, &v) || v > 2000000000)
+				bad = "--dma-latency takes microseconds";
+			else
+				o->dma_latency = (int)v;
+			break;
+		case 'N': o->dma_latency = -1; break;
+		case 'q': o->quiet = 1; break;
+		case 'o': o->out_dir = optarg; break;
+		case 'l': o->label = optarg; break;
+		case 'h': usage(stdout); return 1;
+		case ':':
+			fprintf(stderr, "rplat stream: option %s needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "rplat stream: unknown option %s (rplat stream --help)\n", argv[optind - 1]);
+			return -1;
+		}
+		if (bad) {
+			fprintf(stderr, "rplat stream: bad value '%s': %s\n", optarg, bad);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rplat stream: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->count && o->duration_ns) {
+		fprintf(stderr, "rplat stream: give --count or --duration, not both\n");
+		return -1;
+	}
+	if (!o->count && !o->duration_ns)
+		o->count = 10000;
+	if (o->duration_ns)
+		o->count = (uint64_t)(o->duration_ns / o->period_ns) + 1;
+	return 0;
+}
+
+/* Send a STREAM_START/STOP and wait for its ACK (stream data arriving meanwhile is dropped: only
+ * possible for STOP, after which the stream is over). Returns 0, or -1 with a message in err. */
+static int stream_ctl(struct rplat_link *l, uint8_t type, const struct stream_opts *o, char *err, size_t errlen)
+{
+	struct rplat_stream_start st;
+	uint8_t in[RPMSG_MAX_PAYLOAD];
+	const struct rplat_hdr *h = (const void *)in;
+	size_t len = type == RPLAT_STREAM_START ? sizeof(st) : sizeof(struct rplat_hdr);
+	int64_t deadline = rplat_now_ns() + 2000000000;
+
+	memset(&st, 0, sizeof(st));
+	st.hdr.magic = RPLAT_MAGIC;
+	st.hdr.version = RPLAT_PROTO_VERSION;
+	st.hdr.type = type;
+	st.hdr.len = (uint16_t)len;
+	st.hdr.seq = 0xFFFFFFF0u | type;
+	st.period_us = (uint32_t)(o->period_ns / 1000);
+	st.count = (uint32_t)o->count;
+	st.size = o->size;
+	if (rplat_link_send(l, &st, len))
+		return rplat_fail(err, errlen, "sending stream %s: %s", type == RPLAT_STREAM_START ? "start" : "stop",
+				  strerror(errno));
+	for (;;) {
+		int64_t left = deadline - rplat_now_ns();
+		ssize_t n = left > 0 ? rplat_link_recv(l, in, sizeof(in), left) : 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return rplat_fail(err, errlen, "no acknowledgement of stream %s",
+					  type == RPLAT_STREAM_START ? "start" : "stop");
+		if ((size_t)n < sizeof(*h) || h->seq != st.hdr.seq)
+			continue;
+		if (h->type == RPLAT_ERROR)
+			return rplat_fail(err, errlen, "the probe refused the stream (error %u%s)", h->status,
+					  h->status == RPLAT_E_PARAM ? ": period or size out of its range" :
+					  h->status == RPLAT_E_BUSY ? ": a stream is already running" : "");
+		return h->type == RPLAT_STREAM_ACK ? 0 : rplat_fail(err, errlen, "unexpected reply type %u", h->type);
+	}
+}
+
+struct streamer {
+	const struct stream_opts *o;
+	struct rplat_link *link;
+	struct rplat_info info;
+	struct rplat_sysinfo si;
+	struct rplat_clk clk;
+	struct rplat_clk_fit fit;
+	struct rplat_hist one_way, irq, isr_send, inter;
+	struct counts c;
+	FILE *spill;
+	char dir[4096], spill_path[4200];
+	uint32_t next_seq, first_seq, last_seq;
+	int64_t first_recv, last_recv;
+	time_t wall0, wall1;
+	int silent_end, rc;
+};
+
+static void put(struct streamer *x, const struct rec *r)
+{
+	if (x->spill && fwrite(r, sizeof(*r), 1, x->spill) != 1) {
+		fprintf(stderr, "rplat: %s: %s\n", x->spill_path, strerror(errno));
+		fclose(x->spill);
+		x->spill = NULL;
+	}
+}
+
+static void on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_recv)
+{
+	const struct rplat_stream_data *d = (const void *)in;
+	struct rec r = { .t_recv = t_recv };
+
+	if ((size_t)n < sizeof(*d) || d->hdr.len != n || n != x->o->size) {
+		x->c.corrupt++;
+		return;
+	}
+	r.seq = d->hdr.seq;
+	memcpy(&r.t_due, &d->t_due, 8);
+	memcpy(&r.t_isr, &d->t_isr, 8);
+	memcpy(&r.t_send, &d->t_send, 8);
+	x->c.overruns = d->overruns;
+	if (r.seq < x->next_seq) {
+		r.status = r.seq + 1 == x->next_seq ? 2 : 3; /* the one just seen again, or an older one */
+		if (r.status == 2)
+			x->c.dup++;
+		else
+			x->c.ooo++;
+		put(x, &r);
+		return;
+	}
+	if (r.seq - x->next_seq > MAX_GAP) {
+		x->c.corrupt++;
+		return;
+	}
+	while (x->next_seq < r.seq) { /* a gap: those messages never came */
+		struct rec lost = { .seq = x->next_seq++, .status = 1 };
+
+		x->c.lost++;
+		put(x, &lost);
+	}
+	x->next_seq = r.seq + 1;
+	x->c.received++;
+	if (x->last_recv) {
+		rplat_hist_add(&x->inter, (uint64_t)(t_recv - x->last_recv));
+	} else {
+		x->first_recv = t_recv;
+		x->first_seq = r.seq;
+	}
+	x->last_recv = t_recv;
+	x->last_seq = r.seq;
+	put(x, &r);
+}
+
+static int receive(struct streamer *x)
+{
+	uint8_t in[RPMSG_MAX_PAYLOAD];
+	int64_t silence = x->o->period_ns * 20 > 1000000000 ? x->o->period_ns * 20 : 1000000000;
+	int64_t last_status = 0;
+
+	while (!rplat_stop && x->next_seq < x->o->count) {
+		ssize_t n = rplat_link_recv(x->link, in, sizeof(in), silence);
+		const struct rplat_hdr *h = (const void *)in;
+		int64_t now = rplat_now_ns();
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "rplat stream: %s\n", errno == EPIPE ? "the probe went away" : strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			x->silent_end = 1;
+			return -1;
+		}
+		if ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->type != RPLAT_STREAM_DATA) {
+			x->c.corrupt++;
+			continue;
+		}
+		on_data(x, in, n, now);
+		if (!x->o->quiet && isatty(STDERR_FILENO) && now - last_status > 100000000) {
+			last_status = now;
+			fprintf(stderr, "\rstream: %u/%llu received, lost %llu, overruns %u [%3.0f%%] ",
+				(unsigned)x->c.received, (unsigned long long)x->o->count, (unsigned long long)x->c.lost,
+				x->c.overruns, 100.0 * x->next_seq / (double)x->o->count);
+		}
+	}
+	if (!x->o->quiet && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	return 0;
+}
+
+static int second_pass(struct streamer *x)
+{
+	static const char *const st[] = { "ok", "lost", "dup", "ooo" };
+	struct rplat_runfile rf;
+	struct rec r;
+	FILE *in;
+	int64_t prev = 0;
+
+	fclose(x->spill);
+	x->spill = NULL;
+	in = fopen(x->spill_path, "r");
+	if (!in || rplat_runfile_open(&rf, x->dir, "samples.tsv")) {
+		if (in)
+			fclose(in);
+		return -1;
+	}
+	fputs("seq\tt_recv\tone_way\tirq_latency\tisr_to_send\tinterarrival\tr_due\tr_isr\tr_send\tstatus\n", rf.f);
+	while (fread(&r, sizeof(r), 1, in) == 1) {
+		if (r.status == 1) {
+			fprintf(rf.f, "%u\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tlost\n", r.seq);
+			continue;
+		}
+		{
+			double ow = x->fit.valid ? (double)r.t_recv - rplat_clk_map(&x->fit, r.t_send) : NAN;
+			double irq = rplat_clk_ticks_to_ns(&x->fit, (int64_t)(r.t_isr - r.t_due));
+			double snd = rplat_clk_ticks_to_ns(&x->fit, (int64_t)(r.t_send - r.t_isr));
+
+			if (r.status == 0) {
+				if (x->fit.valid)
+					rplat_hist_add_signed(&x->one_way, llround(ow));
+				rplat_hist_add_signed(&x->irq, llround(irq));
+				rplat_hist_add_signed(&x->isr_send, llround(snd));
+			}
+			fprintf(rf.f, "%u\t%lld\t", r.seq, (long long)r.t_recv);
+			if (x->fit.valid)
+				fprintf(rf.f, "%.0f", ow);
+			else
+				fputs("nan", rf.f);
+			fprintf(rf.f, "\t%.0f\t%.0f\t", irq, snd);
+			if (prev && r.status == 0)
+				fprintf(rf.f, "%lld", (long long)(r.t_recv - prev));
+			else
+				fputs("nan", rf.f);
+			fprintf(rf.f, "\t%llu\t%llu\t%llu\t%s\n", (unsigned long long)r.t_due, (unsigned long long)r.t_isr,
+				(unsigned long long)r.t_send, st[r.status]);
+			if (r.status == 0)
+				prev = r.t_recv;
+		}
+	}
+	fclose(in);
+	unlink(x->spill_path);
+	return rplat_runfile_commit(&rf);
+}
+
+static int write_run(struct streamer *x)
+{
+	const struct stream_opts *o = x->o;
+	struct rplat_runfile rf;
+	struct rplat_jw jw;
+	char t0[32], t1[32], type[32], label[256];
+	double secs = x->last_recv > x->first_recv ? (double)(x->last_recv - x->first_recv) / 1e9 : 0;
+	int bad = 0;
+
+	bad |= rplat_run_write_hist(x->dir, "remote_to_host", &x->one_way);
+	bad |= rplat_run_write_hist(x->dir, "irq_latency", &x->irq);
+	bad |= rplat_run_write_hist(x->dir, "isr_to_send", &x->isr_send);
+	bad |= rplat_run_write_hist(x->dir, "interarrival", &x->inter);
+	if (rplat_runfile_open(&rf, x->dir, "run.json"))
+		return -1;
+	rplat_iso_time(x->wall0, t0, sizeof(t0));
+	rplat_iso_time(x->wall1, t1, sizeof(t1));
+	rplat_link_type(o->link, type, sizeof(type));
+	snprintf(label, sizeof(label), "%s %s %s stream", x->si.release, x->si.preempt, type);
+	rplat_jw_init(&jw, rf.f);
+	rplat_jw_obj_begin(&jw, NULL);
+	rplat_jw_str(&jw, "format", "rplat-run");
+	rplat_jw_int(&jw, "format_version", 1);
+	rplat_jw_str(&jw, "tool", "rplat " RPLAT_VERSION);
+	rplat_jw_str(&jw, "kind", "stream");
+	rplat_jw_str(&jw, "label", o->label ? o->label : label);
+	rplat_jw_str(&jw, "command", o->command);
+	rplat_jw_str(&jw, "start_time", t0);
+	rplat_jw_str(&jw, "end_time", t1);
+	rplat_jw_double(&jw, "duration_s", difftime(x->wall1, x->wall0));
+	rplat_sysinfo_json(&x->si, &jw);
+	rplat_jw_obj_begin(&jw, "link");
+	rplat_jw_str(&jw, "spec", o->link);
+	rplat_jw_str(&jw, "type", type);
+	rplat_jw_str(&jw, "desc", x->link->desc);
+	rplat_jw_obj_end(&jw);
+	rplat_json_firmware(&jw, &x->info);
+	rplat_jw_obj_begin(&jw, "options");
+	rplat_jw_double(&jw, "interval_us", (double)o->period_ns / 1e3);
+	rplat_jw_uint(&jw, "count", o->count);
+	rplat_jw_uint(&jw, "size", o->size);
+	rplat_jw_int(&jw, "calibrate", o->calibrate);
+	rplat_jw_int(&jw, "priority", o->priority);
+	rplat_jw_int(&jw, "affinity", o->affinity);
+	rplat_jw_bool(&jw, "mlockall", o->mlockall);
+	rplat_jw_int(&jw, "dma_latency", o->dma_latency);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "load");
+	rplat_jw_str(&jw, "profile", "none");
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "clock");
+	rplat_jw_str(&jw, "method", "calibration pings before and after; window-minimum midpoint fit");
+	rplat_jw_bool(&jw, "valid", x->fit.valid);
+	rplat_jw_double(&jw, "nominal_hz", (double)x->info.counter_hz);
+	if (x->fit.valid) {
+		rplat_jw_double(&jw, "est_hz", x->fit.hz_est);
+		rplat_jw_double(&jw, "drift_ppm", x->fit.drift_ppm);
+		rplat_jw_double(&jw, "err_bound_ns", x->fit.err_ns);
+		rplat_jw_uint(&jw, "windows", x->fit.windows);
+	}
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "counts");
+	rplat_jw_uint(&jw, "expected", o->count);
+	rplat_jw_uint(&jw, "received", x->c.received);
+	rplat_jw_uint(&jw, "lost", x->c.lost + (o->count > x->next_seq ? o->count - x->next_seq : 0));
+	rplat_jw_uint(&jw, "overruns", x->c.overruns);
+	rplat_jw_uint(&jw, "duplicate", x->c.dup);
+	rplat_jw_uint(&jw, "out_of_order", x->c.ooo);
+	rplat_jw_uint(&jw, "corrupt", x->c.corrupt);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "summary");
+	rplat_jw_obj_begin(&jw, "rate");
+	rplat_jw_double(&jw, "configured_hz", 1e9 / (double)o->period_ns);
+	/* the probe's rate (its sequence counts periods) and the rate messages actually arrived at */
+	rplat_jw_double(&jw, "measured_hz", secs > 0 ? (double)(x->last_seq - x->first_seq) / secs : 0);
+	rplat_jw_double(&jw, "delivered_hz", secs > 0 ? (double)(x->c.received - 1) / secs : 0);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_begin(&jw, "stages");
+	rplat_stats_json(&jw, "remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
+	rplat_stats_json(&jw, "irq_latency", &x->irq, -1);
+	rplat_stats_json(&jw, "isr_to_send", &x->isr_send, -1);
+	rplat_stats_json(&jw, "interarrival", &x->inter, -1);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_obj_end(&jw);
+	rplat_jw_str(&jw, "ended_by", rplat_stop ? "signal" : x->silent_end ? "remote silent" : "completed");
+	rplat_jw_int(&jw, "return_code", x->rc);
+	rplat_jw_obj_end(&jw);
+	if (rplat_jw_finish(&jw)) {
+		rplat_runfile_abort(&rf);
+		return -1;
+	}
+	return bad | rplat_runfile_commit(&rf);
+}
 
 int cmd_stream(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "rplat stream: not implemented yet\n");
-	return 2;
+	struct stream_opts o;
+	struct streamer *x;
+	struct rplat_rt rt = { -1, 0, 0 };
+	char err[512];
+	int r, rc = 2;
+
+	r = parse(&o, argc, argv);
+	if (r)
+		return r > 0 ? 0 : 2;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return 2;
+	x->o = &o;
+	rplat_measure_signals();
+	rplat_sysinfo_read(&x->si);
+	rplat_hist_init(&x->one_way);
+	rplat_hist_init(&x->irq);
+	rplat_hist_init(&x->isr_send);
+	rplat_hist_init(&x->inter);
+	x->link = rplat_link_open(o.link, err, sizeof(err));
+	if (!x->link) {
+		fprintf(stderr, "rplat stream: --link %s: %s\n", o.link, err);
+		goto out;
+	}
+	if (rplat_probe_info(x->link, &x->info, 2000000000, err, sizeof(err))) {
+		fprintf(stderr, "rplat stream: %s\n", err);
+		goto out;
+	}
+	if (!(x->info.features & RPLAT_FEAT_STREAM)) {
+		fprintf(stderr, "rplat stream: the probe (%s) does not support stream mode\n", x->info.target);
+		goto out;
+	}
+	if (o.out_dir) {
+		snprintf(x->dir, sizeof(x->dir), "%s", o.out_dir);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(x->dir, sizeof(x->dir), "rplat-stream-%Y%m%d-%H%M%S", &tm);
+	}
+	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
+		fprintf(stderr, "rplat stream: %s\n", err);
+		goto out;
+	}
+	snprintf(x->spill_path, sizeof(x->spill_path), "%s/.samples.spill", x->dir);
+	x->spill = fopen(x->spill_path, "w+");
+	if (!x->spill || rplat_rt_setup(&rt, o.priority, o.affinity, o.mlockall, o.dma_latency))
+		goto out;
+	rplat_clk_init(&x->clk, (double)x->info.counter_hz);
+	x->wall0 = time(NULL);
+	if (!o.quiet)
+		fprintf(stderr, "rplat stream: %s -> %s (%d calibration pings, then %llu messages every %.0f us)\n",
+			x->link->desc, x->dir, o.calibrate, (unsigned long long)o.count, (double)o.period_ns / 1e3);
+	if (rplat_calibrate(x->link, &x->clk, o.calibrate, 100000) < 0 ||
+	    stream_ctl(x->link, RPLAT_STREAM_START, &o, err, sizeof(err))) {
+		fprintf(stderr, "rplat stream: %s\n", err[0] ? err : "calibration failed");
+		goto out;
+	}
+	r = receive(x);
+	if (stream_ctl(x->link, RPLAT_STREAM_STOP, &o, err, sizeof(err)) && r == 0)
+		fprintf(stderr, "rplat stream: warning: %s\n", err);
+	if (r == 0 || !x->silent_end)
+		rplat_calibrate(x->link, &x->clk, o.calibrate, 100000);
+	rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
+	x->wall1 = time(NULL);
+	rplat_rt_restore(&rt);
+	rplat_clk_fit(&x->clk, &x->fit);
+	x->rc = r ? 3 : (x->c.lost || x->c.dup || x->c.ooo || x->c.corrupt || x->c.overruns || x->next_seq < o.count) ? 1 : 0;
+	if (second_pass(x) | write_run(x)) {
+		fprintf(stderr, "rplat stream: writing %s failed: %s\n", x->dir, strerror(errno));
+		x->rc = x->rc ? x->rc : 1;
+	}
+	printf("# rplat stream: %s\n", x->link->desc);
+	printf("# %llu messages every %.0f us: received %llu, lost %llu, overruns %u, duplicate %llu, out-of-order %llu, corrupt %llu\n",
+	       (unsigned long long)o.count, (double)o.period_ns / 1e3, (unsigned long long)x->c.received,
+	       (unsigned long long)(x->c.lost + (o.count > x->next_seq ? o.count - x->next_seq : 0)), x->c.overruns,
+	       (unsigned long long)x->c.dup, (unsigned long long)x->c.ooo, (unsigned long long)x->c.corrupt);
+	if (x->last_recv > x->first_recv)
+		printf("# rate: %.3f Hz configured, %.3f Hz measured (periods), %.3f Hz delivered (messages)\n",
+		       1e9 / (double)o.period_ns,
+		       (double)(x->last_seq - x->first_seq) * 1e9 / (double)(x->last_recv - x->first_recv),
+		       (double)(x->c.received - 1) * 1e9 / (double)(x->last_recv - x->first_recv));
+	rplat_print_stats_header();
+	rplat_print_stats_row("remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
+	rplat_print_stats_row("irq_latency", &x->irq, -1);
+	rplat_print_stats_row("isr_to_send", &x->isr_send, -1);
+	rplat_print_stats_row("interarrival", &x->inter, -1);
+	if (x->silent_end)
+		printf("# the stream stopped arriving: run ended early\n");
+	printf("# run: %s\n", x->dir);
+	rc = x->rc;
+out:
+	rplat_rt_restore(&rt);
+	if (x->spill) {
+		fclose(x->spill);
+		unlink(x->spill_path);
+	}
+	rplat_link_close(x->link);
+	free(x);
+	return rc;
 }
