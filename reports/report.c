@@ -18,193 +18,6 @@ void rplat_report_opts_init(struct rplat_report_opts *o)
 	o->top = 10;
 }
 
-/* ---------------------------------------------------------------- a document written twice */
-
-struct doc {
-	FILE *h, *m;
-	const struct rp_out *out;
-	int png;
-};
-
-static void doc_raw(struct doc *d, const char *html, const char *md)
-{
-	if (html)
-		fputs(html, d->h);
-	if (md)
-		fputs(md, d->m);
-}
-
-static void doc_text(struct doc *d, const char *s)
-{
-	rp_html_esc(d->h, s);
-	rp_md_esc(d->m, s);
-}
-
-static void doc_p(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void doc_p(struct doc *d, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	doc_raw(d, "<p>", "");
-	doc_text(d, buf);
-	doc_raw(d, "</p>\n", "\n\n");
-}
-
-static void doc_h(struct doc *d, int level, const char *id, const char *title)
-{
-	fprintf(d->h, "<h%d id=\"%s\">", level, id);
-	rp_html_esc(d->h, title);
-	fprintf(d->h, "</h%d>\n", level);
-	fprintf(d->m, "\n%.*s ", level, "####");
-	rp_md_esc(d->m, title);
-	fprintf(d->m, "\n\n");
-}
-
-static void doc_table(struct doc *d, int n, const char *const *head)
-{
-	int i;
-
-	fputs("<table><tr>", d->h);
-	for (i = 0; i < n; i++) {
-		fputs("<th>", d->h);
-		rp_html_esc(d->h, head[i]);
-		fputs("</th>", d->h);
-	}
-	fputs("</tr>\n", d->h);
-	fputs("|", d->m);
-	for (i = 0; i < n; i++) {
-		fputc(' ', d->m);
-		rp_md_esc(d->m, head[i]);
-		fputs(" |", d->m);
-	}
-	fputs("\n|", d->m);
-	for (i = 0; i < n; i++)
-		fputs(i ? "---:|" : "---|", d->m);
-	fputs("\n", d->m);
-}
-
-/* A row; numeric columns (bit i of num) are right-aligned in HTML. */
-static void doc_row(struct doc *d, int n, const char *const *cell, unsigned num)
-{
-	int i;
-
-	fputs("<tr>", d->h);
-	for (i = 0; i < n; i++) {
-		fputs(num & (1u << i) ? "<td class=\"n\">" : "<td>", d->h);
-		rp_html_esc(d->h, cell[i] ? cell[i] : "");
-		fputs("</td>", d->h);
-	}
-	fputs("</tr>\n", d->h);
-	fputs("|", d->m);
-	for (i = 0; i < n; i++) {
-		fputc(' ', d->m);
-		rp_md_esc(d->m, cell[i] && *cell[i] ? cell[i] : " ");
-		fputs(" |", d->m);
-	}
-	fputs("\n", d->m);
-}
-
-static void doc_table_end(struct doc *d)
-{
-	fputs("</table>\n", d->h);
-	fputs("\n", d->m);
-}
-
-/* Two-column key/value table. */
-static void doc_kv(struct doc *d, const char *k, const char *v)
-{
-	const char *c[2] = { k, v && *v ? v : "-" };
-
-	doc_row(d, 2, c, 0);
-}
-
-static int doc_figure(struct doc *d, const char *name, const char *caption, char *err, size_t errlen)
-{
-	char rel[128], pfx[64];
-
-	rp_fmt(rel, sizeof(rel), "plots/%s.svg", name);
-	rp_fmt(pfx, sizeof(pfx), "%s_", name);
-	fputs("<figure>\n", d->h);
-	if (rp_svg_inline(d->h, d->out, rel, pfx, err, errlen))
-		return -1;
-	fputs("<figcaption>", d->h);
-	rp_html_esc(d->h, caption);
-	fputs("</figcaption>\n</figure>\n", d->h);
-	if (d->png)
-		fprintf(d->m, "![%s](plots/%s.png)\n\n", name, name);
-	else
-		fprintf(d->m, "![%s](plots/%s.svg)\n\n", name, name);
-	fputs("*", d->m);
-	rp_md_esc(d->m, caption);
-	fputs("*\n\n", d->m);
-	return 0;
-}
-
-/* ---------------------------------------------------------------- metadata helpers */
-
-static const char *meta_s(const struct rplat_run *r, const char *path, char *buf, size_t n)
-{
-	const struct rplat_json *j = rplat_json_get(r->meta, path);
-
-	if (!j)
-		return "-";
-	switch (j->type) {
-	case RPLAT_JSON_STR:
-		return j->str;
-	case RPLAT_JSON_BOOL:
-		return j->num ? "yes" : "no";
-	case RPLAT_JSON_NUM:
-		if (j->is_int)
-			rp_fmt(buf, n, "%lld", (long long)j->inum);
-		else
-			rp_fmt(buf, n, "%.6g", j->num);
-		return buf;
-	case RPLAT_JSON_NULL:
-		return "-";
-	default:
-		return "(object)";
-	}
-}
-
-static const char *json_s(const struct rplat_json *j, char *buf, size_t n)
-{
-	if (!j)
-		return "-";
-	if (j->type == RPLAT_JSON_STR)
-		return j->str;
-	if (j->type == RPLAT_JSON_NUM) {
-		if (j->is_int)
-			rp_fmt(buf, n, "%lld", (long long)j->inum);
-		else
-			rp_fmt(buf, n, "%.6g", j->num);
-		return buf;
-	}
-	if (j->type == RPLAT_JSON_BOOL)
-		return j->num ? "yes" : "no";
-	return "-";
-}
-
-static void sizes_text(const struct rplat_run *r, char *buf, size_t n)
-{
-	const struct rplat_json *s = rplat_json_get(r->meta, "options.sizes");
-	size_t i, len = 0;
-
-	buf[0] = 0;
-	if (s && s->type == RPLAT_JSON_ARR)
-		for (i = 0; i < s->n && len + 12 < n; i++) {
-			int64_t v;
-
-			if (!rplat_json_i64(&s->child[i], &v))
-				len += (size_t)rp_fmt(buf + len, n - len, "%s%lld", len ? ", " : "", (long long)v);
-		}
-	if (!*buf)
-		rp_fmt(buf, n, "?");
-}
-
 /* ---------------------------------------------------------------- per-run state */
 
 struct rrun {
@@ -226,7 +39,7 @@ static const char *const stage_title[RPLAT_NSTAGES] = { "host -> remote", "remot
 
 /* ---------------------------------------------------------------- plot data and script */
 
-static int write_data(struct doc *d, const char *rel, void (*fn)(FILE *, const void *), const void *arg, char *err,
+static int write_data(struct rp_doc *d, const char *rel, void (*fn)(FILE *, const void *), const void *arg, char *err,
 		      size_t errlen)
 {
 	FILE *f = rp_fopen(d->out, rel, err, errlen);
@@ -247,7 +60,7 @@ static void fn_hist(FILE *f, const void *a)
 {
 	const struct histarg *x = a;
 
-	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, x->norm);
+	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, x->norm, -1);
 }
 
 static void fn_pct(FILE *f, const void *a)
@@ -384,7 +197,7 @@ static void gp_vline(FILE *gp, int id, double x_us, double lo, double hi, const 
 		frac > 0.7 ? "right offset -0.4,0" : "left offset 0.4,0", color);
 }
 
-static int run_plots(struct doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
+static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
 {
 	const struct rplat_run *r = rr->r;
 	char rel[128], name[64], ps[4][32];
@@ -544,7 +357,7 @@ static int run_plots(struct doc *d, FILE *gp, struct rrun *rr, char *err, size_t
 			char t[256];
 
 			rp_fmt(t, sizeof(t), "Load context: cyclictest wakeup latency during the run (load %s)",
-			       r->load ? json_s(rplat_json_member(r->load, "profile"), t + 200, 50) : "?");
+			       r->load ? rp_json_s(rplat_json_member(r->load, "profile"), t + 200, 50) : "?");
 			rp_gp_str(gp, t);
 		}
 		{
@@ -579,7 +392,7 @@ static int run_plots(struct doc *d, FILE *gp, struct rrun *rr, char *err, size_t
 
 /* ---------------------------------------------------------------- the page, per run */
 
-static void stats_row(struct doc *d, const char *name, const struct rplat_hist *h, const char *extra)
+static void stats_row(struct rp_doc *d, const char *name, const struct rplat_hist *h, const char *extra)
 {
 	char b[10][32];
 	const char *c[12];
@@ -591,7 +404,7 @@ static void stats_row(struct doc *d, const char *name, const struct rplat_hist *
 		c[1] = "0";
 		for (i = 2; i < 11; i++)
 			c[i] = "-";
-		doc_row(d, 12, c, 0x7fe);
+		rp_doc_row(d, 12, c, 0x7fe);
 		return;
 	}
 	rp_fmt(b[0], sizeof(b[0]), "%llu", (unsigned long long)h->count);
@@ -606,10 +419,10 @@ static void stats_row(struct doc *d, const char *name, const struct rplat_hist *
 	rp_ns(rplat_hist_stddev(h), b[9], sizeof(b[9]));
 	for (i = 0; i < 10; i++)
 		c[i + 1] = b[i];
-	doc_row(d, 12, c, 0x7fe);
+	rp_doc_row(d, 12, c, 0x7fe);
 }
 
-static void section_stats(struct doc *d, const struct rplat_run *r)
+static void section_stats(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "figure", "count", "min", "avg", "p50", "p90", "p99", "p99.9", "p99.99",
 					    "max", "stddev", "note" };
@@ -617,7 +430,7 @@ static void section_stats(struct doc *d, const struct rplat_run *r)
 	char note[96];
 	int i;
 
-	doc_table(d, 12, head);
+	rp_doc_table(d, 12, head);
 	stats_row(d, "round trip", &r->rtt, "");
 	for (i = 0; i < RPLAT_NSTAGES; i++) {
 		char key[96];
@@ -641,20 +454,20 @@ static void section_stats(struct doc *d, const struct rplat_run *r)
 		rp_fmt(nm, sizeof(nm), "rtt, %u bytes", r->sizes[i].size);
 		stats_row(d, nm, &r->sizes[i].hist, "");
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 	for (i = 0; i < RPLAT_NSTAGES; i++)
 		if (r->has_stage[i] && r->stage[i].underflow)
-			doc_p(d,
+			rp_doc_p(d,
 			      "%s: %llu values came out below zero (within the clock error bound) and are counted as 0.",
 			      rplat_stage_names[i], (unsigned long long)r->stage[i].underflow);
-	doc_p(d, "The round trip is measured by the host's CLOCK_MONOTONIC from just before the send to just after the "
+	rp_doc_p(d, "The round trip is measured by the host's CLOCK_MONOTONIC from just before the send to just after the "
 		 "reply is read. Remote dispatch and processing come from the probe's own cycle counter; host -> remote "
 		 "and remote -> host need the remote counter mapped onto host time, so they carry the clock "
 		 "correlation's error bound. Percentiles come from log-linear histograms (<= 0.8%% error); min and max "
 		 "are exact.");
 }
 
-static void section_counts(struct doc *d, const struct rplat_run *r, const struct rp_scan *s)
+static void section_counts(struct rp_doc *d, const struct rplat_run *r, const struct rp_scan *s)
 {
 	static const char *const head[] = { "sent", "received", "lost", "late", "duplicate", "out of order",
 					    "corrupt", "error" };
@@ -663,17 +476,17 @@ static void section_counts(struct doc *d, const struct rplat_run *r, const struc
 	const char *cell[8];
 	int i;
 
-	doc_table(d, 8, head);
+	rp_doc_table(d, 8, head);
 	for (i = 0; i < 8; i++) {
 		rp_fmt(b[i], sizeof(b[i]), "%llu", (unsigned long long)c[i]);
 		cell[i] = b[i];
 	}
-	doc_row(d, 8, cell, 0xff);
-	doc_table_end(d);
+	rp_doc_row(d, 8, cell, 0xff);
+	rp_doc_table_end(d);
 	if (s && s->samples && s->samples != r->counts.sent)
-		doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
+		rp_doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
 		      (unsigned long long)r->counts.sent);
-	doc_p(d, "Lost: no reply within the timeout. Late: the reply came after the timeout (counted here, not in "
+	rp_doc_p(d, "Lost: no reply within the timeout. Late: the reply came after the timeout (counted here, not in "
 		 "the latency statistics). Every kind is reflected in the exit status of the run.");
 }
 
@@ -714,7 +527,7 @@ static const struct rplat_json *analysis_outlier(const struct rplat_run *r, uint
 	return NULL;
 }
 
-static void section_outliers(struct doc *d, const struct rrun *rr, int top)
+static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 {
 	static const char *const head[] = { "#", "seq", "at", "size", "round trip", "h2r", "dispatch", "proc", "r2h",
 					    "dominant (excess over its median)", "trace verdict" };
@@ -723,14 +536,14 @@ static void section_outliers(struct doc *d, const struct rrun *rr, int top)
 	int i, k, n = s->nout < top ? s->nout : top, with_trace = r->analysis != NULL;
 
 	if (!rr->scanned) {
-		doc_p(d, "No per-message samples: %s", rr->scan_err[0] ? rr->scan_err : "the run has no samples.tsv.");
+		rp_doc_p(d, "No per-message samples: %s", rr->scan_err[0] ? rr->scan_err : "the run has no samples.tsv.");
 		return;
 	}
 	if (!n) {
-		doc_p(d, "No answered messages to list.");
+		rp_doc_p(d, "No answered messages to list.");
 		return;
 	}
-	doc_table(d, with_trace ? 11 : 10, head);
+	rp_doc_table(d, with_trace ? 11 : 10, head);
 	for (i = 0; i < n; i++) {
 		const struct rplat_sample *sm = &s->out[i];
 		char b[10][48], dom[96], verdict[700] = "";
@@ -764,7 +577,7 @@ static void section_outliers(struct doc *d, const struct rrun *rr, int top)
 			const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
 			char tmp[64];
 
-			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? json_s(dj, tmp, sizeof(tmp)) : "",
+			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? rp_json_s(dj, tmp, sizeof(tmp)) : "",
 			       dj && v ? ": " : "", v ? v : "");
 		} else if (with_trace) {
 			rp_fmt(verdict, sizeof(verdict), "(not among the trace's outliers)");
@@ -778,44 +591,44 @@ static void section_outliers(struct doc *d, const struct rrun *rr, int top)
 			c[5 + k] = b[5 + k];
 		c[9] = dom;
 		c[10] = verdict;
-		doc_row(d, with_trace ? 11 : 10, c, 0x1fe);
+		rp_doc_row(d, with_trace ? 11 : 10, c, 0x1fe);
 	}
-	doc_table_end(d);
-	doc_p(d, "The dominant stage is the one that exceeded its own median by the most in that message: where to look "
+	rp_doc_table_end(d);
+	rp_doc_p(d, "The dominant stage is the one that exceeded its own median by the most in that message: where to look "
 		 "first.%s",
 	      with_trace ? " The trace verdicts come from the run's ftrace analysis (trace/analysis.json)." :
 			   " Run with tracing (rplat trace) to get, for each outlier, what ran on the CPUs meanwhile.");
 }
 
-static void section_trace(struct doc *d, const struct rplat_run *r, int top)
+static void section_trace(struct rp_doc *d, const struct rplat_run *r, int top)
 {
 	static const char *const head[] = { "seq", "round trip", "dominant stage", "verdict" };
 	const struct rplat_json *o = rplat_json_member(r->analysis, "outliers");
 	size_t i, n;
 
 	if (!o || o->type != RPLAT_JSON_ARR || !o->n) {
-		doc_p(d, "The trace analysis lists no outliers.");
+		rp_doc_p(d, "The trace analysis lists no outliers.");
 		return;
 	}
 	n = o->n < (size_t)top ? o->n : (size_t)top;
-	doc_p(d, "The trace analysis explains %zu outliers; the first %zu:", o->n, n);
-	doc_table(d, 4, head);
+	rp_doc_p(d, "The trace analysis explains %zu outliers; the first %zu:", o->n, n);
+	rp_doc_table(d, 4, head);
 	for (i = 0; i < n; i++) {
 		const struct rplat_json *x = &o->child[i];
 		char b0[32], b1[32], b2[64];
 		const char *c[4];
 		double v;
 
-		c[0] = json_s(rplat_json_member(x, "seq"), b0, sizeof(b0));
+		c[0] = rp_json_s(rplat_json_member(x, "seq"), b0, sizeof(b0));
 		c[1] = rplat_json_num(rplat_json_member(x, "rtt_ns"), &v) ? "-" : rp_ns(v, b1, sizeof(b1));
-		c[2] = json_s(rplat_json_member(x, "dominant_stage"), b2, sizeof(b2));
+		c[2] = rp_json_s(rplat_json_member(x, "dominant_stage"), b2, sizeof(b2));
 		c[3] = rplat_json_str(rplat_json_member(x, "verdict"));
-		doc_row(d, 4, c, 0x3);
+		rp_doc_row(d, 4, c, 0x3);
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 }
 
-static void section_system(struct doc *d, const struct rplat_run *r)
+static void section_system(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "", "" };
 	static const struct {
@@ -830,13 +643,13 @@ static void section_system(struct doc *d, const struct rplat_run *r)
 	char buf[64];
 	size_t i;
 
-	doc_table(d, 2, head);
+	rp_doc_table(d, 2, head);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
-	doc_table_end(d);
+		rp_doc_kv(d, rows[i].k, rp_meta_s(r, rows[i].path, buf, sizeof(buf)));
+	rp_doc_table_end(d);
 }
 
-static void section_firmware(struct doc *d, const struct rplat_run *r)
+static void section_firmware(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "", "" };
 	static const struct {
@@ -852,12 +665,12 @@ static void section_firmware(struct doc *d, const struct rplat_run *r)
 	size_t i, len = 0;
 
 	if (!fw) {
-		doc_p(d, "The run has no firmware INFO (the probe never answered it).");
+		rp_doc_p(d, "The run has no firmware INFO (the probe never answered it).");
 		return;
 	}
-	doc_table(d, 2, head);
+	rp_doc_table(d, 2, head);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
+		rp_doc_kv(d, rows[i].k, rp_meta_s(r, rows[i].path, buf, sizeof(buf)));
 	cn = rplat_json_member(fw, "counters");
 	txt[0] = 0;
 	for (i = 0; cn && cn->type == RPLAT_JSON_OBJ && i < cn->n && len + 40 < sizeof(txt); i++) {
@@ -867,7 +680,7 @@ static void section_firmware(struct doc *d, const struct rplat_run *r)
 			len += (size_t)rp_fmt(txt + len, sizeof(txt) - len, "%s%s %lld", len ? ", " : "", cn->child[i].key,
 					      (long long)v);
 	}
-	doc_kv(d, "probe counters", txt);
+	rp_doc_kv(d, "probe counters", txt);
 	rsc = rplat_json_member(r->meta, "rsc");
 	vr = rsc ? rplat_json_member(rsc, "vrings") : NULL;
 	if (vr && vr->type == RPLAT_JSON_ARR) {
@@ -876,28 +689,28 @@ static void section_firmware(struct doc *d, const struct rplat_run *r)
 
 			rp_fmt(k, sizeof(k), "resource table vring%zu", i);
 			rp_fmt(txt, sizeof(txt), "da %s, align %s, num %s, notifyid %s",
-			       json_s(rplat_json_member(&vr->child[i], "da"), b1, sizeof(b1)),
-			       json_s(rplat_json_member(&vr->child[i], "align"), b2, sizeof(b2)),
-			       json_s(rplat_json_member(&vr->child[i], "num"), b3, sizeof(b3)),
-			       json_s(rplat_json_member(&vr->child[i], "notifyid"), b4, sizeof(b4)));
-			doc_kv(d, k, txt);
+			       rp_json_s(rplat_json_member(&vr->child[i], "da"), b1, sizeof(b1)),
+			       rp_json_s(rplat_json_member(&vr->child[i], "align"), b2, sizeof(b2)),
+			       rp_json_s(rplat_json_member(&vr->child[i], "num"), b3, sizeof(b3)),
+			       rp_json_s(rplat_json_member(&vr->child[i], "notifyid"), b4, sizeof(b4)));
+			rp_doc_kv(d, k, txt);
 		}
 	} else {
-		doc_kv(d, "resource table", "not recorded in this run");
+		rp_doc_kv(d, "resource table", "not recorded in this run");
 	}
 	if (rsc && rplat_json_member(rsc, "trace")) {
 		const struct rplat_json *t = rplat_json_member(rsc, "trace");
 		char b1[32], b2[32], b3[64];
 
-		rp_fmt(txt, sizeof(txt), "da %s, len %s, name %s", json_s(rplat_json_member(t, "da"), b1, sizeof(b1)),
-		       json_s(rplat_json_member(t, "len"), b2, sizeof(b2)), json_s(rplat_json_member(t, "name"), b3,
+		rp_fmt(txt, sizeof(txt), "da %s, len %s, name %s", rp_json_s(rplat_json_member(t, "da"), b1, sizeof(b1)),
+		       rp_json_s(rplat_json_member(t, "len"), b2, sizeof(b2)), rp_json_s(rplat_json_member(t, "name"), b3,
 										    sizeof(b3)));
-		doc_kv(d, "resource table trace buffer", txt);
+		rp_doc_kv(d, "resource table trace buffer", txt);
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 }
 
-static void section_link_load(struct doc *d, const struct rrun *rr)
+static void section_link_load(struct rp_doc *d, const struct rrun *rr)
 {
 	static const char *const head[] = { "", "" };
 	const struct rplat_run *r = rr->r;
@@ -905,20 +718,20 @@ static void section_link_load(struct doc *d, const struct rrun *rr)
 	const struct rplat_json *tools;
 	size_t i;
 
-	doc_table(d, 2, head);
-	doc_kv(d, "link", meta_s(r, "link.spec", buf, sizeof(buf)));
-	doc_kv(d, "link type", meta_s(r, "link.type", buf, sizeof(buf)));
-	doc_kv(d, "link details", meta_s(r, "link.desc", buf, sizeof(buf)));
-	sizes_text(r, txt, sizeof(txt));
-	doc_kv(d, "payload sizes (bytes)", txt);
-	doc_kv(d, "interval (us)", meta_s(r, "options.interval_us", buf, sizeof(buf)));
-	doc_kv(d, "loops", meta_s(r, "options.loops", buf, sizeof(buf)));
-	doc_kv(d, "SCHED_FIFO priority (0 = not set)", meta_s(r, "options.priority", buf, sizeof(buf)));
-	doc_kv(d, "CPU affinity (-1 = not set)", meta_s(r, "options.affinity", buf, sizeof(buf)));
-	doc_kv(d, "mlockall", meta_s(r, "options.mlockall", buf, sizeof(buf)));
-	doc_kv(d, "cpu_dma_latency held (-1 = not held)", meta_s(r, "options.dma_latency", buf, sizeof(buf)));
-	doc_kv(d, "reply timeout (us)", meta_s(r, "options.timeout_us", buf, sizeof(buf)));
-	doc_kv(d, "load profile", meta_s(r, "load.profile", buf, sizeof(buf)));
+	rp_doc_table(d, 2, head);
+	rp_doc_kv(d, "link", rp_meta_s(r, "link.spec", buf, sizeof(buf)));
+	rp_doc_kv(d, "link type", rp_meta_s(r, "link.type", buf, sizeof(buf)));
+	rp_doc_kv(d, "link details", rp_meta_s(r, "link.desc", buf, sizeof(buf)));
+	rp_sizes_text(r, txt, sizeof(txt));
+	rp_doc_kv(d, "payload sizes (bytes)", txt);
+	rp_doc_kv(d, "interval (us)", rp_meta_s(r, "options.interval_us", buf, sizeof(buf)));
+	rp_doc_kv(d, "loops", rp_meta_s(r, "options.loops", buf, sizeof(buf)));
+	rp_doc_kv(d, "SCHED_FIFO priority (0 = not set)", rp_meta_s(r, "options.priority", buf, sizeof(buf)));
+	rp_doc_kv(d, "CPU affinity (-1 = not set)", rp_meta_s(r, "options.affinity", buf, sizeof(buf)));
+	rp_doc_kv(d, "mlockall", rp_meta_s(r, "options.mlockall", buf, sizeof(buf)));
+	rp_doc_kv(d, "cpu_dma_latency held (-1 = not held)", rp_meta_s(r, "options.dma_latency", buf, sizeof(buf)));
+	rp_doc_kv(d, "reply timeout (us)", rp_meta_s(r, "options.timeout_us", buf, sizeof(buf)));
+	rp_doc_kv(d, "load profile", rp_meta_s(r, "load.profile", buf, sizeof(buf)));
 	tools = r->load ? rplat_json_member(r->load, "tools") : NULL;
 	for (i = 0; tools && tools->type == RPLAT_JSON_ARR && i < tools->n; i++) {
 		const struct rplat_json *argv = rplat_json_member(&tools->child[i], "argv");
@@ -930,12 +743,12 @@ static void section_link_load(struct doc *d, const struct rrun *rr)
 			len += (size_t)rp_fmt(txt + len, sizeof(txt) - len, "%s%s", j ? " " : "",
 					      rplat_json_str(&argv->child[j]) ? rplat_json_str(&argv->child[j]) : "?");
 		rp_fmt(k, sizeof(k), "load: %s (started %s times, last %s)",
-		       json_s(rplat_json_member(&tools->child[i], "name"), b1 + 16, 16),
-		       json_s(rplat_json_member(&tools->child[i], "starts"), b1, 16),
-		       json_s(rplat_json_member(&tools->child[i], "last_exit"), b2, sizeof(b2)));
-		doc_kv(d, k, txt);
+		       rp_json_s(rplat_json_member(&tools->child[i], "name"), b1 + 16, 16),
+		       rp_json_s(rplat_json_member(&tools->child[i], "starts"), b1, 16),
+		       rp_json_s(rplat_json_member(&tools->child[i], "last_exit"), b2, sizeof(b2)));
+		rp_doc_kv(d, k, txt);
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 	if (r->load) {
 		const struct rplat_json *all = rplat_json_get(r->load, "cyclictest.all");
 		const struct rplat_json *th = rplat_json_get(r->load, "cyclictest.threads");
@@ -947,16 +760,16 @@ static void section_link_load(struct doc *d, const struct rrun *rr)
 							    "overflows" };
 			size_t t, k;
 
-			doc_p(d, "cyclictest ran on CPUs %s during the measurement (times in us):",
-			      json_s(rplat_json_get(r->load, "cyclictest.cpus"), txt, sizeof(txt)));
-			doc_table(d, 10, h2);
+			rp_doc_p(d, "cyclictest ran on CPUs %s during the measurement (times in us):",
+			      rp_json_s(rplat_json_get(r->load, "cyclictest.cpus"), txt, sizeof(txt)));
+			rp_doc_table(d, 10, h2);
 			for (t = 0; t <= (th && th->type == RPLAT_JSON_ARR ? th->n : 0); t++) {
 				const struct rplat_json *o = t == 0 ? all : &th->child[t - 1];
 				char b[10][32];
 				const char *c[10];
 
 				c[0] = t == 0 ? "all threads" : "thread";
-				c[1] = t == 0 ? "" : json_s(rplat_json_member(o, "cpu"), b[9], sizeof(b[9]));
+				c[1] = t == 0 ? "" : rp_json_s(rplat_json_member(o, "cpu"), b[9], sizeof(b[9]));
 				for (k = 0; k < 8; k++) {
 					const struct rplat_json *v = rplat_json_member(o, keys[k]);
 
@@ -965,18 +778,18 @@ static void section_link_load(struct doc *d, const struct rrun *rr)
 					else if (v && v->type == RPLAT_JSON_NUM && !v->is_int)
 						c[2 + k] = (rp_fmt(b[k], sizeof(b[k]), "%.1f", v->num), b[k]);
 					else
-						c[2 + k] = json_s(v, b[k], sizeof(b[k]));
+						c[2 + k] = rp_json_s(v, b[k], sizeof(b[k]));
 				}
-				doc_row(d, 10, c, 0x3fc);
+				rp_doc_row(d, 10, c, 0x3fc);
 			}
-			doc_table_end(d);
+			rp_doc_table_end(d);
 		}
 	}
 	if (rr->ct_err[0])
-		doc_p(d, "Load context plot unavailable: %s", rr->ct_err);
+		rp_doc_p(d, "Load context plot unavailable: %s", rr->ct_err);
 }
 
-static void section_clock(struct doc *d, const struct rplat_run *r)
+static void section_clock(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "", "" };
 	static const struct {
@@ -992,16 +805,16 @@ static void section_clock(struct doc *d, const struct rplat_run *r)
 	char buf[64];
 	size_t i;
 
-	doc_table(d, 2, head);
+	rp_doc_table(d, 2, head);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		if (i >= 7 && !rplat_json_get(r->meta, rows[i].path))
 			continue;
-		doc_kv(d, rows[i].k, meta_s(r, rows[i].path, buf, sizeof(buf)));
+		rp_doc_kv(d, rows[i].k, rp_meta_s(r, rows[i].path, buf, sizeof(buf)));
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 }
 
-static void section_budget(struct doc *d, const struct rplat_budget *b, const struct rrun *rr)
+static void section_budget(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr)
 {
 	static const char *const head[] = { "verdict", "rule", "measured", "limit", "what" };
 	static const char *const ops[] = { "<=", "<", ">=", ">", "==", "!=" };
@@ -1015,7 +828,7 @@ static void section_budget(struct doc *d, const struct rplat_budget *b, const st
 		rr->bres.missing ? ", some figures not measured" : "");
 	fprintf(d->m, "Budget `%s`: **%s** (%d of %d checks met)\n\n", b->name,
 		rr->bres.failed + rr->bres.missing ? "FAIL" : "PASS", rr->bres.passed, rr->bres.n);
-	doc_table(d, 5, head);
+	rp_doc_table(d, 5, head);
 	for (i = 0; i < rr->bres.n; i++) {
 		const struct rplat_budget_check *c = &rr->bres.checks[i];
 		char lim[80];
@@ -1027,12 +840,12 @@ static void section_budget(struct doc *d, const struct rplat_budget *b, const st
 		cell[2] = c->measured_text;
 		cell[3] = lim;
 		cell[4] = c->detail;
-		doc_row(d, 5, cell, 0x4);
+		rp_doc_row(d, 5, cell, 0x4);
 	}
-	doc_table_end(d);
+	rp_doc_table_end(d);
 }
 
-static void glance(struct doc *d, const struct rplat_budget *b, const struct rrun *rr)
+static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr)
 {
 	const struct rplat_run *r = rr->r;
 	char s1[32], s2[32], s3[32], s4[32], sz[128], buf[64], buf2[64];
@@ -1042,7 +855,7 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 
 	fputs("<div class=\"glance\">\n", d->h);
 	fputs("> **At a glance**\n>\n", d->m);
-	sizes_text(r, sz, sizeof(sz));
+	rp_sizes_text(r, sz, sizeof(sz));
 	fputs("<p>", d->h);
 	fputs("> ", d->m);
 	{
@@ -1051,11 +864,11 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 		rp_fmt(t, sizeof(t),
 		       "%llu messages of %s bytes over the %s link (%s), %.1f s at a %s us interval, kernel %s (%s), "
 		       "load: %s.",
-		       (unsigned long long)r->counts.sent, sz, meta_s(r, "link.type", buf, sizeof(buf)),
-		       meta_s(r, "link.spec", buf2, sizeof(buf2)), dur, meta_s(r, "options.interval_us", s1, sizeof(s1)),
-		       meta_s(r, "system.release", s2, sizeof(s2)), meta_s(r, "system.preempt", s3, sizeof(s3)),
-		       meta_s(r, "load.profile", s4, sizeof(s4)));
-		doc_text(d, t);
+		       (unsigned long long)r->counts.sent, sz, rp_meta_s(r, "link.type", buf, sizeof(buf)),
+		       rp_meta_s(r, "link.spec", buf2, sizeof(buf2)), dur, rp_meta_s(r, "options.interval_us", s1, sizeof(s1)),
+		       rp_meta_s(r, "system.release", s2, sizeof(s2)), rp_meta_s(r, "system.preempt", s3, sizeof(s3)),
+		       rp_meta_s(r, "load.profile", s4, sizeof(s4)));
+		rp_doc_text(d, t);
 	}
 	fputs("</p>\n", d->h);
 	fputs("\n>\n", d->m);
@@ -1064,7 +877,7 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 
 		if (rplat_json_get(r->meta, "summary.max_seq"))
 			rp_fmt(mt, sizeof(mt), " (message %s, %.3f s into the run)",
-			       meta_s(r, "summary.max_seq", buf, sizeof(buf)), rplat_run_num(r, "summary.max_time_s", 0));
+			       rp_meta_s(r, "summary.max_seq", buf, sizeof(buf)), rplat_run_num(r, "summary.max_time_s", 0));
 		rp_fmt(t, sizeof(t),
 		       "Half of the round trips took less than %s, 99%% less than %s, 99.9%% less than %s; the slowest "
 		       "took %s%s.",
@@ -1074,7 +887,7 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 		       rp_ns((double)r->rtt.max, s4, sizeof(s4)), mt);
 		fputs("<p><b>", d->h);
 		fputs("> **", d->m);
-		doc_text(d, t);
+		rp_doc_text(d, t);
 		fputs("</b></p>\n", d->h);
 		fputs("**\n>\n", d->m);
 	}
@@ -1093,7 +906,7 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 			rp_fmt(t, sizeof(t), "Every message was answered once, in order and intact.");
 		fputs("<p>", d->h);
 		fputs("> ", d->m);
-		doc_text(d, t);
+		rp_doc_text(d, t);
 		fputs("</p>\n", d->h);
 		fputs("\n>\n", d->m);
 	}
@@ -1117,7 +930,7 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 			rp_fmt(t, sizeof(t), "No stage breakdown in this run (no remote stamps or no clock correlation).");
 		fputs("<p>", d->h);
 		fputs("> ", d->m);
-		doc_text(d, t);
+		rp_doc_text(d, t);
 		fputs("</p>\n", d->h);
 		fputs("\n>\n", d->m);
 	}
@@ -1129,14 +942,14 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 			rp_fmt(t, sizeof(t),
 			       "Under load '%s', cyclictest on the other CPUs saw wakeup latencies up to %s us (p99 %s us): "
 			       "that is the system's own jitter, for scale.",
-			       json_s(rplat_json_member(r->load, "profile"), buf, sizeof(buf)),
-			       json_s(rplat_json_member(all, "max"), b1, sizeof(b1)),
+			       rp_json_s(rplat_json_member(r->load, "profile"), buf, sizeof(buf)),
+			       rp_json_s(rplat_json_member(all, "max"), b1, sizeof(b1)),
 			       rplat_json_member(all, "p99") && rplat_json_member(all, "p99")->type == RPLAT_JSON_NULL ?
 				       "beyond the histogram" :
-				       json_s(rplat_json_member(all, "p99"), b2, sizeof(b2)));
+				       rp_json_s(rplat_json_member(all, "p99"), b2, sizeof(b2)));
 			fputs("<p>", d->h);
 			fputs("> ", d->m);
-			doc_text(d, t);
+			rp_doc_text(d, t);
 			fputs("</p>\n", d->h);
 			fputs("\n>\n", d->m);
 		}
@@ -1160,13 +973,13 @@ static void glance(struct doc *d, const struct rplat_budget *b, const struct rru
 		       rplat_run_num(r, "return_code", 0), r->warning[0] ? " " : "", r->warning);
 		fputs("<div class=\"warn\">", d->h);
 		fputs("> ", d->m);
-		doc_text(d, t);
+		rp_doc_text(d, t);
 		fputs("</div>\n", d->h);
 		fputs("\n\n", d->m);
 	}
 }
 
-static int run_section(struct doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
+static int run_section(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
 		       char *err, size_t errlen)
 {
 	const struct rplat_run *r = rr->r;
@@ -1175,29 +988,29 @@ static int run_section(struct doc *d, const struct rplat_budget *b, const struct
 	rp_fmt(id, sizeof(id), "run%d", idx);
 	if (nruns > 1) {
 		rp_fmt(title, sizeof(title), "Run %d: %s", idx + 1, r->label);
-		doc_h(d, 2, id, title);
+		rp_doc_h(d, 2, id, title);
 	}
 	rp_fmt(title, sizeof(title), "Run directory %s, %s to %s, command: %s", r->dir,
 	       rplat_run_str(r, "start_time") ? rplat_run_str(r, "start_time") : "?",
 	       rplat_run_str(r, "end_time") ? rplat_run_str(r, "end_time") : "?",
 	       rplat_run_str(r, "command") ? rplat_run_str(r, "command") : "?");
 	fputs("<p class=\"sub\">", d->h);
-	doc_text(d, title);
+	rp_doc_text(d, title);
 	fputs("</p>\n", d->h);
 	fputs("\n\n", d->m);
 	glance(d, b, rr);
 
 	rp_fmt(id, sizeof(id), "r%d-dist", idx);
-	doc_h(d, nruns > 1 ? 3 : 2, id, "Latency distribution");
+	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Latency distribution");
 	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
-	if (doc_figure(d, name,
+	if (rp_doc_figure(d, name,
 		       "How often each round-trip time occurred, on log scales so that rare slow messages stay visible. "
 		       "A tight peak is a deterministic link; a long right tail is jitter. Dashed lines: p50, p99, "
 		       "p99.9 and max.",
 		       err, errlen))
 		return -1;
 	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
-	if (doc_figure(d, name,
+	if (rp_doc_figure(d, name,
 		       "Latency at each percentile: read a value at 99.9% as 'one message in a thousand is slower'. "
 		       "The x axis stretches the tail (each step is ten times rarer). Dashed curves split the round "
 		       "trip into its stages; the stage that rises with the round trip at the right is the one that "
@@ -1217,12 +1030,12 @@ static int run_section(struct doc *d, const struct rplat_budget *b, const struct
 		       "numbers), black crosses the messages that got no reply. Look for bursts and drifts.",
 		       (unsigned long long)rr->scan.samples, rr->scan.nbins, bw);
 		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
-		if (doc_figure(d, name, cap, err, errlen))
+		if (rp_doc_figure(d, name, cap, err, errlen))
 			return -1;
 	}
 	if (rr->has_stages) {
 		rp_fmt(name, sizeof(name), "%s_stages", rr->pfx);
-		if (doc_figure(d, name,
+		if (rp_doc_figure(d, name,
 			       "Each stage's median, p99, p99.9 and maximum next to the round trip's. Host -> remote runs from "
 			       "the send to the remote's interrupt; remote dispatch from the interrupt to taking the request "
 			       "off the ring; remote processing until the reply is queued; remote -> host until the host "
@@ -1232,38 +1045,38 @@ static int run_section(struct doc *d, const struct rplat_budget *b, const struct
 	}
 	if (rr->has_ct) {
 		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
-		if (doc_figure(d, name,
+		if (rp_doc_figure(d, name,
 			       "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
 			       "measurement left free, one curve per CPU, 1 us bins.",
 			       err, errlen))
 			return -1;
 	}
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
-	doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
+	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
 	section_stats(d, r);
-	doc_h(d, nruns > 1 ? 4 : 3, "", "Messages");
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Messages");
 	section_counts(d, r, rr->scanned ? &rr->scan : NULL);
 	if (rr->has_budget) {
 		rp_fmt(id, sizeof(id), "r%d-budget", idx);
-		doc_h(d, nruns > 1 ? 3 : 2, id, "Budget");
+		rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Budget");
 		section_budget(d, b, rr);
 	}
 	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
-	doc_h(d, nruns > 1 ? 3 : 2, id, "Slowest messages");
+	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Slowest messages");
 	section_outliers(d, rr, top);
 	if (r->analysis) {
-		doc_h(d, nruns > 1 ? 4 : 3, "", "Trace analysis");
+		rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Trace analysis");
 		section_trace(d, r, top);
 	}
 	rp_fmt(id, sizeof(id), "r%d-setup", idx);
-	doc_h(d, nruns > 1 ? 3 : 2, id, "Setup");
-	doc_h(d, nruns > 1 ? 4 : 3, "", "System");
+	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Setup");
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "System");
 	section_system(d, r);
-	doc_h(d, nruns > 1 ? 4 : 3, "", "Firmware and resource table");
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Firmware and resource table");
 	section_firmware(d, r);
-	doc_h(d, nruns > 1 ? 4 : 3, "", "Link, options and load");
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Link, options and load");
 	section_link_load(d, rr);
-	doc_h(d, nruns > 1 ? 4 : 3, "", "Clock correlation");
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Clock correlation");
 	section_clock(d, r);
 	return 0;
 }
@@ -1291,7 +1104,7 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	struct rplat_budget *bud = NULL;
 	struct rrun *rr;
 	struct rp_out out;
-	struct doc d;
+	struct rp_doc d;
 	FILE *gp = NULL;
 	char title[512];
 	int i, rc = -1, top = o->top > 0 ? o->top : 10;
@@ -1373,7 +1186,7 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	fprintf(d.m, "# ");
 	rp_md_esc(d.m, title);
 	fprintf(d.m, "\n\n");
-	doc_p(&d, "rplat measured round trips between Linux and a real-time core: the host writes a message, the "
+	rp_doc_p(&d, "rplat measured round trips between Linux and a real-time core: the host writes a message, the "
 		  "probe firmware on the remote core stamps it with its cycle counter when its interrupt fires, when it "
 		  "takes the message off the ring and when it queues the reply, and the host reads the reply back. "
 		  "Below: how long that took, how often it took longer, where the time went, and on what system.");
@@ -1397,8 +1210,8 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	for (i = 0; i < n; i++)
 		if (run_section(&d, bud, &rr[i], i, n, top, err, errlen))
 			goto out;
-	doc_h(&d, 2, "files", "Files");
-	doc_p(&d, "This directory holds index.html (this page, self-contained), report.md with the plots as %s files in "
+	rp_doc_h(&d, 2, "files", "Files");
+	rp_doc_p(&d, "This directory holds index.html (this page, self-contained), report.md with the plots as %s files in "
 		  "plots/, the plot data in data/ and plots.gp, the gnuplot script that draws them.",
 	      d.png ? "PNG" : "SVG");
 	rp_html_end(d.h);

@@ -67,9 +67,10 @@ double rp_x_of(const struct rp_scan *s, const struct rplat_sample *sm, uint64_t 
 void rp_hist_range_us(const struct rplat_hist *const *h, int n, double *lo, double *hi);
 /* A display histogram: log-spaced bins, per_decade of them per decade, from lo to hi us; each source
  * bucket's count spread over the bins it overlaps. Columns: centre_us, count (or fraction of all
- * samples when normalize), lo_us, hi_us. Empty bins are skipped. */
+ * samples when normalize), lo_us, hi_us. Empty bins are skipped when zero < 0, else written as 'zero'
+ * (below a log axis' range, so that a curve drops to the axis). */
 void rp_write_hist_dat(FILE *f, const struct rplat_hist *h, double lo_us, double hi_us, int per_decade,
-		       int normalize);
+		       int normalize, double zero);
 /* Percentile curve: columns 1/(1-F), value_us, F (one row per non-empty bucket). */
 void rp_write_pct_dat(FILE *f, const struct rplat_hist *h);
 /* The x tics of a percentile plot up to n samples: set xtics ("0%" 1, "90%" 10, ...) */
@@ -102,5 +103,29 @@ void rp_html_end(FILE *f);
 /* "32.10 us" etc.; "-" for an empty histogram's figures */
 const char *rp_ns(double ns, char *buf, size_t n);
 extern const char *const rp_colors[8];
+
+/* ---- a document written twice: HTML and Markdown ---- */
+struct rp_doc {
+	FILE *h, *m;
+	const struct rp_out *out;
+	int png;
+};
+
+void rp_doc_raw(struct rp_doc *d, const char *html, const char *md);
+void rp_doc_text(struct rp_doc *d, const char *s); /* escaped for both */
+void rp_doc_p(struct rp_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_doc_h(struct rp_doc *d, int level, const char *id, const char *title);
+void rp_doc_table(struct rp_doc *d, int n, const char *const *head);
+/* A row; numeric columns (bit i of num) are right-aligned in HTML. */
+void rp_doc_row(struct rp_doc *d, int n, const char *const *cell, unsigned num);
+void rp_doc_table_end(struct rp_doc *d);
+void rp_doc_kv(struct rp_doc *d, const char *k, const char *v);
+/* Inline plots/NAME.svg with a caption (HTML), link plots/NAME.png (Markdown). */
+int rp_doc_figure(struct rp_doc *d, const char *name, const char *caption, char *err, size_t errlen);
+
+/* ---- run metadata as text ---- */
+const char *rp_meta_s(const struct rplat_run *r, const char *path, char *buf, size_t n); /* "-" if absent */
+const char *rp_json_s(const struct rplat_json *j, char *buf, size_t n);
+void rp_sizes_text(const struct rplat_run *r, char *buf, size_t n);
 
 #endif

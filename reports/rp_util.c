@@ -469,7 +469,7 @@ void rp_hist_range_us(const struct rplat_hist *const *h, int n, double *lo, doub
 }
 
 void rp_write_hist_dat(FILE *f, const struct rplat_hist *h, double lo_us, double hi_us, int per_decade,
-		       int normalize)
+		       int normalize, double zero)
 {
 	double l0 = log10(lo_us * 1e3), l1 = log10(hi_us * 1e3);
 	int nb = (int)ceil((l1 - l0) * per_decade), i;
@@ -515,8 +515,11 @@ void rp_write_hist_dat(FILE *f, const struct rplat_hist *h, double lo_us, double
 	for (i = 0; i < nb; i++) {
 		double e0 = pow(10, l0 + (double)i / per_decade) / 1e3, e1 = pow(10, l0 + (double)(i + 1) / per_decade) / 1e3;
 
-		if (acc[i] < 1e-9)
+		if (acc[i] < 1e-9) {
+			if (zero >= 0)
+				fprintf(f, "%.6g\t%.6g\t%.6g\t%.6g\n", sqrt(e0 * e1), zero, e0, e1);
 			continue;
+		}
 		fprintf(f, "%.6g\t%.6g\t%.6g\t%.6g\n", sqrt(e0 * e1), normalize ? acc[i] / (double)h->count : acc[i], e0,
 			e1);
 	}
