@@ -888,8 +888,10 @@ struct rplat_capture *rplat_capture_create(const struct rplat_capture_opts *o, c
 			registered = 1;
 	}
 	tracefs_set_loglevel(TEP_LOG_NONE); /* the library never prints: errors come back through err */
-	if (tracefs_tracing_dir_is_mounted(true, &dir) < 0 || !dir) {
-		rplat_fail(err, errlen, "tracefs is not mounted and could not be mounted at /sys/kernel/tracing");
+	dir = tracefs_tracing_dir(); /* mounts tracefs when it is not */
+	if (!dir) {
+		rplat_fail(err, errlen, "tracefs is not mounted and could not be mounted (mount -t tracefs nodev "
+			   "/sys/kernel/tracing)");
 		goto fail;
 	}
 	if (access(dir, W_OK)) {

@@ -131,8 +131,10 @@ int rplat_tev_names_task(struct rplat_tev_names *n, int32_t pid, const char *com
 		n->ntasks++;
 	}
 	if (comm) {
-		memcpy(t->comm, comm, sizeof(t->comm));
-		t->comm[sizeof(t->comm) - 1] = 0;
+		size_t len = strnlen(comm, sizeof(t->comm) - 1);
+
+		memcpy(t->comm, comm, len);
+		t->comm[len] = 0;
 	}
 	if (prio != INT32_MIN)
 		t->prio = prio;
