@@ -341,8 +341,25 @@ static uint8_t *build(const struct spec *s, size_t *len)
 	return b.p;
 }
 
+/* With RSC_FIXTURE_DIR set, every image built is also written there as NAME.elf (or NAME.bin for a raw
+ * table), so that the CLI tests, the fuzz seeds and the benchmark use the very same images. */
+static void save_image(const char *name, const struct spec *s, const uint8_t *img, size_t len)
+{
+	const char *dir = getenv("RSC_FIXTURE_DIR");
+	char path[1024];
+	FILE *f;
+
+	if (!dir || !name)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, s->raw ? "bin" : "elf");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(img, 1, len, f), len);
+	fclose(f);
+}
+
 /* Build, load from memory, check. The caller frees 'fs'. */
-static void run_spec(const struct spec *s, struct rplat_findings *fs)
+static void run_spec_named(const struct spec *s, struct rplat_findings *fs, const char *name)
 {
 	struct rplat_memmap mm;
 	struct rplat_fw *fw;
@@ -350,12 +367,18 @@ static void run_spec(const struct spec *s, struct rplat_findings *fs)
 	size_t len;
 
 	img = build(s, &len);
+	save_image(name, s, img, len);
 	assert_int_equal(rplat_memmap_get(s->memmap, &mm), 0);
 	assert_int_equal(rplat_fw_parse(img, len, "test.elf", &fw), 0);
 	rplat_findings_init(fs);
 	assert_int_equal(rplat_fw_check(fw, &mm, fs), 0);
 	rplat_fw_free(fw);
 	free(img);
+}
+
+static void run_spec(const struct spec *s, struct rplat_findings *fs)
+{
+	run_spec_named(s, fs, NULL);
 }
 
 static void dump(const struct rplat_findings *fs)
@@ -372,7 +395,7 @@ static void test_ti_table_clean(void **state)
 
 	(void)state;
 	spec_default(&s);
-	run_spec(&s, &fs);
+	run_spec_named(&s, &fs, "ti-clean");
 	if (fs.n)
 		dump(&fs);
 	assert_int_equal(fs.n, 0);
@@ -430,7 +453,7 @@ static void test_raw_clean(void **state)
 	(void)state;
 	spec_default(&s);
 	s.raw = 1;
-	run_spec(&s, &fs);
+	run_spec_named(&s, &fs, "ti-clean");
 	assert_int_equal(fs.count[RPLAT_SEV_ERROR] + fs.count[RPLAT_SEV_WARNING], 0);
 	assert_non_null(rplat_findings_find(&fs, "raw.input"));
 	rplat_findings_free(&fs);
@@ -662,10 +685,18 @@ static void test_each_rule_breaks(void **state)
 		struct rplat_findings fs;
 		struct spec s;
 		size_t k;
+		char name[96];
 
 		spec_default(&s);
 		b->mutate(&s);
-		run_spec(&s, &fs);
+		/* NN-RULE-SEVERITY[-none]: the CLI test reads the rule, the least exit code and the memory map
+		 * from the name */
+		snprintf(name, sizeof(name), "%02zu-%s", i, b->rule);
+		for (j = 0; j < nrules; j++)
+			if (!strcmp(rules[j].id, b->rule))
+				snprintf(name, sizeof(name), "%02zu-%s-%s%s", i, b->rule, rplat_severity_name(rules[j].sev),
+					 strcmp(s.memmap, "none") ? "" : "-none");
+		run_spec_named(&s, &fs, name);
 		for (j = 0; j < nrules; j++)
 			if (!strcmp(rules[j].id, b->rule))
 				rule = &rules[j];
