@@ -23,6 +23,7 @@
 #include "rplat/json.h"
 #include "rplat/measure.h"
 #include "rplat/link.h"
+#include "rplat/load.h"
 #include "rplat/ping.h"
 #include "rplat/runfile.h"
 #include "rplat/sysinfo.h"
@@ -67,6 +68,7 @@ struct rplat_ping_ctx {
 	int64_t raw0, mono0, raw1, mono1; /* for the sim's truth */
 	time_t wall0, wall1;
 	struct rplat_rt rt;
+	struct rplat_load *load;
 	int silent;
 	int ended_by;         /* 0 loops/duration, 1 signal, 2 remote silent, 3 remote gone, 4 error */
 	int hook_stop;
@@ -443,9 +445,7 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	rplat_jw_int(&jw, "dma_latency", o->dma_latency);
 	rplat_jw_double(&jw, "timeout_us", (double)o->timeout_ns / 1e3);
 	rplat_jw_obj_end(&jw);
-	rplat_jw_obj_begin(&jw, "load");
-	rplat_jw_str(&jw, "profile", o->load ? o->load : "none");
-	rplat_jw_obj_end(&jw);
+	rplat_load_write_json(x->load, &jw);
 	rplat_jw_obj_begin(&jw, "clock");
 	rplat_jw_str(&jw, "method", "window-minimum midpoint fit, feasible-interval centred");
 	rplat_jw_bool(&jw, "valid", x->fit.valid);
@@ -771,6 +771,23 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		fprintf(stderr, "rplat: could not start (see above)\n");
 		goto out;
 	}
+	if (o->load && strcmp(o->load, "none")) {
+		char avoid[64] = "";
+		const char *cpu = strstr(o->link, "cpu=");
+
+		/* keep the load off the CPUs the measurement runs on: ours and the sim probe's */
+		if (o->affinity >= 0)
+			snprintf(avoid, sizeof(avoid), "%d", o->affinity);
+		if (!strncmp(o->link, "sim", 3) && cpu)
+			snprintf(avoid + strlen(avoid), sizeof(avoid) - strlen(avoid), "%s%d", avoid[0] ? "," : "",
+				 atoi(cpu + 4));
+		if (!o->quiet)
+			fprintf(stderr, "rplat ping: starting load '%s'\n", o->load);
+		if (rplat_load_start(o->load, x->dir, avoid, &x->load, err, sizeof(err))) {
+			fprintf(stderr, "rplat: --load %s: %s\n", o->load, err);
+			goto out;
+		}
+	}
 	if (!o->quiet)
 		fprintf(stderr, "rplat ping: %s -> %s\n", x->link->desc, x->dir);
 	x->wall0 = time(NULL);
@@ -805,6 +822,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		x->ended_by = 1;
 	status_line(x, x->t_end, 0, 1);
 	rplat_rt_restore(&x->rt);
+	if (x->load && rplat_load_stop(x->load, err, sizeof(err)))
+		fprintf(stderr, "rplat: load: %s\n", err);
 	/* the probe's counters after the run (best effort: it may be gone) */
 	if (x->ended_by < 2 && !rplat_stop)
 		rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
@@ -820,6 +839,7 @@ out:
 		fclose(x->spill);
 		unlink(x->spill_path);
 	}
+	rplat_load_free(x->load);
 	rplat_link_close(x->link);
 	free(x->per_size);
 	free(x->h1us);

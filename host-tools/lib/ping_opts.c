@@ -43,6 +43,8 @@ void rplat_ping_usage(FILE *f)
 		"  -o, --output DIR        run directory (default rplat-run-YYYYmmdd-HHMMSS)\n"
 		"      --label TEXT        label for reports and comparisons\n"
 		"      --no-samples        do not write samples.tsv (histograms and summary only)\n"
+		"      --load PROFILE      run a background load during the measurement: none, cpu, io, mixed,\n"
+		"                          rteval or a profile file (see `rplat load --list`)\n"
 		"      --help              this text\n");
 }
 
@@ -82,7 +84,7 @@ static int parse_sizes(struct rplat_ping_opts *o, const char *arg)
 	return o->nsizes ? 0 : -1;
 }
 
-enum { OPT_DMA = 256, OPT_NO_DMA, OPT_JSON, OPT_TIMEOUT, OPT_LABEL, OPT_NO_SAMPLES, OPT_HELP, OPT_MAX_SILENT };
+enum { OPT_DMA = 256, OPT_NO_DMA, OPT_JSON, OPT_TIMEOUT, OPT_LABEL, OPT_NO_SAMPLES, OPT_HELP, OPT_MAX_SILENT, OPT_LOAD };
 
 int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 {
@@ -105,6 +107,7 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
+		{ "load", required_argument, NULL, OPT_LOAD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -176,6 +179,7 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		case 'o': o->out_dir = optarg; break;
 		case OPT_LABEL: o->label = optarg; break;
 		case OPT_NO_SAMPLES: o->no_samples = 1; break;
+		case OPT_LOAD: o->load = optarg; break;
 		case OPT_HELP:
 			printf("usage: rplat %s [OPTIONS]\n\n", cmd);
 			rplat_ping_usage(stdout);
