@@ -68,9 +68,9 @@ struct group_scan {
 	uint32_t good_pat_lines; /* lines holding a full pattern group that is right */
 	uint32_t pat_lines;      /* lines the full pattern groups touch */
 	uint32_t npat, npat_bad; /* full pattern groups, and wrong ones */
-	uint32_t ndec;           /* wrong full pattern groups decoded */
-	uint32_t dec_seq;        /* the sequence they decode to, when they agree */
-	int dec_agree;
+	uint32_t ndec;           /* wrong full groups decoded (all-zero ones are not) */
+	uint32_t dec_seq;        /* the sequence most of them decode to (majority vote candidate) */
+	uint32_t dec_votes;      /* Boyer-Moore counter, then (count_votes) how many decode to dec_seq */
 	uint32_t gfirst, glast;  /* first and last wrong group */
 	int contiguous;          /* no right group between them */
 };
@@ -82,6 +82,12 @@ static uint32_t line_bit(uint32_t da, uint32_t i, uint32_t l0)
 	return rel < MAX_LINES ? 1u << rel : 0;
 }
 
+static uint32_t group_word(const uint8_t *msg, uint32_t k)
+{
+	return (uint32_t)msg[k * 4] | (uint32_t)msg[k * 4 + 1] << 8 | (uint32_t)msg[k * 4 + 2] << 16 |
+	       (uint32_t)msg[k * 4 + 3] << 24;
+}
+
 static void scan_groups(const uint8_t *msg, uint32_t start, uint32_t off, uint32_t len, uint32_t seq,
 			uint32_t da, struct group_scan *s)
 {
@@ -90,7 +96,6 @@ static void scan_groups(const uint8_t *msg, uint32_t start, uint32_t off, uint32
 	int seen_bad = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->dec_agree = 1;
 	s->contiguous = 1;
 	for (k = start >> 2; k <= (len - 1) >> 2; k++) {
 		uint32_t lo = k * 4 < start ? start : k * 4;
@@ -111,16 +116,21 @@ static void scan_groups(const uint8_t *msg, uint32_t start, uint32_t off, uint32
 			if (!bad) {
 				s->good_pat_lines |= lines;
 			} else {
-				uint32_t w = (uint32_t)msg[k * 4] | (uint32_t)msg[k * 4 + 1] << 8 |
-					     (uint32_t)msg[k * 4 + 2] << 16 | (uint32_t)msg[k * 4 + 3] << 24;
-				uint32_t d = rplat_coh_decode(w, k);
-
 				s->npat_bad++;
-				if (s->ndec++ == 0)
-					s->dec_seq = d;
-				else if (d != s->dec_seq)
-					s->dec_agree = 0;
 			}
+		}
+		/* a wrong group names the message it was written for; an all-zero one (padding, never
+		 * written) names none */
+		if (bad && k * 4 >= start && k * 4 + 4 <= len && group_word(msg, k)) {
+			uint32_t d = rplat_coh_decode(group_word(msg, k), k);
+
+			s->ndec++;
+			if (!s->dec_votes)
+				s->dec_seq = d;
+			if (d == s->dec_seq)
+				s->dec_votes++;
+			else
+				s->dec_votes--;
 		}
 		if (bad) {
 			if (!seen_bad)
@@ -133,6 +143,26 @@ static void scan_groups(const uint8_t *msg, uint32_t start, uint32_t off, uint32
 		} else if (seen_bad) {
 			gap = 1;
 		}
+	}
+}
+
+/* Second pass: how many wrong, non-zero full groups decode to the candidate. */
+static void count_votes(const uint8_t *msg, uint32_t start, uint32_t off, uint32_t len, uint32_t seq,
+			struct group_scan *s)
+{
+	uint32_t k, i;
+
+	s->dec_votes = 0;
+	if (!s->ndec)
+		return;
+	for (k = (start + 3) >> 2; k * 4 + 4 <= len; k++) {
+		uint32_t w = group_word(msg, k);
+		int bad = 0;
+
+		for (i = k * 4; i < k * 4 + 4; i++)
+			bad |= msg[i] != expect(i, off, seq);
+		if (bad && w && rplat_coh_decode(w, k) == s->dec_seq)
+			s->dec_votes++;
 	}
 }
 
@@ -174,13 +204,15 @@ void rp_coh_check(const uint8_t *msg, uint32_t start, uint32_t off, uint32_t len
 		ev->flags |= RPLAT_COH_EV_ZERO;
 
 	scan_groups(msg, start, off, len, seq, da, &s);
+	count_votes(msg, start, off, len, seq, &s);
 	ev->nlines = (uint16_t)popcount32(s.bad_lines);
 	ev->line_da = (((da + start) >> 6) + lowest_bit(s.bad_lines)) << 6;
-	if (s.ndec >= 2 && s.dec_agree) {
+	/* most of the wrong groups that name a message name the same one */
+	if (s.dec_votes >= 2 && s.dec_votes * 2 > s.ndec) {
 		ev->flags |= RPLAT_COH_EV_OLD_SEQ;
 		ev->old_seq = s.dec_seq;
 	}
-	if (s.npat && s.npat_bad == s.npat && s.ndec >= 2 && s.dec_agree && ev->nlines >= 2 &&
+	if (s.npat && s.npat_bad == s.npat && s.dec_votes >= 2 && s.dec_votes == s.ndec && ev->nlines >= 2 &&
 	    (s.pat_lines & ~s.bad_lines) == 0)
 		ev->kind = RPLAT_COH_OLD_SEQ;
 	else if ((s.bad_lines & s.good_pat_lines) == 0)

@@ -28,7 +28,7 @@
  *
  * Evidence kinds, decided in this order on the bytes that differ ("groups" are the 4-byte groups above,
  * "lines" the 64-byte lines of the device address space):
- *   old-seq    every full pattern group is wrong and all decode to the same older sequence: the whole
+ *   old-seq    every full pattern group is wrong and all (non-zero) decode to one older sequence: the whole
  *              message is one that was in this buffer before (the write never became visible).
  *   stale-line in every line that holds a wrong byte, every full pattern group is wrong: whole cache
  *              lines hold older data (a line not invalidated before the read, or written back late).
@@ -61,7 +61,9 @@ enum rplat_coh_kind {
 	RPLAT_COH_CORRUPT = 4,
 };
 
-#define RPLAT_COH_EV_OLD_SEQ 0x1u /* old_seq holds the sequence the wrong bytes were written for */
+/* old_seq holds the sequence the wrong bytes were written for: of the wrong, non-zero 4-byte groups,
+ * at least two and more than half decode to it (old contents may mix several messages) */
+#define RPLAT_COH_EV_OLD_SEQ 0x1u
 #define RPLAT_COH_EV_ZERO 0x2u    /* every wrong byte reads 0 (never written, or zero-filled) */
 
 #define RPLAT_COH_LINE 64u            /* cache-line size the evidence is expressed in */
