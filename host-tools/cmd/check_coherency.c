@@ -4,7 +4,8 @@
  * Each round has two phases:
  *   host -> probe  COH_HOLD stalls the probe, then COH_WRITEs go out back to back, one per TX buffer,
  *                  each with a pattern for its own sequence number at a varied offset and size, until
- *                  every TX buffer is in flight (the driver has none left, or one per slot was sent).
+ *                  every TX buffer is in flight (one per slot was sent, or the driver has none left
+ *                  even after the hold's own buffer had time to come back).
  *                  The probe checks every byte and answers COH_REPORT, naming the buffer (device
  *                  address) the write came in. Holding the probe matters: a driver that recycles TX
  *                  buffers last-in first-out (the sim's) would otherwise reuse one buffer for ever.
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "rp_coherency.h"
 #include "rplat/json.h"
@@ -406,6 +408,7 @@ static int phase_write(struct coh_run *x, uint32_t hold_us, uint32_t *j)
 	struct rplat_coh_hold hold;
 	uint8_t msg[RPLAT_PING_MAX];
 	const uint32_t hdr = sizeof(struct rplat_coh_write);
+	int64_t retry_until = rplat_now_ns() + (int64_t)hold_us * 250; /* a quarter of the hold */
 	int r;
 
 	hdr_init(&hold.hdr, RPLAT_COH_HOLD, sizeof(hold), x->seq++);
@@ -430,10 +433,18 @@ static int phase_write(struct coh_run *x, uint32_t hold_us, uint32_t *j)
 		memcpy(msg, &w, sizeof(w));
 		rp_coh_fill(msg, hdr, off, len, x->seq);
 		r = send_or_fail(x, msg, len, "COH_WRITE");
+		/* Every TX buffer is in flight. The COH_HOLD's own buffer comes back as soon as the probe
+		 * starts holding: wait a little for it, so that its slot carries a write too. */
+		while (r > 0 && rplat_now_ns() < retry_until) {
+			struct timespec ts = { 0, 100000 };
+
+			nanosleep(&ts, NULL);
+			r = send_or_fail(x, msg, len, "COH_WRITE");
+		}
 		if (r < 0)
 			return -1;
 		if (r > 0)
-			break; /* every TX buffer is in flight */
+			break;
 		x->pend[x->pend_n].len = (uint16_t)len;
 		x->pend[x->pend_n].off = (uint16_t)off;
 		x->pend[x->pend_n].state = 0;
