@@ -22,8 +22,15 @@ static void span(const struct rplat_tev_set *ev, const struct rplat_analysis *a,
 
 	*t0 = ev->n ? ev->ev[0].ts : 0;
 	*t1 = ev->n ? ev->ev[ev->n - 1].ts : 0;
-	if (o->seq_from < 0 && o->seq_to < 0)
+	if (o->seq_from < 0 && o->seq_to < 0) {
+		for (i = 0; i < a->nmsg; i++) { /* t_recv comes after the last event of its message */
+			if (a->msg[i].b[RPLAT_B_RECV] != RPLAT_NONE && a->msg[i].b[RPLAT_B_RECV] > *t1)
+				*t1 = a->msg[i].b[RPLAT_B_RECV];
+			if (a->msg[i].b[RPLAT_B_SEND] != RPLAT_NONE && a->msg[i].b[RPLAT_B_SEND] < *t0)
+				*t0 = a->msg[i].b[RPLAT_B_SEND];
+		}
 		return;
+	}
 	*t0 = INT64_MAX;
 	*t1 = INT64_MIN;
 	for (i = 0; i < a->nmsg; i++) {
