@@ -89,10 +89,8 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 
 		lineno++;
 		if (line[len - 1] != '\n') {
-			free(v);
-			free(line);
-			fclose(f);
-			return rplat_fail(err, errlen, "%s: line %lu: truncated (no final newline)", path, lineno);
+			rplat_fail(err, errlen, "%s: line %lu: truncated (no final newline)", path, lineno);
+			goto fail;
 		}
 		line[strcspn(line, "\r\n")] = 0;
 		for (; p; p = tab ? tab + 1 : NULL, col++) {
@@ -108,11 +106,9 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 				continue;
 			}
 			if (parse_i64(p, &x)) {
-				free(v);
-				free(line);
-				fclose(f);
-				return rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' is not a number", path,
-						  lineno, names[map[col]], p);
+				rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' is not a number", path, lineno,
+					   names[map[col]], p);
+				goto fail;
 			}
 			switch (map[col]) {
 			case C_SEQ: s.seq = (uint32_t)x; break;
@@ -128,10 +124,8 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			void *q = realloc(v, nc * sizeof(*v));
 
 			if (!q) {
-				free(v);
-				free(line);
-				fclose(f);
-				return rplat_fail(err, errlen, "%s: out of memory", path);
+				rplat_fail(err, errlen, "%s: out of memory", path);
+				goto fail;
 			}
 			v = q;
 			vcap = nc;
@@ -151,6 +145,11 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 	*out = v;
 	*nout = n;
 	return 0;
+fail:
+	free(v);
+	free(line);
+	fclose(f);
+	return -1;
 }
 
 /* ---- loading a run ---- */
