@@ -1,7 +1,8 @@
 # Known truths on the sim link: an injected processing delay is recovered in the remote-processing
 # stage, and clock correlation under drift and offset matches the sim's true mapping.
 . "$TOP/tests/integration/lib.sh"
-"$RPLAT" ping -L sim:delay=20us,cpu=1 -a 0 -l 3000 -i 200 -q -o "$TMPDIR/delay" || fail "delay run exited $?"
+# the probe runs SCHED_FIFO, as firmware runs at interrupt level: other tasks cannot stretch its delay
+"$RPLAT" ping -L sim:delay=20us,cpu=1,fifo=50 -a 0 -l 3000 -i 200 -q -o "$TMPDIR/delay" || fail "delay run exited $?"
 jassert "$TMPDIR/delay/run.json" 'abs(d["summary"]["stages"]["remote_processing"]["p50"]-20000) <= 1000'
 jassert "$TMPDIR/delay/run.json" 'd["summary"]["stages"]["remote_dispatch"]["p50"] < 5000'
 jassert "$TMPDIR/delay/run.json" 'd["summary"]["rtt"]["p50"] > 20000'
@@ -13,7 +14,9 @@ jassert "$TMPDIR/delay/run.json" 'd["summary"]["rtt"]["p50"] > 20000'
 cat "$TMPDIR/drift/run.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["clock"])'
 jassert "$TMPDIR/drift/run.json" 'abs(d["clock"]["drift_ppm"]-100) < 5'
 jassert "$TMPDIR/drift/run.json" 'd["clock"]["sim_truth"]["p99_ns"] <= 1000'
-# the truth must lie within the error bound the fit claims
-jassert "$TMPDIR/drift/run.json" 'd["clock"]["sim_truth"]["max_ns"] <= d["clock"]["err_bound_ns"]'
+# the truth must lie within the error bound the fit claims. The truth itself is known to about 0.2 us:
+# the sim counts CLOCK_MONOTONIC_RAW, the host CLOCK_MONOTONIC, and the two are tied together only by
+# readings at the start and the end of the run (NTP slew and reading jitter in between).
+jassert "$TMPDIR/drift/run.json" 'd["clock"]["sim_truth"]["max_ns"] <= d["clock"]["err_bound_ns"] + 250'
 no_probe_left
 echo ok
