@@ -122,7 +122,8 @@ static int load_sizes(struct rplat_run *r, char *err, size_t errlen)
 		r->nsizes++;
 	}
 	closedir(d);
-	qsort(r->sizes, (size_t)r->nsizes, sizeof(r->sizes[0]), cmp_size);
+	if (r->nsizes)
+		qsort(r->sizes, (size_t)r->nsizes, sizeof(r->sizes[0]), cmp_size);
 	return 0;
 }
 
