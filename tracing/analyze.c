@@ -449,8 +449,10 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 	}
 	if (!w->active)
 		return;
-	if (w->kick_wakes_remote && w->remote_run == RPLAT_NONE &&
-	    (e->pid == x->in->remote_pid || (e->type == RPLAT_TEV_SWITCH && e->b == x->in->remote_pid)))
+	/* only a traced switch-in: the probe's next event may come long after it started running (the switch
+	 * out of idle is not traced on every kernel, and its syscalls are not traced) */
+	if (w->kick_wakes_remote && w->remote_run == RPLAT_NONE && e->type == RPLAT_TEV_SWITCH &&
+	    e->b == x->in->remote_pid)
 		w->remote_run = e->ts;
 	switch (e->type) {
 	case RPLAT_TEV_WAKING:

@@ -887,6 +887,8 @@ struct rplat_capture *rplat_capture_create(const struct rplat_capture_opts *o, c
 		if (!registered && !atexit(at_exit))
 			registered = 1;
 	}
+	/* handlers first: a signal during the set-up must not leave half of it behind */
+	rplat_capture_install_signals(c);
 	tracefs_set_loglevel(TEP_LOG_NONE); /* the library never prints: errors come back through err */
 	dir = tracefs_tracing_dir(); /* mounts tracefs when it is not */
 	if (!dir) {

@@ -12,7 +12,7 @@
  *   rplat_capture_destroy()  restore every setting in reverse order, remove the instance and the dynamic
  *                            events, free. Safe at any point after create, and twice.
  *
- * Signals: rplat_capture_install_signals() chains handlers in front of the caller's. The first SIGINT /
+ * Signals: rplat_capture_create() chains handlers in front of the caller's. The first SIGINT /
  * SIGTERM / SIGHUP goes to the caller's handler (the run ends normally and calls stop); the second makes
  * the reader give up draining (an overloaded reader stops at once; what was read so far is saved); the
  * third, and any fatal signal, restores the kernel state from the handler (async-signal-safe writes and
@@ -82,7 +82,8 @@ size_t rplat_capture_nnotes(const struct rplat_capture *c);
 const char *rplat_capture_note(const struct rplat_capture *c, size_t i);
 void rplat_capture_get_stats(const struct rplat_capture *c, struct rplat_capture_stats *s);
 
-/* Chain signal handlers in front of the current ones (see above); undone by rplat_capture_destroy. */
+/* Chain signal handlers in front of the current ones (see above); rplat_capture_create() does it before
+ * it changes anything, rplat_capture_destroy() undoes it. A second call is a no-op. */
 void rplat_capture_install_signals(struct rplat_capture *c);
 /* Async-signal-safe: what the handlers do on a second / third signal, for callers with their own. */
 void rplat_capture_interrupt(void);

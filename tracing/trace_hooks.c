@@ -203,7 +203,6 @@ static int hook_start(void *ctx, const char *run_dir, struct rplat_link *link)
 	if (!g.o.quiet)
 		for (i = 0; i < rplat_capture_nnotes(g.cap); i++)
 			fprintf(stderr, "# trace: %s\n", rplat_capture_note(g.cap, i));
-	rplat_capture_install_signals(g.cap);
 	if (rplat_capture_start(g.cap)) {
 		fprintf(stderr, "rplat trace: cannot turn tracing on: %s\n", strerror(errno));
 		rplat_capture_destroy(g.cap);
