@@ -79,8 +79,9 @@ struct win {
 	int in_write;
 	int64_t kick_wake, kick_ipi, kick_mbox, kick_vq;
 	int64_t probe_send;
-	struct cvec wakes, runs, rets, irqs, recvs;
+	struct cvec wakes, runs, rets, irqs, recvs, outs;
 	int migrations;
+	int tid_prio;
 	int kick_wakes_remote;  /* the kick woke the sim probe: it was asleep */
 	int64_t remote_run;     /* then: when the probe was first seen running after it */
 	int t_off;     /* the thread was switched out and not seen since (the kernel may not trace
@@ -101,8 +102,9 @@ static void win_reset(struct win *w)
 	w->in_write = 0;
 	w->kick_wake = w->kick_ipi = w->kick_mbox = w->kick_vq = RPLAT_NONE;
 	w->probe_send = RPLAT_NONE;
-	w->wakes.n = w->runs.n = w->rets.n = w->irqs.n = w->recvs.n = 0;
+	w->wakes.n = w->runs.n = w->rets.n = w->irqs.n = w->recvs.n = w->outs.n = 0;
 	w->migrations = 0;
+	w->tid_prio = INT32_MIN;
 	w->kick_wakes_remote = 0;
 	w->remote_run = RPLAT_NONE;
 }
@@ -114,6 +116,7 @@ static void win_free(struct win *w)
 	free(w->rets.v);
 	free(w->irqs.v);
 	free(w->recvs.v);
+	free(w->outs.v);
 }
 
 struct ctx {
@@ -187,6 +190,7 @@ static struct rplat_ana_msg *new_msg(struct rplat_analysis *a)
 		m->st[i] = RPLAT_NONE;
 	m->rtt = m->marker = m->write_enter = m->write_exit = m->waking = RPLAT_NONE;
 	m->cpu_send = m->cpu_run = m->cpu_ret = -1;
+	m->tid_prio = INT32_MIN;
 	m->waker = -1;
 	m->status = 3;
 	return m;
@@ -257,6 +261,7 @@ static int finalize(struct ctx *x)
 	const struct rplat_ana_sample *s;
 	struct rplat_ana_msg *m;
 	int64_t ret = RPLAT_NONE, recv, wake = RPLAT_NONE, run = RPLAT_NONE, irq = RPLAT_NONE, kick, lo, hi, limit;
+	int64_t preempt_out = RPLAT_NONE;
 	size_t i, si = 0;
 	int ret_cpu = -1, run_cpu = -1;
 
@@ -273,6 +278,7 @@ static int finalize(struct ctx *x)
 	m->write_exit = w->w_exit;
 	m->cpu_send = (int16_t)w->w_cpu;
 	m->nmigrations = w->migrations;
+	m->tid_prio = w->tid_prio;
 	s = find_sample(x, w->seq, &si);
 	if (s) {
 		from_sample(m, s);
@@ -328,6 +334,17 @@ static int finalize(struct ctx *x)
 			}
 	}
 	m->waking = wake;
+	if (wake == RPLAT_NONE && run != RPLAT_NONE) {
+		/* no wakeup: was the thread runnable, preempted, when the reply came? */
+		for (i = w->outs.n; i-- > 0;)
+			if (w->outs.v[i].ts <= run) {
+				if (w->outs.v[i].kind) {
+					m->preempted = 1;
+					preempt_out = w->outs.v[i].ts;
+				}
+				break;
+			}
+	}
 	kick = w->kick_mbox != RPLAT_NONE ? w->kick_mbox :
 	       w->kick_vq != RPLAT_NONE ? w->kick_vq : min_known(w->kick_wake, w->kick_ipi);
 	if (kick == RPLAT_NONE)
@@ -359,6 +376,16 @@ static int finalize(struct ctx *x)
 		lo = w->remote_run; /* the sim probe cannot stamp before it runs */
 	hi = m->b[RPLAT_B_WAKE] != RPLAT_NONE ? m->b[RPLAT_B_WAKE] : run != RPLAT_NONE ? run : ret;
 	place_remote(x->a, m, lo, hi);
+	if (m->preempted) {
+		/* runnable since the reply (or since the preemption, if that came later): waiting for the CPU */
+		wake = preempt_out;
+		if (m->b[RPLAT_B_REPLY] != RPLAT_NONE && m->b[RPLAT_B_REPLY] > wake)
+			wake = m->b[RPLAT_B_REPLY];
+		if (wake > run)
+			wake = run;
+		m->b[RPLAT_B_WAKE] = wake;
+		m->waking = wake;
+	}
 	compute_stages(m);
 	m->cpu_run = (int16_t)run_cpu;
 	m->cpu_ret = (int16_t)ret_cpu;
@@ -461,13 +488,20 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 			cpush(&w->wakes, e->ts, e->pid, e->b, e->type == RPLAT_TEV_WAKING);
 		break;
 	case RPLAT_TEV_SWITCH:
+		if (e->b == w->tid)
+			w->tid_prio = rplat_tev_next_prio(e);
+		else if (e->a == w->tid)
+			w->tid_prio = rplat_tev_prev_prio(e);
 		if (e->b == w->tid) {
 			if (w->w_exit != RPLAT_NONE)
 				cpush(&w->runs, e->ts, 0, e->cpu, 1);
 			w->t_off = 0;
 		}
-		if (e->a == w->tid && e->b != w->tid)
+		if (e->a == w->tid && e->b != w->tid) {
 			w->t_off = 1;
+			if (w->w_exit != RPLAT_NONE) /* kind 1: preempted (still runnable), 0: went to sleep */
+				cpush(&w->outs, e->ts, 0, e->cpu, (rplat_tev_prev_state(e) & 0xff) == 0);
+		}
 		break;
 	case RPLAT_TEV_IRQ_ENTRY:
 		if (x->mbox_irq && e->a >= 0 && e->a < 4096 && x->mbox_irq[e->a])

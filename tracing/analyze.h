@@ -54,6 +54,9 @@ struct rplat_ana_msg {
 	int16_t cpu_send, cpu_run, cpu_ret;
 	int16_t migrated;        /* the thread ran on another CPU at the read than at the send */
 	int32_t waker;           /* pid that woke the thread, -1 */
+	int tid_prio;            /* the thread's kernel prio seen in this message, INT32_MIN unknown */
+	int preempted;           /* no wakeup: the thread was runnable (preempted) when the reply came; the
+				    wakeup boundary is the reply (or the preemption, if later) */
 };
 
 struct rplat_ana_opts {
@@ -65,6 +68,7 @@ struct rplat_ana_opts {
 
 struct rplat_ana_contrib {
 	int kind;                /* 0 task, 1 irq, 2 softirq, 3 idle */
+	int prio;                /* task: kernel prio seen in the window, INT32_MIN unknown */
 	int cpu;
 	int32_t id;              /* pid, irq or vec */
 	int64_t ns;              /* time inside the dominant stage */

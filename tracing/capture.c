@@ -656,6 +656,9 @@ static int setup_events(struct rplat_capture *c, char *err, size_t errlen)
 	for (k = 0; k < c->o.npids; k++)
 		snprintf(filter + strlen(filter), sizeof(filter) - strlen(filter), "%scommon_pid==%d", k ? "||" : "",
 			 (int)c->o.pids[k]);
+	if (c->o.npids && c->o.remote_pid > 0) /* the sim probe's syscalls show when it ran */
+		snprintf(filter + strlen(filter), sizeof(filter) - strlen(filter), "||common_pid==%d",
+			 (int)c->o.remote_pid);
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
 		if (evs[i].filtered && !c->o.npids)
 			continue;
@@ -738,13 +741,52 @@ static int read_cpu(struct rplat_capture *c, struct cpu_reader *r, int max)
 	return n;
 }
 
+static const char *policy_name(int p)
+{
+	return p == SCHED_FIFO ? "SCHED_FIFO" : p == SCHED_RR ? "SCHED_RR" : p == SCHED_BATCH ? "SCHED_BATCH" :
+	       p == SCHED_IDLE ? "SCHED_IDLE" : p == 6 ? "SCHED_DEADLINE" : p == SCHED_OTHER ? "SCHED_OTHER" : "";
+}
+
+/* Look up the scheduling policy of tasks the trace named, while they still exist (once per task), if the
+ * task still has the comm the trace saw. */
+static void sample_policies(struct rplat_capture *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->names.task_cap; i++) {
+		struct rplat_tev_task *t = &c->names.task[i];
+		char path[64], comm[32] = "";
+		FILE *f;
+
+		if (t->pid <= 0 || t->checked || t->pid == INT32_MIN)
+			continue;
+		t->checked = 1;
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		if (!strncmp(comm, t->comm, 15))
+			snprintf(t->policy, sizeof(t->policy), "%s", policy_name(sched_getscheduler(t->pid)));
+	}
+}
+
 static void *reader_main(void *arg)
 {
 	struct rplat_capture *c = arg;
 	struct timespec ts = { 0, (long)c->o.poll_ms * 1000000L };
+	size_t policies_at = 0;
 	int i;
 
 	pthread_setname_np(pthread_self(), "rplat-trace");
+	{
+		/* created by a thread that may already be real-time: the reader must not compete with it */
+		struct sched_param sp = { .sched_priority = 0 };
+
+		pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+	}
 	if (c->o.reader_cpu >= 0) {
 		cpu_set_t set;
 
@@ -762,8 +804,13 @@ static void *reader_main(void *arg)
 				got += read_cpu(c, &c->cpu[i], 256);
 		if (phase == 1 && !got)
 			break; /* tracing is off and every buffer is empty */
-		if (!got)
+		if (!got) {
+			if (c->names.ntasks != policies_at) {
+				sample_policies(c);
+				policies_at = c->names.ntasks;
+			}
 			nanosleep(&ts, NULL);
+		}
 	}
 	return NULL;
 }
@@ -1014,35 +1061,6 @@ static void read_cpu_stats(struct rplat_capture *c, struct cpu_reader *r)
 	free(text);
 }
 
-/* Exact scheduling policy of the tasks that still exist and still have the comm the trace saw. */
-static void fill_policies(struct rplat_capture *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->names.task_cap; i++) {
-		struct rplat_tev_task *t = &c->names.task[i];
-		char path[64], comm[32] = "";
-		FILE *f;
-		int p;
-
-		if (t->pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-		if (strncmp(comm, t->comm, 15))
-			continue;
-		p = sched_getscheduler(t->pid);
-		snprintf(t->policy, sizeof(t->policy), "%s",
-			 p == SCHED_FIFO ? "SCHED_FIFO" : p == SCHED_RR ? "SCHED_RR" : p == SCHED_BATCH ? "SCHED_BATCH" :
-			 p == SCHED_IDLE ? "SCHED_IDLE" : p == 6 ? "SCHED_DEADLINE" : p == SCHED_OTHER ? "SCHED_OTHER" : "");
-	}
-}
-
 static void json_list(struct rplat_jw *jw, const char *key, const char *csv)
 {
 	char buf[2048], *save = NULL, *tok;
@@ -1164,7 +1182,7 @@ static int write_names(struct rplat_capture *c)
 			fclose(cf);
 		}
 	}
-	fill_policies(c);
+	sample_policies(c);
 	snprintf(path, sizeof(path), "%s/names.tsv", c->out_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");

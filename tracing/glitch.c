@@ -88,25 +88,38 @@ struct acc {
 	int n;
 };
 
-static void acc_add(struct acc *a, int kind, int cpu, int32_t id, int64_t ns)
+static struct rplat_ana_contrib *acc_find(struct acc *a, int kind, int cpu, int32_t id)
 {
 	int i;
 
-	if (ns <= 0)
-		return;
 	for (i = 0; i < a->n; i++)
-		if (a->c[i].kind == kind && a->c[i].id == id && a->c[i].cpu == cpu) {
-			a->c[i].ns += ns;
-			return;
-		}
+		if (a->c[i].kind == kind && a->c[i].id == id && a->c[i].cpu == cpu)
+			return &a->c[i];
 	if (a->n == (int)(sizeof(a->c) / sizeof(a->c[0])))
-		return;
+		return NULL;
 	memset(&a->c[a->n], 0, sizeof(a->c[0]));
 	a->c[a->n].kind = kind;
 	a->c[a->n].cpu = cpu;
 	a->c[a->n].id = id;
-	a->c[a->n].ns = ns;
-	a->n++;
+	a->c[a->n].prio = INT32_MIN;
+	return &a->c[a->n++];
+}
+
+static void acc_add(struct acc *a, int kind, int cpu, int32_t id, int64_t ns)
+{
+	struct rplat_ana_contrib *c = acc_find(a, kind, cpu, id);
+
+	if (ns > 0 && c)
+		c->ns += ns;
+}
+
+/* The prio a task had in the window (from its switches). */
+static void acc_prio(struct acc *a, int cpu, int32_t pid, int prio)
+{
+	struct rplat_ana_contrib *c = pid > 0 ? acc_find(a, 0, cpu, pid) : NULL;
+
+	if (c)
+		c->prio = prio;
 }
 
 /* Whether cpu was inside an IRQ / softirq at t0 (looking back at most ~10 ms), and since when. */
@@ -141,15 +154,46 @@ static void state_at(const struct rplat_tev_set *ev, size_t from, int cpu, int64
 	}
 }
 
+/* The task an event shows running on its CPU: a switch's prev, else the event's pid. */
+static int32_t runner(const struct rplat_tev *e)
+{
+	return e->type == RPLAT_TEV_SWITCH ? e->a : e->pid;
+}
+
+/* Who ran on cpu at t0, from the last event there (within 10 ms), else from the switch index. */
+static int32_t running_at(const struct swidx *s, const struct rplat_tev_set *ev, size_t from, int cpu, int64_t t0,
+			  int64_t *since)
+{
+	size_t i = from, steps = 0;
+
+	while (i-- > 0 && steps++ < 200000) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (t0 - e->ts > 10000000)
+			break;
+		if (e->cpu != cpu || e->type == RPLAT_TEV_LOST)
+			continue;
+		*since = e->ts;
+		return e->type == RPLAT_TEV_SWITCH ? e->b : e->pid;
+	}
+	*since = t0;
+	return task_at(s, ev, cpu, t0);
+}
+
+/* What ran on cpu in [t0, t1]. A task that shows up without a traced switch-in (the kernels here do not
+ * trace the switch out of idle) is taken to have started right after the CPU's previous event. */
 static void activity(const struct swidx *s, const struct rplat_tev_set *ev, int cpu, int64_t t0, int64_t t1,
 		     struct acc *a)
 {
 	size_t i = rplat_tev_set_lower(ev, t0);
-	int32_t cur = task_at(s, ev, cpu, t0), irq = -1, vec = -1;
-	int64_t seg = t0, irq_ts, sirq_ts;
+	int32_t cur, irq = -1, vec = -1;
+	int64_t seg = t0, last, irq_ts, sirq_ts;
 
 	if (t1 <= t0)
 		return;
+	cur = running_at(s, ev, i, cpu, t0, &last);
+	if (last < t0)
+		last = t0;
 	state_at(ev, i, cpu, t0, &irq_ts, &irq, &sirq_ts, &vec);
 	if (irq_ts != RPLAT_NONE)
 		irq_ts = t0;
@@ -157,23 +201,25 @@ static void activity(const struct swidx *s, const struct rplat_tev_set *ev, int 
 		sirq_ts = t0;
 	for (; i < ev->n && ev->ev[i].ts <= t1; i++) {
 		const struct rplat_tev *e = &ev->ev[i];
+		int32_t r;
 
-		if (e->cpu != cpu)
+		if (e->cpu != cpu || e->type == RPLAT_TEV_LOST)
 			continue;
-		if (e->pid >= 0 && e->pid != cur && e->type != RPLAT_TEV_SWITCH && e->type != RPLAT_TEV_LOST) {
-			/* a task seen running without a traced switch-in (this kernel may not trace the
-			 * switch out of idle) */
+		r = runner(e);
+		if (r >= 0 && r != cur) {
 			if (cur >= 0)
-				acc_add(a, cur ? 0 : 3, cpu, cur, e->ts - seg);
-			cur = e->pid;
-			seg = e->ts;
+				acc_add(a, cur ? 0 : 3, cpu, cur, last - seg);
+			cur = r;
+			seg = last;
 		}
 		switch (e->type) {
 		case RPLAT_TEV_SWITCH:
 			if (cur >= 0)
 				acc_add(a, cur ? 0 : 3, cpu, cur, e->ts - seg);
+			acc_prio(a, cpu, e->a, rplat_tev_prev_prio(e));
 			cur = e->b;
 			seg = e->ts;
+			acc_prio(a, cpu, e->b, rplat_tev_next_prio(e));
 			break;
 		case RPLAT_TEV_IRQ_ENTRY:
 			irq_ts = e->ts;
@@ -194,6 +240,7 @@ static void activity(const struct swidx *s, const struct rplat_tev_set *ev, int 
 		default:
 			break;
 		}
+		last = e->ts;
 	}
 	if (cur >= 0)
 		acc_add(a, cur ? 0 : 3, cpu, cur, t1 - seg);
@@ -217,7 +264,7 @@ static void name_contrib(const struct rplat_tev_set *ev, struct rplat_ana_contri
 	switch (c->kind) {
 	case 0:
 		snprintf(c->name, sizeof(c->name), "%s", rplat_tev_comm(&ev->names, c->id, buf, sizeof(buf)));
-		rplat_tev_policy(&ev->names, c->id, c->policy, sizeof(c->policy));
+		rplat_tev_policy_at(&ev->names, c->id, c->prio, c->policy, sizeof(c->policy));
 		break;
 	case 1: {
 		const char *n = rplat_tev_names_irq_name(&ev->names, c->id);
@@ -270,29 +317,33 @@ static int task_prio(const struct rplat_tev_set *ev, int32_t pid)
 	return t ? t->prio : INT32_MIN;
 }
 
-/* Why 'other' could run while 'me' waited. */
-static void reason(const struct rplat_tev_set *ev, int32_t other, int32_t me, char *buf, size_t len)
+/* Why 'other' (a contributor, with the prio it had) could run while 'me' ('who', with its prio) waited. */
+static void reason(const struct rplat_tev_set *ev, const struct rplat_ana_contrib *other, int32_t me, int pm,
+		   const char *who, char *buf, size_t len)
 {
-	int po = task_prio(ev, other), pm = task_prio(ev, me);
-	char so[32], sm[32];
+	int po = other->prio;
+	char sm[32];
 
-	rplat_tev_policy(&ev->names, other, so, sizeof(so));
-	rplat_tev_policy(&ev->names, me, sm, sizeof(sm));
+	if (po == INT32_MIN)
+		po = task_prio(ev, other->id);
+	if (pm == INT32_MIN)
+		pm = task_prio(ev, me);
+	rplat_tev_policy_at(&ev->names, me, pm, sm, sizeof(sm));
 	if (po == INT32_MIN || pm == INT32_MIN)
 		snprintf(buf, len, "the scheduler ran it first (priorities unknown)");
 	else if (is_rt(po) && !is_rt(pm))
-		snprintf(buf, len, "it is real-time (%s) and rplat is %s: it runs until it blocks", so, sm);
+		snprintf(buf, len, "it is real-time (%s) and %s is %s: it runs until it blocks", other->policy, who, sm);
 	else if (is_rt(po) && is_rt(pm) && po < pm)
-		snprintf(buf, len, "its real-time priority is higher (%s vs rplat's %s)", so, sm);
+		snprintf(buf, len, "its real-time priority is higher (%s vs %s's %s)", other->policy, who, sm);
 	else if (is_rt(po) && is_rt(pm) && po == pm)
-		snprintf(buf, len, "it has rplat's own real-time priority (%s) and was running first: no preemption "
-			 "between equals", so);
+		snprintf(buf, len, "it has %s's own real-time priority (%s) and was running first: no preemption "
+			 "between equals", who, other->policy);
 	else if (!is_rt(po) && !is_rt(pm))
-		snprintf(buf, len, "both are %s-class tasks and the fair scheduler let it use its slice "
-			 "(run rplat with -p PRIO to preempt it)", "SCHED_OTHER");
+		snprintf(buf, len, "both are SCHED_OTHER-class tasks and the fair scheduler let it use its slice "
+			 "(a real-time priority for %s would preempt it)", who);
 	else
-		snprintf(buf, len, "rplat (%s) outranks it but could not preempt it: preemption was off "
-			 "(a kernel section or a non-preemptible kernel) or the wakeup was delayed", sm);
+		snprintf(buf, len, "%s (%s) outranks it but could not preempt it: preemption was off (a long kernel "
+			 "section, or a kernel built or booted without full preemption)", who, sm);
 }
 
 /* The largest non-idle contributor, or NULL. Sets *idle to the idle time seen. */
@@ -333,8 +384,13 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 			 us(m->rtt), m->incomplete ? " (events were lost in this window)" : "");
 		return;
 	case 5: /* wakeup -> run */
-		if (top && top->ns * 5 >= d && top->kind == 0) {
-			reason(ev, top->id, m->tid, why, sizeof(why));
+		if (top && top->ns * 5 >= d && top->kind == 0 && m->preempted) {
+			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
+			n = snprintf(v, len, "the reply waited %.1f us for rplat to get CPU%d back (it had been "
+				     "preempted): `%s` (%s) ran for %.1f us meanwhile because %s", us(d), focus_cpu,
+				     top->name, top->policy, us(top->ns), why);
+		} else if (top && top->ns * 5 >= d && top->kind == 0) {
+			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
 			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
 				     "ran for %.1f us after the wakeup because %s", us(d), focus_cpu, top->name,
 				     top->policy, us(top->ns), why);
@@ -373,11 +429,13 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		break;
 	case 1: /* kick -> remote ISR */
 	case 4: /* reply -> host wakeup */
-		if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0)
+		if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0) {
+			reason(ev, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
 			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: `%s` "
-				     "(%s) ran for %.1f us on its CPU%d", o->dominant == 1 ?
+				     "(%s) ran for %.1f us on its CPU%d because %s", o->dominant == 1 ?
 				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
-				     "wakeup)", us(d), clk, top->name, top->policy, us(top->ns), top->cpu);
+				     "wakeup)", us(d), clk, top->name, top->policy, us(top->ns), top->cpu, why);
+		}
 		else if (a->remote_pid > 0 && idle * 2 >= d)
 			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
 				     "it (idle-state exit / cross-CPU wakeup)", o->dominant == 1 ?
@@ -501,7 +559,7 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 	for (i = 0; i < acc.n && o->ncontrib < RPLAT_ANA_MAX_CONTRIB; i++) {
 		struct rplat_ana_contrib *c = &acc.c[i];
 
-		if (c->kind == 0 && is_measured(a, c->id))
+		if (c->ns <= 0 || (c->kind == 0 && is_measured(a, c->id)))
 			continue;
 		if (c->kind == 0 && a->remote_pid > 0 && c->id == a->remote_pid) {
 			remote_ns += c->ns;

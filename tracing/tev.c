@@ -200,27 +200,36 @@ const char *rplat_tev_comm(const struct rplat_tev_names *n, int32_t pid, char *b
 	return buf;
 }
 
-const char *rplat_tev_policy(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len)
+static int is_rt_policy(const char *p)
+{
+	return !strcmp(p, "SCHED_FIFO") || !strcmp(p, "SCHED_RR");
+}
+
+const char *rplat_tev_policy_at(const struct rplat_tev_names *n, int32_t pid, int prio, char *buf, size_t len)
 {
 	const struct rplat_tev_task *t = rplat_tev_names_find(n, pid);
+	const char *pol = t ? t->policy : "";
 
+	if (prio == INT32_MIN && t)
+		prio = t->prio;
 	if (pid == 0)
 		snprintf(buf, len, "idle");
-	else if (!t)
-		snprintf(buf, len, "policy unknown");
-	else if (t->policy[0] && t->prio >= 0 && t->prio < 100)
-		snprintf(buf, len, "%s %d", t->policy, 99 - t->prio);
-	else if (t->policy[0])
-		snprintf(buf, len, "%s", t->policy);
-	else if (t->prio == INT32_MIN)
-		snprintf(buf, len, "policy unknown");
-	else if (t->prio < 0)
+	else if (prio == INT32_MIN)
+		snprintf(buf, len, "%s", pol[0] ? pol : "policy unknown");
+	else if (prio < 0)
 		snprintf(buf, len, "SCHED_DEADLINE");
-	else if (t->prio < 100)
-		snprintf(buf, len, "RT prio %d", 99 - t->prio);
+	else if (prio < 100)
+		snprintf(buf, len, "%s %d", is_rt_policy(pol) ? pol : "RT prio", 99 - prio);
+	else if (pol[0] && !is_rt_policy(pol) && strcmp(pol, "SCHED_DEADLINE") && strcmp(pol, "SCHED_OTHER"))
+		snprintf(buf, len, "%s", pol);
 	else
-		snprintf(buf, len, "SCHED_OTHER nice %d", t->prio - 120);
+		snprintf(buf, len, "SCHED_OTHER nice %d", prio - 120);
 	return buf;
+}
+
+const char *rplat_tev_policy(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len)
+{
+	return rplat_tev_policy_at(n, pid, INT32_MIN, buf, len);
 }
 
 /* comm may contain anything but NUL; tabs and newlines would break the TSV, so they are written as '?'. */

@@ -93,6 +93,7 @@ struct rplat_tev_task {
 	int prio;           /* kernel prio as in sched events: <0 deadline, 0..99 RT (99 - rtprio), 100.. normal */
 	char comm[16];
 	char policy[16];    /* "SCHED_FIFO", ... when known, else "" */
+	int checked;        /* the capture looked its policy up (not saved) */
 };
 
 struct rplat_tev_names {
@@ -112,7 +113,10 @@ int rplat_tev_names_irq(struct rplat_tev_names *n, int32_t irq, const char *name
 const char *rplat_tev_names_irq_name(const struct rplat_tev_names *n, int32_t irq); /* NULL if unknown */
 /* The comm of pid, "<idle>" for 0, or "pid N" written into buf. */
 const char *rplat_tev_comm(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len);
-/* "SCHED_FIFO 50", "SCHED_OTHER", "RT prio 50" (policy unknown), ... written into buf. */
+/* "SCHED_FIFO 50", "SCHED_OTHER nice 0", "RT prio 50" (class known, policy not), ... written into buf.
+ * prio is the kernel prio seen in the trace at the moment that matters (INT32_MIN: the last one seen);
+ * the looked-up policy is used only when it agrees with that prio's class. */
+const char *rplat_tev_policy_at(const struct rplat_tev_names *n, int32_t pid, int prio, char *buf, size_t len);
 const char *rplat_tev_policy(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len);
 /* names.tsv */
 int rplat_tev_names_write(const struct rplat_tev_names *n, FILE *f);

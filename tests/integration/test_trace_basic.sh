@@ -10,7 +10,7 @@ run="$TMPDIR/quiet"
 "$RPLAT" trace -L sim:cpu=0,fifo=50 -a 1 -p 40 -l 5000 -i 200 -q -o "$run" --reader-cpu 0 \
     > "$TMPDIR/out.txt" 2> "$TMPDIR/err.txt" || { cat "$TMPDIR/err.txt"; fail "rplat trace exited $?"; }
 tracefs_same "$TMPDIR/state.before" "after a normal run"
-no_probe_left
+probe_gone "$run"
 
 for f in capture.json names.tsv cpu0.ev analysis.json analysis.txt stages.tsv hist/wakeup_to_run.hist \
          hist/consume_to_reply.hist; do

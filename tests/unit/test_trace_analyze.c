@@ -385,12 +385,12 @@ static void test_cpu_activity(void **state)
 	/* CPU0: a runs 0..100, b 100..250 with an IRQ 150..170 inside, idle after */
 	{
 		struct rplat_tev e[] = {
-			{ 0, RPLAT_TEV_SWITCH, 0, 0, 0, 10, 0 },
-			{ 100, RPLAT_TEV_SWITCH, 0, 10, 10, 11, 0 },
+			{ 0, RPLAT_TEV_SWITCH, 0, 0, 0, 10, rplat_tev_pack_switch(0, 120, 120) },
+			{ 100, RPLAT_TEV_SWITCH, 0, 10, 10, 11, rplat_tev_pack_switch(0, 120, 49) },
 			{ 150, RPLAT_TEV_IRQ_ENTRY, 0, 11, 7, 0, 0 },
 			{ 170, RPLAT_TEV_IRQ_EXIT, 0, 11, 7, 1, 0 },
-			{ 250, RPLAT_TEV_SWITCH, 0, 11, 11, 0, 0 },
-			{ 260, RPLAT_TEV_SWITCH, 1, 0, 0, 10, 0 },
+			{ 250, RPLAT_TEV_SWITCH, 0, 11, 11, 0, rplat_tev_pack_switch(1, 49, 120) },
+			{ 260, RPLAT_TEV_SWITCH, 1, 0, 0, 10, rplat_tev_pack_switch(0, 120, 120) },
 		};
 		size_t i;
 
