@@ -57,11 +57,8 @@ static int start(struct rp_stream *s, const struct rplat_stream_start *req, uint
 	s->dst = dst;
 	s->count = st.count;
 	s->size = st.size;
-	s->seq = 0;
 	s->overruns = 0;
 	s->sent = 0;
-	s->ticks_seen = 0;
-	s->last_due = 0;
 	memset(s->msg, 0, STREAM_DATA_MIN);
 	for (i = 0; i < (uint32_t)st.size - STREAM_DATA_MIN; i++)
 		d->payload[i] = (uint8_t)i;
@@ -98,20 +95,6 @@ int rp_stream_ext(struct rp_probe *p, const struct rplat_hdr *req, uint32_t len,
 	return (int)sizeof(ack);
 }
 
-/* Whole periods from 'last' to 't', rounded, at least 1: more than 1 when timer interrupts were missed
- * altogether (an ISR held off for over a period). Usually one 32-bit division. */
-static uint32_t periods_between(const struct rp_stream *s, uint64_t last, uint64_t t)
-{
-	uint64_t d, n;
-
-	if (t <= last)
-		return 1;
-	d = t - last + s->period / 2;
-	n = d <= 0xFFFFFFFFu && s->period <= 0xFFFFFFFFu ? (uint32_t)d / (uint32_t)s->period : d / s->period;
-
-	return n == 0 ? 1 : n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)n;
-}
-
 int rp_stream_tick(struct rp_stream *s, uint64_t t_isr, uint32_t late)
 {
 	struct rplat_stream_data *d = (struct rplat_stream_data *)(void *)s->msg;
@@ -120,27 +103,17 @@ int rp_stream_tick(struct rp_stream *s, uint64_t t_isr, uint32_t late)
 	if (!s->running || --s->sub_left)
 		return 0;
 	s->sub_left = s->sub_n;
-	if (s->ticks_seen) {
-		uint32_t n = periods_between(s, s->last_due, t_due);
-
-		s->seq = s->seq + n < s->seq ? 0xFFFFFFFFu : s->seq + n;
-	}
-	s->ticks_seen++;
-	s->last_due = t_due;
-	if (s->count && s->seq >= s->count) {
-		stop(s);
-		return 1;
-	}
-	rp_hdr_fill(&d->hdr, RPLAT_STREAM_DATA, s->size, s->seq, 0);
+	rp_hdr_fill(&d->hdr, RPLAT_STREAM_DATA, s->size, s->sent, 0);
 	memcpy(&d->t_due, &t_due, sizeof(t_due));
 	memcpy(&d->t_isr, &t_isr, sizeof(t_isr));
 	memcpy(&d->overruns, &s->overruns, sizeof(s->overruns));
 	if (rp_probe_send_stamped(s->probe, s->dst, s->msg, s->size,
-				  (uint32_t)offsetof(struct rplat_stream_data, t_send)))
+				  (uint32_t)offsetof(struct rplat_stream_data, t_send))) {
 		s->overruns++;
-	else
-		s->sent++;
-	if (s->count && s->seq + 1 >= s->count)
+		return 1;
+	}
+	s->sent++;
+	if (s->count && s->sent >= s->count)
 		stop(s);
 	return 1;
 }

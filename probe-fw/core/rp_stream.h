@@ -3,16 +3,17 @@
  *
  * The host sends STREAM_START {period_us, count, size}; the probe answers STREAM_ACK and arms its timer.
  * At every period the target's timer ISR calls rp_stream_tick(), which sends one STREAM_DATA:
- *   seq       the period index, from 0 (message n was due about n periods after message 0)
+ *   seq       counts the messages sent, from 0 (as probe_proto.h says)
  *   t_due     when the timer expired (t_isr minus the lateness the timer itself reports)
  *   t_isr     the counter at timer ISR entry; t_isr - t_due is the probe's interrupt latency
  *   t_send    the counter just before the push to the used ring and the kick
  *   overruns  periods so far whose message could not be sent (no RX buffer from the host)
  *   payload   byte i is (uint8_t)i, up to 'size'
- * 'count' periods (0: until STREAM_STOP) run, then the timer goes back to idle. A period without a
- * message leaves a gap in seq: gaps = overruns + timer expiries the probe missed altogether (found from
- * t_due, an ISR held off for more than a period) + messages lost on the way. The lateness is read from
- * the timer modulo its period, so an ISR held off for whole periods is not seen as later than that.
+ * After 'count' messages (0: until STREAM_STOP) the timer goes back to idle. So a gap in seq is a message
+ * lost on the way; a period without a message (overrun) is counted in overruns and takes no seq; a timer
+ * expiry the probe missed altogether (ISR held off for over a period; the timer merges them) shows as a
+ * t_due step of two periods or more. The lateness is read from the timer modulo its period, so an ISR
+ * held off for whole periods is not seen as later than that.
  * STREAM_STOP stops at once and is acknowledged whether a stream runs or not. STREAM_START while one
  * runs gets ERROR BUSY.
  *
@@ -51,16 +52,13 @@ struct rp_stream {
 	struct rp_stream_cfg cfg;
 	volatile int running;
 	uint32_t dst;            /* host endpoint that started the stream */
-	uint32_t count;          /* periods to run, 0 = until stopped */
-	uint32_t seq;            /* index of the next period */
-	uint32_t overruns;
-	uint32_t sent;
+	uint32_t count;          /* messages to send, 0 = until stopped */
+	uint32_t overruns;       /* periods without a message */
+	uint32_t sent;           /* messages sent: the next seq */
 	uint32_t sub_n;          /* timer interrupts per period */
 	uint32_t sub_left;       /* interrupts left until the next message */
 	uint32_t sub_ticks;      /* timer period */
-	uint64_t period;         /* sub_ticks * sub_n */
-	uint64_t last_due;       /* t_due of the latest period */
-	uint32_t ticks_seen;     /* periods handled since the start */
+	uint64_t period;         /* sub_ticks * sub_n: the period as the timer runs it */
 	uint16_t size;
 	uint8_t msg[RPLAT_PING_MAX]; /* the STREAM_DATA being sent; the payload is filled at start */
 };
@@ -72,7 +70,7 @@ int rp_stream_ext(struct rp_probe *p, const struct rplat_hdr *req, uint32_t len,
 		  void *ctx);
 
 /* From the timer ISR: 't_isr' is the counter read at ISR entry, 'late' how many ticks after its expiry
- * the timer was read. Returns 1 when a period ended (its message sent or counted as an overrun), else
+ * the timer was read. Returns 1 when a period ended (its message sent, or counted as an overrun), else
  * 0 (not running, or an intermediate interrupt of a split period). */
 int rp_stream_tick(struct rp_stream *s, uint64_t t_isr, uint32_t late);
 
