@@ -59,19 +59,22 @@ static void timer_idle(void *ctx)
 /* Attach once DRIVER_OK is there, then serve whatever is pending. */
 static void service(void)
 {
-	int rc = rp_probe_attach(&probe, &rplat_rsc);
+	int rc;
 
+	if (attached) {
+		rp_probe_poll(&probe);
+		return;
+	}
+	rc = rp_probe_attach(&probe, &rplat_rsc);
 	if (rc == 0) {
-		if (!attached) {
-			attached = 1;
-			tlog_puts(&tlog, "attached: vring0 da ");
-			tlog_hex(&tlog, rplat_rsc.vring0.da);
-			tlog_puts(&tlog, " vring1 da ");
-			tlog_hex(&tlog, rplat_rsc.vring1.da);
-			tlog_puts(&tlog, " num ");
-			tlog_dec(&tlog, rplat_rsc.vring1.num);
-			tlog_puts(&tlog, ", announced rpmsg-raw and rpmsg_chrdev on port 14\n");
-		}
+		attached = 1;
+		tlog_puts(&tlog, "attached: vring0 da ");
+		tlog_hex(&tlog, rplat_rsc.vring0.da);
+		tlog_puts(&tlog, " vring1 da ");
+		tlog_hex(&tlog, rplat_rsc.vring1.da);
+		tlog_puts(&tlog, " num ");
+		tlog_dec(&tlog, rplat_rsc.vring1.num);
+		tlog_puts(&tlog, ", announced rpmsg-raw and rpmsg_chrdev on port 14\n");
 		rp_probe_poll(&probe);
 	} else if (rc < 0 && !bad_table) {
 		bad_table = 1;
