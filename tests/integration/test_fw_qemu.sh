@@ -5,6 +5,7 @@
 #   - hostile descriptors of every class posted by a harness on the live link: counted, answered, and
 #     the probe keeps working;
 #   - stream mode: messages arrive at the configured rate (the probe's timer periods, from t_due);
+#   - rplat check coherency passes against the real firmware;
 #   - a firmware that never announces gets a clear error within its boot timeout; bad link strings and
 #     images are refused with messages naming them; no QEMU outlives rplat.
 . "$TOP/tests/integration/lib.sh"
@@ -31,7 +32,7 @@ jassert "$run" 'd["counts"]["sent"] == 1200 and d["counts"]["received"] == 1200'
 jassert "$run" 'all(v == 0 for k, v in d["counts"].items() if k not in ("sent", "received"))'
 jassert "$run" 'd["link"]["type"] == "qemu"'
 jassert "$run" 'd["firmware"]["target"] == "qemu-mps2-an386" and d["firmware"]["counter_hz"] == 25000000'
-jassert "$run" 'd["firmware"]["proto_version"] == 1 and d["firmware"]["features"] & 1'
+jassert "$run" 'd["firmware"]["proto_version"] == 1 and d["firmware"]["features"] == 3'
 jassert "$run" 'all(v == 0 for k, v in d["firmware"]["counters"].items() if k.startswith("bad_") or k == "tx_no_buf")'
 bid=$("${CROSS}readelf" -n "$elf" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
 [ "$(jget "$run" 'd["firmware"]["build_id"]')" = "$bid" ] || fail "INFO build_id != the ELF's ($bid)"
@@ -222,6 +223,13 @@ assert exact >= len(steps) // 2, exact
 print(f"stream: 500 messages, median t_due step {median / 25:.2f} us (2000 configured), {exact} of {len(steps)} "
       f"steps within 5% of a period, the others from a busy vCPU")
 PY
+
+echo "== rplat check coherency against the real firmware"
+"$RPLAT" check coherency --link "qemu:$elf" --rounds 2 >"$TMPDIR/coh.txt" || { cat "$TMPDIR/coh.txt"; fail "coherency check exited $?"; }
+grep -q "verdict: clean" "$TMPDIR/coh.txt" || { cat "$TMPDIR/coh.txt"; fail "coherency verdict"; }
+grep -q "host->probe 256/256" "$TMPDIR/coh.txt" || { cat "$TMPDIR/coh.txt"; fail "coherency slot coverage"; }
+tail -3 "$TMPDIR/coh.txt"
+no_qemu_left
 
 echo "== a firmware that never announces"
 # the same image with its reset vector pointing at the fault handler: it loads, then sleeps forever

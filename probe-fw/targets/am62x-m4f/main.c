@@ -9,6 +9,7 @@
 
 #include "cm_startup.h"
 #include "m4f_hal.h"
+#include "rp_coherency.h"
 #include "rp_probe.h"
 #include "rp_stream.h"
 #include "tlog.h"
@@ -40,6 +41,7 @@ volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_tabl
 static struct m4f hw;
 static struct rp_probe probe;
 static struct rp_stream stream;
+static struct rp_coh coh; /* COH_* (rplat check coherency), after STREAM_* */
 static struct tlog tlog;
 static int attached, bad_table;
 
@@ -118,7 +120,7 @@ int main(void)
 		.fw_version = FW_VERSION,
 		.counter_hz = M4F_CORE_HZ,
 		.build_id = cm_build_id(),
-		.features = RPLAT_FEAT_STREAM,
+		.features = RPLAT_FEAT_STREAM | RPLAT_FEAT_COHERENCY,
 		.ext = rp_stream_ext,
 		.ext_ctx = &stream,
 	};
@@ -127,6 +129,8 @@ int main(void)
 			   .ctx = (void *)r },
 		.counter_hz = M4F_CORE_HZ,
 		.min_period_us = STREAM_MIN_PERIOD_US,
+		.next = rp_coh_ext,
+		.next_ctx = &coh,
 	};
 
 	tlog_init(&tlog, rplat_trace_buf, TRACE_LEN);
@@ -138,6 +142,7 @@ int main(void)
 		cfg.counter_hz = 0;
 	}
 	rp_probe_init(&probe, &hal, &cfg, &shm);
+	rp_coh_init(&coh, 0);
 	rp_stream_init(&stream, &probe, &scfg);
 	m4f_mbox_init(r);
 	m4f_systick_start(r, M4F_SYSTICK_MAX);

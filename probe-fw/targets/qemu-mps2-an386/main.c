@@ -9,6 +9,7 @@
 
 #include "cm_startup.h"
 #include "mps2_hal.h"
+#include "rp_coherency.h"
 #include "rp_probe.h"
 #include "rp_stream.h"
 #include "tlog.h"
@@ -38,6 +39,7 @@ volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_tabl
 static struct mps2 hw;
 static struct rp_probe probe;
 static struct rp_stream stream;
+static struct rp_coh coh; /* COH_* (rplat check coherency), after STREAM_* */
 static struct tlog tlog;
 static int attached, bad_table;
 
@@ -114,7 +116,7 @@ int main(void)
 		.fw_version = FW_VERSION,
 		.counter_hz = MPS2_CLOCK_HZ,
 		.build_id = cm_build_id(),
-		.features = RPLAT_FEAT_STREAM,
+		.features = RPLAT_FEAT_STREAM | RPLAT_FEAT_COHERENCY,
 		.ext = rp_stream_ext,
 		.ext_ctx = &stream,
 	};
@@ -123,6 +125,8 @@ int main(void)
 			   .ctx = (void *)r },
 		.counter_hz = MPS2_CLOCK_HZ,
 		.min_period_us = STREAM_MIN_PERIOD_US,
+		.next = rp_coh_ext,
+		.next_ctx = &coh,
 	};
 
 	mps2_uart_init(r);
@@ -132,6 +136,7 @@ int main(void)
 	tlog_puts(&tlog, "rplat probe qemu-mps2-an386 0.1.0\n");
 	mps2_counter_init(&hw, r);
 	rp_probe_init(&probe, &hal, &cfg, &shm);
+	rp_coh_init(&coh, 0);
 	rp_stream_init(&stream, &probe, &scfg);
 	mps2_timer_start(r, MPS2_TIMER_MAX);
 	mps2_irq_enable(r, MPS2_TIMER0_IRQ, IRQ_PRIO);
