@@ -729,12 +729,13 @@ static void scan_mboxes(struct dctx *c, int node, struct rplat_dt_rproc *rp)
 			emit(c, D_MBOXES_MALFORMED, -1, field, "controller %s has no #mbox-cells", cpath);
 			return;
 		}
-		ncells = (int)be32_at(cells, 0);
-		if (ncells > 8 || i + 1 + ncells > len / 4) {
-			emit(c, D_MBOXES_MALFORMED, -1, field, "controller %s takes %d cells, %d left", cpath, ncells,
-			     len / 4 - i - 1);
+		/* a hostile #mbox-cells (0xffffffff) must not walk backwards */
+		if (be32_at(cells, 0) > 8 || i + 1 + (int)be32_at(cells, 0) > len / 4) {
+			emit(c, D_MBOXES_MALFORMED, -1, field, "controller %s takes %u cells, %d left", cpath,
+			     be32_at(cells, 0), len / 4 - i - 1);
 			return;
 		}
+		ncells = (int)be32_at(cells, 0);
 		if (!node_enabled(c->fdt, ctrl))
 			emit(c, D_MBOX_DISABLED, -1, field, "%s", cpath);
 		if (rp->nmbox < RPLAT_DT_MAX_MBOX)
@@ -1079,6 +1080,28 @@ static void cross_check(struct dctx *c)
 	check_pool(c, rp);
 }
 
+/* fdt_check_full() of libfdt 1.6.1 (Debian 12) dereferences fdt_get_name() of the root node without a
+ * NULL check, so a blob whose root name cannot be read crashes it (found by fuzz_dt; kept in
+ * tests/fuzz/regress/dt). Walk to the root node the way it does and ask first. Returns 0, or the libfdt
+ * error of the root name. */
+static int root_name_check(const void *fdt)
+{
+	int offset, next = 0, len, guard;
+	uint32_t tag;
+
+	for (guard = 0; guard < (1 << 20); guard++) {
+		offset = next;
+		tag = fdt_next_tag(fdt, offset, &next);
+		if (next < 0 || tag == FDT_END)
+			return 0; /* fdt_check_full() reports it */
+		if (tag == FDT_BEGIN_NODE)
+			return fdt_get_name(fdt, offset, &len) ? 0 : (len < 0 ? len : -FDT_ERR_BADSTRUCTURE);
+		if (tag != FDT_NOP && tag != FDT_PROP)
+			return 0;
+	}
+	return 0;
+}
+
 /* The part of the blob a libfdt error is about. */
 static const char *blob_field(int err)
 {
@@ -1107,7 +1130,7 @@ int rplat_dt_check(const struct rplat_dt *dt, const struct rplat_dt_opts *o, str
 	static const struct rplat_dt_opts none = { NULL, NULL, NULL };
 	struct rplat_dt_report *own = NULL;
 	struct dctx c;
-	int err;
+	int err, field_root = 0;
 
 	if (!rep) {
 		own = calloc(1, sizeof(*own));
@@ -1128,10 +1151,14 @@ int rplat_dt_check(const struct rplat_dt *dt, const struct rplat_dt_opts *o, str
 		err = -FDT_ERR_BADMAGIC;
 	else if (dt->len < sizeof(struct fdt_header))
 		err = -FDT_ERR_TRUNCATED;
+	else if ((err = fdt_check_header(dt->blob)) == 0 && fdt_totalsize(dt->blob) <= dt->len &&
+		 (err = root_name_check(dt->blob)) != 0)
+		field_root = 1;
 	else
 		err = fdt_check_full(dt->blob, dt->len);
 	if (err) {
-		emit(&c, D_BLOB, -1, blob_field(err), "%s (%zu bytes)", fdt_strerror(err), dt->len);
+		emit(&c, D_BLOB, -1, field_root ? "root node name" : blob_field(err), "%s (%zu bytes)",
+		     fdt_strerror(err), dt->len);
 	} else {
 		scan_regions(&c);
 		scan_rprocs(&c);

@@ -132,11 +132,13 @@ struct rplat_finding *rplat_findings_emit(struct rplat_findings *fs, const struc
 	char value[512];
 	va_list ap;
 
+	f = rplat_findings_add(fs, sev < 0 ? rule->sev : (enum rplat_severity)sev, rule->flags, rule->id, source,
+			       entry);
+	if (f == &fs->scratch)
+		return f; /* counted, not kept: skip the formatting (hostile tables produce thousands) */
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
-	f = rplat_findings_add(fs, sev < 0 ? rule->sev : (enum rplat_severity)sev, rule->flags, rule->id, source,
-			       entry);
 	rplat_finding_set(f, RPLAT_FINDING_FIELD, "%s", field);
 	rplat_finding_set(f, RPLAT_FINDING_VALUE, "%s", value);
 	rplat_finding_set(f, RPLAT_FINDING_WHY, "%s", rule->why);

@@ -249,12 +249,14 @@ const struct rplat_rule *rplat_rsc_rules(size_t *n)
 void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, int entry, const char *field,
 	      const char *fmt, ...)
 {
-	char value[256];
+	char value[256] = "";
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
+	if (fs->n < fs->max) { /* a finding past the cap is only counted */
+		va_start(ap, fmt);
+		vsnprintf(value, sizeof(value), fmt, ap);
+		va_end(ap);
+	}
 	rplat_findings_emit(fs, &rules[r], -1, source, entry, field, "%s", value);
 }
 

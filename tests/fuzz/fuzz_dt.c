@@ -1,0 +1,83 @@
+/* fuzz-sources: host-tools/lib/dt_check.c host-tools/lib/rsc_parse.c host-tools/lib/rsc_check.c host-tools/lib/elf_fw.c host-tools/lib/findings.c host-tools/lib/json.c host-tools/lib/util.c */
+/* libFuzzer target for the device-tree checks (host-tools/lib/dt_check.c): the input is a .dtb as
+ * `rplat check dt --dtb` would read it.
+ *
+ * Each input is checked alone and cross-checked with the TI-style resource table (two vrings of 256, a
+ * trace buffer), once with the node picked automatically and once by name, so that the pool arithmetic
+ * and the memory-map merge run on hostile reg values too. Findings must stay printable. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rplat/dt.h"
+#include "rplat/rsc.h"
+
+static struct rplat_fw *ti_fw(uint32_t num)
+{
+	struct rplat_rsc_table t;
+	struct rplat_fw *fw;
+
+	memset(&t, 0, sizeof(t));
+	t.base.ver = 1;
+	t.base.num = 2;
+	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
+	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
+	t.vdev_hdr.type = RSC_VDEV;
+	t.vdev.id = VIRTIO_ID_RPMSG;
+	t.vdev.dfeatures = 1;
+	t.vdev.num_of_vrings = 2;
+	t.vring0 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, num, 1, 0 };
+	t.vring1 = (struct fw_rsc_vdev_vring){ 0x9cb40000u, 4096, num, 2, 0 };
+	t.trace_hdr.type = RSC_TRACE;
+	t.trace.da = 0x31000;
+	t.trace.len = 0x1000;
+	if (rplat_fw_parse(&t, sizeof(t), "am62-mcu-m4f0_0-fw", &fw) < 0)
+		return NULL;
+	return fw;
+}
+
+static void check_printable(const struct rplat_findings *fs)
+{
+	size_t i, k;
+
+	for (i = 0; i < fs->n; i++) {
+		const char *parts[] = { fs->item[i].rule, fs->item[i].field, fs->item[i].value, fs->item[i].why };
+
+		for (k = 0; k < 4; k++) {
+			const char *s = parts[k];
+
+			for (; *s; s++)
+				if (*s < 0x20 || *s > 0x7e)
+					abort();
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct rplat_fw *fw;
+	struct rplat_dt_opts o = { NULL, NULL, "am62x-m4f" };
+	struct rplat_dt_report rep;
+	struct rplat_findings fs;
+	struct rplat_dt *dt;
+	int pass;
+
+	if (!fw)
+		fw = ti_fw(256);
+	if (rplat_dt_load_blob(data, size, "fuzz.dtb", &dt) < 0)
+		return 0;
+	for (pass = 0; pass < 3; pass++) {
+		o.fw = pass ? fw : NULL;
+		o.node = pass == 2 ? "m4fss" : NULL;
+		rplat_findings_init(&fs);
+		rplat_dt_check(dt, &o, &rep, &fs);
+		check_printable(&fs);
+		if (rep.chosen >= (int)rep.nrproc || rep.nregion > RPLAT_DT_MAX_REGIONS)
+			abort();
+		rplat_findings_free(&fs);
+	}
+	rplat_dt_free(dt);
+	return 0;
+}
