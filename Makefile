@@ -138,8 +138,7 @@ check-integration: all
 check-cross:
 	$(Q)tests/cross-build.sh
 
-check-firmware:
-	$(Q)$(MAKE) --no-print-directory -C probe-fw all
+check-firmware: firmware
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory tools
@@ -148,8 +147,10 @@ bench: deps
 fuzz: deps
 	$(Q)tests/fuzz/run.sh
 
+# The firmware has its own cross compiler (arm-none-eabi-): CROSS_COMPILE here is the host tools'.
+FW_CROSS_COMPILE ?= arm-none-eabi-
 firmware:
-	$(Q)$(MAKE) --no-print-directory -C probe-fw all
+	$(Q)$(MAKE) --no-print-directory -C probe-fw CROSS_COMPILE=$(FW_CROSS_COMPILE) all
 
 clean:
 	$(Q)rm -rf build build-san build-aarch64 build-fuzz

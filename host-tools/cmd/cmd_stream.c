@@ -8,8 +8,9 @@
  *   isr_to_send    t_send - t_isr         the probe's work before the kick (remote clock only)
  *   one_way        host receive - t_send  mapped through the clock fit (carries its error bound)
  *   interarrival   between consecutive host receives (the period as Linux sees it)
- * Gaps in the sequence ("lost") are messages lost on the way or periods the probe skipped: overruns
- * (no RX buffer, counted by the probe) or timer expiries its interrupt missed altogether. */
+ * The probe's seq counts the messages it sent, so a gap in it is a message lost on the way. A period
+ * without a message is either an overrun (no RX buffer; the probe counts those) or a timer expiry its
+ * interrupt missed altogether, seen as a t_due step of more than one period (missed_periods). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -234,7 +235,8 @@ struct streamer {
 	struct counts c;
 	FILE *spill;
 	char dir[4096], spill_path[4200];
-	uint32_t next_seq, first_seq, last_seq;
+	uint32_t next_seq, first_seq, last_seq, first_overruns;
+	uint64_t first_due, last_due;
 	int64_t first_recv, last_recv;
 	time_t wall0, wall1;
 	int silent_end, rc;
@@ -289,9 +291,12 @@ static void on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_
 	} else {
 		x->first_recv = t_recv;
 		x->first_seq = r.seq;
+		x->first_due = r.t_due;
+		x->first_overruns = d->overruns;
 	}
 	x->last_recv = t_recv;
 	x->last_seq = r.seq;
+	x->last_due = r.t_due;
 	put(x, &r);
 }
 
@@ -387,6 +392,16 @@ static int second_pass(struct streamer *x)
 	return rplat_runfile_commit(&rf);
 }
 
+static uint64_t missed_periods(const struct streamer *x)
+{
+	double period_ticks = (double)x->o->period_ns * (double)x->info.counter_hz / 1e9;
+	double periods = period_ticks > 0 ? (double)(x->last_due - x->first_due) / period_ticks : 0;
+	double seen = (double)(x->last_seq - x->first_seq) + (double)(x->c.overruns - x->first_overruns);
+	double missed = floor(periods + 0.5) - seen;
+
+	return missed > 0 ? (uint64_t)missed : 0;
+}
+
 static int write_run(struct streamer *x)
 {
 	const struct stream_opts *o = x->o;
@@ -460,9 +475,12 @@ static int write_run(struct streamer *x)
 	rplat_jw_obj_begin(&jw, "summary");
 	rplat_jw_obj_begin(&jw, "rate");
 	rplat_jw_double(&jw, "configured_hz", 1e9 / (double)o->period_ns);
-	/* the probe's rate (its sequence counts periods) and the rate messages actually arrived at */
+	/* messages the probe sent per second (its seq counts them), messages that arrived per second, and
+	 * the timer periods that passed without a message (t_due steps of more than one period that
+	 * overruns do not explain: expiries the probe's interrupt missed) */
 	rplat_jw_double(&jw, "measured_hz", secs > 0 ? (double)(x->last_seq - x->first_seq) / secs : 0);
 	rplat_jw_double(&jw, "delivered_hz", secs > 0 ? (double)(x->c.received - 1) / secs : 0);
+	rplat_jw_uint(&jw, "missed_periods", missed_periods(x));
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "stages");
 	rplat_stats_json(&jw, "remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
@@ -562,10 +580,11 @@ int cmd_stream(int argc, char **argv)
 	       (unsigned long long)(x->c.lost + (o.count > x->next_seq ? o.count - x->next_seq : 0)), x->c.overruns,
 	       (unsigned long long)x->c.dup, (unsigned long long)x->c.ooo, (unsigned long long)x->c.corrupt);
 	if (x->last_recv > x->first_recv)
-		printf("# rate: %.3f Hz configured, %.3f Hz measured (periods), %.3f Hz delivered (messages)\n",
+		printf("# rate: %.3f Hz configured, %.3f Hz sent, %.3f Hz delivered; %llu timer periods missed by the probe\n",
 		       1e9 / (double)o.period_ns,
 		       (double)(x->last_seq - x->first_seq) * 1e9 / (double)(x->last_recv - x->first_recv),
-		       (double)(x->c.received - 1) * 1e9 / (double)(x->last_recv - x->first_recv));
+		       (double)(x->c.received - 1) * 1e9 / (double)(x->last_recv - x->first_recv),
+		       (unsigned long long)missed_periods(x));
 	rplat_print_stats_header();
 	rplat_print_stats_row("remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
 	rplat_print_stats_row("irq_latency", &x->irq, -1);

@@ -5,10 +5,11 @@
 "$RPLAT" stream -L sim:cpu=1,fifo=50 -a 0 -i 1000 -n 3000 -q -o "$TMPDIR/s" >"$TMPDIR/out" || true
 cat "$TMPDIR/out"
 jassert "$TMPDIR/s/run.json" 'd["kind"]=="stream" and d["counts"]["expected"]==3000'
-# the probe's period is the configured one (its sequence counts periods), within 1%
-jassert "$TMPDIR/s/run.json" 'abs(d["summary"]["rate"]["measured_hz"]/1000.0 - 1) < 0.01'
-# nearly every message arrives (a loaded CI machine may make the sim skip a few periods)
-jassert "$TMPDIR/s/run.json" 'd["counts"]["received"] >= 2850 and d["summary"]["rate"]["delivered_hz"] > 950'
+# messages are sent and delivered at the configured rate (a loaded machine may make the sim's timer
+# miss a few periods: those are counted, and bounded here)
+jassert "$TMPDIR/s/run.json" 'd["summary"]["rate"]["missed_periods"] <= 60'
+jassert "$TMPDIR/s/run.json" 'abs(d["summary"]["rate"]["measured_hz"]*(1+d["summary"]["rate"]["missed_periods"]/3000.0)/1000.0 - 1) < 0.01'
+jassert "$TMPDIR/s/run.json" 'd["counts"]["received"]==3000 and d["counts"]["lost"]==0'
 jassert "$TMPDIR/s/run.json" 'd["clock"]["valid"] and d["summary"]["stages"]["remote_to_host"]["count"]==d["counts"]["received"]'
 jassert "$TMPDIR/s/run.json" 'd["summary"]["stages"]["remote_to_host"]["p50"] > 0 and d["summary"]["stages"]["irq_latency"]["count"] > 0'
 jassert "$TMPDIR/s/run.json" 'd["counts"]["duplicate"]==0 and d["counts"]["out_of_order"]==0 and d["counts"]["corrupt"]==0'
