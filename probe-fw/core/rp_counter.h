@@ -10,6 +10,7 @@
 struct rp_ctr_ext {
 	uint64_t last; /* last extended value */
 	uint32_t bits; /* width of the raw counter, 1..32 */
+	uint32_t mask; /* (1 << bits) - 1, precomputed: the update is on the per-message path */
 };
 
 void rp_ctr_ext_init(struct rp_ctr_ext *e, uint32_t bits, uint32_t raw);

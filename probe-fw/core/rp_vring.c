@@ -14,11 +14,13 @@ static int is_pow2(uint32_t x)
 
 void *rp_shm_map(const struct rp_shm *shm, uint64_t da, uint32_t len)
 {
-	uint64_t off;
+	uint32_t off;
 
-	if (da < shm->da)
+	/* Device addresses are 32-bit here: anything above is outside. Below the region, the unsigned
+	 * difference wraps to a huge offset and fails the same test as past its end. */
+	if (da >> 32)
 		return NULL;
-	off = da - shm->da;
+	off = (uint32_t)da - shm->da;
 	if (off > shm->size || len > shm->size - off)
 		return NULL;
 	return shm->va + off;
