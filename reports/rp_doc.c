@@ -63,7 +63,7 @@ void rp_doc_table(struct rp_doc *d, int n, const char *const *head)
 	}
 	fputs("\n|", d->m);
 	for (i = 0; i < n; i++)
-		fputs(i ? "---:|" : "---|", d->m);
+		fputs("---|", d->m);
 	fputs("\n", d->m);
 }
 

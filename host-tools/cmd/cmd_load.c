@@ -51,7 +51,7 @@ int cmd_load(int argc, char **argv)
 		{ "show", required_argument, NULL, 'S' },   { "check", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *avoid = NULL;
+	const char *out = NULL, *avoid = NULL, *show = NULL, *check = NULL;
 	int64_t duration = 0;
 	struct rplat_load *load = NULL;
 	struct sigaction sa;
@@ -76,18 +76,11 @@ int cmd_load(int argc, char **argv)
 			rplat_load_list(stdout);
 			return 0;
 		case 'S':
-			if (rplat_load_show(optarg, avoid, stdout, err, sizeof(err))) {
-				fprintf(stderr, "rplat %s%s\n", strncmp(err, "load", 4) ? "load: " : "", err);
-				return 2;
-			}
-			return 0;
+			show = optarg;
+			break;
 		case 'C':
-			if (rplat_load_check(optarg, err, sizeof(err))) {
-				fprintf(stderr, "rplat %s%s\n", strncmp(err, "load", 4) ? "load: " : "", err);
-				return 2;
-			}
-			printf("%s: ok\n", optarg);
-			return 0;
+			check = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -95,6 +88,15 @@ int cmd_load(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (show || check) { /* after every option, so that --avoid applies wherever it is given */
+		if (show ? rplat_load_show(show, avoid, stdout, err, sizeof(err)) : rplat_load_check(check, err, sizeof(err))) {
+			fprintf(stderr, "rplat %s%s\n", strncmp(err, "load", 4) ? "load: " : "", err);
+			return 2;
+		}
+		if (check)
+			printf("%s: ok\n", check);
+		return 0;
 	}
 	if (optind >= argc) {
 		usage(stderr);

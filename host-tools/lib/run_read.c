@@ -242,6 +242,12 @@ int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t er
 		rplat_fail(err, errlen, "%s: \"kind\" missing or not a string", p);
 		goto fail;
 	}
+	if (strcmp(r->kind, "ping") && strcmp(r->kind, "merged")) {
+		rplat_fail(err, errlen,
+			   "%s: a \"%s\" run; report, compare, budget and merge read ping runs (and merges of them) "
+			   "only", p, r->kind);
+		goto fail;
+	}
 	r->label = rplat_json_str(rplat_json_member(r->meta, "label"));
 	if (!r->label || !*r->label)
 		r->label = strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir;

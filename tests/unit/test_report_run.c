@@ -146,6 +146,9 @@ static void test_load_errors(void **state)
 	d = make_dir("nokind");
 	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"counts\":{}}");
 	expect_load_error(d, "\"kind\" missing");
+	d = make_dir("stream");
+	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"stream\",\"counts\":{}}");
+	expect_load_error(d, "a \"stream\" run; report, compare, budget and merge read ping runs");
 	d = make_dir("badcount");
 	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"counts\":{\"lost\":-1}}");
 	expect_load_error(d, "counts.lost is not a count");
