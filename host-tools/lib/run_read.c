@@ -99,8 +99,9 @@ static int load_sizes(struct rplat_run *r, char *err, size_t errlen)
 			continue;
 		sz = strtoul(de->d_name + 4, &end, 10);
 		if (end != de->d_name + n - 5 || sz > 65535) {
-			closedir(d);
-			return rplat_fail(err, errlen, "%s/%s: not a payload size in the name", p, de->d_name);
+			rplat_fail(err, errlen, "%s/%s: not a payload size in the name", p, de->d_name);
+			closedir(d); /* after: de lives in d */
+			return -1;
 		}
 		if (r->nsizes == cap) {
 			struct rplat_run_size *ns;
