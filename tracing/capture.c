@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <event-parse.h>
@@ -887,13 +888,35 @@ static void close_readers(struct rplat_capture *c, int commit)
 
 /* ---- create / start / stop / destroy ---- */
 
+/* A tep with the formats of exactly the events enabled (and the marker): parsing every syscall format
+ * would take most of a second. */
 static int load_formats(struct rplat_capture *c, char *err, size_t errlen)
 {
-	const char *systems[] = { "sched", "irq", "ipi", "syscalls", "ftrace", RPLAT_TDEC_PROBE_GROUP, NULL };
+	char list[sizeof(c->events) + 32], *save = NULL, *tok;
+	enum tep_endian host = htonl(1) == 1 ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
 
-	c->tep = tracefs_local_events_system(NULL, systems);
+	c->tep = tep_alloc();
 	if (!c->tep)
-		return rplat_fail(err, errlen, "tracefs: cannot load the event formats: %s", strerror(errno));
+		return rplat_fail(err, errlen, "out of memory");
+	tep_set_long_size(c->tep, (int)sizeof(long));
+	tep_set_page_size(c->tep, (int)sysconf(_SC_PAGESIZE));
+	tep_set_file_bigendian(c->tep, host);
+	tep_set_local_bigendian(c->tep, host);
+	snprintf(list, sizeof(list), "ftrace:print,%s", c->events);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':'), *buf;
+		int size = 0;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		buf = tracefs_event_file_read(NULL, tok, colon + 1, "format", &size);
+		if (!buf || tep_parse_event(c->tep, buf, (unsigned long)size, tok)) {
+			free(buf);
+			return rplat_fail(err, errlen, "tracefs: cannot read or parse the format of %s:%s", tok, colon + 1);
+		}
+		free(buf);
+	}
 	c->dec = rplat_tdec_alloc(c->tep);
 	c->kbuf = kbuffer_alloc(KBUFFER_LSIZE_SAME_AS_HOST, KBUFFER_ENDIAN_SAME_AS_HOST); /* the running kernel's */
 	if (!c->dec || !c->kbuf)
