@@ -7,7 +7,7 @@
 . "$TOP/tests/fixtures/trace/lib.sh"
 trace_need
 tracefs_state > "$TMPDIR/state.before"
-N=${RPLAT_TRACE_INTERRUPTS:-24}
+N=${RPLAT_TRACE_INTERRUPTS:-16}
 sigs=(INT TERM HUP INTINT)
 saved=0
 for i in $(seq 1 "$N"); do

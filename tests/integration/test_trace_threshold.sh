@@ -1,0 +1,42 @@
+# --break and --on-threshold: a break stops at the first round trip over the limit and analyses it at
+# once; shell and signal actions run on every hit with ,continue, and the run goes on to the end.
+. "$TOP/tests/integration/lib.sh"
+. "$TOP/tests/fixtures/trace/lib.sh"
+trace_need
+tracefs_state > "$TMPDIR/state.before"
+
+# every round trip on the sim is over 1 us: the break comes at the first message
+run="$TMPDIR/break"
+"$RPLAT" trace -L sim -l 5000 -i 200 -o "$run" --break 1 > "$TMPDIR/out.txt" 2> "$TMPDIR/err.txt" \
+    || { cat "$TMPDIR/err.txt"; fail "rplat trace --break exited $?"; }
+grep -q 'exceeded --break' "$TMPDIR/err.txt" || fail "no break reported: $(cat "$TMPDIR/err.txt")"
+jassert "$run/run.json" 'd["counts"]["sent"] < 10 and d["trace"]["threshold_hits"] == 1'
+jassert "$run/run.json" 'd["trace"]["first_hit_seq"] == 0'
+jassert "$run/trace/analysis.json" 'd["outliers"][0]["seq"] == 0 and "break" in d["outliers"][0]["why"]'
+grep -q '\[break\]' "$TMPDIR/out.txt" || fail "the break hit was not analysed at once"
+tracefs_same "$TMPDIR/state.before" "after --break"
+
+# shell and signal actions on every hit, and the run continues
+run="$TMPDIR/actions"
+got=0
+trap 'got=$((got + 1))' USR2
+"$RPLAT" trace -L sim -l 300 -i 200 -q -o "$run" --threshold 1 --no-analysis \
+    --on-threshold "shell,echo \$RPLAT_SEQ \$RPLAT_RTT_US >> $TMPDIR/hits.txt,continue" \
+    --on-threshold signal,USR2 > /dev/null 2> "$TMPDIR/err2.txt" || { cat "$TMPDIR/err2.txt"; fail "exited $?"; }
+trap - USR2
+jassert "$run/run.json" 'd["counts"]["sent"] == 300 and d["trace"]["threshold_hits"] == 300'
+[ "$(wc -l < "$TMPDIR/hits.txt")" = 300 ] || fail "the shell action ran $(wc -l < "$TMPDIR/hits.txt") times, not 300"
+head -2 "$TMPDIR/hits.txt"
+echo "signals received: $got"
+[ "$got" -ge 1 ] || fail "the parent got no SIGUSR2"
+# without ,continue the first hit ends the run
+run="$TMPDIR/stop"
+"$RPLAT" trace -L sim -l 300 -i 200 -q -o "$run" --threshold 1 --on-threshold trace > /dev/null 2>&1 \
+    || fail "exited $?"
+jassert "$run/run.json" 'd["counts"]["sent"] < 10'
+if "$RPLAT" trace -L sim -l 10 --on-threshold trace -o "$TMPDIR/bad" 2> "$TMPDIR/bad.txt"; then
+    fail "--on-threshold without --threshold was accepted"
+fi
+grep -q 'needs --threshold' "$TMPDIR/bad.txt" || fail "unclear error: $(cat "$TMPDIR/bad.txt")"
+tracefs_same "$TMPDIR/state.before" "after the threshold runs"
+echo ok
