@@ -139,6 +139,7 @@ void rplat_capture_opts_init(struct rplat_capture_opts *o)
 	o->uprobes = 1;
 	o->poll_ms = 10;
 	o->reader_cpu = -1;
+	o->lock_wait_ms = 60000;
 }
 
 /* ---- settings: get / set / restore ---- */
@@ -396,23 +397,33 @@ int rplat_capture_leftovers(int remove, char *msg, size_t len)
 	return n;
 }
 
+/* One capture per machine: the instance is machine-wide. Another rplat trace holding the lock is waited
+ * for (up to lock_wait_ms; a signal ends the wait), so that runs started together serialize. */
 static int take_lock(struct rplat_capture *c, char *err, size_t errlen)
 {
 	char buf[32];
-	int fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644), waited = 0;
 
 	if (fd < 0)
 		fd = open("/tmp/rplat-trace.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return rplat_fail(err, errlen, "cannot open the lock file %s: %s", LOCK_PATH, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		struct timespec ts = { 0, 100000000 };
 
-		buf[n > 0 ? n : 0] = 0;
-		close(fd);
-		return rplat_fail(err, errlen, "another rplat trace (pid %s) is using the tracefs instance '%s'",
-				  n > 0 ? strtok(buf, "\n") : "?", c->name);
+		if (waited >= c->o.lock_wait_ms || g_interrupts) {
+			ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+			buf[n > 0 ? n : 0] = 0;
+			close(fd);
+			return rplat_fail(err, errlen, "another rplat trace (pid %s) is using the tracefs instance '%s'",
+					  n > 0 ? strtok(buf, "\n") : "?", c->name);
+		}
+		nanosleep(&ts, NULL);
+		waited += 100;
 	}
+	if (waited)
+		note(c, "waited %.1f s for another rplat trace to finish", waited / 1000.0);
 	if (ftruncate(fd, 0) == 0) {
 		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 		ssize_t r = pwrite(fd, buf, (size_t)n, 0);

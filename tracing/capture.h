@@ -42,6 +42,7 @@ struct rplat_capture_opts {
 	const char *exe;          /* NULL = /proc/self/exe */
 	int poll_ms;              /* reader period when idle, default 10 */
 	int reader_cpu;           /* pin the reader thread, -1 = no */
+	int lock_wait_ms;         /* wait this long for another rplat trace to finish (default 60 s) */
 	/* Problems found while restoring (after stop, when the notes are no longer read); may be NULL. */
 	void (*warn)(const char *msg);
 };

@@ -9,7 +9,12 @@ trace_need
 tracefs_state > "$TMPDIR/state.before"
 N=${RPLAT_TRACE_INTERRUPTS:-16}
 sigs=(INT TERM HUP INTINT)
+# job control: background jobs of a non-interactive shell would otherwise start with SIGINT ignored,
+# and an early Ctrl-C would be lost before rplat installs its handlers (a real terminal does not do that)
+set -m
 saved=0
+pid=
+trap '[ -z "$pid" ] || kill -KILL $pid 2>/dev/null || true' EXIT
 for i in $(seq 1 "$N"); do
     run="$TMPDIR/run$i"
     sig=${sigs[$((RANDOM % 4))]}
