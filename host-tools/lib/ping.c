@@ -287,6 +287,24 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 
 /* ---- the second pass: stages and samples.tsv ---- */
 
+/* A CLOCK_MONOTONIC / CLOCK_MONOTONIC_RAW pair read as close together as this machine allows: the
+ * tightest of a few mono-raw-mono brackets, raw against the bracket's middle. */
+static void mono_raw_pair(int64_t *mono, int64_t *raw)
+{
+	int64_t best = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int64_t a = rplat_now_ns(), r = rplat_now_raw_ns(), b = rplat_now_ns();
+
+		if (b - a < best) {
+			best = b - a;
+			*mono = a + (b - a) / 2;
+			*raw = r;
+		}
+	}
+}
+
 static double truth_mono(struct rplat_ping_ctx *x, uint64_t ticks)
 {
 	double raw = x->link->ops->truth_raw_ns(x->link, ticks);
@@ -791,8 +809,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	if (!o->quiet)
 		fprintf(stderr, "rplat ping: %s -> %s\n", x->link->desc, x->dir);
 	x->wall0 = time(NULL);
-	x->raw0 = rplat_now_raw_ns();
-	x->t0 = x->mono0 = rplat_now_ns();
+	mono_raw_pair(&x->mono0, &x->raw0);
+	x->t0 = rplat_now_ns();
 	next = x->t0;
 	for (seq = 0; !rplat_stop; seq++) {
 		int64_t now = rplat_now_ns();
@@ -815,8 +833,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		if (next < now)
 			next = now; /* behind: skip, do not burst */
 	}
-	x->t_end = x->mono1 = rplat_now_ns();
-	x->raw1 = rplat_now_raw_ns();
+	x->t_end = rplat_now_ns();
+	mono_raw_pair(&x->mono1, &x->raw1);
 	x->wall1 = time(NULL);
 	if (rplat_stop && !x->ended_by)
 		x->ended_by = 1;

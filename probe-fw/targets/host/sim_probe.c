@@ -166,17 +166,6 @@ static void sim_kick(void *ctx, uint32_t vq)
 		_exit(3); /* the host is gone */
 }
 
-/* The emulated interrupt: a doorbell rung while the probe was busy is taken before the next pop, so
- * a request found by polling still gets the stamp of the doorbell that announced it. */
-static void sim_pending(void *ctx)
-{
-	struct sim *s = ctx;
-	uint64_t v;
-
-	if (read(s->kick_in, &v, sizeof(v)) == sizeof(v))
-		rp_probe_kick_isr(&s->probe);
-}
-
 static uint64_t xorshift(uint64_t *x)
 {
 	*x ^= *x << 13;
@@ -382,11 +371,10 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	cfg.process_ctx = &s;
 	rp_coh_init(&s.coh, NULL);
 	cfg.ext_ctx = &s.coh;
-	/* Spinning, the emulated interrupt is taken before every pop (a cheap non-blocking read, and the
-	 * doorbell is the fd spun on anyway). Sleeping, a doorbell rung while the probe is busy is taken on
-	 * its next wakeup; a request found before it is stamped t_kick = t_consume (see rp_probe.c). */
-	if (o->spin)
-		hal.pending = sim_pending;
+	/* Sleeping, a doorbell rung while the probe is busy is taken on its next wakeup; a request found
+	 * before it is stamped t_kick = t_consume (see rp_probe.c). Spinning (once attached), the probe
+	 * polls the avail ring itself, as a core without a doorbell interrupt would: the doorbell's
+	 * syscall is then on neither one-way path, so both are alike, and t_kick = t_consume. */
 	sim_setup_sched(o);
 	write_table(o, shm);
 	trace_log(shm, "rplat sim probe: booted, waiting for DRIVER_OK\n");
@@ -409,7 +397,17 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	}
 	sim_kick(&s, 0); /* "booted": the table is in place */
 	for (;;) {
-		if (s.stream.running && !o->spin) {
+		int polled = 0;
+
+		if (o->spin && s.probe.ready == 3 && !s.stream.running) {
+			unsigned n = 0;
+			uint64_t v;
+
+			while (!rp_vq_pending(&s.probe.rx))
+				if (++n % 4096 == 0 && read(kick_in, &v, sizeof(v)) < 0 && errno != EAGAIN)
+					return rplat_fail(err, errlen, "sim: doorbell read failed: %s", strerror(errno));
+			polled = 1;
+		} else if (s.stream.running && !o->spin) {
 			/* two interrupt sources: wait for either */
 			struct pollfd pf[2] = { { kick_in, POLLIN, 0 }, { s.tfd, POLLIN, 0 } };
 
@@ -432,7 +430,8 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 		} else if (wait_kick(kick_in)) {
 			return rplat_fail(err, errlen, "sim: doorbell read failed: %s", strerror(errno));
 		}
-		rp_probe_kick_isr(&s.probe);
+		if (!polled)
+			rp_probe_kick_isr(&s.probe);
 		if (s.probe.ready != 3) {
 			r = rp_probe_attach(&s.probe, (volatile struct rplat_rsc_table *)(void *)(shm + RPLAT_SIM_RSC_OFF));
 			if (r < 0)
