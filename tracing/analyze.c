@@ -606,6 +606,14 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	x.sample_seen = calloc(in->nsamples + 1, 1);
 	if (!x.sample_seen)
 		return rplat_fail(err, errlen, "out of memory");
+	if (in->nsamples) { /* one message per sample, usually: no regrowth */
+		a->msg = malloc((in->nsamples + 16) * sizeof(*a->msg));
+		if (!a->msg) {
+			free(x.sample_seen);
+			return rplat_fail(err, errlen, "out of memory");
+		}
+		a->cap = in->nsamples + 16;
+	}
 	win_reset(&x.w);
 	x.w.pend_sys = -1;
 	x.w.pend_ts = RPLAT_NONE;
@@ -621,7 +629,11 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	free(x.sample_seen);
 	free(x.mbox_irq);
 	/* a repeated marker (seq reused) would leave two entries; keep them, ordered by seq */
-	qsort(a->msg, a->nmsg, sizeof(*a->msg), cmp_msg_seq);
+	for (i = 1; i < a->nmsg; i++)
+		if (a->msg[i].seq < a->msg[i - 1].seq) {
+			qsort(a->msg, a->nmsg, sizeof(*a->msg), cmp_msg_seq);
+			break;
+		}
 	a->nsamples = in->nsamples;
 	for (i = 0; i < a->nmsg; i++) {
 		struct rplat_ana_msg *m = &a->msg[i];

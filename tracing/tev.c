@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -410,7 +411,10 @@ void rplat_tev_set_init(struct rplat_tev_set *s)
 
 void rplat_tev_set_free(struct rplat_tev_set *s)
 {
-	free(s->ev);
+	if (s->mapped)
+		munmap(s->ev, s->mapped);
+	else
+		free(s->ev);
 	rplat_tev_names_free(&s->names);
 	memset(s, 0, sizeof(*s));
 }
@@ -424,9 +428,24 @@ static int set_reserve(struct rplat_tev_set *s, size_t want)
 		return 0;
 	while (cap < want)
 		cap *= 2;
-	p = realloc(s->ev, cap * sizeof(*s->ev));
-	if (!p)
-		return -1;
+	if (s->mapped || cap * sizeof(*s->ev) >= (64u << 20)) {
+		/* large: populated up front, one page-table fill instead of a fault per page */
+		size_t len = cap * sizeof(*s->ev);
+
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		memcpy(p, s->ev, s->n * sizeof(*s->ev));
+		if (s->mapped)
+			munmap(s->ev, s->mapped);
+		else
+			free(s->ev);
+		s->mapped = len;
+	} else {
+		p = realloc(s->ev, cap * sizeof(*s->ev));
+		if (!p)
+			return -1;
+	}
 	s->ev = p;
 	s->cap = cap;
 	return 0;
@@ -502,7 +521,16 @@ void rplat_tev_set_sort(struct rplat_tev_set *s)
 struct cpu_file {
 	struct rplat_tev *ev;
 	size_t n, pos;
+	void *map;     /* the mapped file (the records start after the header) */
+	size_t maplen;
 };
+
+static void cpu_file_free(struct cpu_file *cf)
+{
+	if (cf->map)
+		munmap(cf->map, cf->maplen);
+	cf->map = NULL;
+}
 
 static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_t errlen)
 {
@@ -511,6 +539,7 @@ static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_
 	size_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	memset(cf, 0, sizeof(*cf));
 	if (fd < 0)
 		return rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h)) {
@@ -536,26 +565,18 @@ static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_
 				  "(truncated?)", path, (long long)st.st_size);
 	}
 	n = ((size_t)st.st_size - sizeof(h)) / sizeof(struct rplat_tev);
-	cf->ev = malloc(n ? n * sizeof(struct rplat_tev) : 1);
 	cf->n = n;
-	cf->pos = 0;
-	if (!cf->ev) {
-		close(fd);
-		return rplat_fail(err, errlen, "%s: out of memory for %zu events", path, n);
-	}
-	{
-		size_t want = n * sizeof(struct rplat_tev), got = 0;
-
-		while (got < want) {
-			ssize_t r = read(fd, (char *)cf->ev + got, want - got);
-
-			if (r <= 0) {
-				close(fd);
-				return rplat_fail(err, errlen, "%s: read error: %s", path,
-						  r < 0 ? strerror(errno) : "unexpected end");
-			}
-			got += (size_t)r;
+	if (n) {
+		/* private and writable: a file out of order is sorted in place, copy-on-write */
+		cf->maplen = (size_t)st.st_size;
+		cf->map = mmap(NULL, cf->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (cf->map == MAP_FAILED) {
+			cf->map = NULL;
+			close(fd);
+			return rplat_fail(err, errlen, "%s: cannot map %zu events: %s", path, n, strerror(errno));
 		}
+		madvise(cf->map, cf->maplen, MADV_SEQUENTIAL);
+		cf->ev = (struct rplat_tev *)(void *)((char *)cf->map + sizeof(h));
 	}
 	close(fd);
 	{
@@ -624,9 +645,19 @@ int rplat_tev_set_load(struct rplat_tev_set *s, const char *dir, char *err, size
 			for (i = 0; i < nf; i++)
 				if ((int)i != best && cf[i].pos < cf[i].n && cf[i].ev[cf[i].pos].ts < limit)
 					limit = cf[i].ev[cf[i].pos].ts;
-			do {
-				rplat_tev_set_push(s, &b->ev[b->pos++]);
-			} while (b->pos < b->n && b->ev[b->pos].ts < limit);
+			size_t from = b->pos, k;
+
+			do
+				b->pos++;
+			while (b->pos < b->n && b->ev[b->pos].ts < limit);
+			memcpy(s->ev + s->n, b->ev + from, (b->pos - from) * sizeof(*s->ev));
+			for (k = s->n; k < s->n + (b->pos - from); k++) {
+				if (s->ev[k].cpu + 1u > s->ncpus)
+					s->ncpus = s->ev[k].cpu + 1u;
+				if (s->ev[k].type == RPLAT_TEV_LOST)
+					s->lost += s->ev[k].c > 0 ? (uint64_t)s->ev[k].c : 1;
+			}
+			s->n += b->pos - from;
 		}
 	}
 	snprintf(path, sizeof(path), "%s/names.tsv", dir);
@@ -639,7 +670,7 @@ int rplat_tev_set_load(struct rplat_tev_set *s, const char *dir, char *err, size
 	fclose(f);
 out:
 	for (i = 0; i < nf; i++)
-		free(cf[i].ev);
+		cpu_file_free(&cf[i]);
 	closedir(d);
 	return rc;
 }

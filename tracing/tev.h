@@ -148,6 +148,7 @@ struct rplat_tev_set {
 	unsigned ncpus;        /* highest cpu seen + 1 */
 	uint64_t lost;         /* sum of LOST records' counts (unknown counts as 1) */
 	struct rplat_tev_names names;
+	size_t mapped;         /* ev is an anonymous mapping of this many bytes (large sets), else malloc'd */
 };
 
 void rplat_tev_set_init(struct rplat_tev_set *s);

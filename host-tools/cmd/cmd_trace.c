@@ -4,7 +4,9 @@
  *   rplat trace analyze RUN|FILE.dat [--worst N] [--threshold US] [-o DIR] [-q]
  *   rplat trace analyze --tracecmd FILE [...]
  *   rplat trace export RUN|FILE.dat --perfetto FILE | --text [FILE] [--seq A[-B]]
- *   rplat trace cleanup          remove what a crashed run left in tracefs */
+ *   rplat trace cleanup          remove what a crashed run left in tracefs
+ *   rplat trace synth DIR [--messages N] [--noise K]   a synthetic traced run with a known truth (for the
+ *                                benchmarks and for trying the analysis without root) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "export.h"
+#include "synth.h"
 #include "trace_hooks.h"
 #include "tracedat.h"
 
@@ -27,7 +30,8 @@ static void usage(FILE *f)
 		"       rplat trace analyze RUN|FILE.dat [--worst N] [--threshold US] [-o DIR] [-q]\n"
 		"       rplat trace analyze --tracecmd FILE [--worst N] [--threshold US] [-o DIR] [-q]\n"
 		"       rplat trace export RUN|FILE.dat (--perfetto FILE | --text [FILE]) [--seq A[-B]]\n"
-		"       rplat trace cleanup\n\n"
+		"       rplat trace cleanup\n"
+		"       rplat trace synth DIR [--messages N] [--noise K]\n\n"
 		"Runs a ping (same options as 'rplat ping') under ftrace, in the tracefs instance 'rplat', saves the\n"
 		"capture in RUN/trace and explains where each round trip went: RUN/trace/analysis.txt, analysis.json,\n"
 		"stages.tsv and hist/STAGE.hist. Needs root (tracefs). FILE.dat is a trace-cmd recording made on a\n"
@@ -246,6 +250,100 @@ static int cmd_export(int argc, char **argv)
 	return 0;
 }
 
+static int write_synth_run(const char *dir, const struct rplat_synth_opts *so, const struct rplat_tev_set *ev,
+			   const struct rplat_ana_sample *s)
+{
+	struct rplat_tev_writer w[2];
+	char path[4200];
+	uint32_t i;
+	size_t k;
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
+		return -1;
+	for (c = 0; c < 2; c++) {
+		snprintf(path, sizeof(path), "%s/trace/cpu%d.ev", dir, c);
+		if (rplat_tev_writer_open(&w[c], path, (unsigned)c))
+			return -1;
+	}
+	for (k = 0; k < ev->n; k++)
+		rplat_tev_writer_put(&w[ev->ev[k].cpu & 1], &ev->ev[k]);
+	if (rplat_tev_writer_close(&w[0], 1) | rplat_tev_writer_close(&w[1], 1))
+		return -1;
+	snprintf(path, sizeof(path), "%s/trace/names.tsv", dir);
+	if (!(f = fopen(path, "w")) || rplat_tev_names_write(&ev->names, f) | fclose(f))
+		return -1;
+	snprintf(path, sizeof(path), "%s/trace/capture.json", dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "{\"format\":\"rplat-trace-capture\",\"format_version\":1,\"source\":\"synthetic\",\"pids\":[%d],"
+		"\"remote_pid\":%d,\"marker_fd\":%d}\n", so->tid, so->remote_pid, so->marker_fd);
+	if (fclose(f))
+		return -1;
+	snprintf(path, sizeof(path), "%s/samples.tsv", dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tstatus\n");
+	for (i = 0; i < so->nmsg; i++)
+		fprintf(f, "%u\t40\t%lld\t%lld\t%lld\t%lld\t%lld\tnan\t0\t0\t0\tok\n", i, (long long)s[i].t_send,
+			(long long)s[i].rtt, (long long)s[i].h2r, (long long)s[i].dispatch, (long long)s[i].proc);
+	return fclose(f);
+}
+
+/* A synthetic run: events with a known truth, for benchmarks and for trying the analysis without root. */
+static int cmd_synth(int argc, char **argv)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 1000, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 250000, .pid = 4242, .name = "hog", .prio = 49 },
+		{ .seq = 2000, .kind = RPLAT_GLITCH_REMOTE_DELAY, .ns = 180000 },
+		{ .seq = 3000, .kind = RPLAT_GLITCH_IRQ, .ns = 120000, .pid = 31, .name = "eth0" },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_tev_set ev;
+	struct rplat_ana_sample *s = NULL;
+	uint64_t v;
+	int i, rc;
+
+	rplat_synth_opts_init(&so);
+	so.nmsg = 10000;
+	so.interval_ns = 100000;
+	so.glitch = g;
+	so.nglitch = 3;
+	so.trace_idle_switch_in = 0;
+	if (argc < 2) {
+		fprintf(stderr, "usage: rplat trace synth DIR [--messages N] [--noise K]\n");
+		return 2;
+	}
+	for (i = 2; i < argc; i++) {
+		if (i + 1 < argc && (!strcmp(argv[i], "--messages") || !strcmp(argv[i], "--noise")) &&
+		    !rplat_parse_u64(argv[i + 1], &v) && v <= 100000000) {
+			if (!strcmp(argv[i], "--messages"))
+				so.nmsg = (uint32_t)v;
+			else
+				so.noise_per_msg = (int)v;
+			i++;
+		} else {
+			fprintf(stderr, "rplat trace synth: bad option '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	rplat_tev_set_init(&ev);
+	if (rplat_synth(&so, &ev, &s)) {
+		fprintf(stderr, "rplat trace synth: out of memory\n");
+		return 1;
+	}
+	rc = write_synth_run(argv[1], &so, &ev, s);
+	if (rc)
+		fprintf(stderr, "rplat trace synth: %s: %s\n", argv[1], strerror(errno));
+	else
+		printf("%s: %u messages, %zu events\n", argv[1], so.nmsg, ev.n);
+	rplat_tev_set_free(&ev);
+	free(s);
+	return rc ? 1 : 0;
+}
+
 static int cmd_cleanup(void)
 {
 	char msg[1024];
@@ -271,6 +369,8 @@ int cmd_trace(int argc, char **argv)
 		return cmd_export(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "cleanup"))
 		return cmd_cleanup();
+	if (argc >= 2 && !strcmp(argv[1], "synth"))
+		return cmd_synth(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
