@@ -1,6 +1,7 @@
 #!/bin/bash
 # make check: unit tests (plain and ASan/UBSan), integration tests (plain and ASan/UBSan), the firmware
-# builds, the arm64 cross build. Ends with one "N passed, N failed" line over all suites.
+# builds, the arm64 cross build, and every fuzz corpus and crash regression replayed once under
+# libFuzzer + ASan/UBSan. Ends with one "N passed, N failed" line over all suites.
 set -u
 cd "$(dirname "$0")/.."
 suites=0 bad=0 names=""
@@ -18,6 +19,7 @@ run firmware make --no-print-directory -C probe-fw all
 run integration tests/run-integration.sh build
 run integration-san tests/run-integration.sh build-san
 run cross-arm64 tests/cross-build.sh
+run fuzz-replay tests/fuzz/run.sh --replay
 echo "check: $((suites - bad)) passed, $bad failed"
 [ -z "$names" ] || echo "failed suites:$names"
 [ "$bad" -eq 0 ]
