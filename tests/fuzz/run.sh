@@ -40,14 +40,16 @@ if ! command -v "$clang" >/dev/null 2>&1; then
     exit 2
 fi
 
-# Same include paths and libraries as the Makefile.
+# Same include paths and libraries as the Makefile. Library sources are compiled once into
+# FUZZ_BUILD/obj (instrumented with fuzzer-no-link) and reused until the source or a header changes.
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter
- -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
  -Iprobe-fw/include -Iprobe-fw/core -Iprobe-fw/targets/host -Ihost-tools/include -Itracing -Ireports"
 pkgs="libtracefs libtraceevent libelf libtracecmd"
 CFLAGS="$CFLAGS $(pkg-config --cflags $pkgs 2>/dev/null)"
 LIBS="-Wl,--as-needed $(pkg-config --libs $pkgs 2>/dev/null) -lfdt -lm -lpthread"
 ALL_LIB_SRCS=$(ls probe-fw/core/*.c probe-fw/targets/host/*.c host-tools/lib/*.c tracing/*.c reports/*.c 2>/dev/null)
+HDR_DIRS="probe-fw/include probe-fw/core probe-fw/targets/host host-tools/include host-tools/lib tracing reports"
 
 names=()
 if [ $# -gt 0 ]; then
@@ -59,9 +61,9 @@ else
     done
 fi
 [ ${#names[@]} -gt 0 ] || { echo "run.sh: no fuzz targets" >&2; exit 2; }
-mkdir -p "$out"
+mkdir -p "$out/obj"
 
-# The sources a target links: its first-line fuzz-sources list, or every library source.
+# The sources a target links: its first-line fuzz-sources list, or "ALL" (every library source).
 sources_of() {
     local first
     first=$(head -n 1 "tests/fuzz/fuzz_$1.c")
@@ -72,21 +74,61 @@ sources_of() {
         ;;
     *)
         echo "run.sh: warning: tests/fuzz/fuzz_$1.c has no '/* fuzz-sources: ... */' first line;" \
-             "linking every library source" >&2
-        echo "$ALL_LIB_SRCS"
+             "linking against every library source" >&2
+        echo ALL
         ;;
     esac
 }
 
+# Compile one library source into the object cache; prints the object's path.
+object_of() {
+    local src=$1 o="$out/obj/${1%.c}.o"
+    if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find $HDR_DIRS -name '*.h' -newer "$o" 2>/dev/null | head -n 1)" ]; then
+        mkdir -p "$(dirname "$o")"
+        # shellcheck disable=SC2086
+        "$clang" $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$o" >>"$out/obj.log" 2>&1 ||
+            { echo "run.sh: compiling $src failed (see $out/obj.log)" >&2; tail -n 20 "$out/obj.log" >&2; return 1; }
+    fi
+    echo "$o"
+}
+
+# Every library source, as one archive: a target pulls only the objects it needs.
+all_archive() {
+    local s objs=() o
+    for s in $ALL_LIB_SRCS; do
+        # a source that does not compile is left out; the link says if a target needed it
+        o=$(object_of "$s") || continue
+        objs+=("$o")
+    done
+    if [ ! -f "$out/librplat-fuzz.a" ] || [ -n "$(find "${objs[@]}" -newer "$out/librplat-fuzz.a" | head -n 1)" ]; then
+        rm -f "$out/librplat-fuzz.a"
+        ar rcs "$out/librplat-fuzz.a" "${objs[@]}" || return 1
+    fi
+    echo "$out/librplat-fuzz.a"
+}
+
 build_one() {
-    local name=$1 srcs s
+    local name=$1 srcs s objs=() o
     [ -f "tests/fuzz/fuzz_$name.c" ] || { echo "run.sh: no tests/fuzz/fuzz_$name.c" >&2; return 1; }
     srcs=$(sources_of "$name")
-    for s in $srcs; do
-        [ -f "$s" ] || { echo "run.sh: fuzz_$name: fuzz-sources names $s, which does not exist" >&2; return 1; }
-    done
+    if [ "$srcs" = ALL ]; then
+        o=$(all_archive) || return 1
+        objs+=("$o")
+    else
+        for s in $srcs; do
+            [ -f "$s" ] || { echo "run.sh: fuzz_$name: fuzz-sources names $s, which does not exist" >&2; return 1; }
+            o=$(object_of "$s") || return 1
+            objs+=("$o")
+        done
+    fi
+    # up to date: newer than its own source and every object it links
+    if [ -f "$out/fuzz_$name" ] && [ "$out/fuzz_$name" -nt "tests/fuzz/fuzz_$name.c" ] &&
+       [ -z "$(find "${objs[@]}" -newer "$out/fuzz_$name" 2>/dev/null | head -n 1)" ] &&
+       [ -z "$(find $HDR_DIRS -name '*.h' -newer "$out/fuzz_$name" 2>/dev/null | head -n 1)" ]; then
+        return 0
+    fi
     # shellcheck disable=SC2086
-    if ! "$clang" $CFLAGS -o "$out/fuzz_$name" "tests/fuzz/fuzz_$name.c" $srcs $LIBS \
+    if ! "$clang" $CFLAGS -fsanitize=fuzzer -o "$out/fuzz_$name" "tests/fuzz/fuzz_$name.c" "${objs[@]}" $LIBS \
         >"$out/fuzz_$name.build.log" 2>&1; then
         echo "run.sh: building fuzz_$name failed:" >&2
         tail -n 30 "$out/fuzz_$name.build.log" >&2
