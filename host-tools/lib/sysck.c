@@ -600,8 +600,9 @@ static void check_mbox_irq(struct sctx *c)
 			const char *pol = policy >= 0 && policy < 7 ? policies[policy] : "?";
 
 			if (policy == 1 || policy == 2)
-				emit(c, S_MBOX_IRQ, path, "irq", "%ld (%.80s): %llu interrupts, affinity %s, thread pid %ld %s %d",
-				     irq, name, count, aff, pid, pol, prio);
+				emit(c, S_MBOX_IRQ, path, "irq",
+				     "%ld (%.80s): %llu interrupts, affinity %s, thread pid %ld %s %d", irq, name, count,
+				     aff, pid, pol, prio);
 			else
 				emit(c, S_MBOX_IRQ_THREAD, path, "irq", "%ld (%.80s): thread pid %ld runs %s", irq, name,
 				     pid, pol);
