@@ -1,3 +1,4 @@
+/* fuzz-sources: host-tools/lib/hist.c */
 /* libFuzzer target for the histogram text reader (host-tools/lib/hist.c).
  *
  * Every input must either be read or fail with "PATH: line N: FIELD: what", leaving the histogram

@@ -1,3 +1,4 @@
+/* fuzz-sources: host-tools/lib/json.c */
 /* libFuzzer target for the JSON reader (host-tools/lib/json.c).
  *
  * Every input must either parse or fail with a "line L, column C: ..." message. A document that parses
