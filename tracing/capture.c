@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -92,6 +93,7 @@ struct rplat_capture {
 	int marker_fd;
 	int on_fd;          /* tracing_on */
 	int64_t t_start, t_stop;
+	int64_t reader_cpu_ns; /* CPU time the reader thread used */
 	int stopped;
 	int write_failed;
 	char notes[MAX_NOTES][256];
@@ -808,6 +810,11 @@ static void *reader_main(void *arg)
 	}
 	for (;;) {
 		int phase = atomic_load(&c->phase), got = 0;
+		struct rusage ru;
+
+		if (!getrusage(RUSAGE_THREAD, &ru))
+			c->reader_cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
+					   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll;
 
 		if (atomic_load(&g_abort))
 			break;
@@ -823,6 +830,13 @@ static void *reader_main(void *arg)
 			}
 			nanosleep(&ts, NULL);
 		}
+	}
+	{
+		struct rusage ru;
+
+		if (!getrusage(RUSAGE_THREAD, &ru))
+			c->reader_cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ll +
+					   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ll;
 	}
 	return NULL;
 }
@@ -1007,7 +1021,7 @@ struct rplat_capture *rplat_capture_create(const struct rplat_capture_opts *o, c
 	if (o->uprobes)
 		setup_uprobes(c);
 	else
-		note(c, "uprobes: off (--no-uprobes)");
+		note(c, "uprobes: off (--uprobes places them on rplat_link_send / rplat_link_recv)");
 	setup_kprobes(c);
 	find_mailbox_irqs(c);
 	if (setup_events(c, err, errlen) || load_formats(c, err, errlen))
@@ -1168,6 +1182,7 @@ static int write_capture_json(struct rplat_capture *c, const struct rplat_captur
 	rplat_jw_uint(&jw, "overrun", st->overrun);
 	rplat_jw_uint(&jw, "dropped", st->dropped);
 	rplat_jw_bool(&jw, "aborted", st->aborted);
+	rplat_jw_double(&jw, "reader_cpu_s", (double)c->reader_cpu_ns / 1e9);
 	rplat_jw_arr_begin(&jw, "cpus");
 	for (i = 0; i < st->ncpus; i++) {
 		const struct rplat_capture_cpu_stats *s = &st->cpu[i];

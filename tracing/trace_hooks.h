@@ -24,7 +24,7 @@ enum rplat_trace_action { RPLAT_ACT_TRACE = 1, RPLAT_ACT_SIGNAL = 2, RPLAT_ACT_S
 
 struct rplat_trace_opts {
 	unsigned buffer_kb;       /* --buffer-kb, 0 = default */
-	int uprobes;              /* default 1; --no-uprobes */
+	int uprobes;              /* --uprobes (default off: a trap per call) */
 	int worst;                /* --worst N, default 10 */
 	int64_t threshold_ns;     /* --threshold US, 0 = none */
 	int64_t break_ns;         /* --break US, 0 = none */

@@ -7,7 +7,7 @@ trace_need
 tracefs_state > "$TMPDIR/state.before"
 
 run="$TMPDIR/quiet"
-"$RPLAT" trace -L sim:cpu=0,fifo=50 -a 1 -p 40 -l 5000 -i 200 -q -o "$run" --reader-cpu 0 \
+"$RPLAT" trace -L sim:cpu=0,fifo=50 -a 1 -p 40 -l 5000 -i 200 -q -o "$run" --reader-cpu 0 --uprobes \
     > "$TMPDIR/out.txt" 2> "$TMPDIR/err.txt" || { cat "$TMPDIR/err.txt"; fail "rplat trace exited $?"; }
 tracefs_same "$TMPDIR/state.before" "after a normal run"
 probe_gone "$run"
@@ -21,6 +21,7 @@ jassert "$run/trace/capture.json" 'd["trace_clock"] == "mono" and d["stats"]["ev
 jassert "$run/trace/capture.json" 'd["stats"]["missed"] == 0 and d["stats"]["overrun"] == 0'
 jassert "$run/trace/capture.json" 'any("kprobes" in n for n in d["notes"]) or d["kprobes"]["available"]'
 jassert "$run/trace/capture.json" '"sched:sched_switch" in d["events"] and "syscalls:sys_enter_write" in d["events"]'
+jassert "$run/trace/capture.json" 'len(d["uprobes"]) == 2 and "rplat:send" in d["events"]'
 jassert "$run/run.json" 'd["trace"]["saved"] and d["trace"]["events"] > 0'
 jassert "$run/trace/analysis.json" 'd["messages"] == 5000 and d["match_rate"] >= 0.99'
 echo "match rate: $(jget "$run/trace/analysis.json" 'd["match_rate"]')"
