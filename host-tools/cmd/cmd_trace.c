@@ -360,7 +360,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct rplat_trace_opts t;
 	struct rplat_ping_opts po;
-	char **pargv, err[512];
+	char **pargv, err[512], cmdline[1024] = "rplat";
 	int i, pargc = 0, r, rc;
 
 	if (argc >= 2 && !strcmp(argv[1], "analyze"))
@@ -405,6 +405,9 @@ int cmd_trace(int argc, char **argv)
 		free(pargv);
 		return r > 0 ? 0 : 2;
 	}
+	for (i = 0; i < argc; i++) /* the command line, for run.json */
+		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline), " %s", argv[i]);
+	po.command = cmdline;
 	t.quiet = po.quiet;
 	po.hooks = rplat_trace_hooks(&t);
 	rc = rplat_ping_run(&po);
