@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "rplat/json.h"
+#include "rplat/runfile.h"
 #include "rplat/util.h"
 #include "analyze.h"
 
@@ -240,28 +241,7 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 
 /* ---- outputs ---- */
 
-static void stats_json(struct rplat_jw *jw, const char *key, const struct rplat_hist *h)
-{
-	struct rplat_stats s;
-
-	rplat_hist_stats(h, &s);
-	rplat_jw_obj_begin(jw, key);
-	rplat_jw_str(jw, "unit", "ns");
-	rplat_jw_uint(jw, "count", s.count);
-	if (s.count) {
-		rplat_jw_uint(jw, "min", s.min);
-		rplat_jw_double(jw, "avg", s.avg);
-		rplat_jw_uint(jw, "max", s.max);
-		rplat_jw_double(jw, "stddev", s.stddev);
-		rplat_jw_uint(jw, "p50", s.p50);
-		rplat_jw_uint(jw, "p90", s.p90);
-		rplat_jw_uint(jw, "p99", s.p99);
-		rplat_jw_uint(jw, "p99.9", s.p999);
-		rplat_jw_uint(jw, "p99.99", s.p9999);
-	}
-	rplat_jw_uint(jw, "underflow", h->underflow);
-	rplat_jw_obj_end(jw);
-}
+/* Stage statistics are written as the run's own (rplat_stats_json: samples below zero as below_zero). */
 
 static void int_or_null(struct rplat_jw *jw, const char *key, int64_t v)
 {
@@ -312,7 +292,7 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 		rplat_jw_str(&jw, "from", rplat_bound_names[k]);
 		rplat_jw_str(&jw, "to", rplat_bound_names[k + 1]);
 		rplat_jw_uint(&jw, "not_seen", a->missing[k]);
-		stats_json(&jw, "stats", &a->hist[k]);
+		rplat_stats_json(&jw, "stats", &a->hist[k], -1);
 		rplat_jw_obj_end(&jw);
 	}
 	rplat_jw_obj_end(&jw);
