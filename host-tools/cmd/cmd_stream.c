@@ -132,25 +132,10 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 			else
 				o->calibrate = (int)v;
 			break;
-		case 'p':
-			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 99)
-				bad = "--priority takes 1..99";
-			else
-				o->priority = (int)v;
-			break;
-		case 'a':
-			if (rplat_parse_u64(optarg, &v) || v >= 1024)
-				bad = "--affinity takes a CPU number";
-			else
-				o->affinity = (int)v;
-			break;
+		case 'p': bad = rplat_rt_value('p', optarg, &o->priority); break;
+		case 'a': bad = rplat_rt_value('a', optarg, &o->affinity); break;
 		case 'm': o->mlockall = 1; break;
-		case 'd':
-			if (rplat_parse_u64(optarg, &v) || v > 2000000000)
-				bad = "--dma-latency takes microseconds";
-			else
-				o->dma_latency = (int)v;
-			break;
+		case 'd': bad = rplat_rt_value('d', optarg, &o->dma_latency); break;
 		case 'N': o->dma_latency = -1; break;
 		case 'q': o->quiet = 1; break;
 		case 'o': o->out_dir = optarg; break;

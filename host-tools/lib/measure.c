@@ -168,6 +168,30 @@ int rplat_rt_setup(struct rplat_rt *rt, int priority, int cpu, int mlock, int dm
 	return 0;
 }
 
+const char *rplat_rt_value(int opt, const char *arg, int *out)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'p':
+		if (rplat_parse_u64(arg, &v) || v < 1 || v > 99)
+			return "--priority takes 1..99";
+		break;
+	case 'a':
+		if (rplat_parse_u64(arg, &v) || v >= 1024)
+			return "--affinity takes a CPU number";
+		break;
+	case 'd':
+		if (rplat_parse_u64(arg, &v) || v > 2000000000)
+			return "--dma-latency takes microseconds";
+		break;
+	default:
+		return "not a real-time option";
+	}
+	*out = (int)v;
+	return NULL;
+}
+
 void rplat_rt_restore(struct rplat_rt *rt)
 {
 	struct sched_param sp = { .sched_priority = 0 };

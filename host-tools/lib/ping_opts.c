@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rplat/measure.h"
 #include "rplat/ping.h"
 #include "rplat/util.h"
 
@@ -138,25 +139,10 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 			if (parse_sizes(o, optarg))
 				bad = "--size takes sizes of 40..496 bytes: 40,64 or 40-496:32 (at most 64 sizes)";
 			break;
-		case 'p':
-			if (rplat_parse_u64(optarg, &v) || v < 1 || v > 99)
-				bad = "--priority takes 1..99";
-			else
-				o->priority = (int)v;
-			break;
-		case 'a':
-			if (rplat_parse_u64(optarg, &v) || v >= 1024)
-				bad = "--affinity takes a CPU number";
-			else
-				o->affinity = (int)v;
-			break;
+		case 'p': bad = rplat_rt_value('p', optarg, &o->priority); break;
+		case 'a': bad = rplat_rt_value('a', optarg, &o->affinity); break;
 		case 'm': o->mlockall = 1; break;
-		case OPT_DMA:
-			if (rplat_parse_u64(optarg, &v) || v > 2000000000)
-				bad = "--dma-latency takes microseconds";
-			else
-				o->dma_latency = (int)v;
-			break;
+		case OPT_DMA: bad = rplat_rt_value('d', optarg, &o->dma_latency); break;
 		case OPT_NO_DMA: o->dma_latency = -1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h':

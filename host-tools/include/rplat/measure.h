@@ -33,6 +33,10 @@ struct rplat_rt {
  * printed. A cpu_dma_latency that cannot be held is a warning, not an error. */
 int rplat_rt_setup(struct rplat_rt *rt, int priority, int cpu, int mlock, int dma_us);
 void rplat_rt_restore(struct rplat_rt *rt);
+/* Check the value of a real-time option the measuring commands share: 'p' (SCHED_FIFO priority 1..99),
+ * 'a' (a CPU number) or 'd' (cpu_dma_latency in us). Returns NULL with the value stored in *out, or the
+ * complaint to print (*out untouched). */
+const char *rplat_rt_value(int opt, const char *arg, int *out);
 
 /* The ping wire helpers: a PING of 'size' bytes with seq's payload pattern, and the check of its PONG. */
 void rplat_ping_build(uint8_t *buf, uint16_t size, uint32_t seq);
