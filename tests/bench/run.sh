@@ -30,7 +30,7 @@ for drift in 0 10 100 500; do
     "$rplat" ping -L "sim:spin,cpu=1,drift=${drift}ppm,offset=3s" -a 0 -l 5000 -i 200 -q --no-samples \
         -o "$out/clk$drift" >/dev/null
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["clock"]; t=c["sim_truth"]
-print(f"   drift {sys.argv[2]:>3} ppm: estimated {c[\"drift_ppm\"]:+.2f} ppm, error p50 {t[\"p50_ns\"]} ns, p99 {t[\"p99_ns\"]} ns, max {t[\"max_ns\"]} ns, bound {c[\"err_bound_ns\"]:.0f} ns")' \
+print("   drift %3s ppm: estimated %+.2f ppm, error p50 %d ns, p99 %d ns, max %d ns, bound %.0f ns" % (sys.argv[2], c["drift_ppm"], t["p50_ns"], t["p99_ns"], t["max_ns"], c["err_bound_ns"]))' \
         "$out/clk$drift/run.json" "$drift"
 done
 
