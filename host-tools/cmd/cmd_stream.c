@@ -30,6 +30,7 @@
 #include "rplat/sysinfo.h"
 #include "rplat/util.h"
 #include "rplat/wire/rpmsg.h"
+#include "trace_hooks.h"
 
 #define MAX_GAP 100000u
 
@@ -38,7 +39,7 @@ struct stream_opts {
 	int64_t period_ns, duration_ns;
 	uint64_t count;
 	uint16_t size;
-	int priority, affinity, mlockall, dma_latency, quiet, calibrate;
+	int priority, affinity, mlockall, dma_latency, quiet, calibrate, trace;
 	char command[1024];
 };
 
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 		"  -q, --quiet           summary only\n"
 		"  -o, --output DIR      run directory (default rplat-stream-YYYYmmdd-HHMMSS)\n"
 		"      --label TEXT      label for reports\n"
+		"      --trace           record ftrace events during the stream into RUN/trace (capture only:\n"
+		"                        the per-message stage analysis is rplat trace's, for ping runs)\n"
 		"Exit: 0 all messages arrived, 1 some were lost/duplicated/out of order/corrupt or the probe\n"
 		"overran, 2 usage or setup error, 3 the stream stopped arriving.\n");
 }
@@ -87,6 +90,7 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 		{ "mlockall", no_argument, NULL, 'm' }, { "dma-latency", required_argument, NULL, 'd' },
 		{ "no-dma-latency", no_argument, NULL, 'N' }, { "quiet", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' }, { "label", required_argument, NULL, 'l' },
+		{ "trace", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -140,6 +144,7 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 		case 'q': o->quiet = 1; break;
 		case 'o': o->out_dir = optarg; break;
 		case 'l': o->label = optarg; break;
+		case 'T': o->trace = 1; break;
 		case 'h': usage(stdout); return 1;
 		case ':':
 			fprintf(stderr, "rplat stream: option %s needs a value\n", argv[optind - 1]);
@@ -225,6 +230,7 @@ struct streamer {
 	int64_t first_recv, last_recv;
 	time_t wall0, wall1;
 	int silent_end, rc;
+	const struct rplat_ping_hooks *trace; /* --trace: capture only */
 };
 
 static void put(struct streamer *x, const struct rec *r)
@@ -474,6 +480,11 @@ static int write_run(struct streamer *x)
 	rplat_stats_json(&jw, "interarrival", &x->inter, -1);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_end(&jw);
+	if (x->trace) {
+		rplat_jw_obj_begin(&jw, "trace");
+		x->trace->stop(x->trace->ctx, x->dir, &jw);
+		rplat_jw_obj_end(&jw);
+	}
 	rplat_jw_str(&jw, "ended_by", rplat_stop ? "signal" : x->silent_end ? "remote silent" : "completed");
 	rplat_jw_int(&jw, "return_code", x->rc);
 	rplat_jw_obj_end(&jw);
@@ -536,6 +547,16 @@ int cmd_stream(int argc, char **argv)
 	if (!x->spill || rplat_rt_setup(&rt, o.priority, o.affinity, o.mlockall, o.dma_latency))
 		goto out;
 	rplat_clk_init(&x->clk, (double)x->info.counter_hz);
+	if (o.trace) {
+		struct rplat_trace_opts t;
+
+		rplat_trace_opts_init(&t);
+		t.analyze = 0;
+		t.quiet = o.quiet;
+		x->trace = rplat_trace_hooks(&t);
+		if (x->trace->start(x->trace->ctx, x->dir, x->link))
+			goto out;
+	}
 	x->wall0 = time(NULL);
 	if (!o.quiet)
 		fprintf(stderr, "rplat stream: %s -> %s (%d calibration pings, then %llu messages every %.0f us)\n",
@@ -581,6 +602,8 @@ int cmd_stream(int argc, char **argv)
 	rc = x->rc;
 out:
 	rplat_rt_restore(&rt);
+	if (x->trace)
+		rplat_trace_finish(); /* saves and restores tracefs if the run ended before its stop */
 	if (x->spill) {
 		fclose(x->spill);
 		unlink(x->spill_path);

@@ -29,7 +29,8 @@ assert all(b > a for a, b in zip(c, c[1:])), "remote stamps not monotonic"
 assert all(b > a for a, b in zip(k, k[1:])), "kick stamps not monotonic"
 for r in rows:
     assert int(r["r_kick"]) <= int(r["r_consume"]) <= int(r["r_reply"])
-    assert abs(float(r["h2r"]) + float(r["dispatch"]) + float(r["proc"]) + float(r["r2h"]) - float(r["rtt"])) < 2
+    # the four stages add up to the round trip (each is rounded to a whole ns)
+    assert abs(float(r["h2r"]) + float(r["dispatch"]) + float(r["proc"]) + float(r["r2h"]) - float(r["rtt"])) <= 2.5
 assert {int(r["size"]) for r in rows} == {40, 64, 128, 256, 496}
 PY
 # histograms: every stage present, counts add up

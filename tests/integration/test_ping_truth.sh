@@ -1,9 +1,16 @@
 # Known truths on the sim link: an injected processing delay is recovered in the remote-processing
 # stage, and clock correlation under drift and offset matches the sim's true mapping.
 . "$TOP/tests/integration/lib.sh"
-# the probe runs SCHED_FIFO, as firmware runs at interrupt level: other tasks cannot stretch its delay
+# The probe runs SCHED_FIFO, as firmware runs at interrupt level: other tasks cannot stretch its delay.
+# The remote-processing stage holds the probe's own work plus the injected delay; the same run without
+# the delay gives the former (it differs by build: ASan makes it ~1 us), so the delay recovered is the
+# difference of the two medians.
+"$RPLAT" ping -L sim:cpu=1,fifo=50 -a 0 -l 3000 -i 200 -q -o "$TMPDIR/nodelay" || fail "baseline run exited $?"
 "$RPLAT" ping -L sim:delay=20us,cpu=1,fifo=50 -a 0 -l 3000 -i 200 -q -o "$TMPDIR/delay" || fail "delay run exited $?"
-jassert "$TMPDIR/delay/run.json" 'abs(d["summary"]["stages"]["remote_processing"]["p50"]-20000) <= 1000'
+base=$(jget "$TMPDIR/nodelay/run.json" 'd["summary"]["stages"]["remote_processing"]["p50"]')
+echo "remote processing p50 without the delay: $base ns"
+jassert "$TMPDIR/delay/run.json" "abs(d['summary']['stages']['remote_processing']['p50'] - $base - 20000) <= 1000"
+jassert "$TMPDIR/delay/run.json" 'abs(d["summary"]["stages"]["remote_processing"]["p50"]-20000) <= 3000'
 jassert "$TMPDIR/delay/run.json" 'd["summary"]["stages"]["remote_dispatch"]["p50"] < 5000'
 jassert "$TMPDIR/delay/run.json" 'd["summary"]["rtt"]["p50"] > 20000'
 # Correlation can only be as good as the two one-way minimums are alike (the midpoint is off by half

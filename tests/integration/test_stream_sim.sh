@@ -27,5 +27,15 @@ PY
 rc=0; "$RPLAT" stream -L sim -i 5 -n 10 -q -o "$TMPDIR/bad" 2>"$TMPDIR/err" || rc=$?
 [ $rc -eq 2 ] || fail "expected exit 2 for -i 5, got $rc"
 grep -q "10 us" "$TMPDIR/err" || fail "unclear error for a short period"
+# --trace records the capture into the run and leaves tracefs as it found it
+if [ -w /sys/kernel/tracing ]; then
+    "$RPLAT" stream -L sim:cpu=1,fifo=50 -a 0 -i 1000 -n 500 -q --trace -o "$TMPDIR/t" >/dev/null \
+        || fail "traced stream exited $?"
+    jassert "$TMPDIR/t/run.json" 'd["trace"]["saved"] and d["trace"]["events"] > 500 and d["trace"]["missed"] == 0'
+    [ -s "$TMPDIR/t/trace/capture.json" ] || fail "no capture in the run"
+    [ ! -e /sys/kernel/tracing/instances/rplat ] || fail "the tracefs instance was left behind"
+else
+    echo "SKIP (part): tracefs not writable, --trace not exercised"
+fi
 no_probe_left
 echo ok
