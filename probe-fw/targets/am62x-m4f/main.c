@@ -7,6 +7,7 @@
  * period (or a fraction of it) while a stream runs. */
 #include <stdint.h>
 
+#include "cm_service.h"
 #include "cm_startup.h"
 #include "m4f_hal.h"
 #include "rp_coherency.h"
@@ -25,25 +26,15 @@
 
 char rplat_trace_buf[TRACE_LEN] __attribute__((aligned(8)));
 
-volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_table"), used, aligned(4096))) = {
-	.base = { .ver = 1, .num = 2 },
-	.offset = { __builtin_offsetof(struct rplat_rsc_table, vdev_hdr),
-		    __builtin_offsetof(struct rplat_rsc_table, trace_hdr) },
-	.vdev_hdr = { .type = RSC_VDEV },
-	.vdev = { .id = VIRTIO_ID_RPMSG, .notifyid = 0, .dfeatures = 1u << VIRTIO_RPMSG_F_NS,
-		  .num_of_vrings = 2 },
-	.vring0 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 1 },
-	.vring1 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 2 },
-	.trace_hdr = { .type = RSC_TRACE },
-	.trace = { .da = (uint32_t)(uintptr_t)rplat_trace_buf, .len = TRACE_LEN, .name = "trace:m4fss0_0" },
-};
+volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_table"), used, aligned(4096))) =
+	RPLAT_RSC_TABLE_INIT(rplat_trace_buf, TRACE_LEN, "trace:m4fss0_0");
 
 static struct m4f hw;
 static struct rp_probe probe;
 static struct rp_stream stream;
 static struct rp_coh coh; /* COH_* (rplat check coherency), after STREAM_* */
 static struct tlog tlog;
-static int attached, bad_table;
+static struct cm_service svc = { &probe, &rplat_rsc, &tlog, "the DMA pool", 0, 0 };
 
 static const struct rp_hal hal = { .counter = m4f_counter, .kick = m4f_kick, .ctx = &hw };
 static const struct rp_shm shm = { .va = (uint8_t *)SHM_DA, .da = SHM_DA, .size = SHM_SIZE };
@@ -58,37 +49,12 @@ static void timer_idle(void *ctx)
 	m4f_systick_start(ctx, M4F_SYSTICK_MAX);
 }
 
-/* Attach once DRIVER_OK is there, then serve whatever is pending. */
-static void service(void)
-{
-	int rc;
-
-	if (attached) {
-		rp_probe_poll(&probe);
-		return;
-	}
-	rc = rp_probe_attach(&probe, &rplat_rsc);
-	if (rc == 0) {
-		attached = 1;
-		tlog_puts(&tlog, "attached: vring0 da ");
-		tlog_hex(&tlog, rplat_rsc.vring0.da);
-		tlog_puts(&tlog, " vring1 da ");
-		tlog_hex(&tlog, rplat_rsc.vring1.da);
-		tlog_puts(&tlog, " num ");
-		tlog_dec(&tlog, rplat_rsc.vring1.num);
-		tlog_puts(&tlog, ", announced rpmsg-raw and rpmsg_chrdev on port 14\n");
-		rp_probe_poll(&probe);
-	} else if (rc < 0 && !bad_table) {
-		bad_table = 1;
-		tlog_puts(&tlog, "error: the vrings Linux wrote back are outside the DMA pool or unusable\n");
-	}
-}
 
 void m4f_mbox_isr(void)
 {
 	rp_probe_kick_isr(&probe);
 	probe.cnt.echo_req += m4f_mbox_drain(hw.r, 0);
-	service();
+	cm_service(&svc);
 }
 
 void m4f_systick_isr(void)
@@ -96,8 +62,8 @@ void m4f_systick_isr(void)
 	uint32_t late = m4f_systick_late(hw.r);
 	uint64_t t = m4f_counter(&hw); /* also keeps the 64-bit extension fed */
 
-	if (!attached)
-		service();
+	if (!svc.attached)
+		cm_service(&svc);
 	rp_stream_tick(&stream, t, late);
 }
 

@@ -286,29 +286,11 @@ static void sim_setup_sched(const struct rplat_sim_opts *o)
 
 static void write_table(const struct rplat_sim_opts *o, uint8_t *shm)
 {
-	struct rplat_rsc_table t;
+	struct rplat_rsc_table t = RPLAT_RSC_TABLE_INIT(o->da + RPLAT_SIM_TRACE_OFF, RPLAT_SIM_TRACE_LEN,
+							"trace:rplat-sim");
 
-	memset(&t, 0, sizeof(t));
-	t.base.ver = 1;
-	t.base.num = 2;
-	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
-	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
-	t.vdev_hdr.type = RSC_VDEV;
-	t.vdev.id = VIRTIO_ID_RPMSG;
-	t.vdev.dfeatures = 1u << VIRTIO_RPMSG_F_NS;
-	t.vdev.num_of_vrings = 2;
-	t.vring0.da = FW_RSC_ADDR_ANY;
-	t.vring0.align = o->align;
-	t.vring0.num = o->num;
-	t.vring0.notifyid = 1;
-	t.vring1.da = FW_RSC_ADDR_ANY;
-	t.vring1.align = o->align;
-	t.vring1.num = o->num;
-	t.vring1.notifyid = 2;
-	t.trace_hdr.type = RSC_TRACE;
-	t.trace.da = o->da + RPLAT_SIM_TRACE_OFF;
-	t.trace.len = RPLAT_SIM_TRACE_LEN;
-	memcpy(t.trace.name, "trace:rplat-sim", sizeof("trace:rplat-sim"));
+	t.vring0.align = t.vring1.align = o->align;
+	t.vring0.num = t.vring1.num = o->num;
 	memcpy(shm + RPLAT_SIM_RSC_OFF, &t, sizeof(t));
 }
 

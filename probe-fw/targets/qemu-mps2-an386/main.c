@@ -7,6 +7,7 @@
  * connected. */
 #include <stdint.h>
 
+#include "cm_service.h"
 #include "cm_startup.h"
 #include "mps2_hal.h"
 #include "rp_coherency.h"
@@ -23,25 +24,15 @@
 
 char rplat_trace_buf[TRACE_LEN] __attribute__((section(".trace_buf"), aligned(8)));
 
-volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_table"), used, aligned(4096))) = {
-	.base = { .ver = 1, .num = 2 },
-	.offset = { __builtin_offsetof(struct rplat_rsc_table, vdev_hdr),
-		    __builtin_offsetof(struct rplat_rsc_table, trace_hdr) },
-	.vdev_hdr = { .type = RSC_VDEV },
-	.vdev = { .id = VIRTIO_ID_RPMSG, .notifyid = 0, .dfeatures = 1u << VIRTIO_RPMSG_F_NS,
-		  .num_of_vrings = 2 },
-	.vring0 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 1 },
-	.vring1 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 2 },
-	.trace_hdr = { .type = RSC_TRACE },
-	.trace = { .da = (uint32_t)(uintptr_t)rplat_trace_buf, .len = TRACE_LEN, .name = "trace:rplat-qemu" },
-};
+volatile struct rplat_rsc_table rplat_rsc __attribute__((section(".resource_table"), used, aligned(4096))) =
+	RPLAT_RSC_TABLE_INIT(rplat_trace_buf, TRACE_LEN, "trace:rplat-qemu");
 
 static struct mps2 hw;
 static struct rp_probe probe;
 static struct rp_stream stream;
 static struct rp_coh coh; /* COH_* (rplat check coherency), after STREAM_* */
 static struct tlog tlog;
-static int attached, bad_table;
+static struct cm_service svc = { &probe, &rplat_rsc, &tlog, "PSRAM", 0, 0 };
 
 static const struct rp_hal hal = { .counter = mps2_counter, .kick = mps2_kick, .ctx = &hw };
 static const struct rp_shm shm = { .va = (uint8_t *)PSRAM_BASE, .da = PSRAM_BASE, .size = PSRAM_SIZE };
@@ -56,36 +47,12 @@ static void timer_idle(void *ctx)
 	mps2_timer_start(ctx, MPS2_TIMER_MAX);
 }
 
-static void service(void)
-{
-	int rc;
-
-	if (attached) {
-		rp_probe_poll(&probe);
-		return;
-	}
-	rc = rp_probe_attach(&probe, &rplat_rsc);
-	if (rc == 0) {
-		attached = 1;
-		tlog_puts(&tlog, "attached: vring0 da ");
-		tlog_hex(&tlog, rplat_rsc.vring0.da);
-		tlog_puts(&tlog, " vring1 da ");
-		tlog_hex(&tlog, rplat_rsc.vring1.da);
-		tlog_puts(&tlog, " num ");
-		tlog_dec(&tlog, rplat_rsc.vring1.num);
-		tlog_puts(&tlog, ", announced rpmsg-raw and rpmsg_chrdev on port 14\n");
-		rp_probe_poll(&probe);
-	} else if (rc < 0 && !bad_table) {
-		bad_table = 1;
-		tlog_puts(&tlog, "error: the vrings the host wrote back are outside PSRAM or unusable\n");
-	}
-}
 
 void mps2_uart0_rx_isr(void)
 {
 	rp_probe_kick_isr(&probe);
 	mps2_uart_drain(hw.r);
-	service();
+	cm_service(&svc);
 }
 
 void mps2_timer0_isr(void)
@@ -93,8 +60,8 @@ void mps2_timer0_isr(void)
 	uint32_t late = mps2_timer_ack(hw.r);
 	uint64_t t = mps2_counter(&hw); /* also keeps the 64-bit extension fed */
 
-	if (!attached)
-		service();
+	if (!svc.attached)
+		cm_service(&svc);
 	rp_stream_tick(&stream, t, late);
 }
 

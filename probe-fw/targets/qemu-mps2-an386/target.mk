@@ -3,5 +3,5 @@
 FW_NAME := rplat-probe.elf
 FW_LDSCRIPT := mps2-an386.ld
 FW_SRCS := targets/qemu-mps2-an386/main.c targets/qemu-mps2-an386/mps2_hal.c \
-	targets/am62x-m4f/cm_startup.c targets/am62x-m4f/tlog.c
+	targets/am62x-m4f/cm_startup.c targets/am62x-m4f/cm_service.c targets/am62x-m4f/tlog.c
 FW_DEFS := -Itargets/am62x-m4f

@@ -98,4 +98,20 @@ struct rplat_rsc_table {
 
 _Static_assert(sizeof(struct rplat_rsc_table) == 140, "rplat_rsc_table");
 
+/* The table as a firmware declares it in its .resource_table section: both vrings ADDR_ANY, align
+ * 4096, num 256, notifyids 1 and 2 (as TI's MCU+ SDK), and a trace buffer of 'tlen' bytes at 'tbuf'. */
+#define RPLAT_RSC_TABLE_INIT(tbuf, tlen, trace_name)                                                        \
+	{                                                                                                 \
+		.base = { .ver = 1, .num = 2 },                                                           \
+		.offset = { __builtin_offsetof(struct rplat_rsc_table, vdev_hdr),                         \
+			    __builtin_offsetof(struct rplat_rsc_table, trace_hdr) },                      \
+		.vdev_hdr = { .type = RSC_VDEV },                                                         \
+		.vdev = { .id = VIRTIO_ID_RPMSG, .notifyid = 0, .dfeatures = 1u << VIRTIO_RPMSG_F_NS,     \
+			  .num_of_vrings = 2 },                                                           \
+		.vring0 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 1 },            \
+		.vring1 = { .da = FW_RSC_ADDR_ANY, .align = 4096, .num = 256, .notifyid = 2 },            \
+		.trace_hdr = { .type = RSC_TRACE },                                                       \
+		.trace = { .da = (uint32_t)(uintptr_t)(tbuf), .len = (tlen), .name = trace_name },          \
+	}
+
 #endif
