@@ -601,15 +601,7 @@ int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat
 	rp_doc_h(&d, 2, "files", "Files");
 	rp_doc_p(&d, "index.html is self-contained; report.md links the plots in plots/; data/ and plots.gp redraw "
 		     "them. Each run's own report: rplat report RUN -o DIR.");
-	rp_html_end(d.h);
-	{
-		FILE *h = d.h, *m = d.m;
-
-		d.h = d.m = NULL;
-		if (rp_fclose(h, "index.html", err, errlen) | rp_fclose(m, "report.md", err, errlen))
-			goto out;
-	}
-	if (rp_out_commit(&out, err, errlen))
+	if (rp_doc_finish(&d, &out, err, errlen))
 		goto done;
 	rc = 0;
 	goto done;

@@ -1214,15 +1214,7 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	rp_doc_p(&d, "This directory holds index.html (this page, self-contained), report.md with the plots as %s files in "
 		  "plots/, the plot data in data/ and plots.gp, the gnuplot script that draws them.",
 	      d.png ? "PNG" : "SVG");
-	rp_html_end(d.h);
-	{
-		FILE *h = d.h, *m = d.m;
-
-		d.h = d.m = NULL;
-		if (rp_fclose(h, "index.html", err, errlen) | rp_fclose(m, "report.md", err, errlen))
-			goto out;
-	}
-	if (rp_out_commit(&out, err, errlen))
+	if (rp_doc_finish(&d, &out, err, errlen))
 		goto out_committed;
 	rc = 0;
 	goto out_committed;

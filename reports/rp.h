@@ -122,6 +122,9 @@ void rp_doc_table_end(struct rp_doc *d);
 void rp_doc_kv(struct rp_doc *d, const char *k, const char *v);
 /* Inline plots/NAME.svg with a caption (HTML), link plots/NAME.png (Markdown). */
 int rp_doc_figure(struct rp_doc *d, const char *name, const char *caption, char *err, size_t errlen);
+/* End the page, close index.html and report.md (d->h and d->m become NULL) and commit 'out'. Returns 0,
+ * or -1 with a message in err: a file that did not close aborts 'out'; a failed commit cleans up itself. */
+int rp_doc_finish(struct rp_doc *d, struct rp_out *out, char *err, size_t errlen);
 
 /* ---- run metadata as text ---- */
 const char *rp_meta_s(const struct rplat_run *r, const char *path, char *buf, size_t n); /* "-" if absent */

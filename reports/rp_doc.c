@@ -185,3 +185,16 @@ void rp_sizes_text(const struct rplat_run *r, char *buf, size_t n)
 		rp_fmt(buf, n, "?");
 }
 
+
+int rp_doc_finish(struct rp_doc *d, struct rp_out *out, char *err, size_t errlen)
+{
+	FILE *h = d->h, *m = d->m;
+
+	rp_html_end(h);
+	d->h = d->m = NULL;
+	if (rp_fclose(h, "index.html", err, errlen) | rp_fclose(m, "report.md", err, errlen)) {
+		rp_out_abort(out);
+		return -1;
+	}
+	return rp_out_commit(out, err, errlen);
+}
