@@ -24,6 +24,31 @@ const char *const rplat_stage_labels[RPLAT_ST_N] = {
 	"read return -> recv",
 };
 
+const char *const rplat_stream_bound_names[RPLAT_B_N] = { NULL, NULL, "due", "remote_isr", "remote_send", "wakeup",
+							 "run", "ret", "recv" };
+const char *const rplat_stream_stage_ids[RPLAT_ST_N] = { NULL, NULL, "due_to_isr", "isr_to_send", "send_to_wakeup",
+							"wakeup_to_run", "run_to_ret", "ret_to_recv" };
+const char *const rplat_stream_stage_labels[RPLAT_ST_N] = {
+	NULL,
+	NULL,
+	"remote IRQ latency (due -> ISR)",
+	"remote ISR -> send",
+	"remote send -> host IRQ/wakeup",
+	"wakeup -> scheduled in",
+	"scheduled in -> read returns",
+	"read return -> recv",
+};
+
+int64_t rplat_ana_msg_start(const struct rplat_ana_msg *m)
+{
+	int i;
+
+	for (i = 0; i < RPLAT_B_N; i++)
+		if (m->b[i] != RPLAT_NONE)
+			return m->b[i];
+	return RPLAT_NONE;
+}
+
 void rplat_ana_opts_init(struct rplat_ana_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -109,6 +134,16 @@ static void win_reset(struct win *w)
 	w->remote_run = RPLAT_NONE;
 }
 
+/* A stream's window is open from the previous "rplat rx" marker (or the start) to the next one; the reads,
+ * wakeups and runs of the reader after 'from' are its candidates (w_exit is the gate that ping uses for
+ * "after the write"). */
+static void stream_window(struct win *w, int32_t tid, int64_t from)
+{
+	w->active = 1;
+	w->tid = tid;
+	w->w_exit = from;
+}
+
 static void win_free(struct win *w)
 {
 	free(w->wakes.v);
@@ -127,6 +162,7 @@ struct ctx {
 	int ntids;
 	int have_waking;
 	uint8_t *mbox_irq; /* irq -> is a mailbox IRQ, for irq < 4096 */
+	int stream;        /* RPLAT_ANA_STREAM: windows are closed by "rplat rx seq=N" markers */
 	struct win w;
 	size_t next_sample; /* samples consumed in order, to find the ones without a window */
 	uint8_t *sample_seen;
@@ -205,14 +241,29 @@ static int64_t min_known(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-static void from_sample(struct rplat_ana_msg *m, const struct rplat_ana_sample *s)
+static void from_sample(struct rplat_ana_msg *m, const struct rplat_ana_sample *s, int stream)
 {
 	m->status = s->status;
+	if (stream) { /* remote stamps and receive */
+		m->b[RPLAT_B_RISR] = s->due;
+		m->b[RPLAT_B_CONSUME] = s->isr;
+		m->b[RPLAT_B_REPLY] = s->rsend;
+		m->b[RPLAT_B_RECV] = s->t_recv;
+		return;
+	}
 	m->b[RPLAT_B_SEND] = s->t_send;
 	if (s->rtt != RPLAT_NONE) {
 		m->rtt = s->rtt;
 		m->b[RPLAT_B_RECV] = s->t_send + s->rtt;
 	}
+}
+
+/* A stream message's latency: due -> recv, or without remote stamps the host part alone. */
+static void stream_latency(struct rplat_ana_msg *m)
+{
+	int64_t s = rplat_ana_msg_start(m);
+
+	m->rtt = s != RPLAT_NONE && m->b[RPLAT_B_RECV] != RPLAT_NONE ? m->b[RPLAT_B_RECV] - s : RPLAT_NONE;
 }
 
 /* Place the remote block [isr, reply] inside [lo, hi], moving it as little as possible. */
@@ -281,9 +332,9 @@ static int finalize(struct ctx *x)
 	m->tid_prio = w->tid_prio;
 	s = find_sample(x, w->seq, &si);
 	if (s) {
-		from_sample(m, s);
+		from_sample(m, s, x->stream);
 		x->sample_seen[si] = 1;
-	} else {
+	} else if (!x->stream) {
 		m->b[RPLAT_B_SEND] = w->probe_send != RPLAT_NONE ? w->probe_send : w->marker;
 	}
 	recv = m->b[RPLAT_B_RECV];
@@ -347,7 +398,7 @@ static int finalize(struct ctx *x)
 	}
 	kick = w->kick_mbox != RPLAT_NONE ? w->kick_mbox :
 	       w->kick_vq != RPLAT_NONE ? w->kick_vq : min_known(w->kick_wake, w->kick_ipi);
-	if (kick == RPLAT_NONE)
+	if (kick == RPLAT_NONE && !x->stream)
 		kick = w->w_exit;
 	m->b[RPLAT_B_KICK] = kick;
 	if (s && s->h2r != RPLAT_NONE) {
@@ -359,7 +410,7 @@ static int finalize(struct ctx *x)
 		}
 	}
 	for (i = 0; i < w->irqs.n; i++) {
-		int64_t from = kick != RPLAT_NONE ? kick : m->b[RPLAT_B_SEND];
+		int64_t from = x->stream ? w->w_exit : kick != RPLAT_NONE ? kick : m->b[RPLAT_B_SEND];
 
 		if (w->irqs.v[i].ts >= from && (wake == RPLAT_NONE || w->irqs.v[i].ts <= wake) &&
 		    (ret == RPLAT_NONE || w->irqs.v[i].ts <= ret)) {
@@ -370,12 +421,30 @@ static int finalize(struct ctx *x)
 	m->b[RPLAT_B_WAKE] = irq != RPLAT_NONE ? irq : wake;
 	m->b[RPLAT_B_RUN] = run;
 	m->b[RPLAT_B_RET] = ret;
-	/* the host events bound the remote block: kick <= remote ISR, reply <= host wakeup */
-	lo = kick;
-	if (w->remote_run != RPLAT_NONE && (lo == RPLAT_NONE || w->remote_run > lo))
-		lo = w->remote_run; /* the sim probe cannot stamp before it runs */
-	hi = m->b[RPLAT_B_WAKE] != RPLAT_NONE ? m->b[RPLAT_B_WAKE] : run != RPLAT_NONE ? run : ret;
-	place_remote(x->a, m, lo, hi);
+	if (x->stream) {
+		/* the latency as measured (before any placement); the remote's send came before the host's
+		 * wakeup, or, when the reader did not sleep for it, before the read returned */
+		stream_latency(m);
+		place_remote(x->a, m, RPLAT_NONE, m->b[RPLAT_B_WAKE] != RPLAT_NONE ? m->b[RPLAT_B_WAKE] : ret);
+		if (m->b[RPLAT_B_REPLY] != RPLAT_NONE && w->w_exit > INT64_MIN + 1 && m->b[RPLAT_B_REPLY] < w->w_exit &&
+		    wake == RPLAT_NONE) {
+			/* sent before the reader was done with the message before it: it waited in the ring */
+			m->queued = 1;
+			m->preempted = 0;
+			m->b[RPLAT_B_WAKE] = m->b[RPLAT_B_RUN] = RPLAT_NONE;
+		} else if (m->preempted && m->b[RPLAT_B_REPLY] != RPLAT_NONE && m->b[RPLAT_B_REPLY] > run) {
+			/* it came after the reader had the CPU back: no wakeup or scheduling in its path */
+			m->preempted = 0;
+			m->b[RPLAT_B_WAKE] = m->b[RPLAT_B_RUN] = RPLAT_NONE;
+		}
+	} else {
+		/* the host events bound the remote block: kick <= remote ISR, reply <= host wakeup */
+		lo = kick;
+		if (w->remote_run != RPLAT_NONE && (lo == RPLAT_NONE || w->remote_run > lo))
+			lo = w->remote_run; /* the sim probe cannot stamp before it runs */
+		hi = m->b[RPLAT_B_WAKE] != RPLAT_NONE ? m->b[RPLAT_B_WAKE] : run != RPLAT_NONE ? run : ret;
+		place_remote(x->a, m, lo, hi);
+	}
 	if (m->preempted) {
 		/* runnable since the reply (or since the preemption, if that came later): waiting for the CPU */
 		wake = preempt_out;
@@ -390,7 +459,12 @@ static int finalize(struct ctx *x)
 	m->cpu_run = (int16_t)run_cpu;
 	m->cpu_ret = (int16_t)ret_cpu;
 	m->migrated = m->cpu_send >= 0 && m->cpu_ret >= 0 && m->cpu_send != m->cpu_ret;
-	m->matched = w->w_enter != RPLAT_NONE && (ret != RPLAT_NONE || recv != RPLAT_NONE) && (!s || m->status == 0);
+	if (x->stream) /* its marker and sample; the sim's reader takes a message already in the ring without a
+			  read syscall, so the read is needed only when there is no sample */
+		m->matched = s ? m->status == 0 : ret != RPLAT_NONE;
+	else
+		m->matched = w->w_enter != RPLAT_NONE && (ret != RPLAT_NONE || recv != RPLAT_NONE) &&
+			     (!s || m->status == 0);
 	win_reset(w);
 	return 0;
 }
@@ -412,6 +486,20 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 		}
 		switch (e->type) {
 		case RPLAT_TEV_MARKER:
+			if (x->stream) {
+				/* "rplat rx seq=N" closes message N's window and opens the next one */
+				if (e->b != 1)
+					return;
+				w->active = 1;
+				w->seq = (uint32_t)e->c;
+				w->tid = e->pid;
+				w->marker = e->ts;
+				finalize(x);
+				stream_window(w, e->pid, e->ts);
+				return;
+			}
+			if (e->b != 0)
+				return;
 			if (w->pend_sys == RPLAT_SYS_WRITE && w->pend_ts != RPLAT_NONE) {
 				/* the write this marker came through is the marker's, not the message's */
 				w->pend_marker = 1;
@@ -431,7 +519,8 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 			w->pend_ts = e->ts;
 			w->pend_fd = e->b;
 			w->pend_marker = x->in->marker_fd >= 0 && e->a == RPLAT_SYS_WRITE && e->b == x->in->marker_fd;
-			if (w->active && e->a == RPLAT_SYS_WRITE && !w->pend_marker && w->w_enter == RPLAT_NONE) {
+			if (w->active && !x->stream && e->a == RPLAT_SYS_WRITE && !w->pend_marker &&
+			    w->w_enter == RPLAT_NONE) {
 				w->w_enter = e->ts;
 				w->w_cpu = e->cpu;
 				w->in_write = 1;
@@ -528,6 +617,21 @@ static void find_tids(struct ctx *x)
 	}
 }
 
+/* Without samples (a trace.dat), the markers say what was measured: stream runs write only "rx" ones. */
+static int marker_kind(const struct rplat_tev_set *ev)
+{
+	size_t i, tx = 0, rx = 0;
+
+	for (i = 0; i < ev->n; i++)
+		if (ev->ev[i].type == RPLAT_TEV_MARKER) {
+			if (ev->ev[i].b == 1)
+				rx++;
+			else
+				tx++;
+		}
+	return rx && !tx ? RPLAT_ANA_STREAM : RPLAT_ANA_PING;
+}
+
 static void find_mbox_irqs(struct ctx *x)
 {
 	const struct rplat_tev_names *n = &x->ev->names;
@@ -557,7 +661,9 @@ static int add_unseen_samples(struct ctx *x)
 		if (!m)
 			return -1;
 		m->seq = x->in->samples[i].seq;
-		from_sample(m, &x->in->samples[i]);
+		from_sample(m, &x->in->samples[i], x->stream);
+		if (x->stream)
+			stream_latency(m);
 	}
 	return 0;
 }
@@ -591,13 +697,18 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	a->clock_source = in->clock_source ? in->clock_source : "none";
 	a->remote_pid = in->remote_pid;
 	snprintf(a->source, sizeof(a->source), "run");
+	a->kind = in->samples ? in->kind : marker_kind(ev);
+	x.stream = a->kind == RPLAT_ANA_STREAM;
+	a->bound_names = x.stream ? rplat_stream_bound_names : rplat_bound_names;
+	a->stage_ids = x.stream ? rplat_stream_stage_ids : rplat_stage_ids;
+	a->stage_labels = x.stream ? rplat_stream_stage_labels : rplat_stage_labels;
 	for (k = 0; k < in->ntids && k < 8; k++)
 		x.tids[x.ntids++] = in->tids[k];
 	if (!x.ntids)
 		find_tids(&x);
 	if (!x.ntids)
-		return rplat_fail(err, errlen, "no \"rplat seq=N\" trace markers in the capture: nothing to match "
-				  "messages with");
+		return rplat_fail(err, errlen, "no \"rplat seq=N\" or \"rplat rx seq=N\" trace markers in the "
+				  "capture: nothing to match messages with");
 	memcpy(a->tids, x.tids, sizeof(a->tids));
 	a->ntids = x.ntids;
 	for (i = 0; i < ev->n && !x.have_waking; i++)
@@ -617,8 +728,12 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	win_reset(&x.w);
 	x.w.pend_sys = -1;
 	x.w.pend_ts = RPLAT_NONE;
+	if (x.stream) /* the first message's window opens with the capture */
+		stream_window(&x.w, x.tids[0], INT64_MIN + 1);
 	for (i = 0; i < ev->n; i++)
 		on_event(&x, &ev->ev[i]);
+	if (x.stream) /* the window after the last "rx" marker has no message */
+		x.w.active = 0;
 	if (finalize(&x) || add_unseen_samples(&x)) {
 		win_free(&x.w);
 		free(x.sample_seen);

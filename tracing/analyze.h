@@ -15,6 +15,18 @@
  * and the eight stages are the intervals between consecutive boundaries. A boundary that could not be
  * seen is left out and the stage before it runs to the next boundary that was seen.
  *
+ * A stream run (rplat stream --trace: the probe sends from its timer, the host only reads) is the
+ * remote -> host half of that path, kept in the same nine slots so that everything downstream (stages,
+ * outliers, exports) is shared; send and kick stay empty and the remote slots hold the stream's stamps:
+ *   remote_isr slot  due         the probe timer's due time  \
+ *   consume slot     remote_isr  its ISR entry                > samples.tsv t_recv - one_way (the mapped
+ *   reply slot       remote_send the probe's send (kick)     /  t_send), - isr_to_send, - irq_latency
+ *   wakeup, run, ret, recv as above (recv = samples.tsv t_recv)
+ * giving the six stages due_to_isr (remote IRQ latency), isr_to_send, send_to_wakeup (host IRQ/wakeup),
+ * wakeup_to_run (scheduled in), run_to_ret (read returns), ret_to_recv. A message's window is closed by the
+ * "rplat rx seq=N" marker the reader writes after the read (a ping's is opened by "rplat seq=N"), and its
+ * latency (what outliers are ranked by, rtt below) is due -> recv.
+ *
  * Outliers (the worst N messages, every message over the threshold, the --break hit) get the dominant
  * stage, what ran on the CPUs meanwhile (tasks, IRQs, softirqs with their durations), the wakeup-to-run
  * delay, migrations and one plain-language verdict. */
@@ -35,6 +47,12 @@ enum rplat_bound { RPLAT_B_SEND, RPLAT_B_KICK, RPLAT_B_RISR, RPLAT_B_CONSUME, RP
 extern const char *const rplat_bound_names[RPLAT_B_N];
 extern const char *const rplat_stage_ids[RPLAT_ST_N];    /* "send_to_kick", ... (file names, json keys) */
 extern const char *const rplat_stage_labels[RPLAT_ST_N]; /* "host write (send -> kick)", ... */
+/* The stream's names for the same slots; NULL for the slots a stream does not use (send, kick). */
+extern const char *const rplat_stream_bound_names[RPLAT_B_N];
+extern const char *const rplat_stream_stage_ids[RPLAT_ST_N];
+extern const char *const rplat_stream_stage_labels[RPLAT_ST_N];
+
+enum rplat_ana_kind { RPLAT_ANA_PING, RPLAT_ANA_STREAM };
 
 /* One message as the analysis sees it. */
 struct rplat_ana_msg {
@@ -57,6 +75,8 @@ struct rplat_ana_msg {
 	int tid_prio;            /* the thread's kernel prio seen in this message, INT32_MIN unknown */
 	int preempted;           /* no wakeup: the thread was runnable (preempted) when the reply came; the
 				    wakeup boundary is the reply (or the preemption, if later) */
+	int queued;              /* stream: the message was sent before the reader was done with the one
+				    before it: it waited in the ring, and the reader did not sleep for it */
 };
 
 struct rplat_ana_opts {
@@ -111,14 +131,20 @@ struct rplat_analysis {
 	int32_t remote_pid;
 	double secs;             /* analysis time */
 	char source[64];         /* "run" or "trace.dat" */
+	int kind;                /* enum rplat_ana_kind */
+	/* the names of the slots for this kind (rplat_bound_names ... or rplat_stream_...); a NULL stage id
+	 * is a slot this kind does not use: outputs skip it */
+	const char *const *bound_names, *const *stage_ids, *const *stage_labels;
 };
 
 /* Samples of a run, as the analysis needs them. */
 struct rplat_ana_sample {
 	uint32_t seq;
 	int status;              /* as rplat_ana_msg.status */
-	int64_t t_send, rtt;     /* rtt RPLAT_NONE when lost */
-	int64_t h2r, dispatch, proc; /* RPLAT_NONE when absent */
+	int64_t t_send, rtt;     /* ping; rtt RPLAT_NONE when lost */
+	int64_t h2r, dispatch, proc; /* ping; RPLAT_NONE when absent */
+	int64_t t_recv;          /* stream: the host receive, RPLAT_NONE when lost */
+	int64_t due, isr, rsend; /* stream: the remote stamps on host time, RPLAT_NONE without a clock fit */
 };
 
 struct rplat_ana_input {
@@ -130,6 +156,7 @@ struct rplat_ana_input {
 	int marker_fd;           /* fd of trace_marker in the measuring process, -1 unknown */
 	double clock_err_ns;
 	const char *clock_source;
+	int kind;                /* enum rplat_ana_kind of the samples; without samples, the markers decide */
 };
 
 void rplat_ana_opts_init(struct rplat_ana_opts *o);
@@ -152,7 +179,27 @@ int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE 
 int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rplat_ana_input *in, char *err,
 		       size_t errlen);
 void rplat_ana_input_free(struct rplat_ana_input *in);
-/* Parse samples.tsv (columns by header name; seq, t_send, rtt, status required). */
-int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size_t *n, char *err, size_t errlen);
+/* Parse samples.tsv (columns by header name): a ping's (seq, t_send, rtt, status required; h2r, dispatch,
+ * proc used) or a stream's (seq, t_recv, status required; one_way, isr_to_send, irq_latency used). kind
+ * (may be NULL) gets which one it was. */
+int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size_t *n, int *kind, char *err,
+			   size_t errlen);
+
+/* The names of slot k for the analysis' kind (NULL: a slot this kind does not use). */
+static inline const char *rplat_ana_stage_id(const struct rplat_analysis *a, int k)
+{
+	return (a->stage_ids ? a->stage_ids : rplat_stage_ids)[k];
+}
+static inline const char *rplat_ana_stage_label(const struct rplat_analysis *a, int k)
+{
+	return (a->stage_labels ? a->stage_labels : rplat_stage_labels)[k];
+}
+static inline const char *rplat_ana_bound_name(const struct rplat_analysis *a, int k)
+{
+	return (a->bound_names ? a->bound_names : rplat_bound_names)[k];
+}
+
+/* The first boundary of a message that was seen (send for a ping, due for a stream), RPLAT_NONE. */
+int64_t rplat_ana_msg_start(const struct rplat_ana_msg *m);
 
 #endif

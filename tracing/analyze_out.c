@@ -43,16 +43,31 @@ static int parse_i64(const char *s, int64_t *v)
 	return 0;
 }
 
-enum { C_SEQ, C_TSEND, C_RTT, C_H2R, C_DISP, C_PROC, C_STATUS, C_N };
+enum { C_SEQ, C_TSEND, C_RTT, C_H2R, C_DISP, C_PROC, C_STATUS, C_TRECV, C_ONEWAY, C_ISRSEND, C_IRQLAT, C_N };
 
-int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size_t *nout, char *err, size_t errlen)
+/* Stream samples carry the remote stamps as durations back from the receive: place them on host time. */
+static void stream_stamps(struct rplat_ana_sample *s)
 {
-	static const char *const names[C_N] = { "seq", "t_send", "rtt", "h2r", "dispatch", "proc", "status" };
+	if (s->t_recv == RPLAT_NONE || s->rtt == RPLAT_NONE) /* rtt holds one_way while parsing */
+		return;
+	s->rsend = s->t_recv - s->rtt;
+	if (s->proc != RPLAT_NONE) {       /* proc holds isr_to_send */
+		s->isr = s->rsend - s->proc;
+		if (s->dispatch != RPLAT_NONE) /* dispatch holds irq_latency */
+			s->due = s->isr - s->dispatch;
+	}
+}
+
+int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size_t *nout, int *kind, char *err,
+			   size_t errlen)
+{
+	static const char *const names[C_N] = { "seq", "t_send", "rtt", "h2r", "dispatch", "proc", "status",
+						"t_recv", "one_way", "isr_to_send", "irq_latency" };
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t cap = 0, n = 0, vcap = 0;
 	ssize_t len;
-	int map[64], ncol = 0, i, have[C_N] = { 0 };
+	int map[64], orig[64], ncol = 0, i, have[C_N] = { 0 }, stream;
 	unsigned long lineno = 0;
 	struct rplat_ana_sample *v = NULL;
 
@@ -77,14 +92,32 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			}
 		ncol++;
 	}
+	/* a stream's samples.tsv has t_recv and no t_send; its one_way, isr_to_send and irq_latency are read
+	 * into the ping fields rtt, proc and dispatch, then turned into stamps (stream_stamps) */
+	stream = have[C_TRECV] && !have[C_TSEND];
+	memcpy(orig, map, (size_t)ncol * sizeof(*orig));
+	for (i = 0; i < ncol; i++)
+		if (stream && map[i] >= C_TSEND && map[i] <= C_PROC)
+			map[i] = -1;
+		else if (stream && map[i] == C_ONEWAY)
+			map[i] = C_RTT;
+		else if (stream && map[i] == C_ISRSEND)
+			map[i] = C_PROC;
+		else if (stream && map[i] == C_IRQLAT)
+			map[i] = C_DISP;
+		else if (!stream && map[i] >= C_TRECV)
+			map[i] = -1;
 	for (i = 0; i < C_N; i++)
-		if (!have[i] && (i == C_SEQ || i == C_TSEND || i == C_RTT || i == C_STATUS)) {
+		if (!have[i] && (i == C_SEQ || i == C_STATUS || (stream ? i == C_TRECV : i == C_TSEND || i == C_RTT))) {
 			fclose(f);
 			free(line);
 			return rplat_fail(err, errlen, "%s: line 1: no '%s' column", path, names[i]);
 		}
+	if (kind)
+		*kind = stream ? RPLAT_ANA_STREAM : RPLAT_ANA_PING;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct rplat_ana_sample s = { 0, 0, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE };
+		struct rplat_ana_sample s = { 0, 0, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE,
+					      RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE };
 		char *p = line, *tab;
 		int col = 0;
 
@@ -108,7 +141,7 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			}
 			if (parse_i64(p, &x)) {
 				rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' is not a number", path, lineno,
-					   names[map[col]], p);
+					   names[orig[col]], p);
 				goto fail;
 			}
 			switch (map[col]) {
@@ -118,7 +151,14 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			case C_H2R: s.h2r = x; break;
 			case C_DISP: s.dispatch = x; break;
 			case C_PROC: s.proc = x; break;
+			case C_TRECV: s.t_recv = x; break;
 			}
+		}
+		if (stream) {
+			if (s.status == 2) /* a duplicate or out-of-order copy: counted in run.json, not a message */
+				continue;
+			stream_stamps(&s);
+			s.rtt = s.h2r = s.dispatch = s.proc = RPLAT_NONE;
 		}
 		if (n == vcap) {
 			size_t nc = vcap ? vcap * 2 : 4096;
@@ -215,7 +255,7 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 	rplat_json_free(cap);
 	snprintf(path, sizeof(path), "%s/samples.tsv", run_dir);
 	if (!stat(path, &st)) {
-		if (rplat_ana_read_samples(path, &s, &n, err, errlen))
+		if (rplat_ana_read_samples(path, &s, &n, &in->kind, err, errlen))
 			return -1;
 		in->samples = s;
 		in->nsamples = n;
@@ -230,7 +270,9 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 		j = rplat_json_get(run, "clock.valid");
 		if (j && j->type == RPLAT_JSON_BOOL && j->num && !rplat_json_num(rplat_json_get(run, "clock.err_bound_ns"), &v)) {
 			in->clock_err_ns = v;
-			in->clock_source = "run clock fit (samples.tsv h2r, dispatch, proc)";
+			in->clock_source = in->kind == RPLAT_ANA_STREAM ?
+				"run clock fit (samples.tsv one_way, isr_to_send, irq_latency)" :
+				"run clock fit (samples.tsv h2r, dispatch, proc)";
 		} else if (s) {
 			in->clock_source = "no valid clock fit: remote stamps not placed";
 		}
@@ -265,6 +307,8 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_int(&jw, "format_version", 1);
 	rplat_jw_str(&jw, "tool", "rplat " RPLAT_VERSION);
 	rplat_jw_str(&jw, "source", a->source);
+	rplat_jw_str(&jw, "kind", a->kind == RPLAT_ANA_STREAM ? "stream" : "ping");
+	rplat_jw_str(&jw, "latency", a->kind == RPLAT_ANA_STREAM ? "due -> recv (stream)" : "send -> recv (round trip)");
 	rplat_jw_uint(&jw, "events", a->nevents);
 	rplat_jw_uint(&jw, "lost_events", a->lost_events);
 	rplat_jw_uint(&jw, "messages", a->nmsg);
@@ -287,10 +331,12 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "stages");
 	for (k = 0; k < RPLAT_ST_N; k++) {
-		rplat_jw_obj_begin(&jw, rplat_stage_ids[k]);
-		rplat_jw_str(&jw, "label", rplat_stage_labels[k]);
-		rplat_jw_str(&jw, "from", rplat_bound_names[k]);
-		rplat_jw_str(&jw, "to", rplat_bound_names[k + 1]);
+		if (!rplat_ana_stage_id(a, k))
+			continue;
+		rplat_jw_obj_begin(&jw, rplat_ana_stage_id(a, k));
+		rplat_jw_str(&jw, "label", rplat_ana_stage_label(a, k));
+		rplat_jw_str(&jw, "from", rplat_ana_bound_name(a, k));
+		rplat_jw_str(&jw, "to", rplat_ana_bound_name(a, k + 1));
 		rplat_jw_uint(&jw, "not_seen", a->missing[k]);
 		rplat_stats_json(&jw, "stats", &a->hist[k], -1);
 		rplat_jw_obj_end(&jw);
@@ -299,7 +345,8 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_uint(&jw, "over_threshold", a->over_threshold);
 	rplat_jw_obj_begin(&jw, "dominant_counts");
 	for (k = 0; k < RPLAT_ST_N; k++)
-		rplat_jw_uint(&jw, rplat_stage_ids[k], a->dominant_count[k]);
+		if (rplat_ana_stage_id(a, k))
+			rplat_jw_uint(&jw, rplat_ana_stage_id(a, k), a->dominant_count[k]);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_arr_begin(&jw, "outliers");
 	for (i = 0; i < a->nout; i++) {
@@ -317,23 +364,26 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 		if (o->why & 2)
 			rplat_jw_str(&jw, NULL, "threshold");
 		rplat_jw_arr_end(&jw);
-		int_or_null(&jw, "rtt_ns", m->rtt);
-		rplat_jw_str(&jw, "dominant_stage", o->dominant >= 0 ? rplat_stage_ids[o->dominant] : "unknown");
-		rplat_jw_str(&jw, "dominant_label", o->dominant >= 0 ? rplat_stage_labels[o->dominant] : "unknown");
+		int_or_null(&jw, a->kind == RPLAT_ANA_STREAM ? "latency_ns" : "rtt_ns", m->rtt);
+		rplat_jw_str(&jw, "dominant_stage", o->dominant >= 0 ? rplat_ana_stage_id(a, o->dominant) : "unknown");
+		rplat_jw_str(&jw, "dominant_label", o->dominant >= 0 ? rplat_ana_stage_label(a, o->dominant) : "unknown");
 		rplat_jw_int(&jw, "dominant_ns", o->dominant_ns);
 		rplat_jw_obj_begin(&jw, "stages_ns");
 		for (k = 0; k < RPLAT_ST_N; k++)
-			int_or_null(&jw, rplat_stage_ids[k], m->st[k]);
+			if (rplat_ana_stage_id(a, k))
+				int_or_null(&jw, rplat_ana_stage_id(a, k), m->st[k]);
 		rplat_jw_obj_end(&jw);
 		rplat_jw_obj_begin(&jw, "at_ns");
 		for (k = 0; k < RPLAT_B_N; k++)
-			int_or_null(&jw, rplat_bound_names[k], m->b[k]);
+			if (rplat_ana_bound_name(a, k))
+				int_or_null(&jw, rplat_ana_bound_name(a, k), m->b[k]);
 		rplat_jw_obj_end(&jw);
 		int_or_null(&jw, "wake_to_run_ns", o->wake_to_run);
 		rplat_jw_int(&jw, "cpu_send", m->cpu_send);
 		rplat_jw_int(&jw, "cpu_run", m->cpu_run);
 		rplat_jw_int(&jw, "cpu_ret", m->cpu_ret);
 		rplat_jw_bool(&jw, "migrated", m->migrated);
+		rplat_jw_bool(&jw, "queued", m->queued);
 		rplat_jw_int(&jw, "migrations", o->migrations);
 		rplat_jw_int(&jw, "remote_moved_ns", m->remote_shift);
 		rplat_jw_bool(&jw, "events_lost", m->incomplete);
@@ -370,9 +420,11 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 	size_t i;
 	int k;
 
-	fprintf(f, "# rplat trace analysis (%s)\n", a->source);
-	fprintf(f, "# events %zu, lost %llu; messages %zu (%zu answered), matched to events %zu (%.2f%%)\n",
-		a->nevents, (unsigned long long)a->lost_events, a->nmsg, a->ok, a->matched,
+	fprintf(f, "# rplat trace analysis (%s, %s)\n", a->source,
+		a->kind == RPLAT_ANA_STREAM ? "stream: remote timer due -> host recv" : "ping: round trips");
+	fprintf(f, "# events %zu, lost %llu; messages %zu (%zu %s), matched to events %zu (%.2f%%)\n",
+		a->nevents, (unsigned long long)a->lost_events, a->nmsg, a->ok,
+		a->kind == RPLAT_ANA_STREAM ? "received" : "answered", a->matched,
 		a->ok ? 100.0 * (double)a->matched / (double)a->ok : 0.0);
 	if (a->clock_err_ns >= 0)
 		fprintf(f, "# remote stamps: %s, error bound +-%.2f us; moved into the host window in %zu messages "
@@ -385,8 +437,10 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 	for (k = 0; k < RPLAT_ST_N; k++) {
 		struct rplat_stats s;
 
+		if (!rplat_ana_stage_id(a, k))
+			continue;
 		rplat_hist_stats(&a->hist[k], &s);
-		fprintf(f, "%-38s %7llu", rplat_stage_labels[k], (unsigned long long)s.count);
+		fprintf(f, "%-38s %7llu", rplat_ana_stage_label(a, k), (unsigned long long)s.count);
 		if (s.count)
 			fprintf(f, " %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f", us((int64_t)s.min), s.avg / 1000.0,
 				us((int64_t)s.p50), us((int64_t)s.p99), us((int64_t)s.p999), us((int64_t)s.max));
@@ -400,7 +454,7 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 		fprintf(f, "# outliers by dominant stage:");
 		for (k = 0; k < RPLAT_ST_N; k++)
 			if (a->dominant_count[k])
-				fprintf(f, " %s %llu", rplat_stage_ids[k], (unsigned long long)a->dominant_count[k]);
+				fprintf(f, " %s %llu", rplat_ana_stage_id(a, k), (unsigned long long)a->dominant_count[k]);
 		fprintf(f, "\n");
 	}
 	for (i = 0; i < a->nout; i++) {
@@ -408,15 +462,16 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 		const struct rplat_ana_msg *m = &a->msg[o->msg];
 		int c;
 
-		fprintf(f, "\nseq %u: rtt %.1f us%s%s%s; dominant: %s %.1f us", m->seq, us(m->rtt),
+		fprintf(f, "\nseq %u: %s %.1f us%s%s%s; dominant: %s %.1f us", m->seq,
+			a->kind == RPLAT_ANA_STREAM ? "latency" : "rtt", us(m->rtt),
 			o->why & 4 ? " [break]" : "", o->why & 1 ? " [worst]" : "", o->why & 2 ? " [threshold]" : "",
-			o->dominant >= 0 ? rplat_stage_labels[o->dominant] : "unknown", us(o->dominant_ns));
+			o->dominant >= 0 ? rplat_ana_stage_label(a, o->dominant) : "unknown", us(o->dominant_ns));
 		if (o->wake_to_run != RPLAT_NONE)
 			fprintf(f, "; wakeup to run %.1f us", us(o->wake_to_run));
 		fprintf(f, "\n  %s\n  stages (us):", o->verdict);
 		for (k = 0; k < RPLAT_ST_N; k++)
 			if (m->st[k] != RPLAT_NONE)
-				fprintf(f, " %s %.1f", rplat_stage_ids[k], us(m->st[k]));
+				fprintf(f, " %s %.1f", rplat_ana_stage_id(a, k), us(m->st[k]));
 		fprintf(f, "\n");
 		if (o->ncontrib) {
 			fprintf(f, "  meanwhile:");
@@ -436,9 +491,11 @@ static int write_stages_tsv(const struct rplat_analysis *a, FILE *f)
 
 	fprintf(f, "seq\tstatus\tmatched");
 	for (k = 0; k < RPLAT_B_N; k++)
-		fprintf(f, "\tt_%s", rplat_bound_names[k]);
+		if (rplat_ana_bound_name(a, k))
+			fprintf(f, "\tt_%s", rplat_ana_bound_name(a, k));
 	for (k = 0; k < RPLAT_ST_N; k++)
-		fprintf(f, "\t%s", rplat_stage_ids[k]);
+		if (rplat_ana_stage_id(a, k))
+			fprintf(f, "\t%s", rplat_ana_stage_id(a, k));
 	fprintf(f, "\tcpu_send\tcpu_run\tcpu_ret\tmigrated\tremote_moved\tevents_lost\n");
 	for (i = 0; i < a->nmsg; i++) {
 		const struct rplat_ana_msg *m = &a->msg[i];
@@ -446,9 +503,11 @@ static int write_stages_tsv(const struct rplat_analysis *a, FILE *f)
 
 		fprintf(f, "%u\t%s\t%d", m->seq, st[m->status & 3], m->matched);
 		for (k = 0; k < RPLAT_B_N; k++)
-			m->b[k] == RPLAT_NONE ? fputs("\tnan", f) : fprintf(f, "\t%lld", (long long)m->b[k]);
+			if (rplat_ana_bound_name(a, k))
+				m->b[k] == RPLAT_NONE ? fputs("\tnan", f) : fprintf(f, "\t%lld", (long long)m->b[k]);
 		for (k = 0; k < RPLAT_ST_N; k++)
-			m->st[k] == RPLAT_NONE ? fputs("\tnan", f) : fprintf(f, "\t%lld", (long long)m->st[k]);
+			if (rplat_ana_stage_id(a, k))
+				m->st[k] == RPLAT_NONE ? fputs("\tnan", f) : fprintf(f, "\t%lld", (long long)m->st[k]);
 		fprintf(f, "\t%d\t%d\t%d\t%d\t%lld\t%d\n", m->cpu_send, m->cpu_run, m->cpu_ret, m->migrated,
 			(long long)m->remote_shift, m->incomplete);
 	}
@@ -500,12 +559,14 @@ int rplat_analysis_write(const struct rplat_analysis *a, const struct rplat_tev_
 		char path[4300], tmp[4310];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/%s.hist", hdir, rplat_stage_ids[k]);
+		if (!rplat_ana_stage_id(a, k))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.hist", hdir, rplat_ana_stage_id(a, k));
 		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 		f = fopen(tmp, "w");
 		if (!f)
 			return rplat_fail(err, errlen, "%s: %s", tmp, strerror(errno));
-		if ((rplat_hist_write(&a->hist[k], rplat_stage_ids[k], f) | fclose(f)) || rename(tmp, path)) {
+		if ((rplat_hist_write(&a->hist[k], rplat_ana_stage_id(a, k), f) | fclose(f)) || rename(tmp, path)) {
 			unlink(tmp);
 			return rplat_fail(err, errlen, "%s: write failed", path);
 		}

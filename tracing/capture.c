@@ -1065,12 +1065,13 @@ int rplat_capture_start(struct rplat_capture *c)
 	return 0;
 }
 
-void rplat_capture_mark(struct rplat_capture *c, uint32_t seq)
+static void mark(struct rplat_capture *c, const char *pfx, int len, uint32_t seq)
 {
-	char buf[32] = "rplat seq=", tmp[12];
-	int n = 0, len = 10;
+	char buf[40], tmp[12];
+	int n = 0;
 	ssize_t r;
 
+	memcpy(buf, pfx, (size_t)len);
 	do {
 		tmp[n++] = (char)('0' + seq % 10);
 		seq /= 10;
@@ -1080,6 +1081,16 @@ void rplat_capture_mark(struct rplat_capture *c, uint32_t seq)
 	buf[len++] = '\n';
 	r = write(c->marker_fd, buf, (size_t)len);
 	(void)r;
+}
+
+void rplat_capture_mark(struct rplat_capture *c, uint32_t seq)
+{
+	mark(c, "rplat seq=", 10, seq);
+}
+
+void rplat_capture_mark_rx(struct rplat_capture *c, uint32_t seq)
+{
+	mark(c, "rplat rx seq=", 13, seq);
 }
 
 void rplat_capture_freeze(struct rplat_capture *c)

@@ -7,7 +7,8 @@
  *                            and the mailbox IRQ detected; per-CPU raw readers opened and the reader
  *                            thread started (it idles until tracing is on)
  *   rplat_capture_start()    tracing on
- *   rplat_capture_mark()     trace marker "rplat seq=N" (cheap: one write to a pre-opened fd)
+ *   rplat_capture_mark()     trace marker "rplat seq=N" (cheap: one write to a pre-opened fd); a stream
+ *                            writes "rplat rx seq=N" after each read (rplat_capture_mark_rx)
  *   rplat_capture_stop()     tracing off, drain the buffers, join the reader, save into the out dir
  *   rplat_capture_destroy()  restore every setting in reverse order, remove the instance and the dynamic
  *                            events, free. Safe at any point after create, and twice.
@@ -73,6 +74,8 @@ struct rplat_capture *rplat_capture_create(const struct rplat_capture_opts *o, c
 int rplat_capture_start(struct rplat_capture *c);
 /* Write "rplat seq=N" into the instance's trace_marker. Async-signal-safe, no allocation. */
 void rplat_capture_mark(struct rplat_capture *c, uint32_t seq);
+/* "rplat rx seq=N": after a stream message was read (it closes that message's window). */
+void rplat_capture_mark_rx(struct rplat_capture *c, uint32_t seq);
 /* Freeze the ring buffer now (tracing off) without stopping the reader: for --break. */
 void rplat_capture_freeze(struct rplat_capture *c);
 /* Stop, drain, save cpuN.ev, names.tsv and capture.json into out_dir. Returns 0, or -1 with err. */

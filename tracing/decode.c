@@ -295,20 +295,30 @@ int rplat_tdec_known(const struct rplat_tdec *d)
 	return d->ninfo;
 }
 
+/* "rplat seq=N" (ping: written before the send) -> 0, "rplat rx seq=N" (stream: written after the read) ->
+ * 1; anything else -> -1. */
 static int parse_marker(const char *s, size_t len, int64_t *seq)
 {
-	static const char pfx[] = "rplat seq=";
+	static const char pfx[] = "rplat ", rx[] = "rx ", key[] = "seq=";
 	uint64_t v = 0;
-	size_t i = sizeof(pfx) - 1;
+	size_t i = sizeof(pfx) - 1, start;
+	int kind = 0;
 
-	if (len < sizeof(pfx) || memcmp(s, pfx, sizeof(pfx) - 1))
-		return 0;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+	if (len < i || memcmp(s, pfx, i))
+		return -1;
+	if (len >= i + sizeof(rx) - 1 && !memcmp(s + i, rx, sizeof(rx) - 1)) {
+		kind = 1;
+		i += sizeof(rx) - 1;
+	}
+	if (len < i + sizeof(key) - 1 || memcmp(s + i, key, sizeof(key) - 1))
+		return -1;
+	i += sizeof(key) - 1;
+	for (start = i; i < len && s[i] >= '0' && s[i] <= '9' && i - start < 19; i++)
 		v = v * 10 + (uint64_t)(s[i] - '0');
-	if (i == sizeof(pfx) - 1)
-		return 0;
+	if (i == start)
+		return -1;
 	*seq = (int64_t)v;
-	return 1;
+	return kind;
 }
 
 int rplat_tdec_event(struct rplat_tdec *d, const void *data, int size, int64_t ts, unsigned cpu,
@@ -437,11 +447,14 @@ int rplat_tdec_event(struct rplat_tdec *d, const void *data, int size, int64_t t
 		break;
 	case K_PRINT: {
 		int64_t seq;
+		int kind;
 
 		s = rd_str(d, p, size, &in->f[0], &len);
-		if (!parse_marker(s, len, &seq))
+		kind = parse_marker(s, len, &seq);
+		if (kind < 0)
 			return 0;
 		e->a = (int32_t)seq;
+		e->b = kind;
 		e->c = seq;
 		break;
 	}

@@ -26,8 +26,10 @@ static void span(const struct rplat_tev_set *ev, const struct rplat_analysis *a,
 		for (i = 0; i < a->nmsg; i++) { /* t_recv comes after the last event of its message */
 			if (a->msg[i].b[RPLAT_B_RECV] != RPLAT_NONE && a->msg[i].b[RPLAT_B_RECV] > *t1)
 				*t1 = a->msg[i].b[RPLAT_B_RECV];
-			if (a->msg[i].b[RPLAT_B_SEND] != RPLAT_NONE && a->msg[i].b[RPLAT_B_SEND] < *t0)
-				*t0 = a->msg[i].b[RPLAT_B_SEND];
+			int64_t s = rplat_ana_msg_start(&a->msg[i]);
+
+			if (s != RPLAT_NONE && s < *t0)
+				*t0 = s;
 		}
 		return;
 	}
@@ -35,7 +37,10 @@ static void span(const struct rplat_tev_set *ev, const struct rplat_analysis *a,
 	*t1 = INT64_MIN;
 	for (i = 0; i < a->nmsg; i++) {
 		const struct rplat_ana_msg *m = &a->msg[i];
-		int64_t s = m->marker != RPLAT_NONE ? m->marker : m->b[RPLAT_B_SEND], e = m->b[RPLAT_B_RECV];
+		int64_t s = rplat_ana_msg_start(m), e = m->b[RPLAT_B_RECV];
+
+		if (a->kind != RPLAT_ANA_STREAM && m->marker != RPLAT_NONE) /* a ping's window opens at its marker */
+			s = m->marker;
 
 		if (!in_range(o, m->seq))
 			continue;
@@ -250,23 +255,34 @@ int rplat_export_perfetto(const struct rplat_tev_set *ev, const struct rplat_ana
 	for (i = 0; i < a->nmsg; i++) {
 		const struct rplat_ana_msg *m = &a->msg[i];
 		int ti = thread_index(a, m->tid), pid = PID_THREADS + (ti < 0 ? 0 : ti);
-		int64_t s = m->b[RPLAT_B_SEND], r = m->b[RPLAT_B_RECV];
+		int stream = a->kind == RPLAT_ANA_STREAM;
+		int64_t s = stream ? m->b[RPLAT_B_WAKE] : m->b[RPLAT_B_SEND], r = m->b[RPLAT_B_RECV];
+		int remote = m->b[RPLAT_B_RISR] != RPLAT_NONE && m->b[RPLAT_B_REPLY] != RPLAT_NONE;
 
+		if (stream && (s == RPLAT_NONE || (remote && m->b[RPLAT_B_REPLY] < s)))
+			s = remote ? m->b[RPLAT_B_REPLY] : m->b[RPLAT_B_RET]; /* the host's part: from the send */
 		if (!in_range(o, m->seq) || s == RPLAT_NONE || r == RPLAT_NONE || s < t0 || r > t1)
 			continue;
-		snprintf(name, sizeof(name), "seq %u (%.1f us)", m->seq, (double)(r - s) / 1000.0);
+		snprintf(name, sizeof(name), "seq %u (%.1f us)", m->seq, (double)(stream && m->rtt != RPLAT_NONE ? m->rtt : r - s) / 1000.0);
 		slice(&w, pid, 1, s, r, name, "message");
-		if (m->b[RPLAT_B_RISR] != RPLAT_NONE && m->b[RPLAT_B_REPLY] != RPLAT_NONE) {
+		if (remote) {
 			snprintf(name, sizeof(name), "seq %u", m->seq);
 			slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], name, "remote");
 			if (m->b[RPLAT_B_CONSUME] != RPLAT_NONE) {
-				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME], "dispatch", "remote");
-				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY], "processing", "remote");
+				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME],
+				      stream ? "irq latency" : "dispatch", "remote");
+				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY],
+				      stream ? "isr -> send" : "processing", "remote");
 			}
 		}
-		flow(&w, "s", pid, 1, s, m->seq);
-		if (m->b[RPLAT_B_RISR] != RPLAT_NONE && m->b[RPLAT_B_REPLY] != RPLAT_NONE)
-			flow(&w, "t", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->seq);
+		/* one flow per message: ping send -> remote ISR -> recv; stream remote send -> recv */
+		if (stream && remote) {
+			flow(&w, "s", PID_REMOTE, 1, m->b[RPLAT_B_REPLY], m->seq);
+		} else {
+			flow(&w, "s", pid, 1, s, m->seq);
+			if (remote)
+				flow(&w, "t", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->seq);
+		}
 		flow(&w, "f", pid, 1, r, m->seq);
 	}
 	fputs("\n]}\n", f);
@@ -320,7 +336,7 @@ static void text_event(FILE *f, const struct rplat_tev_set *ev, const struct rpl
 		fprintf(f, "exit = %lld", (long long)e->c);
 		break;
 	case RPLAT_TEV_MARKER:
-		fprintf(f, "rplat seq=%lld", (long long)e->c);
+		fprintf(f, "rplat %sseq=%lld", e->b == 1 ? "rx " : "", (long long)e->c);
 		break;
 	case RPLAT_TEV_PROBE:
 		fprintf(f, "%s", rplat_tev_probe_name((unsigned)e->a));
@@ -365,12 +381,12 @@ int rplat_export_text(const struct rplat_tev_set *ev, const struct rplat_analysi
 			const struct rplat_ana_msg *m = msg_of(a, (uint32_t)e->c);
 
 			if (m) {
-				fprintf(f, "# ---- seq %u", m->seq);
+				fprintf(f, "# ---- seq %u%s", m->seq, e->b == 1 ? " (read: its events are above)" : "");
 				if (m->rtt != RPLAT_NONE)
-					fprintf(f, ": rtt %.1f us", (double)m->rtt / 1000.0);
+					fprintf(f, ": %s %.1f us", e->b == 1 ? "latency" : "rtt", (double)m->rtt / 1000.0);
 				for (k = 0; k < RPLAT_ST_N; k++)
 					if (m->st[k] != RPLAT_NONE)
-						fprintf(f, " %s %.1f", rplat_stage_ids[k], (double)m->st[k] / 1000.0);
+						fprintf(f, " %s %.1f", rplat_ana_stage_id(a, k), (double)m->st[k] / 1000.0);
 				fprintf(f, "%s\n", m->matched ? "" : " (not matched)");
 			}
 		}

@@ -374,37 +374,42 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 	size_t len = sizeof(o->verdict);
 	int64_t idle, d = o->dominant_ns;
 	const struct rplat_ana_contrib *top = top_busy(o, &idle);
-	int n = 0;
+	int n = 0, stream = a->kind == RPLAT_ANA_STREAM;
+	const char *what = stream ? "the message" : "the reply";
+	const char *bell = o->dominant == 1 ? "the request's doorbell (kick -> remote ISR)" :
+			   stream ? "the message's doorbell (remote send -> host IRQ/wakeup)" :
+				    "the reply's doorbell (reply -> host IRQ/wakeup)";
 
 	if (a->clock_err_ns >= 0)
 		snprintf(clk, sizeof(clk), " (clock error +-%.1f us)", a->clock_err_ns / 1000.0);
 	switch (o->dominant) {
 	case -1:
-		snprintf(v, len, "the round trip took %.1f us but its stages could not be seen in the trace%s",
-			 us(m->rtt), m->incomplete ? " (events were lost in this window)" : "");
+		snprintf(v, len, "the %s took %.1f us but its stages could not be seen in the trace%s",
+			 stream ? "message" : "round trip", us(m->rtt),
+			 m->incomplete ? " (events were lost in this window)" : "");
 		return;
 	case 5: /* wakeup -> run */
 		if (top && top->ns * 5 >= d && top->kind == 0 && m->preempted) {
 			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
-			n = snprintf(v, len, "the reply waited %.1f us for rplat to get CPU%d back (it had been "
-				     "preempted): `%s` (%s) ran for %.1f us meanwhile because %s", us(d), focus_cpu,
+			n = snprintf(v, len, "%s waited %.1f us for rplat to get CPU%d back (it had been "
+				     "preempted): `%s` (%s) ran for %.1f us meanwhile because %s", what, us(d), focus_cpu,
 				     top->name, top->policy, us(top->ns), why);
 		} else if (top && top->ns * 5 >= d && top->kind == 0) {
 			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
-			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
-				     "ran for %.1f us after the wakeup because %s", us(d), focus_cpu, top->name,
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
+				     "ran for %.1f us after the wakeup because %s", what, us(d), focus_cpu, top->name,
 				     top->policy, us(top->ns), why);
 		} else if (top && top->ns * 5 >= d) {
-			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d: %s ran "
-				     "for %.1f us before rplat could run", us(d), focus_cpu, top->name, us(top->ns));
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: %s ran "
+				     "for %.1f us before rplat could run", what, us(d), focus_cpu, top->name, us(top->ns));
 		} else if (idle * 2 >= d) {
-			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d, and the "
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d, and the "
 				     "CPU was idle for %.1f us of it: the time went to waking an idle CPU (idle-state "
 				     "exit, cross-CPU wakeup IPI); holding /dev/cpu_dma_latency at 0 shortens it",
-				     us(d), focus_cpu, us(idle));
+				     what, us(d), focus_cpu, us(idle));
 		} else {
-			n = snprintf(v, len, "the reply waited %.1f us between the wakeup and the run on CPU%d in the "
-				     "scheduler itself (nothing else ran for long)", us(d), focus_cpu);
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d in the "
+				     "scheduler itself (nothing else ran for long)", what, us(d), focus_cpu);
 		}
 		break;
 	case 6: /* run -> ret */
@@ -429,31 +434,34 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		break;
 	case 1: /* kick -> remote ISR */
 	case 4: /* reply -> host wakeup */
-		if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0) {
+		if (stream && m->queued)
+			n = snprintf(v, len, "the message waited %.1f us%s in the ring: the probe sent it before rplat "
+				     "was done with the message before it, so it queued behind that one's delay (a "
+				     "backlog, not a delay of its own)", us(d), clk);
+		else if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0) {
 			reason(ev, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
 			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: `%s` "
-				     "(%s) ran for %.1f us on its CPU%d because %s", o->dominant == 1 ?
-				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
-				     "wakeup)", us(d), clk, top->name, top->policy, us(top->ns), top->cpu, why);
+				     "(%s) ran for %.1f us on its CPU%d because %s", bell, us(d), clk, top->name,
+				     top->policy, us(top->ns), top->cpu, why);
 		}
 		else if (a->remote_pid > 0 && idle * 2 >= d)
 			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
-				     "it (idle-state exit / cross-CPU wakeup)", o->dominant == 1 ?
-				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
-				     "wakeup)", us(d), clk, o->dominant == 1 ? "the sim probe" : "the wakeup",
-				     us(idle));
+				     "it (idle-state exit / cross-CPU wakeup)", bell, us(d), clk,
+				     o->dominant == 1 ? "the sim probe" : "the wakeup", us(idle));
 		else
 			n = snprintf(v, len, "%s took %.1f us%s: the delay is in the doorbell path (mailbox, "
-				     "interrupt delivery) %s", o->dominant == 1 ?
-				     "the request's doorbell (kick -> remote ISR)" : "the reply's doorbell (reply -> host "
-				     "IRQ/wakeup)", us(d), clk, o->dominant == 1 ? "or the remote's interrupt latency" :
-				     "or the host's interrupt handling");
+				     "interrupt delivery) %s", bell, us(d), clk, o->dominant == 1 ?
+				     "or the remote's interrupt latency" : "or the host's interrupt handling");
 		break;
-	case 2: /* remote dispatch */
-	case 3: /* remote processing */
+	case 2: /* remote dispatch; a stream's remote IRQ latency */
+	case 3: /* remote processing; a stream's ISR -> send */
 		n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay, Linux was not involved",
-			     us(d), o->dominant == 2 ? "between its ISR and consuming the request" :
-			     "processing the request", o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
+			     us(d), stream ? (o->dominant == 2 ? "between its timer's due time and its ISR" :
+					      "between its timer ISR and sending the message") :
+			     o->dominant == 2 ? "between its ISR and consuming the request" : "processing the request",
+			     stream ? (o->dominant == 2 ? "remote IRQ latency stage, due -> ISR" :
+				       "remote ISR -> send stage") :
+			     o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
 			     "remote processing stage, consume -> reply");
 		if (a->remote_pid > 0 && top && top->kind == 0 && top->ns * 5 >= d && n > 0 && (size_t)n < len)
 			n += snprintf(v + n, len - (size_t)n, " (on the sim, `%s` ran %.1f us on the probe's CPU%d "
@@ -519,7 +527,7 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 	o->dominant = -1;
 	o->dominant_ns = 0;
 	for (i = 0; i < RPLAT_ST_N; i++)
-		if (m->st[i] != RPLAT_NONE && (o->dominant < 0 || m->st[i] > o->dominant_ns)) {
+		if (m->st[i] != RPLAT_NONE && rplat_ana_stage_id(a, i) && (o->dominant < 0 || m->st[i] > o->dominant_ns)) {
 			o->dominant = i;
 			o->dominant_ns = m->st[i];
 		}

@@ -34,7 +34,8 @@ enum rplat_tev_type {
 	RPLAT_TEV_IPI_EXIT,      /* a = reason index or -1 */
 	RPLAT_TEV_SYS_ENTER,     /* a = enum rplat_tev_sys, b = first argument (fd), c = second argument */
 	RPLAT_TEV_SYS_EXIT,      /* a = enum rplat_tev_sys, c = return value */
-	RPLAT_TEV_MARKER,        /* trace marker "rplat seq=N": a = (int32)N, c = N */
+	RPLAT_TEV_MARKER,        /* trace marker "rplat seq=N" (b = 0, before a ping's send) or "rplat rx seq=N"
+			    (b = 1, after a stream message was read): a = (int32)N, c = N */
 	RPLAT_TEV_PROBE,         /* a uprobe or kprobe hit: a = enum rplat_tev_probe */
 	RPLAT_TEV_LOST,          /* the ring buffer lost events on this cpu before ts: c = how many, -1 unknown */
 	RPLAT_TEV_NTYPES

@@ -221,6 +221,13 @@ static void hook_before_send(void *ctx, uint32_t seq)
 		rplat_capture_mark(g.cap, seq);
 }
 
+static void hook_after_recv(void *ctx, uint32_t seq)
+{
+	(void)ctx;
+	if (g.cap)
+		rplat_capture_mark_rx(g.cap, seq);
+}
+
 static void run_shell(const struct rplat_ping_sample *s, int64_t rtt)
 {
 	char seq[16], us[32];
@@ -339,6 +346,7 @@ const struct rplat_ping_hooks *rplat_trace_hooks(const struct rplat_trace_opts *
 	g.hooks.ctx = &g;
 	g.hooks.start = hook_start;
 	g.hooks.before_send = hook_before_send;
+	g.hooks.after_recv = hook_after_recv;
 	g.hooks.sample = hook_sample;
 	g.hooks.stop = hook_stop;
 	return &g.hooks;

@@ -39,7 +39,8 @@ struct stream_opts {
 	int64_t period_ns, duration_ns;
 	uint64_t count;
 	uint16_t size;
-	int priority, affinity, mlockall, dma_latency, quiet, calibrate, trace;
+	int priority, affinity, mlockall, dma_latency, quiet, calibrate, trace, tgiven;
+	struct rplat_trace_opts topt; /* --trace: rplat trace's options (but --break and --on-threshold) */
 	char command[1024];
 };
 
@@ -74,10 +75,45 @@ static void usage(FILE *f)
 		"  -q, --quiet           summary only\n"
 		"  -o, --output DIR      run directory (default rplat-stream-YYYYmmdd-HHMMSS)\n"
 		"      --label TEXT      label for reports\n"
-		"      --trace           record ftrace events during the stream into RUN/trace (capture only:\n"
-		"                        the per-message stage analysis is rplat trace's, for ping runs)\n"
+		"      --trace           record ftrace events during the stream into RUN/trace and break each\n"
+		"                        message's latency into stages (remote IRQ latency, ISR -> send, send ->\n"
+		"                        host IRQ/wakeup, scheduled in, read returns), explaining the outliers;\n"
+		"                        with it: --worst N, --threshold US (above it, from timer due to host\n"
+		"                        receive), --buffer-kb N, --reader-cpu N, --uprobes, --no-analysis\n"
+		"                        (rplat trace --help; --break and --on-threshold are ping's: a stream's\n"
+		"                        latency is known only after the closing calibration)\n"
 		"Exit: 0 all messages arrived, 1 some were lost/duplicated/out of order/corrupt or the probe\n"
 		"overran, 2 usage or setup error, 3 the stream stopped arriving.\n");
+}
+
+/* Take rplat trace's options out of argv (they are not getopt's); refuse the ping-only ones. */
+static int trace_opts(struct stream_opts *o, int *argc, char **argv)
+{
+	char err[512];
+	int i, j, n;
+
+	for (i = j = 1; i < *argc; i += n) {
+		if (!strcmp(argv[i], "--break") || !strcmp(argv[i], "--on-threshold")) {
+			fprintf(stderr, "rplat stream: %s is for round trips (rplat trace, rplat ping --trace): a "
+				"stream's latency is known only after its closing calibration; use --threshold to "
+				"have the analysis explain every message above it\n", argv[i]);
+			return -1;
+		}
+		n = rplat_trace_parse_opt(&o->topt, *argc, argv, i, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "rplat stream: %s\n", err);
+			return -1;
+		}
+		if (!n) {
+			argv[j++] = argv[i];
+			n = 1;
+		} else {
+			o->tgiven = 1;
+		}
+	}
+	*argc = j;
+	argv[j] = NULL;
+	return 0;
 }
 
 static int parse(struct stream_opts *o, int argc, char **argv)
@@ -98,6 +134,7 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 	size_t len = 0;
 
 	memset(o, 0, sizeof(*o));
+	rplat_trace_opts_init(&o->topt);
 	o->link = "sim";
 	o->period_ns = 1000000;
 	o->size = sizeof(struct rplat_stream_data);
@@ -105,6 +142,8 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 	o->calibrate = 500;
 	for (i = 0; i < argc && len + 1 < sizeof(o->command); i++)
 		len += (size_t)snprintf(o->command + len, sizeof(o->command) - len, "%s%s", i ? " " : "rplat ", argv[i]);
+	if (trace_opts(o, &argc, argv))
+		return -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":L:i:n:D:s:p:a:mqo:", lo, NULL)) != -1) {
@@ -160,6 +199,10 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "rplat stream: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->tgiven && !o->trace) {
+		fprintf(stderr, "rplat stream: the trace options need --trace\n");
 		return -1;
 	}
 	if (o->count && o->duration_ns) {
@@ -242,14 +285,15 @@ static void put(struct streamer *x, const struct rec *r)
 	}
 }
 
-static void on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_recv)
+/* Returns 1 when the message was a new one (recorded as received), 0 otherwise. */
+static int on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_recv)
 {
 	const struct rplat_stream_data *d = (const void *)in;
 	struct rec r = { .t_recv = t_recv };
 
 	if ((size_t)n < sizeof(*d) || d->hdr.len != n || n != x->o->size) {
 		x->c.corrupt++;
-		return;
+		return 0;
 	}
 	r.seq = d->hdr.seq;
 	memcpy(&r.t_due, &d->t_due, 8);
@@ -263,11 +307,11 @@ static void on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_
 		else
 			x->c.ooo++;
 		put(x, &r);
-		return;
+		return 0;
 	}
 	if (r.seq - x->next_seq > MAX_GAP) {
 		x->c.corrupt++;
-		return;
+		return 0;
 	}
 	while (x->next_seq < r.seq) { /* a gap: those messages never came */
 		struct rec lost = { .seq = x->next_seq++, .status = 1 };
@@ -289,6 +333,7 @@ static void on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_
 	x->last_seq = r.seq;
 	x->last_due = r.t_due;
 	put(x, &r);
+	return 1;
 }
 
 static int receive(struct streamer *x)
@@ -296,6 +341,7 @@ static int receive(struct streamer *x)
 	uint8_t in[RPMSG_MAX_PAYLOAD];
 	int64_t silence = x->o->period_ns * 20 > 1000000000 ? x->o->period_ns * 20 : 1000000000;
 	int64_t last_status = 0;
+	int tty = !x->o->quiet && isatty(STDERR_FILENO); /* once: not a syscall per message */
 
 	while (!rplat_stop && x->next_seq < x->o->count) {
 		ssize_t n = rplat_link_recv(x->link, in, sizeof(in), silence);
@@ -316,15 +362,16 @@ static int receive(struct streamer *x)
 			x->c.corrupt++;
 			continue;
 		}
-		on_data(x, in, n, now);
-		if (!x->o->quiet && isatty(STDERR_FILENO) && now - last_status > 100000000) {
+		if (on_data(x, in, n, now) && x->trace && x->trace->after_recv) /* closes its trace window */
+			x->trace->after_recv(x->trace->ctx, h->seq);
+		if (tty && now - last_status > 100000000) {
 			last_status = now;
 			fprintf(stderr, "\rstream: %u/%llu received, lost %llu, overruns %u [%3.0f%%] ",
 				(unsigned)x->c.received, (unsigned long long)x->o->count, (unsigned long long)x->c.lost,
 				x->c.overruns, 100.0 * x->next_seq / (double)x->o->count);
 		}
 	}
-	if (!x->o->quiet && isatty(STDERR_FILENO))
+	if (tty)
 		fputc('\n', stderr);
 	return 0;
 }
@@ -550,8 +597,7 @@ int cmd_stream(int argc, char **argv)
 	if (o.trace) {
 		struct rplat_trace_opts t;
 
-		rplat_trace_opts_init(&t);
-		t.analyze = 0;
+		t = o.topt;
 		t.quiet = o.quiet;
 		x->trace = rplat_trace_hooks(&t);
 		if (x->trace->start(x->trace->ctx, x->dir, x->link))
@@ -602,8 +648,8 @@ int cmd_stream(int argc, char **argv)
 	rc = x->rc;
 out:
 	rplat_rt_restore(&rt);
-	if (x->trace)
-		rplat_trace_finish(); /* saves and restores tracefs if the run ended before its stop */
+	if (x->trace && rplat_trace_finish() && rc == 0) /* saves and restores tracefs if the run ended before */
+		rc = 1;                                  /* its stop; then the analysis of the run */
 	if (x->spill) {
 		fclose(x->spill);
 		unlink(x->spill_path);

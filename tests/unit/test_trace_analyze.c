@@ -367,7 +367,7 @@ static void test_no_markers_is_an_error(void **state)
 	rplat_tev_set_push(&ev, &e);
 	rplat_ana_opts_init(&ao);
 	assert_int_equal(rplat_analyze(&ev, &in, &ao, &a, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no \"rplat seq=N\" trace markers"));
+	assert_non_null(strstr(err, "no \"rplat seq=N\" or \"rplat rx seq=N\" trace markers"));
 	rplat_analysis_free(&a);
 	rplat_tev_set_free(&ev);
 }

@@ -174,7 +174,7 @@ static void test_samples_tsv(void **state)
 		   "0\t40\t1000\t5000\t1000\t100\t200\t3700\t1\t2\t3\tok\n"
 		   "1\t40\t2000000\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tlost\n");
 	snprintf(path, sizeof(path), "%s/samples.tsv", d);
-	assert_int_equal(rplat_ana_read_samples(path, &s, &n, err, sizeof(err)), 0);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, NULL, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(s[0].t_send, 1000);
 	assert_int_equal(s[0].rtt, 5000);
@@ -184,17 +184,58 @@ static void test_samples_tsv(void **state)
 	assert_true(s[1].rtt == RPLAT_NONE);
 	free(s);
 	write_file(d, "samples.tsv", "seq\tt_send\trtt\tstatus\n0\t1\tx\tok\n");
-	assert_int_equal(rplat_ana_read_samples(path, &s, &n, err, sizeof(err)), -1);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 2: column rtt"));
 	write_file(d, "samples.tsv", "seq\tt_send\tstatus\n");
-	assert_int_equal(rplat_ana_read_samples(path, &s, &n, err, sizeof(err)), -1);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no 'rtt' column"));
 	write_file(d, "samples.tsv", "seq\tt_send\trtt\tstatus\n0\t1\t2\tok");
-	assert_int_equal(rplat_ana_read_samples(path, &s, &n, err, sizeof(err)), -1);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "truncated"));
 	write_file(d, "samples.tsv", "seq\tt_send\trtt\tstatus\n5\t1\t2\tok\n4\t1\t2\tok\n");
-	assert_int_equal(rplat_ana_read_samples(path, &s, &n, err, sizeof(err)), -1);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not in sequence order"));
+	rm_rf(d);
+	free(d);
+}
+
+/* A stream's samples.tsv: the remote stamps come back as durations from the receive and are placed on host
+ * time; duplicates are not messages; the kind is reported. */
+static void test_stream_samples_tsv(void **state)
+{
+	struct rplat_ana_sample *s;
+	size_t n;
+	int kind = -1;
+	char *d = tmpdir(), path[512], err[512];
+
+	(void)state;
+	write_file(d, "samples.tsv",
+		   "seq\tt_recv\tone_way\tirq_latency\tisr_to_send\tinterarrival\tr_due\tr_isr\tr_send\tstatus\n"
+		   "0\t100000\t20000\t5000\t1000\tnan\t1\t2\t3\tok\n"
+		   "1\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tlost\n"
+		   "2\t300000\tnan\t5000\t1000\t200000\t1\t2\t3\tok\n"
+		   "2\t300500\tnan\t5000\t1000\tnan\t1\t2\t3\tdup\n");
+	snprintf(path, sizeof(path), "%s/samples.tsv", d);
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, &kind, err, sizeof(err)), 0);
+	assert_int_equal(kind, RPLAT_ANA_STREAM);
+	assert_int_equal(n, 3);
+	assert_int_equal(s[0].t_recv, 100000);
+	assert_int_equal(s[0].rsend, 80000);
+	assert_int_equal(s[0].isr, 79000);
+	assert_int_equal(s[0].due, 74000);
+	assert_true(s[0].t_send == RPLAT_NONE && s[0].rtt == RPLAT_NONE && s[0].h2r == RPLAT_NONE);
+	assert_int_equal(s[1].status, 1);
+	assert_true(s[1].t_recv == RPLAT_NONE && s[1].rsend == RPLAT_NONE);
+	/* no clock fit (one_way nan): received, but no remote stamps on host time */
+	assert_int_equal(s[2].t_recv, 300000);
+	assert_true(s[2].rsend == RPLAT_NONE && s[2].due == RPLAT_NONE);
+	free(s);
+	write_file(d, "samples.tsv", "seq\tone_way\tstatus\n0\t1\tok\n");
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, &kind, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no 't_send' column"));
+	write_file(d, "samples.tsv", "seq\tt_recv\tone_way\tstatus\n0\t5\tzz\tok\n");
+	assert_int_equal(rplat_ana_read_samples(path, &s, &n, &kind, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 2: column one_way"));
 	rm_rf(d);
 	free(d);
 }
@@ -394,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_event_files_round_trip),
 		cmocka_unit_test(test_event_files_bad),
 		cmocka_unit_test(test_samples_tsv),
+		cmocka_unit_test(test_stream_samples_tsv),
 		cmocka_unit_test(test_analyze_run_dir),
 		cmocka_unit_test(test_trace_options),
 	};

@@ -43,6 +43,9 @@ struct rplat_ping_hooks {
 	int (*start)(void *ctx, const char *run_dir, struct rplat_link *link);
 	/* Just before the send of 'seq' (e.g. write a trace marker). Must be cheap. */
 	void (*before_send)(void *ctx, uint32_t seq);
+	/* rplat stream only (ping never calls it): just after a stream message 'seq' was read (e.g. write
+	 * the "rplat rx seq=N" marker that closes its window). Must be cheap. May be NULL. */
+	void (*after_recv)(void *ctx, uint32_t seq);
 	/* After each message is settled (reply, loss, ...). Return non-zero to stop the run early (e.g. a
 	 * --break threshold hit); the run is then finished and written normally. */
 	int (*sample)(void *ctx, const struct rplat_ping_sample *s);

@@ -27,8 +27,9 @@ const char rplat_sim_help[] =
 	"  sim[:OPTS]     the built-in simulated probe (the probe core as a process, eventfd doorbells,\n"
 	"                 vrings in shared memory laid out from its resource table). OPTS, comma-separated:\n"
 	"                   hz=FREQ        counter frequency (400M)          drift=PPM     counter rate error (0)\n"
-	"                   offset=TIME    counter epoch offset (0)          delay=TIME    processing delay (0)\n"
-	"                   jitter=TIME    plus uniform [0,TIME) per reply   cpu=N         pin the probe to CPU N\n"
+	"                   offset=TIME    counter epoch offset (0)          delay=TIME    processing delay (0; a\n"
+	"                                                                    stream's: between its ISR and send)\n"
+	"                   jitter=TIME    plus uniform [0,TIME) per message cpu=N         pin the probe to CPU N\n"
 	"                   fifo=PRIO      run the probe SCHED_FIFO          spin          both sides busy-poll (no wakeups)\n"
 	"                   shm=BYTES      shared region size (1M)           da=ADDR       its device address (0x9cb00000)\n"
 	"                   num=N          vring entries declared (256)      align=N       vring align declared (4096)\n"
@@ -194,6 +195,22 @@ static void sim_inval(void *ctx, void *p, uint32_t n)
 	memcpy(s->shadow + off, p, n);
 }
 
+/* delay= / jitter=: the remote's own work per message, spun (a PING's processing, a stream message's
+ * ISR -> send) */
+static void work_delay(struct sim *s)
+{
+	const struct rplat_sim_opts *o = s->o;
+	int64_t until;
+
+	if (!o->delay_ns && !o->jitter_ns)
+		return;
+	until = rplat_now_raw_ns() + o->delay_ns;
+	if (o->jitter_ns)
+		until += (int64_t)(xorshift(&s->rng) % (uint64_t)o->jitter_ns);
+	while (rplat_now_raw_ns() < until)
+		;
+}
+
 static void sim_process(void *ctx, uint8_t *msg, uint32_t len)
 {
 	struct sim *s = ctx;
@@ -201,14 +218,7 @@ static void sim_process(void *ctx, uint8_t *msg, uint32_t len)
 	struct rplat_hdr *h = (struct rplat_hdr *)(void *)msg;
 
 	s->nreq++;
-	if (o->delay_ns || o->jitter_ns) {
-		int64_t until = rplat_now_raw_ns() + o->delay_ns;
-
-		if (o->jitter_ns)
-			until += (int64_t)(xorshift(&s->rng) % (uint64_t)o->jitter_ns);
-		while (rplat_now_raw_ns() < until)
-			;
-	}
+	work_delay(s);
 	if (o->corrupt_every && s->nreq % o->corrupt_every == 0 && len > RPLAT_PING_MIN)
 		msg[len - 1] ^= 0x5a;
 	if (o->badseq_every && s->nreq % o->badseq_every == 0)
@@ -263,6 +273,7 @@ static void sim_timer_isr(struct sim *s)
 	late_ns = mono_ns() - due;
 	if (late_ns < 0)
 		late_ns = 0;
+	work_delay(s);
 	rp_stream_tick(&s->stream, t_isr,
 		       (uint32_t)((long double)late_ns * (long double)s->o->hz / 1e9L *
 				  (1.0L + (long double)s->o->drift_ppm * 1e-6L)));
