@@ -35,7 +35,9 @@ static void usage(FILE *f)
 		"Runs a ping (same options as 'rplat ping') under ftrace, in the tracefs instance 'rplat', saves the\n"
 		"capture in RUN/trace and explains where each round trip went: RUN/trace/analysis.txt, analysis.json,\n"
 		"stages.tsv and hist/STAGE.hist. Needs root (tracefs). FILE.dat is a trace-cmd recording made on a\n"
-		"target (its markers 'rplat seq=N' and the writing thread's syscalls are matched).\n\n");
+		"target (its markers 'rplat seq=N' and the writing thread's syscalls are matched). A stream run\n"
+		"('rplat stream --trace', markers 'rplat rx seq=N') is analysed and exported the same way, per\n"
+		"message from the probe timer's due time to the host's receive.\n\n");
 	rplat_trace_usage(f);
 	fprintf(f, "\n");
 	rplat_ping_usage(f);
