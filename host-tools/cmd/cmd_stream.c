@@ -430,6 +430,18 @@ static int second_pass(struct streamer *x)
 	return rplat_runfile_commit(&rf);
 }
 
+/* The messages the run asked for: all of them, or, when Ctrl-C (or TERM/HUP) ended it, those up to the
+ * last one seen (the probe was stopped: the rest were never sent, not lost). */
+static uint64_t expected(const struct streamer *x)
+{
+	return rplat_stop ? x->next_seq : x->o->count;
+}
+
+static uint64_t unseen(const struct streamer *x)
+{
+	return x->c.lost + (expected(x) > x->next_seq ? expected(x) - x->next_seq : 0);
+}
+
 static uint64_t missed_periods(const struct streamer *x)
 {
 	double period_ticks = (double)x->o->period_ns * (double)x->info.counter_hz / 1e9;
@@ -502,9 +514,9 @@ static int write_run(struct streamer *x)
 	}
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "counts");
-	rplat_jw_uint(&jw, "expected", o->count);
+	rplat_jw_uint(&jw, "expected", expected(x));
 	rplat_jw_uint(&jw, "received", x->c.received);
-	rplat_jw_uint(&jw, "lost", x->c.lost + (o->count > x->next_seq ? o->count - x->next_seq : 0));
+	rplat_jw_uint(&jw, "lost", unseen(x));
 	rplat_jw_uint(&jw, "overruns", x->c.overruns);
 	rplat_jw_uint(&jw, "duplicate", x->c.dup);
 	rplat_jw_uint(&jw, "out_of_order", x->c.ooo);
@@ -621,15 +633,15 @@ int cmd_stream(int argc, char **argv)
 	x->wall1 = time(NULL);
 	rplat_rt_restore(&rt);
 	rplat_clk_fit(&x->clk, &x->fit);
-	x->rc = r ? 3 : (x->c.lost || x->c.dup || x->c.ooo || x->c.corrupt || x->c.overruns || x->next_seq < o.count) ? 1 : 0;
+	x->rc = r ? 3 : (x->c.lost || x->c.dup || x->c.ooo || x->c.corrupt || x->c.overruns || x->next_seq < expected(x)) ? 1 : 0;
 	if (second_pass(x) | write_run(x)) {
 		fprintf(stderr, "rplat stream: writing %s failed: %s\n", x->dir, strerror(errno));
 		x->rc = x->rc ? x->rc : 1;
 	}
 	printf("# rplat stream: %s\n", x->link->desc);
 	printf("# %llu messages every %.0f us: received %llu, lost %llu, overruns %u, duplicate %llu, out-of-order %llu, corrupt %llu\n",
-	       (unsigned long long)o.count, (double)o.period_ns / 1e3, (unsigned long long)x->c.received,
-	       (unsigned long long)(x->c.lost + (o.count > x->next_seq ? o.count - x->next_seq : 0)), x->c.overruns,
+	       (unsigned long long)expected(x), (double)o.period_ns / 1e3, (unsigned long long)x->c.received,
+	       (unsigned long long)unseen(x), x->c.overruns,
 	       (unsigned long long)x->c.dup, (unsigned long long)x->c.ooo, (unsigned long long)x->c.corrupt);
 	if (x->last_recv > x->first_recv)
 		printf("# rate: %.3f Hz configured, %.3f Hz sent, %.3f Hz delivered; %llu timer periods missed by the probe\n",

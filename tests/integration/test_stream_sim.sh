@@ -24,6 +24,22 @@ assert all(b > a for a, b in zip(due, due[1:])), "t_due not increasing"
 for r in ok:
     assert int(r["r_due"]) <= int(r["r_isr"]) <= int(r["r_send"])
 PY
+# Ctrl-C ends a stream like a ping: the messages never sent are not lost, and the run is written
+set -m   # a background job of a non-interactive shell would otherwise ignore SIGINT
+"$RPLAT" stream -L sim:cpu=1,fifo=50 -a 0 -i 1000 -n 1000000 -q -o "$TMPDIR/int" >"$TMPDIR/out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -e "$TMPDIR/int/.samples.spill" ] && break; sleep 0.05; done
+sleep 1.5
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+set +m
+cat "$TMPDIR/out"
+jassert "$TMPDIR/int/run.json" 'd["ended_by"]=="signal" and d["counts"]["received"] >= 500'
+jassert "$TMPDIR/int/run.json" 'd["counts"]["expected"]==d["counts"]["received"]+d["counts"]["lost"]'
+jassert "$TMPDIR/int/run.json" 'd["counts"]["lost"]==0 and d["counts"]["expected"] < 1000000'
+if [ "$(jget "$TMPDIR/int/run.json" 'd["counts"]["overruns"]')" = 0 ]; then
+    [ $rc -eq 0 ] || fail "a stream ended by Ctrl-C with nothing lost exited $rc"
+fi
 # a period below the probe's minimum is refused with a reason
 rc=0; "$RPLAT" stream -L sim -i 5 -n 10 -q -o "$TMPDIR/bad" 2>"$TMPDIR/err" || rc=$?
 [ $rc -eq 2 ] || fail "expected exit 2 for -i 5, got $rc"

@@ -1,5 +1,5 @@
-# Leave nothing behind: traced runs interrupted at random moments (SIGINT, SIGTERM, SIGHUP, a double
-# Ctrl-C), many times; after each one, tracefs must be as it was (no instance, no rplat dynamic events,
+# Leave nothing behind: traced runs (rplat trace, and every other one rplat stream --trace) interrupted at
+# random moments (SIGINT, SIGTERM, SIGHUP, a double Ctrl-C), many times; after each one, tracefs must be as it was (no instance, no rplat dynamic events,
 # the top instance's clock, tracing_on and event enables untouched), the run must have ended with what
 # it captured saved once tracing had started, and no probe may be left. A SIGKILL cannot be cleaned up by
 # the process itself: the next run must find and remove what it left.
@@ -20,7 +20,14 @@ for i in $(seq 1 "$N"); do
     sig=${sigs[$((RANDOM % 4))]}
     # between 0 and 1.2 s: during the set-up, the run, or the drain
     delay=$(python3 -c "import random; print('%.3f' % random.uniform(0, 1.2))")
-    "$RPLAT" trace -L sim -l 1000000 -i 100 -q -o "$run" --no-analysis > "$TMPDIR/out$i.txt" 2>&1 &
+    if [ $((i % 2)) = 0 ]; then
+        what="stream"
+        "$RPLAT" stream --trace -L sim -i 100 -n 1000000 --calibrate 50 -q -o "$run" --no-analysis \
+            > "$TMPDIR/out$i.txt" 2>&1 &
+    else
+        what="trace"
+        "$RPLAT" trace -L sim -l 1000000 -i 100 -q -o "$run" --no-analysis > "$TMPDIR/out$i.txt" 2>&1 &
+    fi
     pid=$!
     sleep "$delay"
     case $sig in
@@ -28,10 +35,10 @@ for i in $(seq 1 "$N"); do
     *) kill -$sig $pid 2>/dev/null ;;
     esac
     rc=0
-    timeout 20 tail --pid=$pid -s 0.05 -f /dev/null || fail "run $i ($sig after ${delay}s) did not end"
+    timeout 20 tail --pid=$pid -s 0.05 -f /dev/null || fail "run $i ($what, $sig after ${delay}s) did not end"
     wait $pid || rc=$?
-    echo "run $i: SIG$sig after ${delay}s -> exit $rc"
-    tracefs_same "$TMPDIR/state.before" "run $i, SIG$sig after ${delay}s"
+    echo "run $i ($what): SIG$sig after ${delay}s -> exit $rc"
+    tracefs_same "$TMPDIR/state.before" "run $i ($what), SIG$sig after ${delay}s"
     if [ -e "$run/trace/capture.json" ]; then
         saved=$((saved + 1))
         [ -e "$run/trace/names.tsv" ] || fail "run $i: capture.json without names.tsv"
