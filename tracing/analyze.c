@@ -49,6 +49,16 @@ int64_t rplat_ana_msg_start(const struct rplat_ana_msg *m)
 	return RPLAT_NONE;
 }
 
+const struct rplat_ana_outlier *rplat_ana_outlier_of(const struct rplat_analysis *a, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < a->nout; i++)
+		if (a->msg[a->out[i].msg].seq == seq)
+			return &a->out[i];
+	return NULL;
+}
+
 void rplat_ana_opts_init(struct rplat_ana_opts *o)
 {
 	memset(o, 0, sizeof(*o));

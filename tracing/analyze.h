@@ -199,6 +199,9 @@ static inline const char *rplat_ana_bound_name(const struct rplat_analysis *a, i
 	return (a->bound_names ? a->bound_names : rplat_bound_names)[k];
 }
 
+/* The explained outlier of message seq, or NULL. */
+const struct rplat_ana_outlier *rplat_ana_outlier_of(const struct rplat_analysis *a, uint32_t seq);
+
 /* The first boundary of a message that was seen (send for a ping, due for a stream), RPLAT_NONE. */
 int64_t rplat_ana_msg_start(const struct rplat_ana_msg *m);
 

@@ -49,16 +49,6 @@ static void done(struct fixture *f)
 	free(f->samples);
 }
 
-static const struct rplat_ana_outlier *outlier_of(const struct fixture *f, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < f->a.nout; i++)
-		if (f->a.msg[f->a.out[i].msg].seq == seq)
-			return &f->a.out[i];
-	return NULL;
-}
-
 static void test_quiet_all_matched(void **state)
 {
 	struct rplat_synth_opts so;
@@ -175,7 +165,7 @@ static void test_wake_delay_names_the_task(void **state)
 	rplat_ana_opts_init(&ao);
 	ao.worst = 3;
 	run(&f, &so, &ao);
-	o = outlier_of(&f, 40);
+	o = rplat_ana_outlier_of(&f.a, 40);
 	assert_non_null(o);
 	assert_true(o->why & 1);
 	assert_string_equal(rplat_stage_ids[o->dominant], "wakeup_to_run");
@@ -216,7 +206,7 @@ static void test_remote_delay_is_remote(void **state)
 	run(&f, &so, &ao);
 	assert_int_equal(f.a.over_threshold, 2);
 	assert_int_equal(f.a.nout, 2);
-	o = outlier_of(&f, 10);
+	o = rplat_ana_outlier_of(&f.a, 10);
 	assert_non_null(o);
 	assert_true(o->why & 2);
 	assert_string_equal(rplat_stage_ids[o->dominant], "consume_to_reply");
@@ -244,7 +234,7 @@ static void test_irq_in_read_path(void **state)
 	rplat_ana_opts_init(&ao);
 	ao.worst = 1;
 	run(&f, &so, &ao);
-	o = outlier_of(&f, 5);
+	o = rplat_ana_outlier_of(&f.a, 5);
 	assert_non_null(o);
 	assert_string_equal(rplat_stage_ids[o->dominant], "run_to_ret");
 	assert_int_equal(o->contrib[0].kind, 1);

@@ -132,16 +132,6 @@ static void done(struct fx *f)
 	rplat_tev_set_free(&f->ev);
 }
 
-static const struct rplat_ana_outlier *outlier_of(const struct fx *f, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < f->a.nout; i++)
-		if (f->a.msg[f->a.out[i].msg].seq == seq)
-			return &f->a.out[i];
-	return NULL;
-}
-
 static void test_stages_match_the_truth(void **state)
 {
 	static const int64_t truth[RPLAT_ST_N] = { RPLAT_NONE, RPLAT_NONE, 5000, 1000, 2000, 2000, 1000, 1500 };
@@ -197,7 +187,7 @@ static void test_remote_delay_is_remote(void **state)
 	(void)state;
 	build(&f, 1);
 	analyze(&f, 50000);
-	o = outlier_of(&f, 30);
+	o = rplat_ana_outlier_of(&f.a, 30);
 	assert_non_null(o);
 	assert_string_equal(rplat_ana_stage_id(&f.a, o->dominant), "isr_to_send");
 	assert_int_equal(o->dominant_ns, 80000);
@@ -215,7 +205,7 @@ static void test_wakeup_delay_names_the_task(void **state)
 	(void)state;
 	build(&f, 1);
 	analyze(&f, 50000);
-	o = outlier_of(&f, 50);
+	o = rplat_ana_outlier_of(&f.a, 50);
 	assert_non_null(o);
 	assert_true(o->why & 2);
 	assert_string_equal(rplat_ana_stage_id(&f.a, o->dominant), "wakeup_to_run");
@@ -242,12 +232,12 @@ static void test_backlog_is_queued(void **state)
 	assert_true(m->queued);
 	assert_true(m->b[RPLAT_B_WAKE] == RPLAT_NONE && m->b[RPLAT_B_RUN] == RPLAT_NONE);
 	assert_true(m->b[RPLAT_B_REPLY] < m->b[RPLAT_B_RET]);
-	o = outlier_of(&f, 70);
+	o = rplat_ana_outlier_of(&f.a, 70);
 	assert_non_null(o);
 	assert_string_equal(rplat_ana_stage_id(&f.a, o->dominant), "send_to_wakeup");
 	assert_non_null(strstr(o->verdict, "in the ring"));
 	/* the message that caused the backlog is explained by its own delay */
-	o = outlier_of(&f, 69);
+	o = rplat_ana_outlier_of(&f.a, 69);
 	assert_non_null(o);
 	assert_string_equal(rplat_ana_stage_id(&f.a, o->dominant), "wakeup_to_run");
 	done(&f);
