@@ -15,8 +15,9 @@
  * A slot is a buffer, named by its device address; the test counts the distinct ones each way against
  * the number a Linux-style driver allocates (min(vring num, 256) per direction).
  *
- * Exit: 0 clean, 1 mismatches found, 2 usage, link or probe error (lost replies, ERROR replies,
- * unparseable replies, a probe without the coherency feature). */
+ * Exit, as for the other checks (rsc, dt, system): 0 clean, 2 mismatches found (an error: the shared
+ * buffers do not hold what was written), 3 could not run: usage, link or probe error (lost replies, ERROR
+ * replies, unparseable replies, a probe without the coherency feature). 1 (warnings) is not used. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -106,7 +107,8 @@ static void usage(FILE *f)
 		"      --timeout TIME wait for a reply at most this long (2s)\n"
 		"      --json         JSON instead of text\n"
 		"  -o FILE            write the report to FILE (complete or not at all) instead of stdout\n"
-		"  exit: 0 clean, 1 mismatches found, 2 usage, link or probe error\n");
+		"  exit (as for every rplat check): 0 clean, 2 mismatches found, 3 could not run (usage, link or\n"
+		"  probe error)\n");
 }
 
 static int parse_args(struct coh_opts *o, int argc, char **argv)
@@ -514,9 +516,9 @@ static uint64_t total_mism(const struct coh_run *x)
 static int exit_code(const struct coh_run *x)
 {
 	if (total_mism(x))
-		return 1;
-	if (x->link_broken || x->lost || x->errors || x->bad_replies || x->unexpected)
 		return 2;
+	if (x->link_broken || x->lost || x->errors || x->bad_replies || x->unexpected)
+		return 3;
 	return 0;
 }
 
@@ -525,7 +527,7 @@ static const char *verdict(const struct coh_run *x)
 	switch (exit_code(x)) {
 	case 0:
 		return "clean";
-	case 1:
+	case 2:
 		return "mismatch";
 	default:
 		return "error";
@@ -714,15 +716,15 @@ int check_coherency_main(int argc, char **argv)
 	char err[512];
 	uint32_t j = 0, hold;
 	unsigned round;
-	int r, rc = 2;
+	int r, rc = 3;
 
 	r = parse_args(&o, argc, argv);
 	if (r)
-		return r > 0 ? 0 : 2;
+		return r > 0 ? 0 : 3;
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		fprintf(stderr, "rplat check coherency: out of memory\n");
-		return 2;
+		return 3;
 	}
 	x->o = &o;
 	x->link = rplat_link_open(o.link, err, sizeof(err));

@@ -25,7 +25,7 @@ grep -q '^# verdict: clean$' "$TMPDIR/clean32.txt" || fail "text form: no clean 
 echo "clean: $(grep '^# slots covered' "$TMPDIR/clean32.txt")"
 
 # 2. every 7th buffer the probe reads gets one 64-byte line back from its previous contents
-expect_rc 1 "$RPLAT" check coherency --link sim:stale=7 --rounds 2 -o "$TMPDIR/stale.txt"
+expect_rc 2 "$RPLAT" check coherency --link sim:stale=7 --rounds 2 -o "$TMPDIR/stale.txt"
 echo "--- what rplat reported with the stale-line fault (first evidence lines and summary):"
 grep -v '^#' "$TMPDIR/stale.txt" | head -n 5
 grep '^# mismatches\|^# verdict\|^# slots' "$TMPDIR/stale.txt"
@@ -36,8 +36,8 @@ grep -q '^# verdict: mismatch$' "$TMPDIR/stale.txt" || fail "no mismatch verdict
 # every evidence line names the host->probe direction, one line, and the stale-line kind
 awk '!/^#/ && ($1 != "h2p" || $9 != 1 || $11 != "stale-line") { print; bad = 1 } END { exit bad }' \
     "$TMPDIR/stale.txt" || fail "evidence that is not a single stale line (above)"
-expect_rc 1 "$RPLAT" check coherency --link sim:stale=7 --rounds 2 --json -o "$TMPDIR/stale.json"
-jassert "$TMPDIR/stale.json" 'd["verdict"]=="mismatch" and d["return_code"]==1 and d["mismatches"]["host_to_probe"]==d["mismatches"]["total"]==d["mismatches"]["by_kind"]["stale-line"]>=20'
+expect_rc 2 "$RPLAT" check coherency --link sim:stale=7 --rounds 2 --json -o "$TMPDIR/stale.json"
+jassert "$TMPDIR/stale.json" 'd["verdict"]=="mismatch" and d["return_code"]==2 and d["mismatches"]["host_to_probe"]==d["mismatches"]["total"]==d["mismatches"]["by_kind"]["stale-line"]>=20'
 jassert "$TMPDIR/stale.json" 'd["slots"]["complete"] and d["counts"]["lost"]==0'
 # the sim replaces the line after the RPMsg and rplat headers: buffer bytes 64..127 of a 512-byte slot
 jassert "$TMPDIR/stale.json" 'all(e["line_da"]==e["slot_da"]+64 and e["nlines"]==1 and 1<=e["nbad"]<=64 and 48<=e["first"]<=e["last"]<=111 for e in d["evidence"])'
@@ -52,10 +52,10 @@ d=json.load(open(sys.argv[1]))
 e=[e for e in d["evidence"] if e["old_seq"] is not None][0]
 print("caught: seq %d in slot 0x%08x read line 0x%08x holding seq %d (expected %s, seen %s)" % (e["seq"], e["slot_da"], e["line_da"], e["old_seq"], e["expected"], e["seen"]))' "$TMPDIR/stale.json"
 
-# 3. errors: exit 2 with a clear message, nothing written
-expect_rc 2 "$RPLAT" check coherency -o "$TMPDIR/x1.txt"
-expect_rc 2 "$RPLAT" check coherency --link nosuch: -o "$TMPDIR/x2.txt"
-expect_rc 2 "$RPLAT" check coherency --link sim --rounds 0 -o "$TMPDIR/x3.txt"
+# 3. errors: exit 3 (could not run) with a clear message, nothing written
+expect_rc 3 "$RPLAT" check coherency -o "$TMPDIR/x1.txt"
+expect_rc 3 "$RPLAT" check coherency --link nosuch: -o "$TMPDIR/x2.txt"
+expect_rc 3 "$RPLAT" check coherency --link sim --rounds 0 -o "$TMPDIR/x3.txt"
 "$RPLAT" check coherency --link sim:bogus=1 2>&1 | grep -q "unknown sim option 'bogus'" || fail "unclear error"
 [ ! -e "$TMPDIR/x1.txt" ] && [ ! -e "$TMPDIR/x2.txt" ] && [ ! -e "$TMPDIR/x3.txt" ] || fail "a report was written on error"
 no_probe_left
