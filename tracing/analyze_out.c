@@ -21,6 +21,11 @@ static int status_of(const char *s)
 	return 2;
 }
 
+/* Times and durations in ns are held to +-2^60 (36 years), as the event stamps are (tev.c): the analysis
+ * adds a few of them (t_send + h2r + dispatch + proc) and subtracts others, which must not overflow. */
+#define SAMPLE_NS_MAX (INT64_C(1) << 60)
+
+/* 0, -1 not a number, -2 out of range */
 static int parse_i64(const char *s, int64_t *v)
 {
 	char *end;
@@ -39,6 +44,8 @@ static int parse_i64(const char *s, int64_t *v)
 	}
 	if (*end)
 		return -1;
+	if (x < -SAMPLE_NS_MAX || x > SAMPLE_NS_MAX)
+		return -2;
 	*v = x;
 	return 0;
 }
@@ -119,7 +126,7 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 		struct rplat_ana_sample s = { 0, 0, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE,
 					      RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE };
 		char *p = line, *tab;
-		int col = 0;
+		int col = 0, rc;
 
 		lineno++;
 		if (line[len - 1] != '\n') {
@@ -139,9 +146,9 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 				s.status = status_of(p);
 				continue;
 			}
-			if (parse_i64(p, &x)) {
-				rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' is not a number", path, lineno,
-					   names[orig[col]], p);
+			if ((rc = parse_i64(p, &x))) {
+				rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' %s", path, lineno,
+					   names[orig[col]], p, rc == -2 ? "is out of range (+-2^60)" : "is not a number");
 				goto fail;
 			}
 			switch (map[col]) {

@@ -109,8 +109,8 @@ static void acc_add(struct acc *a, int kind, int cpu, int32_t id, int64_t ns)
 {
 	struct rplat_ana_contrib *c = acc_find(a, kind, cpu, id);
 
-	if (ns > 0 && c)
-		c->ns += ns;
+	if (ns > 0 && c) /* saturating: unmatched IRQ exits each count from the window's start */
+		c->ns = ns > INT64_MAX - c->ns ? INT64_MAX : c->ns + ns;
 }
 
 /* The prio a task had in the window (from its switches). */
@@ -367,6 +367,12 @@ static double us(int64_t ns)
 	return (double)ns / 1000.0;
 }
 
+/* part is at least 1/k of whole (part * k >= whole, without overflowing) */
+static int share(int64_t part, int k, int64_t whole)
+{
+	return (__int128)part * k >= whole;
+}
+
 static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis *a, const struct rplat_ana_msg *m,
 		    struct rplat_ana_outlier *o, int focus_cpu, int64_t remote_ns)
 {
@@ -389,20 +395,20 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 			 m->incomplete ? " (events were lost in this window)" : "");
 		return;
 	case 5: /* wakeup -> run */
-		if (top && top->ns * 5 >= d && top->kind == 0 && m->preempted) {
+		if (top && share(top->ns, 5, d) && top->kind == 0 && m->preempted) {
 			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
 			n = snprintf(v, len, "%s waited %.1f us for rplat to get CPU%d back (it had been "
 				     "preempted): `%s` (%s) ran for %.1f us meanwhile because %s", what, us(d), focus_cpu,
 				     top->name, top->policy, us(top->ns), why);
-		} else if (top && top->ns * 5 >= d && top->kind == 0) {
+		} else if (top && share(top->ns, 5, d) && top->kind == 0) {
 			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
 				     "ran for %.1f us after the wakeup because %s", what, us(d), focus_cpu, top->name,
 				     top->policy, us(top->ns), why);
-		} else if (top && top->ns * 5 >= d) {
+		} else if (top && share(top->ns, 5, d)) {
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: %s ran "
 				     "for %.1f us before rplat could run", what, us(d), focus_cpu, top->name, us(top->ns));
-		} else if (idle * 2 >= d) {
+		} else if (share(idle, 2, d)) {
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d, and the "
 				     "CPU was idle for %.1f us of it: the time went to waking an idle CPU (idle-state "
 				     "exit, cross-CPU wakeup IPI); holding /dev/cpu_dma_latency at 0 shortens it",
@@ -413,7 +419,7 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		}
 		break;
 	case 6: /* run -> ret */
-		if (top && top->ns * 5 >= d)
+		if (top && share(top->ns, 5, d))
 			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
 				     "read on CPU%d: %s%s%s%s ran for %.1f us in between", us(d), focus_cpu,
 				     top->kind == 0 ? "`" : "", top->name, top->kind == 0 ? "` " : "",
@@ -424,7 +430,7 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 				     us(d), focus_cpu);
 		break;
 	case 0: /* send -> kick */
-		if (top && top->ns * 5 >= d)
+		if (top && share(top->ns, 5, d))
 			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on CPU%d: %s%s%s ran for "
 				     "%.1f us inside it", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
 				     top->kind == 0 ? "`" : "", us(top->ns));
@@ -438,13 +444,13 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 			n = snprintf(v, len, "the message waited %.1f us%s in the ring: the probe sent it before rplat "
 				     "was done with the message before it, so it queued behind that one's delay (a "
 				     "backlog, not a delay of its own)", us(d), clk);
-		else if (a->remote_pid > 0 && top && top->ns * 5 >= d && top->kind == 0) {
+		else if (a->remote_pid > 0 && top && share(top->ns, 5, d) && top->kind == 0) {
 			reason(ev, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
 			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: `%s` "
 				     "(%s) ran for %.1f us on its CPU%d because %s", bell, us(d), clk, top->name,
 				     top->policy, us(top->ns), top->cpu, why);
 		}
-		else if (a->remote_pid > 0 && idle * 2 >= d)
+		else if (a->remote_pid > 0 && share(idle, 2, d))
 			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
 				     "it (idle-state exit / cross-CPU wakeup)", bell, us(d), clk,
 				     o->dominant == 1 ? "the sim probe" : "the wakeup", us(idle));
@@ -463,12 +469,12 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 				       "remote ISR -> send stage") :
 			     o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
 			     "remote processing stage, consume -> reply");
-		if (a->remote_pid > 0 && top && top->kind == 0 && top->ns * 5 >= d && n > 0 && (size_t)n < len)
+		if (a->remote_pid > 0 && top && top->kind == 0 && share(top->ns, 5, d) && n > 0 && (size_t)n < len)
 			n += snprintf(v + n, len - (size_t)n, " (on the sim, `%s` ran %.1f us on the probe's CPU%d "
 				      "meanwhile)", top->name, us(top->ns), top->cpu);
 		break;
 	case 7: /* ret -> recv */
-		if (top && top->ns * 5 >= d)
+		if (top && share(top->ns, 5, d))
 			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on CPU%d: "
 				     "%s%s%s ran for %.1f us", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
 				     top->kind == 0 ? "`" : "", us(top->ns));

@@ -313,6 +313,9 @@ int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, c
 			if (parse_i32(col[1], &id))
 				return rplat_fail(err, errlen, "%s: line %u: task pid '%s' is not a number", path,
 						  lineno, col[1]);
+			if (id == EMPTY_PID)
+				return rplat_fail(err, errlen, "%s: line %u: task pid %d is out of range", path, lineno,
+						  (int)id);
 			if (!strcmp(col[3], "nan"))
 				prio = INT32_MIN;
 			else if (parse_i32(col[3], &prio))
@@ -532,6 +535,11 @@ static void cpu_file_free(struct cpu_file *cf)
 	cf->map = NULL;
 }
 
+/* The largest event stamp a file may hold: 2^60 ns, 36 years of CLOCK_MONOTONIC. Samples are held to the
+ * same bound (analyze_out.c), so that the few sums and differences of stamps and durations the analysis
+ * makes stay within int64_t. */
+#define RPLAT_TEV_TS_MAX (INT64_C(1) << 60)
+
 static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_t errlen)
 {
 	struct rplat_tev_filehdr h;
@@ -579,6 +587,14 @@ static int load_cpu_file(const char *path, struct cpu_file *cf, char *err, size_
 		cf->ev = (struct rplat_tev *)(void *)((char *)cf->map + sizeof(h));
 	}
 	close(fd);
+	/* the analysis adds and subtracts stamps and durations: keep them where that cannot overflow */
+	for (size_t i = 0; i < n; i++)
+		if (cf->ev[i].ts < 0 || cf->ev[i].ts > RPLAT_TEV_TS_MAX) {
+			rplat_fail(err, errlen, "%s: record %zu: field ts: %lld is not a trace clock time (0 .. 2^60 ns)",
+				   path, i, (long long)cf->ev[i].ts);
+			cpu_file_free(cf);
+			return -1;
+		}
 	{
 		struct rplat_tev_set tmp = { .ev = cf->ev, .n = n, .cap = n };
 
