@@ -450,6 +450,9 @@ int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat
 
 	if (n < 2)
 		return rplat_fail(err, errlen, "compare needs at least two runs");
+	for (i = 0; i < n; i++)
+		if (rplat_run_ping_only(runs[i], err, errlen))
+			return -1;
 	for (i = 1; i < n; i++)
 		if (strcmp(runs[i]->kind, runs[0]->kind) && strcmp(runs[i]->kind, "merged") &&
 		    strcmp(runs[0]->kind, "merged"))

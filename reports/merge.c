@@ -273,6 +273,9 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 	for (i = 1; i < n; i++)
 		if (rplat_run_compatible(runs[0], runs[i], force, err, errlen))
 			return -1;
+	for (i = 0; i < n; i++) /* runs of one kind, but a kind merge does not read (streams) */
+		if (rplat_run_ping_only(runs[i], err, errlen))
+			return -1;
 	if (stat(out_dir, &st) == 0)
 		return rplat_fail(err, errlen, "%s exists: merge writes a new run directory", out_dir);
 	rtt = calloc(1, sizeof(*rtt));

@@ -32,6 +32,7 @@ struct rrun {
 	int has_ct;
 	char ct_err[512];
 	int has_time, has_stages;
+	struct sscan *ss;        /* stream runs: the pass over samples.tsv */
 };
 
 static const char *const stage_title[RPLAT_NSTAGES] = { "host -> remote", "remote dispatch", "remote processing",
@@ -197,6 +198,59 @@ static void gp_vline(FILE *gp, int id, double x_us, double lo, double hi, const 
 		frac > 0.7 ? "right offset -0.4,0" : "left offset 0.4,0", color);
 }
 
+/* The load context: cyclictest's histogram from RUN/load/, when the run was loaded. */
+static int plot_load(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	char rel[128], name[64];
+	int i;
+
+	if (rr->has_ct) {
+		const struct rplat_json *th = r->load ? rplat_json_get(r->load, "cyclictest.threads") : NULL;
+
+		rp_fmt(rel, sizeof(rel), "data/%s_load.dat", rr->pfx);
+		if (write_data(d, rel, fn_load, &rr->ct, err, errlen))
+			return -1;
+		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
+		rp_gp_begin(gp, name, 960, 340);
+		fprintf(gp, "set title ");
+		{
+			char t[256];
+
+			rp_fmt(t, sizeof(t), "Load context: cyclictest wakeup latency during the run (load %s)",
+			       r->load ? rp_json_s(rplat_json_member(r->load, "profile"), t + 200, 50) : "?");
+			rp_gp_str(gp, t);
+		}
+		{
+			uint64_t over = 0;
+
+			for (i = 0; i < rr->ct.nthreads && i < 64; i++)
+				over += rr->ct.overflows[i];
+			if (over)
+				fprintf(gp, "\nset label 20 '%llu wakeups beyond the histogram (see the table)' at graph 0.98, graph 0.6 "
+				    "right tc rgb '#555555'", (unsigned long long)over);
+		}
+		fprintf(gp, "\nset logscale y\nset xlabel 'cyclictest latency (us, 1 us bins)'\n"
+			    "set ylabel 'wakeups (log scale)'\nset key top right\nset yrange [0.7:*]\n");
+		fprintf(gp, "plot ");
+		for (i = 0; i < rr->ct.nthreads; i++) {
+			char cpu[32] = "";
+			int64_t c;
+
+			if (th && th->type == RPLAT_JSON_ARR && (size_t)i < th->n &&
+			    !rplat_json_i64(rplat_json_member(&th->child[i], "cpu"), &c))
+				rp_fmt(cpu, sizeof(cpu), "CPU %lld", (long long)c);
+			else
+				rp_fmt(cpu, sizeof(cpu), "thread %d", i);
+			fprintf(gp, "%s'%s' using 1:%d with steps lw 1.4 lc rgb '%s' title '%s'", i ? ", " : "", rel,
+				i + 2, rp_colors[i % 8], cpu);
+		}
+		fprintf(gp, "\n");
+		rp_gp_end(gp, name, 960, 340, d->png);
+	}
+	return 0;
+}
+
 static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
 {
 	const struct rplat_run *r = rr->r;
@@ -343,51 +397,7 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 			rr->has_stages = 1;
 		}
 	}
-	/* load context */
-	if (rr->has_ct) {
-		const struct rplat_json *th = r->load ? rplat_json_get(r->load, "cyclictest.threads") : NULL;
-
-		rp_fmt(rel, sizeof(rel), "data/%s_load.dat", rr->pfx);
-		if (write_data(d, rel, fn_load, &rr->ct, err, errlen))
-			return -1;
-		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
-		rp_gp_begin(gp, name, 960, 340);
-		fprintf(gp, "set title ");
-		{
-			char t[256];
-
-			rp_fmt(t, sizeof(t), "Load context: cyclictest wakeup latency during the run (load %s)",
-			       r->load ? rp_json_s(rplat_json_member(r->load, "profile"), t + 200, 50) : "?");
-			rp_gp_str(gp, t);
-		}
-		{
-			uint64_t over = 0;
-
-			for (i = 0; i < rr->ct.nthreads && i < 64; i++)
-				over += rr->ct.overflows[i];
-			if (over)
-				fprintf(gp, "\nset label 20 '%llu wakeups beyond the histogram (see the table)' at graph 0.98, graph 0.6 "
-				    "right tc rgb '#555555'", (unsigned long long)over);
-		}
-		fprintf(gp, "\nset logscale y\nset xlabel 'cyclictest latency (us, 1 us bins)'\n"
-			    "set ylabel 'wakeups (log scale)'\nset key top right\nset yrange [0.7:*]\n");
-		fprintf(gp, "plot ");
-		for (i = 0; i < rr->ct.nthreads; i++) {
-			char cpu[32] = "";
-			int64_t c;
-
-			if (th && th->type == RPLAT_JSON_ARR && (size_t)i < th->n &&
-			    !rplat_json_i64(rplat_json_member(&th->child[i], "cpu"), &c))
-				rp_fmt(cpu, sizeof(cpu), "CPU %lld", (long long)c);
-			else
-				rp_fmt(cpu, sizeof(cpu), "thread %d", i);
-			fprintf(gp, "%s'%s' using 1:%d with steps lw 1.4 lc rgb '%s' title '%s'", i ? ", " : "", rel,
-				i + 2, rp_colors[i % 8], cpu);
-		}
-		fprintf(gp, "\n");
-		rp_gp_end(gp, name, 960, 340, d->png);
-	}
-	return 0;
+	return plot_load(d, gp, rr, err, errlen);
 }
 
 /* ---------------------------------------------------------------- the page, per run */
@@ -600,19 +610,64 @@ static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 			   " Run with tracing (rplat trace) to get, for each outlier, what ran on the CPUs meanwhile.");
 }
 
+/* The trace analysis' stage table, stages as analysis.json lists them (a ping's or a stream's). */
+static void section_trace_stages(struct rp_doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "stage", "from -> to", "count", "not seen", "p50", "p99", "p99.9", "max" };
+	const struct rplat_json *st = rplat_json_member(r->analysis, "stages");
+	const char *lat = rplat_json_str(rplat_json_member(r->analysis, "latency"));
+	size_t i;
+
+	if (!st || st->type != RPLAT_JSON_OBJ || !st->n)
+		return;
+	if (lat)
+		rp_doc_p(d, "The trace cut each message's latency (%s) into stages:", lat);
+	rp_doc_table(d, 8, head);
+	for (i = 0; i < st->n; i++) {
+		const struct rplat_json *x = &st->child[i], *stats = rplat_json_member(x, "stats");
+		static const char *const keys[] = { "count", "p50", "p99", "p99.9", "max" };
+		char ft[128], b[6][32], f1[32], f2[32], nsn[32];
+		const char *c[8], *label = rplat_json_str(rplat_json_member(x, "label"));
+		int k;
+
+		rp_fmt(ft, sizeof(ft), "%s -> %s", rp_json_s(rplat_json_member(x, "from"), f1, sizeof(f1)),
+		       rp_json_s(rplat_json_member(x, "to"), f2, sizeof(f2)));
+		rp_fmt(b[5], sizeof(b[5]), "%s", x->key ? x->key : "?");
+		c[0] = label ? label : b[5];
+		c[1] = ft;
+		c[3] = rp_json_s(rplat_json_member(x, "not_seen"), nsn, sizeof(nsn));
+		for (k = 0; k < 5; k++) {
+			double v;
+
+			if (rplat_json_num(rplat_json_member(stats, keys[k]), &v))
+				c[k ? k + 3 : 2] = "-";
+			else if (k == 0)
+				c[2] = rp_json_s(rplat_json_member(stats, "count"), b[0], sizeof(b[0]));
+			else
+				c[k + 3] = rp_ns(v, b[k], sizeof(b[k]));
+		}
+		rp_doc_row(d, 8, c, 0xfc);
+	}
+	rp_doc_table_end(d);
+}
+
 static void section_trace(struct rp_doc *d, const struct rplat_run *r, int top)
 {
 	static const char *const head[] = { "seq", "round trip", "dominant stage", "verdict" };
+	static const char *const shead[] = { "seq", "latency", "dominant stage", "verdict" };
 	const struct rplat_json *o = rplat_json_member(r->analysis, "outliers");
+	const char *kind = rplat_json_str(rplat_json_member(r->analysis, "kind"));
+	int stream = r->is_stream || (kind && !strcmp(kind, "stream"));
 	size_t i, n;
 
+	section_trace_stages(d, r);
 	if (!o || o->type != RPLAT_JSON_ARR || !o->n) {
 		rp_doc_p(d, "The trace analysis lists no outliers.");
 		return;
 	}
 	n = o->n < (size_t)top ? o->n : (size_t)top;
 	rp_doc_p(d, "The trace analysis explains %zu outliers; the first %zu:", o->n, n);
-	rp_doc_table(d, 4, head);
+	rp_doc_table(d, 4, stream ? shead : head);
 	for (i = 0; i < n; i++) {
 		const struct rplat_json *x = &o->child[i];
 		char b0[32], b1[32], b2[64];
@@ -620,7 +675,8 @@ static void section_trace(struct rp_doc *d, const struct rplat_run *r, int top)
 		double v;
 
 		c[0] = rp_json_s(rplat_json_member(x, "seq"), b0, sizeof(b0));
-		c[1] = rplat_json_num(rplat_json_member(x, "rtt_ns"), &v) ? "-" : rp_ns(v, b1, sizeof(b1));
+		c[1] = rplat_json_num(rplat_json_member(x, stream ? "latency_ns" : "rtt_ns"), &v) ? "-" :
+										     rp_ns(v, b1, sizeof(b1));
 		c[2] = rp_json_s(rplat_json_member(x, "dominant_stage"), b2, sizeof(b2));
 		c[3] = rplat_json_str(rplat_json_member(x, "verdict"));
 		rp_doc_row(d, 4, c, 0x3);
@@ -722,15 +778,25 @@ static void section_link_load(struct rp_doc *d, const struct rrun *rr)
 	rp_doc_kv(d, "link", rp_meta_s(r, "link.spec", buf, sizeof(buf)));
 	rp_doc_kv(d, "link type", rp_meta_s(r, "link.type", buf, sizeof(buf)));
 	rp_doc_kv(d, "link details", rp_meta_s(r, "link.desc", buf, sizeof(buf)));
-	rp_sizes_text(r, txt, sizeof(txt));
-	rp_doc_kv(d, "payload sizes (bytes)", txt);
-	rp_doc_kv(d, "interval (us)", rp_meta_s(r, "options.interval_us", buf, sizeof(buf)));
-	rp_doc_kv(d, "loops", rp_meta_s(r, "options.loops", buf, sizeof(buf)));
+	if (r->is_stream) {
+		rp_doc_kv(d, "message size (bytes)", rp_meta_s(r, "options.size", buf, sizeof(buf)));
+		rp_doc_kv(d, "probe timer period (us)", rp_meta_s(r, "options.interval_us", buf, sizeof(buf)));
+		rp_doc_kv(d, "messages (-n)", rp_meta_s(r, "options.count", buf, sizeof(buf)));
+		if (rplat_json_get(r->meta, "options.duration_s"))
+			rp_doc_kv(d, "duration (s)", rp_meta_s(r, "options.duration_s", buf, sizeof(buf)));
+		rp_doc_kv(d, "calibration pings (before and after)", rp_meta_s(r, "options.calibrate", buf, sizeof(buf)));
+	} else {
+		rp_sizes_text(r, txt, sizeof(txt));
+		rp_doc_kv(d, "payload sizes (bytes)", txt);
+		rp_doc_kv(d, "interval (us)", rp_meta_s(r, "options.interval_us", buf, sizeof(buf)));
+		rp_doc_kv(d, "loops", rp_meta_s(r, "options.loops", buf, sizeof(buf)));
+	}
 	rp_doc_kv(d, "SCHED_FIFO priority (0 = not set)", rp_meta_s(r, "options.priority", buf, sizeof(buf)));
 	rp_doc_kv(d, "CPU affinity (-1 = not set)", rp_meta_s(r, "options.affinity", buf, sizeof(buf)));
 	rp_doc_kv(d, "mlockall", rp_meta_s(r, "options.mlockall", buf, sizeof(buf)));
 	rp_doc_kv(d, "cpu_dma_latency held (-1 = not held)", rp_meta_s(r, "options.dma_latency", buf, sizeof(buf)));
-	rp_doc_kv(d, "reply timeout (us)", rp_meta_s(r, "options.timeout_us", buf, sizeof(buf)));
+	if (!r->is_stream)
+		rp_doc_kv(d, "reply timeout (us)", rp_meta_s(r, "options.timeout_us", buf, sizeof(buf)));
 	rp_doc_kv(d, "load profile", rp_meta_s(r, "load.profile", buf, sizeof(buf)));
 	tools = r->load ? rplat_json_member(r->load, "tools") : NULL;
 	for (i = 0; tools && tools->type == RPLAT_JSON_ARR && i < tools->n; i++) {
@@ -1081,7 +1147,623 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 	return 0;
 }
 
+/* ---------------------------------------------------------------- stream runs (rplat stream) */
+
+/* One pass over a stream run's samples.tsv: one-way latency and interarrival binned over the time of
+ * arrival (t_recv), the largest one-way latencies, where the lost messages were. */
+struct sscan {
+	int64_t t0, last_x;      /* the first t_recv; x (ns into the run) of the last message received */
+	double binw;             /* ns per bin */
+	int nbins;
+	struct rp_bin bin[2][2 * RP_NBINS]; /* one_way, interarrival */
+	int topk, nout;
+	struct rplat_sample *out; /* the topk largest one_way, descending */
+	int nlost;
+	double lost_x[RP_MAXLOST]; /* s */
+	uint64_t samples, status[RPLAT_RS_NSTATUS];
+};
+
+static const char *const sstage_title[RPLAT_NSTREAM_STAGES] = {
+	"remote -> host (host receive - mapped send)", "probe IRQ latency (ISR - timer due)",
+	"probe ISR -> send", "interarrival (between host receives)" };
+static const char *const sstage_short[RPLAT_NSTREAM_STAGES] = { "one_way", "irq", "isr_send", "interarrival" };
+
+static void sbin_merge(struct rp_bin *d, const struct rp_bin *a, const struct rp_bin *b)
+{
+	struct rp_bin m;
+
+	m.n = a->n + b->n;
+	m.bad = a->bad + b->bad;
+	m.sum = a->sum + b->sum;
+	m.min = !a->n ? b->min : !b->n ? a->min : a->min < b->min ? a->min : b->min;
+	m.max = !a->n ? b->max : !b->n ? a->max : a->max > b->max ? a->max : b->max;
+	*d = m;
+}
+
+static void sbin_add(struct rp_bin *b, int64_t v, int ok)
+{
+	if (!ok || v == RPLAT_NA) {
+		b->bad++;
+		return;
+	}
+	if (!b->n || v < b->min)
+		b->min = v;
+	if (!b->n || v > b->max)
+		b->max = v;
+	b->n++;
+	b->sum += (double)v;
+}
+
+static long sscan_idx(struct sscan *s, int64_t x)
+{
+	long idx = (long)((double)(x < 0 ? 0 : x) / s->binw);
+
+	while (idx >= 2 * RP_NBINS) {
+		int i, k;
+
+		for (k = 0; k < 2; k++) {
+			for (i = 0; i < RP_NBINS; i++)
+				sbin_merge(&s->bin[k][i], &s->bin[k][2 * i], &s->bin[k][2 * i + 1]);
+			memset(&s->bin[k][RP_NBINS], 0, RP_NBINS * sizeof(s->bin[k][0]));
+		}
+		s->binw *= 2;
+		s->nbins = (s->nbins + 1) / 2;
+		idx = (long)((double)(x < 0 ? 0 : x) / s->binw);
+	}
+	if (idx + 1 > s->nbins)
+		s->nbins = (int)idx + 1;
+	return idx;
+}
+
+/* min-heap on one_way of the top-k */
+static void sheap_push(struct sscan *s, const struct rplat_sample *sm)
+{
+	struct rplat_sample *h = s->out, t;
+	int i = 0;
+
+	if (s->nout < s->topk) {
+		i = s->nout++;
+		h[i] = *sm;
+		while (i > 0 && h[(i - 1) / 2].sstage[0] > h[i].sstage[0]) {
+			t = h[i];
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	if (sm->sstage[0] <= h[0].sstage[0])
+		return;
+	h[0] = *sm;
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < s->nout && h[l].sstage[0] < h[m].sstage[0])
+			m = l;
+		if (r < s->nout && h[r].sstage[0] < h[m].sstage[0])
+			m = r;
+		if (m == i)
+			break;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static int cmp_oneway_desc(const void *a, const void *b)
+{
+	const struct rplat_sample *x = a, *y = b;
+
+	if (x->sstage[0] != y->sstage[0])
+		return x->sstage[0] < y->sstage[0] ? 1 : -1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int sscan_run(const struct rplat_run *r, int topk, struct sscan *s, char *err, size_t errlen)
+{
+	struct rplat_samples *in;
+	struct rplat_sample sm;
+	int rc, have_t0 = 0;
+
+	s->binw = 1e6;
+	s->topk = topk > 0 ? topk : 1;
+	s->out = calloc((size_t)s->topk, sizeof(*s->out));
+	if (!s->out)
+		return rplat_fail(err, errlen, "out of memory");
+	if (!r->has_samples)
+		return 0;
+	if (rplat_samples_open(r, &in, err, errlen))
+		return -1;
+	while ((rc = rplat_samples_next(in, &sm, err, errlen)) == 1) {
+		int ok = sm.status == RPLAT_RS_OK;
+
+		s->status[sm.status]++;
+		s->samples++;
+		if (sm.t_recv == RPLAT_NA) { /* lost: placed after the last message that arrived */
+			if (sm.status == RPLAT_RS_LOST && s->nlost < RP_MAXLOST)
+				s->lost_x[s->nlost++] = (double)s->last_x / 1e9;
+			continue;
+		}
+		if (!have_t0) {
+			s->t0 = sm.t_recv;
+			have_t0 = 1;
+		}
+		s->last_x = sm.t_recv - s->t0;
+		{
+			long idx = sscan_idx(s, s->last_x);
+
+			sbin_add(&s->bin[0][idx], sm.sstage[0], ok);
+			sbin_add(&s->bin[1][idx], sm.sstage[3], ok);
+		}
+		if (ok && sm.sstage[0] != RPLAT_NA)
+			sheap_push(s, &sm);
+	}
+	rplat_samples_close(in);
+	if (rc < 0)
+		return -1;
+	qsort(s->out, (size_t)s->nout, sizeof(*s->out), cmp_oneway_desc);
+	return 0;
+}
+
+struct stimearg {
+	const struct sscan *s;
+	int k;
+};
+
+static void fn_stime(FILE *f, const void *a)
+{
+	const struct stimearg *x = a;
+	int i;
+
+	fprintf(f, "# t_s\tmin_us\tmean_us\tmax_us\tn\n");
+	for (i = 0; i < x->s->nbins; i++) {
+		const struct rp_bin *b = &x->s->bin[x->k][i];
+
+		if (!b->n)
+			continue;
+		fprintf(f, "%.9g\t%.6g\t%.6g\t%.6g\t%llu\n", ((double)i + 0.5) * x->s->binw / 1e9,
+			(double)(b->min < 1 ? 1 : b->min) / 1e3, b->sum / (double)b->n / 1e3,
+			(double)(b->max < 1 ? 1 : b->max) / 1e3, (unsigned long long)b->n);
+	}
+}
+
+struct slostarg {
+	const struct sscan *s;
+	double y;
+};
+
+static void fn_slost(FILE *f, const void *a)
+{
+	const struct slostarg *x = a;
+	int i;
+
+	fprintf(f, "# t_s\ty\n");
+	for (i = 0; i < x->s->nlost; i++)
+		fprintf(f, "%.9g\t%.6g\n", x->s->lost_x[i], x->y);
+}
+
+static void fn_shist(FILE *f, const void *a)
+{
+	const struct histarg *x = a;
+
+	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, 0, 0.5);
+}
+
+static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	const struct rplat_hist *hp[RPLAT_NSTREAM_STAGES];
+	char rel[128], name[64];
+	double lo, hi;
+	int i, any = 0;
+
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		hp[i] = r->has_stream_stage[i] ? &r->stream_stage[i] : NULL;
+		any |= r->has_stream_stage[i];
+	}
+	rp_hist_range_us(hp, RPLAT_NSTREAM_STAGES, &lo, &hi);
+	/* histograms */
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		struct histarg ha = { &r->stream_stage[i], lo, hi, 0 };
+
+		if (!r->has_stream_stage[i])
+			continue;
+		rp_fmt(rel, sizeof(rel), "data/%s_hist_%s.dat", rr->pfx, sstage_short[i]);
+		if (write_data(d, rel, fn_shist, &ha, err, errlen))
+			return -1;
+	}
+	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
+	rp_gp_begin(gp, name, 960, 380);
+	fprintf(gp, "set title 'Stream latencies: how often each value occurred'\n");
+	fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", lo, hi);
+	fprintf(gp, "set xlabel 'us (log scale)'\nset ylabel 'messages per bin (log scale)'\nset key top left\n");
+	if (any) {
+		int first = 1;
+
+		fprintf(gp, "plot ");
+		for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+			if (!r->has_stream_stage[i])
+				continue;
+			rp_fmt(rel, sizeof(rel), "data/%s_hist_%s.dat", rr->pfx, sstage_short[i]);
+			fprintf(gp, "%s'%s' using 1:2 with histeps lw %s lc rgb '%s' title '%s'", first ? "" : ", ", rel,
+				i == 0 ? "2.5" : "1.4", rp_colors[i], rplat_stream_stage_names[i]);
+			first = 0;
+		}
+		fprintf(gp, "\n");
+	} else {
+		fprintf(gp, "set label 10 'no messages measured' at graph 0.4, graph 0.5\nplot 1 notitle lc rgb '#ffffff'\n");
+	}
+	rp_gp_end(gp, name, 960, 380, d->png);
+	/* percentiles */
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		if (!r->has_stream_stage[i])
+			continue;
+		rp_fmt(rel, sizeof(rel), "data/%s_pct_%s.dat", rr->pfx, sstage_short[i]);
+		if (write_data(d, rel, fn_pct, &r->stream_stage[i], err, errlen))
+			return -1;
+	}
+	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
+	rp_gp_begin(gp, name, 960, 420);
+	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
+	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel 'us (log scale)'\n");
+	fprintf(gp, "set key top left\n");
+	rp_gp_pct_xtics(gp, r->stream_stage[0].count > r->stream_stage[1].count ? r->stream_stage[0].count :
+										   r->stream_stage[1].count);
+	if (any) {
+		int first = 1;
+
+		fprintf(gp, "plot ");
+		for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+			if (!r->has_stream_stage[i])
+				continue;
+			fprintf(gp, "%s'data/%s_pct_%s.dat' using 1:2 with steps lw %s lc rgb '%s' title '%s'",
+				first ? "" : ", ", rr->pfx, sstage_short[i], i == 0 ? "2.5" : "1.4", rp_colors[i],
+				rplat_stream_stage_names[i]);
+			first = 0;
+		}
+		fprintf(gp, "\n");
+	} else {
+		fprintf(gp, "set yrange [1:10]\nplot 1 notitle lc rgb '#ffffff'\n");
+	}
+	rp_gp_end(gp, name, 960, 420, d->png);
+	/* over time */
+	if (rr->ss && rr->ss->samples) {
+		struct stimearg t0 = { rr->ss, 0 }, t1 = { rr->ss, 1 };
+		double ymax = (double)(r->stream_stage[0].max > r->stream_stage[3].max ? r->stream_stage[0].max :
+											  r->stream_stage[3].max);
+		struct slostarg la = { rr->ss, ymax / 1e3 * 1.6 };
+		char rel2[128], rel3[128], bws[48];
+		int first = 1;
+
+		if (la.y <= 0)
+			la.y = 1000;
+		rp_fmt(rel, sizeof(rel), "data/%s_time.dat", rr->pfx);
+		rp_fmt(rel2, sizeof(rel2), "data/%s_time_ia.dat", rr->pfx);
+		rp_fmt(rel3, sizeof(rel3), "data/%s_lost.dat", rr->pfx);
+		if (write_data(d, rel, fn_stime, &t0, err, errlen) || write_data(d, rel2, fn_stime, &t1, err, errlen) ||
+		    write_data(d, rel3, fn_slost, &la, err, errlen))
+			return -1;
+		rplat_fmt_ns(rr->ss->binw, bws, sizeof(bws));
+		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
+		rp_gp_begin(gp, name, 960, 380);
+		fprintf(gp, "set title 'One-way latency and interarrival over the run'\nset logscale y\nset format y '%%g'\n");
+		fprintf(gp, "set xlabel 'time into the run (s, host receive)'\nset ylabel 'us (log scale)'\n");
+		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key top right\n");
+		fprintf(gp, "plot ");
+		if (file_nonempty_rows(d->out, rel)) {
+			fprintf(gp, "'%s' using 1:2:4 with filledcurves lc rgb '#9ecae1' title 'one-way min..max per %s', "
+				    "'' using 1:3 with lines lw 1.2 lc rgb '#1f77b4' title 'one-way mean'", rel, bws);
+			first = 0;
+		}
+		if (file_nonempty_rows(d->out, rel2)) {
+			fprintf(gp, "%s'%s' using 1:2:4 with filledcurves lc rgb '#fdd0a2' title 'interarrival min..max', "
+				    "'' using 1:3 with lines lw 1.2 lc rgb '#ff7f0e' title 'interarrival mean'",
+				first ? "" : ", ", rel2);
+			first = 0;
+		}
+		if (rr->ss->nlost) {
+			fprintf(gp, "%s'%s' using 1:2 with points pt 2 ps 1.2 lc rgb '#000000' title 'lost'",
+				first ? "" : ", ", rel3);
+			first = 0;
+		}
+		if (first)
+			fprintf(gp, "1 notitle lc rgb '#ffffff'");
+		fprintf(gp, "\n");
+		rp_gp_end(gp, name, 960, 380, d->png);
+		rr->has_time = 1;
+	}
+	return plot_load(d, gp, rr, err, errlen);
+}
+
+static void glance_stream(struct rp_doc *d, const struct rrun *rr)
+{
+	const struct rplat_run *r = rr->r;
+	const struct rplat_run_stream_counts *c = &r->stream_counts;
+	const struct rplat_hist *ow = &r->stream_stage[0], *irq = &r->stream_stage[1], *ia = &r->stream_stage[3];
+	const char *ended = rplat_run_str(r, "ended_by");
+	char s1[32], s2[32], s3[32], s4[32], s5[32], s6[32], b1[64], b2[64], t[1024];
+
+	fputs("<div class=\"glance\">\n", d->h);
+	fputs("> **At a glance**\n>\n", d->m);
+	rp_fmt(t, sizeof(t),
+	       "A stream: the probe sent a message from its timer every %s us (%s Hz configured, %s Hz measured, %s Hz "
+	       "delivered, %s missed periods); %llu expected, %llu received over the %s link (%s), %.1f s, kernel %s "
+	       "(%s), load: %s.",
+	       rp_meta_s(r, "options.interval_us", s1, sizeof(s1)), rp_meta_s(r, "summary.rate.configured_hz", s2, sizeof(s2)),
+	       rp_meta_s(r, "summary.rate.measured_hz", s3, sizeof(s3)),
+	       rp_meta_s(r, "summary.rate.delivered_hz", s4, sizeof(s4)),
+	       rp_meta_s(r, "summary.rate.missed_periods", s5, sizeof(s5)), (unsigned long long)c->expected,
+	       (unsigned long long)c->received, rp_meta_s(r, "link.type", b1, sizeof(b1)),
+	       rp_meta_s(r, "link.spec", b2, sizeof(b2)), rplat_run_num(r, "duration_s", 0),
+	       rp_meta_s(r, "system.release", s6, sizeof(s6)), rp_meta_s(r, "system.preempt", s1, sizeof(s1)),
+	       rp_meta_s(r, "load.profile", s2, sizeof(s2)));
+	rp_doc_raw(d, "<p>", "> ");
+	rp_doc_text(d, t);
+	rp_doc_raw(d, "</p>\n", "\n>\n");
+	if (ow->count) {
+		double eb = rplat_run_num(r, "summary.stages.remote_to_host.err_bound_ns", -1);
+		char e[64] = "";
+
+		if (eb >= 0)
+			rp_fmt(e, sizeof(e), " (+-%s, the clock fit's error bound)", rp_ns(eb, s5, sizeof(s5)));
+		rp_fmt(t, sizeof(t),
+		       "Half of the messages reached the host less than %s after the probe sent them, 99%% less than %s, "
+		       "99.9%% less than %s; the slowest took %s%s.",
+		       rp_ns((double)rplat_hist_percentile(ow, 50), s1, sizeof(s1)),
+		       rp_ns((double)rplat_hist_percentile(ow, 99), s2, sizeof(s2)),
+		       rp_ns((double)rplat_hist_percentile(ow, 99.9), s3, sizeof(s3)), rp_ns((double)ow->max, s4, sizeof(s4)),
+		       e);
+		rp_doc_raw(d, "<p><b>", "> **");
+		rp_doc_text(d, t);
+		rp_doc_raw(d, "</b></p>\n", "**\n>\n");
+	} else {
+		rp_doc_raw(d, "<p>", "> ");
+		rp_doc_text(d, "No one-way latency in this run (no message received, or no clock fit).");
+		rp_doc_raw(d, "</p>\n", "\n>\n");
+	}
+	if (irq->count || ia->count) {
+		rp_fmt(t, sizeof(t),
+		       "The probe's own timer interrupt latency: p50 %s, p99 %s, max %s. Messages arrived every %s "
+		       "(median), p99 %s, at most %s apart.",
+		       rp_ns((double)rplat_hist_percentile(irq, 50), s1, sizeof(s1)),
+		       rp_ns((double)rplat_hist_percentile(irq, 99), s2, sizeof(s2)), rp_ns((double)irq->max, s3, sizeof(s3)),
+		       rp_ns((double)rplat_hist_percentile(ia, 50), s4, sizeof(s4)),
+		       rp_ns((double)rplat_hist_percentile(ia, 99), s5, sizeof(s5)), rp_ns((double)ia->max, s6, sizeof(s6)));
+		rp_doc_raw(d, "<p>", "> ");
+		rp_doc_text(d, t);
+		rp_doc_raw(d, "</p>\n", "\n>\n");
+	}
+	if (c->lost + c->overruns + c->duplicate + c->out_of_order + c->corrupt)
+		rp_fmt(t, sizeof(t), "Problems: %llu lost (%llu of them overruns), %llu duplicated, %llu out of order, %llu "
+		       "corrupt.", (unsigned long long)c->lost, (unsigned long long)c->overruns,
+		       (unsigned long long)c->duplicate, (unsigned long long)c->out_of_order, (unsigned long long)c->corrupt);
+	else
+		rp_fmt(t, sizeof(t), "Every message arrived once, in order and intact.");
+	rp_doc_raw(d, "<p>", "> ");
+	rp_doc_text(d, t);
+	rp_doc_raw(d, "</p>\n", "\n>\n");
+	fputs("</div>\n", d->h);
+	fputs("\n", d->m);
+	if ((ended && strcmp(ended, "completed")) || rplat_run_num(r, "return_code", 0) != 0 || r->warning[0]) {
+		rp_fmt(t, sizeof(t), "Attention: the run ended by '%s' with return code %.0f.%s%s", ended ? ended : "?",
+		       rplat_run_num(r, "return_code", 0), r->warning[0] ? " " : "", r->warning);
+		rp_doc_raw(d, "<div class=\"warn\">", "> ");
+		rp_doc_text(d, t);
+		rp_doc_raw(d, "</div>\n", "\n\n");
+	}
+}
+
+static void section_stats_stream(struct rp_doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "figure", "count", "min", "avg", "p50", "p90", "p99", "p99.9", "p99.99",
+					    "max", "stddev", "note" };
+	static const char *const rhead[] = { "rate", "" };
+	char note[128], buf[64];
+	int i;
+
+	rp_doc_table(d, 12, head);
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		char key[96], e[32];
+		double eb;
+
+		rp_fmt(key, sizeof(key), "summary.stages.%s.err_bound_ns", rplat_stream_stage_names[i]);
+		eb = rplat_run_num(r, key, -1);
+		if (eb >= 0)
+			rp_fmt(note, sizeof(note), "%s; +-%s clock error", sstage_title[i], rp_ns(eb, e, sizeof(e)));
+		else
+			rp_fmt(note, sizeof(note), "%s", sstage_title[i]);
+		stats_row(d, rplat_stream_stage_names[i], &r->stream_stage[i], note);
+	}
+	rp_doc_table_end(d);
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++)
+		if (r->has_stream_stage[i] && r->stream_stage[i].underflow)
+			rp_doc_p(d, "%s: %llu values came out below zero (within the clock error bound) and are counted as 0.",
+				 rplat_stream_stage_names[i], (unsigned long long)r->stream_stage[i].underflow);
+	rp_doc_p(d, "remote_to_host is the host's CLOCK_MONOTONIC at the receive minus the probe's send stamp mapped onto "
+		 "host time by the clock fit (from calibration pings before and after the stream), so it carries the "
+		 "fit's error bound. irq_latency (the timer's due time to the probe's ISR) and isr_to_send come from "
+		 "the probe's own cycle counter; interarrival is between host receives. Percentiles come from "
+		 "log-linear histograms (<= 0.8%% error); min and max are exact.");
+	rp_doc_table(d, 2, rhead);
+	rp_doc_kv(d, "configured (Hz)", rp_meta_s(r, "summary.rate.configured_hz", buf, sizeof(buf)));
+	rp_doc_kv(d, "measured (Hz, the probe's periods)", rp_meta_s(r, "summary.rate.measured_hz", buf, sizeof(buf)));
+	rp_doc_kv(d, "delivered (Hz, messages that arrived)", rp_meta_s(r, "summary.rate.delivered_hz", buf, sizeof(buf)));
+	rp_doc_kv(d, "missed periods", rp_meta_s(r, "summary.rate.missed_periods", buf, sizeof(buf)));
+	rp_doc_table_end(d);
+}
+
+static void section_counts_stream(struct rp_doc *d, const struct rplat_run *r, const struct sscan *s)
+{
+	static const char *const head[] = { "expected", "received", "lost", "overruns", "duplicate", "out of order",
+					    "corrupt" };
+	const uint64_t *c = (const uint64_t *)&r->stream_counts;
+	char b[7][24];
+	const char *cell[7];
+	int i;
+
+	rp_doc_table(d, 7, head);
+	for (i = 0; i < 7; i++) {
+		rp_fmt(b[i], sizeof(b[i]), "%llu", (unsigned long long)c[i]);
+		cell[i] = b[i];
+	}
+	rp_doc_row(d, 7, cell, 0x7f);
+	rp_doc_table_end(d);
+	if (s && s->samples)
+		rp_doc_p(d, "samples.tsv: %llu lines: %llu ok, %llu lost, %llu duplicated, %llu out of order.",
+			 (unsigned long long)s->samples, (unsigned long long)s->status[RPLAT_RS_OK],
+			 (unsigned long long)s->status[RPLAT_RS_LOST], (unsigned long long)s->status[RPLAT_RS_DUP],
+			 (unsigned long long)s->status[RPLAT_RS_OOO]);
+	rp_doc_p(d, "Lost: a gap in the probe's sequence: lost on the way, an overrun (no RX buffer; the probe counts "
+		 "those) or a timer period the probe skipped. Every kind is reflected in the exit status of the run.");
+}
+
+static void section_outliers_stream(struct rp_doc *d, const struct rrun *rr, int top)
+{
+	static const char *const head[] = { "#", "seq", "at", "remote -> host", "irq latency", "isr -> send",
+					    "interarrival", "trace verdict" };
+	const struct rplat_run *r = rr->r;
+	const struct sscan *s = rr->ss;
+	int i, k, n, with_trace = r->analysis != NULL;
+
+	if (!s || !r->has_samples) {
+		rp_doc_p(d, "No per-message samples: the run has no samples.tsv.");
+		return;
+	}
+	n = s->nout < top ? s->nout : top;
+	if (!n) {
+		rp_doc_p(d, "No received message with a one-way latency to list.");
+		return;
+	}
+	rp_doc_table(d, with_trace ? 8 : 7, head);
+	for (i = 0; i < n; i++) {
+		const struct rplat_sample *sm = &s->out[i];
+		const struct rplat_json *a = analysis_outlier(r, sm->seq);
+		char b[7][48], verdict[700] = "";
+		const char *c[8];
+
+		rp_fmt(b[0], sizeof(b[0]), "%d", i + 1);
+		rp_fmt(b[1], sizeof(b[1]), "%llu", (unsigned long long)sm->seq);
+		rp_fmt(b[2], sizeof(b[2]), "%.3f s", (double)(sm->t_recv - s->t0) / 1e9);
+		for (k = 0; k < RPLAT_NSTREAM_STAGES; k++)
+			if (sm->sstage[k] == RPLAT_NA)
+				rp_fmt(b[3 + k], sizeof(b[3 + k]), "-");
+			else
+				rp_ns((double)sm->sstage[k], b[3 + k], sizeof(b[3 + k]));
+		if (a) {
+			const struct rplat_json *dj = rplat_json_member(a, "dominant_stage");
+			const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
+			char tmp[64];
+
+			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? rp_json_s(dj, tmp, sizeof(tmp)) : "",
+			       dj && v ? ": " : "", v ? v : "");
+		} else if (with_trace) {
+			rp_fmt(verdict, sizeof(verdict), "(not among the trace's outliers)");
+		}
+		for (k = 0; k < 7; k++)
+			c[k] = b[k];
+		c[7] = verdict;
+		rp_doc_row(d, with_trace ? 8 : 7, c, 0x7e);
+	}
+	rp_doc_table_end(d);
+	rp_doc_p(d, "The messages with the longest remote -> host latency.%s",
+		 with_trace ? " The trace verdicts come from the run's ftrace analysis (trace/analysis.json), whose "
+			      "latency runs from the probe timer's due time to the host's receive." :
+			      " Run with rplat stream --trace to get, for each outlier, what ran on the CPUs meanwhile.");
+}
+
+static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, int nruns, int top, char *err,
+			      size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	char id[64], title[512], name[64];
+	int hl = nruns > 1 ? 3 : 2;
+
+	rp_fmt(id, sizeof(id), "run%d", idx);
+	if (nruns > 1) {
+		rp_fmt(title, sizeof(title), "Run %d: %s", idx + 1, r->label);
+		rp_doc_h(d, 2, id, title);
+	}
+	rp_fmt(title, sizeof(title), "Stream run directory %s, %s to %s, command: %s", r->dir,
+	       rplat_run_str(r, "start_time") ? rplat_run_str(r, "start_time") : "?",
+	       rplat_run_str(r, "end_time") ? rplat_run_str(r, "end_time") : "?",
+	       rplat_run_str(r, "command") ? rplat_run_str(r, "command") : "?");
+	rp_doc_raw(d, "<p class=\"sub\">", "");
+	rp_doc_text(d, title);
+	rp_doc_raw(d, "</p>\n", "\n\n");
+	glance_stream(d, rr);
+
+	rp_fmt(id, sizeof(id), "r%d-dist", idx);
+	rp_doc_h(d, hl, id, "Latency distribution");
+	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
+	if (rp_doc_figure(d, name,
+			  "How often each value occurred, stage by stage, on log scales so that rare slow messages stay "
+			  "visible: remote -> host (the one-way latency), the probe's timer interrupt latency, its ISR -> "
+			  "send time, and the interarrival at the host (centred on the period when the stream keeps up).",
+			  err, errlen))
+		return -1;
+	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
+	if (rp_doc_figure(d, name,
+			  "Each stage's value at each percentile: read a value at 99.9% as 'one message in a thousand is "
+			  "slower'. The x axis stretches the tail (each step is ten times rarer).",
+			  err, errlen))
+		return -1;
+	if (rr->has_time) {
+		char cap[512], bw[48];
+
+		rplat_fmt_ns(rr->ss->binw, bw, sizeof(bw));
+		rp_fmt(cap, sizeof(cap),
+		       "One-way latency (blue) and interarrival (orange) over the run, %llu messages in %d bins of %s "
+		       "by their arrival time: the bands span each bin's smallest and largest, the lines are the means; "
+		       "black crosses are lost messages. Look for bursts and drifts.",
+		       (unsigned long long)rr->ss->samples, rr->ss->nbins, bw);
+		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
+		if (rp_doc_figure(d, name, cap, err, errlen))
+			return -1;
+	}
+	if (rr->has_ct) {
+		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
+		if (rp_doc_figure(d, name,
+				  "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
+				  "measurement left free, one curve per CPU, 1 us bins.",
+				  err, errlen))
+			return -1;
+	}
+	rp_fmt(id, sizeof(id), "r%d-stats", idx);
+	rp_doc_h(d, hl, id, "Statistics");
+	section_stats_stream(d, r);
+	rp_doc_h(d, hl + 1, "", "Messages");
+	section_counts_stream(d, r, rr->ss);
+	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
+	rp_doc_h(d, hl, id, "Slowest messages");
+	section_outliers_stream(d, rr, top);
+	if (r->analysis) {
+		rp_doc_h(d, hl + 1, "", "Trace analysis");
+		section_trace(d, r, top);
+	}
+	rp_fmt(id, sizeof(id), "r%d-setup", idx);
+	rp_doc_h(d, hl, id, "Setup");
+	rp_doc_h(d, hl + 1, "", "System");
+	section_system(d, r);
+	rp_doc_h(d, hl + 1, "", "Firmware and resource table");
+	section_firmware(d, r);
+	rp_doc_h(d, hl + 1, "", "Link, options and load");
+	section_link_load(d, rr);
+	rp_doc_h(d, hl + 1, "", "Clock correlation");
+	section_clock(d, r);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- driver */
+
+static int runs_stream_count(struct rplat_run *const *runs, int n)
+{
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += runs[i]->is_stream;
+	return k;
+}
 
 static int load_context(struct rrun *rr)
 {
@@ -1113,6 +1795,11 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 		*budget_failed = 0;
 	if (n < 1)
 		return rplat_fail(err, errlen, "no runs");
+	for (i = 0; o->budget && i < n; i++)
+		if (runs[i]->is_stream)
+			return rplat_fail(err, errlen,
+					  "%s: a stream run: budgets (--budget) apply to ping runs only; report it without "
+					  "--budget", runs[i]->dir);
 	if (o->budget) {
 		bud = rplat_budget_load(o->budget, err, errlen);
 		if (!bud)
@@ -1134,6 +1821,18 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	for (i = 0; i < n; i++) {
 		rr[i].r = runs[i];
 		rp_fmt(rr[i].pfx, sizeof(rr[i].pfx), "r%d", i);
+		if (runs[i]->is_stream) {
+			rr[i].ss = calloc(1, sizeof(*rr[i].ss));
+			if (!rr[i].ss) {
+				rplat_fail(err, errlen, "out of memory");
+				goto out;
+			}
+			if (sscan_run(runs[i], top > 50 ? top : 50, rr[i].ss, err, errlen))
+				goto out;
+			rr[i].scanned = runs[i]->has_samples;
+			load_context(&rr[i]);
+			continue;
+		}
 		if (runs[i]->has_samples) {
 			if (rp_scan_run(runs[i], top > 50 ? top : 50, &rr[i].scan, err, errlen))
 				goto out;
@@ -1158,7 +1857,7 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 		goto out;
 	fprintf(gp, "# rplat report plots. Redraw them with: cd THIS_DIRECTORY && gnuplot plots.gp\n");
 	for (i = 0; i < n; i++)
-		if (run_plots(&d, gp, &rr[i], err, errlen))
+		if ((runs[i]->is_stream ? run_plots_stream : run_plots)(&d, gp, &rr[i], err, errlen))
 			goto out;
 	if (rp_fclose(gp, "plots.gp", err, errlen)) {
 		gp = NULL;
@@ -1186,10 +1885,19 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 	fprintf(d.m, "# ");
 	rp_md_esc(d.m, title);
 	fprintf(d.m, "\n\n");
-	rp_doc_p(&d, "rplat measured round trips between Linux and a real-time core: the host writes a message, the "
-		  "probe firmware on the remote core stamps it with its cycle counter when its interrupt fires, when it "
-		  "takes the message off the ring and when it queues the reply, and the host reads the reply back. "
-		  "Below: how long that took, how often it took longer, where the time went, and on what system.");
+	if (n > runs_stream_count(runs, n))
+		rp_doc_p(&d, "rplat measured round trips between Linux and a real-time core: the host writes a message, "
+			  "the probe firmware on the remote core stamps it with its cycle counter when its interrupt "
+			  "fires, when it takes the message off the ring and when it queues the reply, and the host reads "
+			  "the reply back. Below: how long that took, how often it took longer, where the time went, and "
+			  "on what system.");
+	if (runs_stream_count(runs, n))
+		rp_doc_p(&d, "%s the probe firmware on the remote core sends a message from its own timer interrupt "
+			  "every period, stamped with its cycle counter when the timer was due, when its ISR ran and when "
+			  "it sent; the host reads them and maps the stamps onto its own clock. Below: how long the "
+			  "messages took to reach the host, how regularly they came, what was lost, and on what system.",
+			  runs_stream_count(runs, n) == n ? "rplat measured a stream from a real-time core to Linux:" :
+							    "Stream runs (rplat stream):");
 	if (n > 1) {
 		fprintf(d.h, "<ul>\n");
 		for (i = 0; i < n; i++) {
@@ -1208,7 +1916,8 @@ int rplat_report_write(struct rplat_run *const *runs, int n, const struct rplat_
 		fprintf(d.m, "\n");
 	}
 	for (i = 0; i < n; i++)
-		if (run_section(&d, bud, &rr[i], i, n, top, err, errlen))
+		if (runs[i]->is_stream ? run_section_stream(&d, &rr[i], i, n, top, err, errlen) :
+					 run_section(&d, bud, &rr[i], i, n, top, err, errlen))
 			goto out;
 	rp_doc_h(&d, 2, "files", "Files");
 	rp_doc_p(&d, "This directory holds index.html (this page, self-contained), report.md with the plots as %s files in "
@@ -1231,6 +1940,9 @@ out_committed:
 		rp_scan_free(&rr[i].scan);
 		rplat_budget_result_free(&rr[i].bres);
 		rp_cthist_free(&rr[i].ct);
+		if (rr[i].ss)
+			free(rr[i].ss->out);
+		free(rr[i].ss);
 	}
 	free(rr);
 	rplat_budget_free(bud);

@@ -85,7 +85,7 @@ int cmd_report(int argc, char **argv)
 	if (!runs)
 		return 2;
 	for (i = 0; i < n; i++)
-		if (rplat_run_load(argv[optind + i], &runs[i], err, sizeof(err))) {
+		if (rplat_run_load_flags(argv[optind + i], RPLAT_RUN_LOAD_STREAM, &runs[i], err, sizeof(err))) {
 			fprintf(stderr, "rplat report: %s\n", err);
 			rc = 2;
 			goto out;

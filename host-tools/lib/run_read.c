@@ -16,6 +16,8 @@
 const char *const rplat_stage_names[RPLAT_NSTAGES] = { "host_to_remote", "remote_dispatch", "remote_processing",
 						       "remote_to_host" };
 const char *const rplat_stage_short[RPLAT_NSTAGES] = { "h2r", "dispatch", "proc", "r2h" };
+const char *const rplat_stream_stage_names[RPLAT_NSTREAM_STAGES] = { "remote_to_host", "irq_latency",
+								     "isr_to_send", "interarrival" };
 const char *const rplat_run_status_names[RPLAT_RS_NSTATUS] = { "ok", "lost", "late", "dup", "ooo", "corrupt",
 							       "error" };
 
@@ -174,7 +176,68 @@ static struct rplat_json *load_optional_json(struct rplat_run *r, const char *na
 	return j;
 }
 
+/* A stream run's counts and stage histograms (kind "stream"). A stage that run.json's summary gives a
+ * non-zero count must have its histogram. */
+static int load_stream(struct rplat_run *r, const char *p, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "expected", "received", "lost", "overruns", "duplicate", "out_of_order",
+					    "corrupt" };
+	const struct rplat_json *counts, *stages;
+	uint64_t *c = (uint64_t *)&r->stream_counts;
+	int64_t v;
+	int i, rc;
+
+	counts = rplat_json_member(r->meta, "counts");
+	if (!counts || counts->type != RPLAT_JSON_OBJ)
+		return rplat_fail(err, errlen, "%s: \"counts\" missing or not an object", p);
+	for (i = 0; i < 7; i++) {
+		const struct rplat_json *j = rplat_json_member(counts, keys[i]);
+
+		if (!j)
+			v = 0;
+		else if (rplat_json_i64(j, &v) || v < 0)
+			return rplat_fail(err, errlen, "%s: counts.%s is not a count", p, keys[i]);
+		c[i] = (uint64_t)v;
+	}
+	stages = rplat_json_get(r->meta, "summary.stages");
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		const struct rplat_json *st = rplat_json_member(stages, rplat_stream_stage_names[i]);
+		char name[64];
+
+		snprintf(name, sizeof(name), "hist/%s.hist", rplat_stream_stage_names[i]);
+		rc = load_hist(r->dir, name, &r->stream_stage[i], 1, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			if (!rplat_json_i64(rplat_json_member(st, "count"), &v) && v > 0)
+				return rplat_fail(err, errlen, "%s/%s: missing (an incomplete or partial run?)", r->dir,
+						  name);
+			rplat_hist_init(&r->stream_stage[i]);
+			continue;
+		}
+		if (check_count(r, rplat_stream_stage_names[i], st, &r->stream_stage[i], err, errlen))
+			return -1;
+		r->has_stream_stage[i] = r->stream_stage[i].count > 0;
+	}
+	return 0;
+}
+
+int rplat_run_ping_only(const struct rplat_run *r, char *err, size_t errlen)
+{
+	if (!strcmp(r->kind, "ping") || !strcmp(r->kind, "merged"))
+		return 0;
+	return rplat_fail(err, errlen,
+			  "%s/run.json: a \"%s\" run; report, compare, budget and merge read ping runs (and merges of "
+			  "them) only%s", r->dir, r->kind,
+			  !strcmp(r->kind, "stream") ? " (rplat report reads stream runs too)" : "");
+}
+
 int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t errlen)
+{
+	return rplat_run_load_flags(dir, 0, out, err, errlen);
+}
+
+int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out, char *err, size_t errlen)
 {
 	static const char *const count_keys[] = { "sent", "received", "lost", "late", "duplicate", "out_of_order",
 						  "corrupt", "error" };
@@ -243,15 +306,18 @@ int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t er
 		rplat_fail(err, errlen, "%s: \"kind\" missing or not a string", p);
 		goto fail;
 	}
-	if (strcmp(r->kind, "ping") && strcmp(r->kind, "merged")) {
-		rplat_fail(err, errlen,
-			   "%s: a \"%s\" run; report, compare, budget and merge read ping runs (and merges of them) "
-			   "only", p, r->kind);
+	r->is_stream = !strcmp(r->kind, "stream");
+	if (!(r->is_stream && (flags & RPLAT_RUN_LOAD_STREAM)) && rplat_run_ping_only(r, err, errlen))
 		goto fail;
-	}
 	r->label = rplat_json_str(rplat_json_member(r->meta, "label"));
 	if (!r->label || !*r->label)
 		r->label = strrchr(r->dir, '/') ? strrchr(r->dir, '/') + 1 : r->dir;
+	if (r->is_stream) {
+		rplat_hist_init(&r->rtt);
+		if (load_stream(r, p, err, errlen))
+			goto fail;
+		goto optional;
+	}
 	counts = rplat_json_member(r->meta, "counts");
 	if (!counts || counts->type != RPLAT_JSON_OBJ) {
 		rplat_fail(err, errlen, "%s: \"counts\" missing or not an object", p);
@@ -290,6 +356,7 @@ int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t er
 	}
 	if (load_sizes(r, err, errlen))
 		goto fail;
+optional:
 	r->has_samples = path_exists(r->dir, "samples.tsv");
 	r->load = load_optional_json(r, "load/load.json", "rplat-load");
 	r->analysis = load_optional_json(r, "trace/analysis.json", NULL);
@@ -319,9 +386,11 @@ void rplat_run_free(struct rplat_run *r)
 #define SBUF (1 << 20)
 #define MAXCOLS 32
 
-enum col { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_H2R, C_DISPATCH, C_PROC, C_R2H, C_STATUS, C_RUN, C_NCOLS, C_SKIP };
+enum col { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_H2R, C_DISPATCH, C_PROC, C_R2H, C_STATUS, C_RUN, C_TRECV,
+	   C_ONEWAY, C_IRQ, C_ISR2SEND, C_INTERARR, C_NCOLS, C_SKIP };
 static const char *const col_names[C_NCOLS] = { "seq", "size", "t_send", "rtt", "h2r", "dispatch",
-						"proc", "r2h", "status", "run" };
+						"proc", "r2h", "status", "run", "t_recv", "one_way",
+						"irq_latency", "isr_to_send", "interarrival" };
 
 struct rplat_samples {
 	int fd;
@@ -332,6 +401,7 @@ struct rplat_samples {
 	uint64_t line;
 	uint64_t done, total;
 	int ncols;
+	int stream;                      /* a stream run's samples */
 	enum col map[MAXCOLS];
 };
 
@@ -399,6 +469,7 @@ int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, ch
 	if (!s)
 		return rplat_fail(err, errlen, "out of memory");
 	s->fd = -1;
+	s->stream = r->is_stream;
 	snprintf(s->path, sizeof(s->path), "%s/samples.tsv", r->dir);
 	s->buf = malloc(SBUF + 1);
 	if (!s->buf) {
@@ -452,11 +523,14 @@ int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, ch
 	}
 	{
 		static const enum col req[] = { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_STATUS };
+		static const enum col sreq[] = { C_SEQ, C_TRECV, C_ONEWAY, C_STATUS };
+		const enum col *rq = s->stream ? sreq : req;
+		int nrq = s->stream ? 4 : 5;
 
-		for (i = 0; i < 5; i++)
-			if (!have[req[i]]) {
-				rplat_fail(err, errlen, "%s: line 1: no '%s' column (not an rplat samples file?)", s->path,
-					   col_names[req[i]]);
+		for (i = 0; i < nrq; i++)
+			if (!have[rq[i]]) {
+				rplat_fail(err, errlen, "%s: line 1: no '%s' column (not an rplat %ssamples file?)", s->path,
+					   col_names[rq[i]], s->stream ? "stream " : "");
 				rplat_samples_close(s);
 				return -1;
 			}
@@ -523,6 +597,9 @@ int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *
 		out->stage[i] = RPLAT_NA;
 	out->status = RPLAT_RS_OK;
 	out->run = 0;
+	out->t_recv = RPLAT_NA;
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++)
+		out->sstage[i] = RPLAT_NA;
 	out->line = s->line;
 	while (p <= nl) {
 		char *e = p;
@@ -570,6 +647,15 @@ int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *
 				break;
 			case C_RTT:
 				out->rtt = v;
+				break;
+			case C_TRECV:
+				out->t_recv = v;
+				break;
+			case C_ONEWAY:
+			case C_IRQ:
+			case C_ISR2SEND:
+			case C_INTERARR:
+				out->sstage[c - C_ONEWAY] = v;
 				break;
 			default:
 				out->stage[c - C_H2R] = v;

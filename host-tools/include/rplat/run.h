@@ -21,8 +21,19 @@ extern const char *const rplat_stage_names[RPLAT_NSTAGES];
 /* Short names, also the samples.tsv columns: h2r, dispatch, proc, r2h. */
 extern const char *const rplat_stage_short[RPLAT_NSTAGES];
 
+/* A stream run's stages (kind "stream", rplat stream): remote_to_host, irq_latency, isr_to_send,
+ * interarrival; also its samples.tsv columns one_way (remote_to_host), irq_latency, isr_to_send,
+ * interarrival. */
+#define RPLAT_NSTREAM_STAGES 4
+extern const char *const rplat_stream_stage_names[RPLAT_NSTREAM_STAGES];
+
 struct rplat_run_counts {
 	uint64_t sent, received, lost, late, duplicate, out_of_order, corrupt, error;
+};
+
+/* A stream run's counts (run.json "counts" of kind "stream"). */
+struct rplat_run_stream_counts {
+	uint64_t expected, received, lost, overruns, duplicate, out_of_order, corrupt;
 };
 
 struct rplat_run_size {
@@ -45,6 +56,12 @@ struct rplat_run {
 	struct rplat_json *load;         /* load/load.json, or NULL */
 	struct rplat_json *analysis;     /* trace/analysis.json, or NULL */
 	char warning[256];               /* a non-fatal problem (e.g. unreadable load.json), or "" */
+	/* Stream runs only (loaded with RPLAT_RUN_LOAD_STREAM): rtt, stage[], sizes and counts are then
+	 * empty, and these hold what the stream measured. */
+	int is_stream;                   /* kind "stream" */
+	struct rplat_run_stream_counts stream_counts;
+	int has_stream_stage[RPLAT_NSTREAM_STAGES];
+	struct rplat_hist stream_stage[RPLAT_NSTREAM_STAGES]; /* hist/<stream stage>.hist */
 };
 
 /**
@@ -55,6 +72,14 @@ struct rplat_run {
  * Returns 0, or -1 with a message naming the file and the problem in err.
  */
 int rplat_run_load(const char *dir, struct rplat_run **out, char *err, size_t errlen);
+
+/* rplat_run_load() refuses stream runs (compare, budget and merge read ping runs only); with this flag,
+ * rplat_run_load_flags() accepts them too (rplat report), with is_stream set. */
+#define RPLAT_RUN_LOAD_STREAM 1u
+int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out, char *err, size_t errlen);
+/* 0 for a ping or merged run; -1 with the loader's refusal in err for any other kind (compare and merge
+ * check it, so that a stream run loaded for a report is still refused there). */
+int rplat_run_ping_only(const struct rplat_run *r, char *err, size_t errlen);
 void rplat_run_free(struct rplat_run *r);
 
 /* Metadata helpers: the string / number at a dotted path of run.json, or NULL / def. */
@@ -79,13 +104,18 @@ struct rplat_sample {
 	int64_t stage[RPLAT_NSTAGES];    /* h2r, dispatch, proc, r2h in ns, or RPLAT_NA */
 	enum rplat_run_status status;
 	int run;                         /* merged runs: index of the source run (column "run"), else 0 */
+	/* stream runs: t_recv (host, ns), and one_way, irq_latency, isr_to_send, interarrival (ns, or RPLAT_NA),
+	 * in the order of rplat_stream_stage_names; RPLAT_NA in ping runs */
+	int64_t t_recv;
+	int64_t sstage[RPLAT_NSTREAM_STAGES];
 	uint64_t line;                   /* line number in samples.tsv */
 };
 
 struct rplat_samples;
 
 /* Open DIR/samples.tsv. The header line maps columns by name, so extra columns are allowed; seq, size,
- * t_send, rtt and status are required. Returns 0, or -1 with a message in err. */
+ * t_send, rtt and status are required (a stream run's: seq, t_recv, one_way and status). Returns 0, or -1
+ * with a message in err. */
 int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, char *err, size_t errlen);
 /* The next sample: returns 1, 0 at the end, or -1 with "FILE: line N: problem" in err. */
 int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *err, size_t errlen);
