@@ -55,13 +55,14 @@ struct histarg {
 	const struct rplat_hist *h;
 	double lo, hi;
 	int norm;
+	double empty; /* what an empty bin writes (see rp_write_hist_dat) */
 };
 
 static void fn_hist(FILE *f, const void *a)
 {
 	const struct histarg *x = a;
 
-	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, x->norm, -1);
+	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, x->norm, x->empty);
 }
 
 static void fn_pct(FILE *f, const void *a)
@@ -69,20 +70,38 @@ static void fn_pct(FILE *f, const void *a)
 	rp_write_pct_dat(f, a);
 }
 
+/* One series of the over-time plot: a row per non-empty bin. A ping's rows end with the bins' messages
+ * without a reply; a stream's min and max are at least 1 ns (log scale). */
+struct timearg {
+	const struct rp_bin *bin;
+	int nbins;
+	double binw;       /* ns, or messages when by_index */
+	int by_index;
+	int stream;
+};
+
 static void fn_time(FILE *f, const void *a)
 {
-	const struct rp_scan *s = a;
+	const struct timearg *x = a;
 	int i;
 
-	fprintf(f, "# x\tmin_us\tmean_us\tmax_us\tn\tno_reply\n");
-	for (i = 0; i < s->nbins; i++) {
-		const struct rp_bin *b = &s->bin[i];
+	fprintf(f, x->stream ? "# t_s\tmin_us\tmean_us\tmax_us\tn\n" : "# x\tmin_us\tmean_us\tmax_us\tn\tno_reply\n");
+	for (i = 0; i < x->nbins; i++) {
+		const struct rp_bin *b = &x->bin[i];
+		double bx = ((double)i + 0.5) * x->binw;
+		int64_t mn = b->min, mx = b->max;
 
 		if (!b->n)
 			continue;
-		fprintf(f, "%.9g\t%.6g\t%.6g\t%.6g\t%llu\t%llu\n", rp_bin_x(s, i), (double)b->min / 1e3,
-			b->sum / (double)b->n / 1e3, (double)b->max / 1e3, (unsigned long long)b->n,
-			(unsigned long long)b->bad);
+		if (x->stream) {
+			mn = mn < 1 ? 1 : mn;
+			mx = mx < 1 ? 1 : mx;
+		}
+		fprintf(f, "%.9g\t%.6g\t%.6g\t%.6g\t%llu", x->by_index ? bx : bx / 1e9, (double)mn / 1e3,
+			b->sum / (double)b->n / 1e3, (double)mx / 1e3, (unsigned long long)b->n);
+		if (!x->stream)
+			fprintf(f, "\t%llu", (unsigned long long)b->bad);
+		fprintf(f, "\n");
 	}
 }
 
@@ -97,8 +116,11 @@ static void fn_outliers(FILE *f, const void *a)
 			(double)s->out[i].rtt / 1e3, (unsigned long long)s->out[i].seq);
 }
 
+/* The lost messages' x, each at height y (above the data), for the over-time plot. */
 struct lostarg {
-	const struct rp_scan *s;
+	const char *xname; /* the x column's name */
+	const double *x;
+	int n;
 	double y;
 };
 
@@ -107,9 +129,9 @@ static void fn_lost(FILE *f, const void *a)
 	const struct lostarg *x = a;
 	int i;
 
-	fprintf(f, "# x\ty\n");
-	for (i = 0; i < x->s->nlost; i++)
-		fprintf(f, "%.9g\t%.6g\n", x->s->lost_x[i], x->y);
+	fprintf(f, "# %s\ty\n", x->xname);
+	for (i = 0; i < x->n; i++)
+		fprintf(f, "%.9g\t%.6g\n", x->x[i], x->y);
 }
 
 static void fn_stages(FILE *f, const void *a)
@@ -198,6 +220,32 @@ static void gp_vline(FILE *gp, int id, double x_us, double lo, double hi, const 
 		frac > 0.7 ? "right offset -0.4,0" : "left offset 0.4,0", color);
 }
 
+/* data/PFX_pct_SHORT.dat for each of the n histograms h[i] that the run has (has[i]). */
+static int write_pct_files(struct rp_doc *d, const char *pfx, const struct rplat_hist *h, const int *has,
+			   const char *const *shortn, int n, char *err, size_t errlen)
+{
+	char rel[128];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!has[i])
+			continue;
+		rp_fmt(rel, sizeof(rel), "data/%s_pct_%s.dat", pfx, shortn[i]);
+		if (write_data(d, rel, fn_pct, &h[i], err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* The percentile plot's settings, up to its x tics. */
+static void gp_pct_begin(FILE *gp, const char *name, const char *ylabel)
+{
+	rp_gp_begin(gp, name, 960, 420);
+	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
+	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel '%s'\n", ylabel);
+	fprintf(gp, "set key top left\n");
+}
+
 /* The load context: cyclictest's histogram from RUN/load/, when the run was loaded. */
 static int plot_load(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
 {
@@ -262,7 +310,7 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 	rp_hist_range_us(hp, 1, &lo, &hi);
 	/* histogram */
 	{
-		struct histarg ha = { &r->rtt, lo, hi, 0 };
+		struct histarg ha = { &r->rtt, lo, hi, 0, -1 };
 		double p50 = (double)rplat_hist_percentile(&r->rtt, 50) / 1e3,
 		       p99 = (double)rplat_hist_percentile(&r->rtt, 99) / 1e3,
 		       p999 = (double)rplat_hist_percentile(&r->rtt, 99.9) / 1e3, mx = (double)r->rtt.max / 1e3;
@@ -298,18 +346,10 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 	rp_fmt(rel, sizeof(rel), "data/%s_pct_rtt.dat", rr->pfx);
 	if (write_data(d, rel, fn_pct, &r->rtt, err, errlen))
 		return -1;
-	for (i = 0; i < RPLAT_NSTAGES; i++) {
-		if (!r->has_stage[i])
-			continue;
-		rp_fmt(rel, sizeof(rel), "data/%s_pct_%s.dat", rr->pfx, rplat_stage_short[i]);
-		if (write_data(d, rel, fn_pct, &r->stage[i], err, errlen))
-			return -1;
-	}
+	if (write_pct_files(d, rr->pfx, r->stage, r->has_stage, rplat_stage_short, RPLAT_NSTAGES, err, errlen))
+		return -1;
 	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
-	rp_gp_begin(gp, name, 960, 420);
-	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
-	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel 'latency (us, log scale)'\n");
-	fprintf(gp, "set key top left\n");
+	gp_pct_begin(gp, name, "latency (us, log scale)");
 	rp_gp_pct_xtics(gp, r->rtt.count);
 	if (r->rtt.count) {
 		fprintf(gp, "plot 'data/%s_pct_rtt.dat' using 1:2 with steps lw 2.5 lc rgb '#1f77b4' title 'round trip'",
@@ -325,7 +365,7 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 	rp_gp_end(gp, name, 960, 420, d->png);
 	/* over time */
 	if (rr->scanned && rr->scan.samples) {
-		struct lostarg la = { &rr->scan, (double)r->rtt.max / 1e3 * 1.6 };
+		struct lostarg la = { "x", rr->scan.lost_x, rr->scan.nlost, (double)r->rtt.max / 1e3 * 1.6 };
 		char rel2[128], rel3[128];
 		int first = 1;
 		double bw = rr->scan.binw;
@@ -336,7 +376,9 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 		rp_fmt(rel, sizeof(rel), "data/%s_time.dat", rr->pfx);
 		rp_fmt(rel2, sizeof(rel2), "data/%s_outliers.dat", rr->pfx);
 		rp_fmt(rel3, sizeof(rel3), "data/%s_lost.dat", rr->pfx);
-		if (write_data(d, rel, fn_time, &rr->scan, err, errlen) ||
+		struct timearg ta = { rr->scan.bin, rr->scan.nbins, rr->scan.binw, rr->scan.by_index, 0 };
+
+		if (write_data(d, rel, fn_time, &ta, err, errlen) ||
 		    write_data(d, rel2, fn_outliers, &rr->scan, err, errlen) ||
 		    write_data(d, rel3, fn_lost, &la, err, errlen))
 			return -1;
@@ -537,6 +579,21 @@ static const struct rplat_json *analysis_outlier(const struct rplat_run *r, uint
 	return NULL;
 }
 
+/* The trace's verdict on an outlier (a from analysis_outlier), or why there is none. */
+static void outlier_verdict(const struct rplat_json *a, int with_trace, char *verdict, size_t len)
+{
+	if (a) {
+		const struct rplat_json *dj = rplat_json_member(a, "dominant_stage");
+		const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
+		char tmp[64];
+
+		rp_fmt(verdict, len, "%s%s%s", dj ? rp_json_s(dj, tmp, sizeof(tmp)) : "", dj && v ? ": " : "",
+		       v ? v : "");
+	} else if (with_trace) {
+		rp_fmt(verdict, len, "(not among the trace's outliers)");
+	}
+}
+
 static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 {
 	static const char *const head[] = { "#", "seq", "at", "size", "round trip", "h2r", "dispatch", "proc", "r2h",
@@ -582,16 +639,7 @@ static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 		} else {
 			rp_fmt(dom, sizeof(dom), "-");
 		}
-		if (a) {
-			const struct rplat_json *dj = rplat_json_member(a, "dominant_stage");
-			const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
-			char tmp[64];
-
-			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? rp_json_s(dj, tmp, sizeof(tmp)) : "",
-			       dj && v ? ": " : "", v ? v : "");
-		} else if (with_trace) {
-			rp_fmt(verdict, sizeof(verdict), "(not among the trace's outliers)");
-		}
+		outlier_verdict(a, with_trace, verdict, sizeof(verdict));
 		c[0] = b[0];
 		c[1] = b[1];
 		c[2] = b[2];
@@ -1045,25 +1093,50 @@ static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct 
 	}
 }
 
-static int run_section(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
-		       char *err, size_t errlen)
+/* A run's heading (with several runs) and the line that says where it comes from. */
+static void run_heading(struct rp_doc *d, const struct rplat_run *r, int idx, int nruns, const char *what)
 {
-	const struct rplat_run *r = rr->r;
-	char id[64], title[512], name[64];
+	char id[64], title[512];
 
 	rp_fmt(id, sizeof(id), "run%d", idx);
 	if (nruns > 1) {
 		rp_fmt(title, sizeof(title), "Run %d: %s", idx + 1, r->label);
 		rp_doc_h(d, 2, id, title);
 	}
-	rp_fmt(title, sizeof(title), "Run directory %s, %s to %s, command: %s", r->dir,
+	rp_fmt(title, sizeof(title), "%s %s, %s to %s, command: %s", what, r->dir,
 	       rplat_run_str(r, "start_time") ? rplat_run_str(r, "start_time") : "?",
 	       rplat_run_str(r, "end_time") ? rplat_run_str(r, "end_time") : "?",
 	       rplat_run_str(r, "command") ? rplat_run_str(r, "command") : "?");
-	fputs("<p class=\"sub\">", d->h);
+	rp_doc_raw(d, "<p class=\"sub\">", "");
 	rp_doc_text(d, title);
-	fputs("</p>\n", d->h);
-	fputs("\n\n", d->m);
+	rp_doc_raw(d, "</p>\n", "\n\n");
+}
+
+/* The setup of a run (system, firmware, link, clock), its heading at level hl. */
+static void section_setup(struct rp_doc *d, const struct rrun *rr, int idx, int hl)
+{
+	const struct rplat_run *r = rr->r;
+	char id[64];
+
+	rp_fmt(id, sizeof(id), "r%d-setup", idx);
+	rp_doc_h(d, hl, id, "Setup");
+	rp_doc_h(d, hl + 1, "", "System");
+	section_system(d, r);
+	rp_doc_h(d, hl + 1, "", "Firmware and resource table");
+	section_firmware(d, r);
+	rp_doc_h(d, hl + 1, "", "Link, options and load");
+	section_link_load(d, rr);
+	rp_doc_h(d, hl + 1, "", "Clock correlation");
+	section_clock(d, r);
+}
+
+static int run_section(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
+		       char *err, size_t errlen)
+{
+	const struct rplat_run *r = rr->r;
+	char id[64], name[64];
+
+	run_heading(d, r, idx, nruns, "Run directory");
 	glance(d, b, rr);
 
 	rp_fmt(id, sizeof(id), "r%d-dist", idx);
@@ -1134,16 +1207,7 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 		rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Trace analysis");
 		section_trace(d, r, top);
 	}
-	rp_fmt(id, sizeof(id), "r%d-setup", idx);
-	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Setup");
-	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "System");
-	section_system(d, r);
-	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Firmware and resource table");
-	section_firmware(d, r);
-	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Link, options and load");
-	section_link_load(d, rr);
-	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Clock correlation");
-	section_clock(d, r);
+	section_setup(d, rr, idx, nruns > 1 ? 3 : 2);
 	return 0;
 }
 
@@ -1168,87 +1232,9 @@ static const char *const sstage_title[RPLAT_NSTREAM_STAGES] = {
 	"probe ISR -> send", "interarrival (between host receives)" };
 static const char *const sstage_short[RPLAT_NSTREAM_STAGES] = { "one_way", "irq", "isr_send", "interarrival" };
 
-static void sbin_merge(struct rp_bin *d, const struct rp_bin *a, const struct rp_bin *b)
+static int64_t key_oneway(const struct rplat_sample *sm)
 {
-	struct rp_bin m;
-
-	m.n = a->n + b->n;
-	m.bad = a->bad + b->bad;
-	m.sum = a->sum + b->sum;
-	m.min = !a->n ? b->min : !b->n ? a->min : a->min < b->min ? a->min : b->min;
-	m.max = !a->n ? b->max : !b->n ? a->max : a->max > b->max ? a->max : b->max;
-	*d = m;
-}
-
-static void sbin_add(struct rp_bin *b, int64_t v, int ok)
-{
-	if (!ok || v == RPLAT_NA) {
-		b->bad++;
-		return;
-	}
-	if (!b->n || v < b->min)
-		b->min = v;
-	if (!b->n || v > b->max)
-		b->max = v;
-	b->n++;
-	b->sum += (double)v;
-}
-
-static long sscan_idx(struct sscan *s, int64_t x)
-{
-	long idx = (long)((double)(x < 0 ? 0 : x) / s->binw);
-
-	while (idx >= 2 * RP_NBINS) {
-		int i, k;
-
-		for (k = 0; k < 2; k++) {
-			for (i = 0; i < RP_NBINS; i++)
-				sbin_merge(&s->bin[k][i], &s->bin[k][2 * i], &s->bin[k][2 * i + 1]);
-			memset(&s->bin[k][RP_NBINS], 0, RP_NBINS * sizeof(s->bin[k][0]));
-		}
-		s->binw *= 2;
-		s->nbins = (s->nbins + 1) / 2;
-		idx = (long)((double)(x < 0 ? 0 : x) / s->binw);
-	}
-	if (idx + 1 > s->nbins)
-		s->nbins = (int)idx + 1;
-	return idx;
-}
-
-/* min-heap on one_way of the top-k */
-static void sheap_push(struct sscan *s, const struct rplat_sample *sm)
-{
-	struct rplat_sample *h = s->out, t;
-	int i = 0;
-
-	if (s->nout < s->topk) {
-		i = s->nout++;
-		h[i] = *sm;
-		while (i > 0 && h[(i - 1) / 2].sstage[0] > h[i].sstage[0]) {
-			t = h[i];
-			h[i] = h[(i - 1) / 2];
-			h[(i - 1) / 2] = t;
-			i = (i - 1) / 2;
-		}
-		return;
-	}
-	if (sm->sstage[0] <= h[0].sstage[0])
-		return;
-	h[0] = *sm;
-	for (;;) {
-		int l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < s->nout && h[l].sstage[0] < h[m].sstage[0])
-			m = l;
-		if (r < s->nout && h[r].sstage[0] < h[m].sstage[0])
-			m = r;
-		if (m == i)
-			break;
-		t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
+	return sm->sstage[0];
 }
 
 static int cmp_oneway_desc(const void *a, const void *b)
@@ -1291,13 +1277,14 @@ static int sscan_run(const struct rplat_run *r, int topk, struct sscan *s, char 
 		}
 		s->last_x = sm.t_recv - s->t0;
 		{
-			long idx = sscan_idx(s, s->last_x);
+			struct rp_bin *bins[2] = { s->bin[0], s->bin[1] };
+			long idx = rp_bins_place(bins, 2, &s->binw, &s->nbins, (double)s->last_x);
 
-			sbin_add(&s->bin[0][idx], sm.sstage[0], ok);
-			sbin_add(&s->bin[1][idx], sm.sstage[3], ok);
+			rp_bin_add(&s->bin[0][idx], sm.sstage[0], ok);
+			rp_bin_add(&s->bin[1][idx], sm.sstage[3], ok);
 		}
 		if (ok && sm.sstage[0] != RPLAT_NA)
-			sheap_push(s, &sm);
+			rp_top_push(s->out, &s->nout, s->topk, &sm, key_oneway);
 	}
 	rplat_samples_close(in);
 	if (rc < 0)
@@ -1306,48 +1293,21 @@ static int sscan_run(const struct rplat_run *r, int topk, struct sscan *s, char 
 	return 0;
 }
 
-struct stimearg {
-	const struct sscan *s;
-	int k;
-};
-
-static void fn_stime(FILE *f, const void *a)
+/* A plot of one curve per stream stage the run has, from data/PFX_WHAT_STAGE.dat. */
+static void gp_stream_curves(FILE *gp, const struct rplat_run *r, const char *pfx, const char *what, const char *with)
 {
-	const struct stimearg *x = a;
-	int i;
+	int i, first = 1;
 
-	fprintf(f, "# t_s\tmin_us\tmean_us\tmax_us\tn\n");
-	for (i = 0; i < x->s->nbins; i++) {
-		const struct rp_bin *b = &x->s->bin[x->k][i];
-
-		if (!b->n)
+	fprintf(gp, "plot ");
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
+		if (!r->has_stream_stage[i])
 			continue;
-		fprintf(f, "%.9g\t%.6g\t%.6g\t%.6g\t%llu\n", ((double)i + 0.5) * x->s->binw / 1e9,
-			(double)(b->min < 1 ? 1 : b->min) / 1e3, b->sum / (double)b->n / 1e3,
-			(double)(b->max < 1 ? 1 : b->max) / 1e3, (unsigned long long)b->n);
+		fprintf(gp, "%s'data/%s_%s_%s.dat' using 1:2 with %s lw %s lc rgb '%s' title '%s'", first ? "" : ", ",
+			pfx, what, sstage_short[i], with, i == 0 ? "2.5" : "1.4", rp_colors[i],
+			rplat_stream_stage_names[i]);
+		first = 0;
 	}
-}
-
-struct slostarg {
-	const struct sscan *s;
-	double y;
-};
-
-static void fn_slost(FILE *f, const void *a)
-{
-	const struct slostarg *x = a;
-	int i;
-
-	fprintf(f, "# t_s\ty\n");
-	for (i = 0; i < x->s->nlost; i++)
-		fprintf(f, "%.9g\t%.6g\n", x->s->lost_x[i], x->y);
-}
-
-static void fn_shist(FILE *f, const void *a)
-{
-	const struct histarg *x = a;
-
-	rp_write_hist_dat(f, x->h, x->lo, x->hi, 40, 0, 0.5);
+	fprintf(gp, "\n");
 }
 
 static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, size_t errlen)
@@ -1365,12 +1325,12 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 	rp_hist_range_us(hp, RPLAT_NSTREAM_STAGES, &lo, &hi);
 	/* histograms */
 	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
-		struct histarg ha = { &r->stream_stage[i], lo, hi, 0 };
+		struct histarg ha = { &r->stream_stage[i], lo, hi, 0, 0.5 };
 
 		if (!r->has_stream_stage[i])
 			continue;
 		rp_fmt(rel, sizeof(rel), "data/%s_hist_%s.dat", rr->pfx, sstage_short[i]);
-		if (write_data(d, rel, fn_shist, &ha, err, errlen))
+		if (write_data(d, rel, fn_hist, &ha, err, errlen))
 			return -1;
 	}
 	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
@@ -1379,60 +1339,32 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 	fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", lo, hi);
 	fprintf(gp, "set xlabel 'us (log scale)'\nset ylabel 'messages per bin (log scale)'\nset key top left\n");
 	if (any) {
-		int first = 1;
-
-		fprintf(gp, "plot ");
-		for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
-			if (!r->has_stream_stage[i])
-				continue;
-			rp_fmt(rel, sizeof(rel), "data/%s_hist_%s.dat", rr->pfx, sstage_short[i]);
-			fprintf(gp, "%s'%s' using 1:2 with histeps lw %s lc rgb '%s' title '%s'", first ? "" : ", ", rel,
-				i == 0 ? "2.5" : "1.4", rp_colors[i], rplat_stream_stage_names[i]);
-			first = 0;
-		}
-		fprintf(gp, "\n");
+		gp_stream_curves(gp, r, rr->pfx, "hist", "histeps");
 	} else {
 		fprintf(gp, "set label 10 'no messages measured' at graph 0.4, graph 0.5\nplot 1 notitle lc rgb '#ffffff'\n");
 	}
 	rp_gp_end(gp, name, 960, 380, d->png);
 	/* percentiles */
-	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
-		if (!r->has_stream_stage[i])
-			continue;
-		rp_fmt(rel, sizeof(rel), "data/%s_pct_%s.dat", rr->pfx, sstage_short[i]);
-		if (write_data(d, rel, fn_pct, &r->stream_stage[i], err, errlen))
-			return -1;
-	}
+	if (write_pct_files(d, rr->pfx, r->stream_stage, r->has_stream_stage, sstage_short, RPLAT_NSTREAM_STAGES, err,
+			    errlen))
+		return -1;
 	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);
-	rp_gp_begin(gp, name, 960, 420);
-	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
-	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel 'us (log scale)'\n");
-	fprintf(gp, "set key top left\n");
+	gp_pct_begin(gp, name, "us (log scale)");
 	rp_gp_pct_xtics(gp, r->stream_stage[0].count > r->stream_stage[1].count ? r->stream_stage[0].count :
 										   r->stream_stage[1].count);
 	if (any) {
-		int first = 1;
-
-		fprintf(gp, "plot ");
-		for (i = 0; i < RPLAT_NSTREAM_STAGES; i++) {
-			if (!r->has_stream_stage[i])
-				continue;
-			fprintf(gp, "%s'data/%s_pct_%s.dat' using 1:2 with steps lw %s lc rgb '%s' title '%s'",
-				first ? "" : ", ", rr->pfx, sstage_short[i], i == 0 ? "2.5" : "1.4", rp_colors[i],
-				rplat_stream_stage_names[i]);
-			first = 0;
-		}
-		fprintf(gp, "\n");
+		gp_stream_curves(gp, r, rr->pfx, "pct", "steps");
 	} else {
 		fprintf(gp, "set yrange [1:10]\nplot 1 notitle lc rgb '#ffffff'\n");
 	}
 	rp_gp_end(gp, name, 960, 420, d->png);
 	/* over time */
 	if (rr->ss && rr->ss->samples) {
-		struct stimearg t0 = { rr->ss, 0 }, t1 = { rr->ss, 1 };
+		struct timearg t0 = { rr->ss->bin[0], rr->ss->nbins, rr->ss->binw, 0, 1 },
+			       t1 = { rr->ss->bin[1], rr->ss->nbins, rr->ss->binw, 0, 1 };
 		double ymax = (double)(r->stream_stage[0].max > r->stream_stage[3].max ? r->stream_stage[0].max :
 											  r->stream_stage[3].max);
-		struct slostarg la = { rr->ss, ymax / 1e3 * 1.6 };
+		struct lostarg la = { "t_s", rr->ss->lost_x, rr->ss->nlost, ymax / 1e3 * 1.6 };
 		char rel2[128], rel3[128], bws[48];
 		int first = 1;
 
@@ -1441,8 +1373,8 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 		rp_fmt(rel, sizeof(rel), "data/%s_time.dat", rr->pfx);
 		rp_fmt(rel2, sizeof(rel2), "data/%s_time_ia.dat", rr->pfx);
 		rp_fmt(rel3, sizeof(rel3), "data/%s_lost.dat", rr->pfx);
-		if (write_data(d, rel, fn_stime, &t0, err, errlen) || write_data(d, rel2, fn_stime, &t1, err, errlen) ||
-		    write_data(d, rel3, fn_slost, &la, err, errlen))
+		if (write_data(d, rel, fn_time, &t0, err, errlen) || write_data(d, rel2, fn_time, &t1, err, errlen) ||
+		    write_data(d, rel3, fn_lost, &la, err, errlen))
 			return -1;
 		rplat_fmt_ns(rr->ss->binw, bws, sizeof(bws));
 		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
@@ -1650,16 +1582,7 @@ static void section_outliers_stream(struct rp_doc *d, const struct rrun *rr, int
 				rp_fmt(b[3 + k], sizeof(b[3 + k]), "-");
 			else
 				rp_ns((double)sm->sstage[k], b[3 + k], sizeof(b[3 + k]));
-		if (a) {
-			const struct rplat_json *dj = rplat_json_member(a, "dominant_stage");
-			const char *v = rplat_json_str(rplat_json_member(a, "verdict"));
-			char tmp[64];
-
-			rp_fmt(verdict, sizeof(verdict), "%s%s%s", dj ? rp_json_s(dj, tmp, sizeof(tmp)) : "",
-			       dj && v ? ": " : "", v ? v : "");
-		} else if (with_trace) {
-			rp_fmt(verdict, sizeof(verdict), "(not among the trace's outliers)");
-		}
+		outlier_verdict(a, with_trace, verdict, sizeof(verdict));
 		for (k = 0; k < 7; k++)
 			c[k] = b[k];
 		c[7] = verdict;
@@ -1676,21 +1599,10 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 			      size_t errlen)
 {
 	const struct rplat_run *r = rr->r;
-	char id[64], title[512], name[64];
+	char id[64], name[64];
 	int hl = nruns > 1 ? 3 : 2;
 
-	rp_fmt(id, sizeof(id), "run%d", idx);
-	if (nruns > 1) {
-		rp_fmt(title, sizeof(title), "Run %d: %s", idx + 1, r->label);
-		rp_doc_h(d, 2, id, title);
-	}
-	rp_fmt(title, sizeof(title), "Stream run directory %s, %s to %s, command: %s", r->dir,
-	       rplat_run_str(r, "start_time") ? rplat_run_str(r, "start_time") : "?",
-	       rplat_run_str(r, "end_time") ? rplat_run_str(r, "end_time") : "?",
-	       rplat_run_str(r, "command") ? rplat_run_str(r, "command") : "?");
-	rp_doc_raw(d, "<p class=\"sub\">", "");
-	rp_doc_text(d, title);
-	rp_doc_raw(d, "</p>\n", "\n\n");
+	run_heading(d, r, idx, nruns, "Stream run directory");
 	glance_stream(d, rr);
 
 	rp_fmt(id, sizeof(id), "r%d-dist", idx);
@@ -1741,16 +1653,7 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 		rp_doc_h(d, hl + 1, "", "Trace analysis");
 		section_trace(d, r, top);
 	}
-	rp_fmt(id, sizeof(id), "r%d-setup", idx);
-	rp_doc_h(d, hl, id, "Setup");
-	rp_doc_h(d, hl + 1, "", "System");
-	section_system(d, r);
-	rp_doc_h(d, hl + 1, "", "Firmware and resource table");
-	section_firmware(d, r);
-	rp_doc_h(d, hl + 1, "", "Link, options and load");
-	section_link_load(d, rr);
-	rp_doc_h(d, hl + 1, "", "Clock correlation");
-	section_clock(d, r);
+	section_setup(d, rr, idx, hl);
 	return 0;
 }
 

@@ -61,6 +61,14 @@ void rp_scan_free(struct rp_scan *s);
 /* x of bin i's centre, in seconds (or messages when by_index). */
 double rp_bin_x(const struct rp_scan *s, int i);
 double rp_x_of(const struct rp_scan *s, const struct rplat_sample *sm, uint64_t index);
+/* Bin x (ns, or messages) into nseries parallel bin arrays of 2 * RP_NBINS sharing *binw and *nbins,
+ * halving the resolution (merging pairs of bins) until it fits. Returns the bin's index. */
+long rp_bins_place(struct rp_bin *const *bins, int nseries, double *binw, int *nbins, double x);
+/* Count v in b; not ok or RPLAT_NA counts as bad. */
+void rp_bin_add(struct rp_bin *b, int64_t v, int ok);
+/* Keep the topk samples with the largest key in the min-heap h of *n entries. */
+void rp_top_push(struct rplat_sample *h, int *n, int topk, const struct rplat_sample *sm,
+		 int64_t (*key)(const struct rplat_sample *));
 
 /* ---- plot data ---- */
 /* The range [lo, hi] in us that covers the histograms' non-empty buckets, padded, on log scale. */

@@ -302,79 +302,80 @@ double rp_x_of(const struct rp_scan *s, const struct rplat_sample *sm, uint64_t 
 
 static void bin_merge(struct rp_bin *d, const struct rp_bin *a, const struct rp_bin *b)
 {
-	d->n = a->n + b->n;
-	d->bad = a->bad + b->bad;
-	d->sum = a->sum + b->sum;
-	d->min = !a->n ? b->min : !b->n ? a->min : a->min < b->min ? a->min : b->min;
-	d->max = !a->n ? b->max : !b->n ? a->max : a->max > b->max ? a->max : b->max;
+	struct rp_bin m;
+
+	m.n = a->n + b->n;
+	m.bad = a->bad + b->bad;
+	m.sum = a->sum + b->sum;
+	m.min = !a->n ? b->min : !b->n ? a->min : a->min < b->min ? a->min : b->min;
+	m.max = !a->n ? b->max : !b->n ? a->max : a->max > b->max ? a->max : b->max;
+	*d = m;
 }
 
-static void add_to_bin(struct rp_scan *s, double x, const struct rplat_sample *sm)
+long rp_bins_place(struct rp_bin *const *bins, int nseries, double *binw, int *nbins, double x)
 {
 	long idx;
-	struct rp_bin *b;
 
 	if (x < 0)
 		x = 0;
-	idx = (long)(x / s->binw);
+	idx = (long)(x / *binw);
 	while (idx >= 2 * RP_NBINS) {
-		int i;
+		int i, k;
 
-		for (i = 0; i < RP_NBINS; i++) {
-			struct rp_bin m;
-
-			bin_merge(&m, &s->bin[2 * i], &s->bin[2 * i + 1]);
-			s->bin[i] = m;
+		for (k = 0; k < nseries; k++) {
+			for (i = 0; i < RP_NBINS; i++)
+				bin_merge(&bins[k][i], &bins[k][2 * i], &bins[k][2 * i + 1]);
+			memset(&bins[k][RP_NBINS], 0, RP_NBINS * sizeof(bins[k][0]));
 		}
-		memset(&s->bin[RP_NBINS], 0, RP_NBINS * sizeof(s->bin[0]));
-		s->binw *= 2;
-		s->nbins = (s->nbins + 1) / 2;
-		idx = (long)(x / s->binw);
+		*binw *= 2;
+		*nbins = (*nbins + 1) / 2;
+		idx = (long)(x / *binw);
 	}
-	if (idx + 1 > s->nbins)
-		s->nbins = (int)idx + 1;
-	b = &s->bin[idx];
-	if (sm->status == RPLAT_RS_OK && sm->rtt != RPLAT_NA) {
-		if (!b->n || sm->rtt < b->min)
-			b->min = sm->rtt;
-		if (!b->n || sm->rtt > b->max)
-			b->max = sm->rtt;
-		b->n++;
-		b->sum += (double)sm->rtt;
-	} else {
-		b->bad++;
-	}
+	if (idx + 1 > *nbins)
+		*nbins = (int)idx + 1;
+	return idx;
 }
 
-/* min-heap on rtt of the top-k */
-static void heap_push(struct rp_scan *s, const struct rplat_sample *sm)
+void rp_bin_add(struct rp_bin *b, int64_t v, int ok)
 {
-	struct rplat_sample *h = s->out;
-	int i;
+	if (!ok || v == RPLAT_NA) {
+		b->bad++;
+		return;
+	}
+	if (!b->n || v < b->min)
+		b->min = v;
+	if (!b->n || v > b->max)
+		b->max = v;
+	b->n++;
+	b->sum += (double)v;
+}
 
-	if (s->nout < s->topk) {
-		i = s->nout++;
+void rp_top_push(struct rplat_sample *h, int *n, int topk, const struct rplat_sample *sm,
+		 int64_t (*key)(const struct rplat_sample *))
+{
+	struct rplat_sample t;
+	int i = 0;
+
+	if (*n < topk) {
+		i = (*n)++;
 		h[i] = *sm;
-		while (i > 0 && h[(i - 1) / 2].rtt > h[i].rtt) {
-			struct rplat_sample t = h[i];
-
+		while (i > 0 && key(&h[(i - 1) / 2]) > key(&h[i])) {
+			t = h[i];
 			h[i] = h[(i - 1) / 2];
 			h[(i - 1) / 2] = t;
 			i = (i - 1) / 2;
 		}
 		return;
 	}
-	if (sm->rtt <= h[0].rtt)
+	if (key(sm) <= key(&h[0]))
 		return;
 	h[0] = *sm;
-	i = 0;
 	for (;;) {
 		int l = 2 * i + 1, r = l + 1, m = i;
-		struct rplat_sample t;
 
-		if (l < s->nout && h[l].rtt < h[m].rtt)
+		if (l < *n && key(&h[l]) < key(&h[m]))
 			m = l;
-		if (r < s->nout && h[r].rtt < h[m].rtt)
+		if (r < *n && key(&h[r]) < key(&h[m]))
 			m = r;
 		if (m == i)
 			break;
@@ -383,6 +384,11 @@ static void heap_push(struct rp_scan *s, const struct rplat_sample *sm)
 		h[m] = t;
 		i = m;
 	}
+}
+
+static int64_t key_rtt(const struct rplat_sample *sm)
+{
+	return sm->rtt;
 }
 
 static int cmp_rtt_desc(const void *a, const void *b)
@@ -416,10 +422,15 @@ int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *er
 		if (s->samples == 0)
 			s->t0 = sm.t_send;
 		x = rp_x_of(s, &sm, s->samples);
-		add_to_bin(s, s->by_index ? x : x * 1e9, &sm);
+		{
+			struct rp_bin *bins = s->bin;
+			long idx = rp_bins_place(&bins, 1, &s->binw, &s->nbins, s->by_index ? x : x * 1e9);
+
+			rp_bin_add(&s->bin[idx], sm.rtt, sm.status == RPLAT_RS_OK);
+		}
 		s->status[sm.status]++;
 		if (sm.status == RPLAT_RS_OK && sm.rtt != RPLAT_NA)
-			heap_push(s, &sm);
+			rp_top_push(s->out, &s->nout, s->topk, &sm, key_rtt);
 		else if (sm.status == RPLAT_RS_LOST && s->nlost < RP_MAXLOST)
 			s->lost_x[s->nlost++] = x;
 		s->samples++;
