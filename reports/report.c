@@ -519,22 +519,28 @@ static void section_stats(struct rp_doc *d, const struct rplat_run *r)
 		 "are exact.");
 }
 
-static void section_counts(struct rp_doc *d, const struct rplat_run *r, const struct rp_scan *s)
+/* A one-row table of n (<= 8) counters under their headings, every cell numeric. */
+static void counts_table(struct rp_doc *d, int n, const char *const *head, const uint64_t *c)
 {
-	static const char *const head[] = { "sent", "received", "lost", "late", "duplicate", "out of order",
-					    "corrupt", "error" };
-	const uint64_t *c = (const uint64_t *)&r->counts;
 	char b[8][24];
 	const char *cell[8];
 	int i;
 
-	rp_doc_table(d, 8, head);
-	for (i = 0; i < 8; i++) {
+	rp_doc_table(d, n, head);
+	for (i = 0; i < n; i++) {
 		rp_fmt(b[i], sizeof(b[i]), "%llu", (unsigned long long)c[i]);
 		cell[i] = b[i];
 	}
-	rp_doc_row(d, 8, cell, 0xff);
+	rp_doc_row(d, n, cell, (1u << n) - 1);
 	rp_doc_table_end(d);
+}
+
+static void section_counts(struct rp_doc *d, const struct rplat_run *r, const struct rp_scan *s)
+{
+	static const char *const head[] = { "sent", "received", "lost", "late", "duplicate", "out of order",
+					    "corrupt", "error" };
+
+	counts_table(d, 8, head, (const uint64_t *)&r->counts);
 	if (s && s->samples && s->samples != r->counts.sent)
 		rp_doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
 		      (unsigned long long)r->counts.sent);
@@ -1529,18 +1535,8 @@ static void section_counts_stream(struct rp_doc *d, const struct rplat_run *r, c
 {
 	static const char *const head[] = { "expected", "received", "lost", "overruns", "duplicate", "out of order",
 					    "corrupt" };
-	const uint64_t *c = (const uint64_t *)&r->stream_counts;
-	char b[7][24];
-	const char *cell[7];
-	int i;
 
-	rp_doc_table(d, 7, head);
-	for (i = 0; i < 7; i++) {
-		rp_fmt(b[i], sizeof(b[i]), "%llu", (unsigned long long)c[i]);
-		cell[i] = b[i];
-	}
-	rp_doc_row(d, 7, cell, 0x7f);
-	rp_doc_table_end(d);
+	counts_table(d, 7, head, (const uint64_t *)&r->stream_counts);
 	if (s && s->samples)
 		rp_doc_p(d, "samples.tsv: %llu lines: %llu ok, %llu lost, %llu duplicated, %llu out of order.",
 			 (unsigned long long)s->samples, (unsigned long long)s->status[RPLAT_RS_OK],
