@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "suite_tmpdir.h"
+
 #include "rplat/json.h"
 #include "rplat/load.h"
 
@@ -178,20 +180,14 @@ static void test_exec_lifecycle(void **state)
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(top, sizeof(top), "%s/rplat-test-load-XXXXXX", tmp ? tmp : "/tmp");
-	return mkdtemp(top) ? 0 : -1;
+	return suite_tmpdir_make(top, sizeof(top), "load");
 }
 
 static int teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return suite_tmpdir_remove(top);
 }
 
 int main(void)
