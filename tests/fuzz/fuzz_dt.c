@@ -16,23 +16,11 @@
 
 static struct rplat_fw *ti_fw(uint32_t num)
 {
-	struct rplat_rsc_table t;
+	struct rplat_rsc_table t = RPLAT_RSC_TABLE_INIT(0x31000, 0x1000, "");
 	struct rplat_fw *fw;
 
-	memset(&t, 0, sizeof(t));
-	t.base.ver = 1;
-	t.base.num = 2;
-	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
-	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
-	t.vdev_hdr.type = RSC_VDEV;
-	t.vdev.id = VIRTIO_ID_RPMSG;
-	t.vdev.dfeatures = 1;
-	t.vdev.num_of_vrings = 2;
-	t.vring0 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, num, 1, 0 };
-	t.vring1 = (struct fw_rsc_vdev_vring){ 0x9cb40000u, 4096, num, 2, 0 };
-	t.trace_hdr.type = RSC_TRACE;
-	t.trace.da = 0x31000;
-	t.trace.len = 0x1000;
+	t.vring0.num = t.vring1.num = num;
+	t.vring1.da = 0x9cb40000u;
 	if (rplat_fw_parse(&t, sizeof(t), "am62-mcu-m4f0_0-fw", &fw) < 0)
 		return NULL;
 	return fw;

@@ -90,24 +90,10 @@ static const char *compile(const char *name, const char *dts_path, const char *d
 /* The TI MCU+ SDK table (140 bytes), as a raw dump. */
 static struct rplat_fw *ti_fw(const char *name, uint32_t vring_num)
 {
-	struct rplat_rsc_table t;
+	struct rplat_rsc_table t = RPLAT_RSC_TABLE_INIT(0x31000, 0x1000, "trace:m4fss0_0");
 	struct rplat_fw *fw;
 
-	memset(&t, 0, sizeof(t));
-	t.base.ver = 1;
-	t.base.num = 2;
-	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
-	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
-	t.vdev_hdr.type = RSC_VDEV;
-	t.vdev.id = VIRTIO_ID_RPMSG;
-	t.vdev.dfeatures = 1;
-	t.vdev.num_of_vrings = 2;
-	t.vring0 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, vring_num, 1, 0 };
-	t.vring1 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, vring_num, 2, 0 };
-	t.trace_hdr.type = RSC_TRACE;
-	t.trace.da = 0x31000;
-	t.trace.len = 0x1000;
-	memcpy(t.trace.name, "trace:m4fss0_0", 15);
+	t.vring0.num = t.vring1.num = vring_num;
 	assert_int_equal(rplat_fw_parse(&t, sizeof(t), name, &fw), 0);
 	return fw;
 }
@@ -261,20 +247,8 @@ static void test_fw_against_tree(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/am62x-good.dts", fixdir);
 	dtb = compile("good2", path, NULL);
-	memset(&t, 0, sizeof(t));
-	t.base.ver = 1;
-	t.base.num = 2;
-	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
-	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
-	t.vdev_hdr.type = RSC_VDEV;
-	t.vdev.id = VIRTIO_ID_RPMSG;
-	t.vdev.dfeatures = 1;
-	t.vdev.num_of_vrings = 2;
-	t.vring0 = (struct fw_rsc_vdev_vring){ 0x9cc00000, 4096, 256, 1, 0 }; /* firmware memory, not the pool */
-	t.vring1 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, 256, 2, 0 };
-	t.trace_hdr.type = RSC_TRACE;
-	t.trace.da = 0xa0000000; /* no region */
-	t.trace.len = 0x1000;
+	t = (struct rplat_rsc_table)RPLAT_RSC_TABLE_INIT(0xa0000000, 0x1000, ""); /* a trace in no region */
+	t.vring0.da = 0x9cc00000; /* firmware memory, not the pool */
 	assert_int_equal(rplat_fw_parse(&t, sizeof(t), "am62-mcu-m4f0_0-fw", &fw), 0);
 	o.fw = fw;
 	check_file(dtb, &o, NULL, &fs);

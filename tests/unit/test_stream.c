@@ -77,22 +77,8 @@ static int other_ext(struct rp_probe *p, const struct rplat_hdr *req, uint32_t l
 
 static void write_table(uint8_t *shm)
 {
-	struct rplat_rsc_table t;
+	struct rplat_rsc_table t = RPLAT_RSC_TABLE_INIT(DA + 4096, 4096, "");
 
-	memset(&t, 0, sizeof(t));
-	t.base.ver = 1;
-	t.base.num = 2;
-	t.offset[0] = offsetof(struct rplat_rsc_table, vdev_hdr);
-	t.offset[1] = offsetof(struct rplat_rsc_table, trace_hdr);
-	t.vdev_hdr.type = RSC_VDEV;
-	t.vdev.id = VIRTIO_ID_RPMSG;
-	t.vdev.dfeatures = 1;
-	t.vdev.num_of_vrings = 2;
-	t.vring0 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, 256, 1, 0 };
-	t.vring1 = (struct fw_rsc_vdev_vring){ FW_RSC_ADDR_ANY, 4096, 256, 2, 0 };
-	t.trace_hdr.type = RSC_TRACE;
-	t.trace.da = DA + 4096;
-	t.trace.len = 4096;
 	memcpy(shm, &t, sizeof(t));
 }
 
