@@ -1136,6 +1136,37 @@ static void section_setup(struct rp_doc *d, const struct rrun *rr, int idx, int 
 	section_clock(d, r);
 }
 
+/* The load's own figure (cyclictest under the load), when the run had one. */
+static int load_figure(struct rp_doc *d, const struct rrun *rr, char *err, size_t errlen)
+{
+	char name[64];
+
+	if (!rr->has_ct)
+		return 0;
+	rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
+	return rp_doc_figure(d, name,
+			     "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
+			     "measurement left free, one curve per CPU, 1 us bins.",
+			     err, errlen);
+}
+
+/* The end of a run's section, ping or stream: its slowest messages (listed by 'outliers'), the trace's
+ * analysis when it was traced, and the setup; headings at level hl. */
+static void section_end(struct rp_doc *d, const struct rrun *rr, int idx, int hl, int top,
+			void (*outliers)(struct rp_doc *, const struct rrun *, int))
+{
+	char id[64];
+
+	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
+	rp_doc_h(d, hl, id, "Slowest messages");
+	outliers(d, rr, top);
+	if (rr->r->analysis) {
+		rp_doc_h(d, hl + 1, "", "Trace analysis");
+		section_trace(d, rr->r, top);
+	}
+	section_setup(d, rr, idx, hl);
+}
+
 static int run_section(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr, int idx, int nruns, int top,
 		       char *err, size_t errlen)
 {
@@ -1188,14 +1219,8 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 			       err, errlen))
 			return -1;
 	}
-	if (rr->has_ct) {
-		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
-		if (rp_doc_figure(d, name,
-			       "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
-			       "measurement left free, one curve per CPU, 1 us bins.",
-			       err, errlen))
-			return -1;
-	}
+	if (load_figure(d, rr, err, errlen))
+		return -1;
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
 	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
 	section_stats(d, r);
@@ -1206,14 +1231,7 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 		rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Budget");
 		section_budget(d, b, rr);
 	}
-	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
-	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Slowest messages");
-	section_outliers(d, rr, top);
-	if (r->analysis) {
-		rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Trace analysis");
-		section_trace(d, r, top);
-	}
-	section_setup(d, rr, idx, nruns > 1 ? 3 : 2);
+	section_end(d, rr, idx, nruns > 1 ? 3 : 2, top, section_outliers);
 	return 0;
 }
 
@@ -1629,27 +1647,14 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 		if (rp_doc_figure(d, name, cap, err, errlen))
 			return -1;
 	}
-	if (rr->has_ct) {
-		rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
-		if (rp_doc_figure(d, name,
-				  "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
-				  "measurement left free, one curve per CPU, 1 us bins.",
-				  err, errlen))
-			return -1;
-	}
+	if (load_figure(d, rr, err, errlen))
+		return -1;
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
 	rp_doc_h(d, hl, id, "Statistics");
 	section_stats_stream(d, r);
 	rp_doc_h(d, hl + 1, "", "Messages");
 	section_counts_stream(d, r, rr->ss);
-	rp_fmt(id, sizeof(id), "r%d-outliers", idx);
-	rp_doc_h(d, hl, id, "Slowest messages");
-	section_outliers_stream(d, rr, top);
-	if (r->analysis) {
-		rp_doc_h(d, hl + 1, "", "Trace analysis");
-		section_trace(d, r, top);
-	}
-	section_setup(d, rr, idx, hl);
+	section_end(d, rr, idx, hl, top, section_outliers_stream);
 	return 0;
 }
 
