@@ -53,15 +53,15 @@ static int parse_i64(const char *s, int64_t *v)
 enum { C_SEQ, C_TSEND, C_RTT, C_H2R, C_DISP, C_PROC, C_STATUS, C_TRECV, C_ONEWAY, C_ISRSEND, C_IRQLAT, C_N };
 
 /* Stream samples carry the remote stamps as durations back from the receive: place them on host time. */
-static void stream_stamps(struct rplat_ana_sample *s)
+static void stream_stamps(struct rplat_ana_sample *s, const int64_t d[3]) /* one_way, isr_to_send, irq_latency */
 {
-	if (s->t_recv == RPLAT_NONE || s->rtt == RPLAT_NONE) /* rtt holds one_way while parsing */
+	if (s->t_recv == RPLAT_NONE || d[0] == RPLAT_NONE)
 		return;
-	s->rsend = s->t_recv - s->rtt;
-	if (s->proc != RPLAT_NONE) {       /* proc holds isr_to_send */
-		s->isr = s->rsend - s->proc;
-		if (s->dispatch != RPLAT_NONE) /* dispatch holds irq_latency */
-			s->due = s->isr - s->dispatch;
+	s->rsend = s->t_recv - d[0];
+	if (d[1] != RPLAT_NONE) {
+		s->isr = s->rsend - d[1];
+		if (d[2] != RPLAT_NONE)
+			s->due = s->isr - d[2];
 	}
 }
 
@@ -74,7 +74,7 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 	char *line = NULL;
 	size_t cap = 0, n = 0, vcap = 0;
 	ssize_t len;
-	int map[64], orig[64], ncol = 0, i, have[C_N] = { 0 }, stream;
+	int map[64], ncol = 0, i, have[C_N] = { 0 }, stream;
 	unsigned long lineno = 0;
 	struct rplat_ana_sample *v = NULL;
 
@@ -99,20 +99,11 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			}
 		ncol++;
 	}
-	/* a stream's samples.tsv has t_recv and no t_send; its one_way, isr_to_send and irq_latency are read
-	 * into the ping fields rtt, proc and dispatch, then turned into stamps (stream_stamps) */
+	/* a stream's samples.tsv has t_recv and no t_send; its one_way, isr_to_send and irq_latency are turned
+	 * into stamps (stream_stamps). Each kind ignores the other's columns. */
 	stream = have[C_TRECV] && !have[C_TSEND];
-	memcpy(orig, map, (size_t)ncol * sizeof(*orig));
 	for (i = 0; i < ncol; i++)
-		if (stream && map[i] >= C_TSEND && map[i] <= C_PROC)
-			map[i] = -1;
-		else if (stream && map[i] == C_ONEWAY)
-			map[i] = C_RTT;
-		else if (stream && map[i] == C_ISRSEND)
-			map[i] = C_PROC;
-		else if (stream && map[i] == C_IRQLAT)
-			map[i] = C_DISP;
-		else if (!stream && map[i] >= C_TRECV)
+		if (map[i] >= 0 && map[i] != C_SEQ && map[i] != C_STATUS && (map[i] >= C_TRECV) != stream)
 			map[i] = -1;
 	for (i = 0; i < C_N; i++)
 		if (!have[i] && (i == C_SEQ || i == C_STATUS || (stream ? i == C_TRECV : i == C_TSEND || i == C_RTT))) {
@@ -125,6 +116,7 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 	while ((len = getline(&line, &cap, f)) > 0) {
 		struct rplat_ana_sample s = { 0, 0, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE,
 					      RPLAT_NONE, RPLAT_NONE, RPLAT_NONE, RPLAT_NONE };
+		int64_t d[3] = { RPLAT_NONE, RPLAT_NONE, RPLAT_NONE }; /* a stream's one_way, isr_to_send, irq_latency */
 		char *p = line, *tab;
 		int col = 0, rc;
 
@@ -148,7 +140,7 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			}
 			if ((rc = parse_i64(p, &x))) {
 				rplat_fail(err, errlen, "%s: line %lu: column %s: '%.20s' %s", path, lineno,
-					   names[orig[col]], p, rc == -2 ? "is out of range (+-2^60)" : "is not a number");
+					   names[map[col]], p, rc == -2 ? "is out of range (+-2^60)" : "is not a number");
 				goto fail;
 			}
 			switch (map[col]) {
@@ -159,13 +151,15 @@ int rplat_ana_read_samples(const char *path, struct rplat_ana_sample **out, size
 			case C_DISP: s.dispatch = x; break;
 			case C_PROC: s.proc = x; break;
 			case C_TRECV: s.t_recv = x; break;
+			case C_ONEWAY: d[0] = x; break;
+			case C_ISRSEND: d[1] = x; break;
+			case C_IRQLAT: d[2] = x; break;
 			}
 		}
 		if (stream) {
 			if (s.status == 2) /* a duplicate or out-of-order copy: counted in run.json, not a message */
 				continue;
-			stream_stamps(&s);
-			s.rtt = s.h2r = s.dispatch = s.proc = RPLAT_NONE;
+			stream_stamps(&s, d);
 		}
 		if (n == vcap) {
 			size_t nc = vcap ? vcap * 2 : 4096;
