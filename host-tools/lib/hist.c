@@ -49,7 +49,7 @@ void rplat_hist_merge(struct rplat_hist *dst, const struct rplat_hist *src)
 
 /* Rank (1-based) of percentile p among n samples: ceil(p/100 * n), with a relative tolerance of 1e-12 so
  * that p = 99.9 (not exact in binary) over 1000 samples gives 999, not 1000. */
-static uint64_t pct_rank(double p, uint64_t n)
+uint64_t rplat_hist_rank(double p, uint64_t n)
 {
 	long double x = (long double)p / 100.0L * (long double)n;
 	uint64_t r;
@@ -61,30 +61,68 @@ static uint64_t pct_rank(double p, uint64_t n)
 	return r > n ? n : r;
 }
 
+/* The bucket holding the sample of rank 'rank' (1..count), or RPLAT_HIST_NBUCKETS when it is among the
+ * overflowed samples. */
+static unsigned rank_bucket(const struct rplat_hist *h, uint64_t rank)
+{
+	uint64_t cum = 0;
+
+	for (unsigned i = 0; i < RPLAT_HIST_NBUCKETS; i++) {
+		cum += h->bucket[i];
+		if (h->bucket[i] && cum >= rank)
+			return i;
+	}
+	return RPLAT_HIST_NBUCKETS;
+}
+
 uint64_t rplat_hist_percentile(const struct rplat_hist *h, double p)
 {
-	uint64_t rank, cum = 0;
+	uint64_t rank, lo, hi, mid;
+	unsigned i;
 
 	if (h->count == 0)
 		return 0;
-	rank = pct_rank(p, h->count);
-	for (unsigned i = 0; i < RPLAT_HIST_NBUCKETS; i++) {
-		uint64_t lo, hi, mid;
+	rank = rplat_hist_rank(p, h->count);
+	if (rank >= h->count) /* the top rank is the maximum, known exactly */
+		return h->max;
+	if (rank == 1)
+		return h->min;
+	i = rank_bucket(h, rank);
+	if (i == RPLAT_HIST_NBUCKETS)
+		return h->max; /* the rank falls among the overflowed samples */
+	rplat_hist_bounds(i, &lo, &hi);
+	mid = lo + (hi - lo) / 2;
+	if (mid < h->min)
+		mid = h->min;
+	if (mid > h->max)
+		mid = h->max;
+	return mid;
+}
 
-		if (!h->bucket[i])
-			continue;
-		cum += h->bucket[i];
-		if (cum < rank)
-			continue;
-		rplat_hist_bounds(i, &lo, &hi);
-		mid = lo + (hi - lo) / 2;
-		if (mid < h->min)
-			mid = h->min;
-		if (mid > h->max)
-			mid = h->max;
-		return mid;
+int rplat_hist_percentile_range(const struct rplat_hist *h, double p, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t rank;
+	unsigned i;
+
+	if (h->count == 0)
+		return -1;
+	rank = rplat_hist_rank(p, h->count);
+	if (rank >= h->count || rank == 1) {
+		*lo = *hi = rank == 1 && rank < h->count ? h->min : h->max;
+		return 0;
 	}
-	return h->max; /* the rank falls among the overflowed samples */
+	i = rank_bucket(h, rank);
+	if (i == RPLAT_HIST_NBUCKETS) {
+		*lo = RPLAT_HIST_MAX_NS + 1;
+		*hi = h->max;
+	} else {
+		rplat_hist_bounds(i, lo, hi);
+	}
+	if (*lo < h->min)
+		*lo = h->min;
+	if (*hi > h->max)
+		*hi = h->max;
+	return 0;
 }
 
 double rplat_hist_mean(const struct rplat_hist *h)

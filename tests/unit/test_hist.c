@@ -113,7 +113,35 @@ static void test_exact_small(void **state)
 	assert_int_equal(rplat_hist_percentile(&h, 100), 100);
 	assert_int_equal(rplat_hist_percentile(&h, 0.001), 1);
 	assert_true(rplat_hist_mean(&h) == 50.5);
+	assert_int_equal(rplat_hist_rank(99.9, 1000), 999);
+	assert_int_equal(rplat_hist_rank(100, 1000), 1000);
 	assert_true(fabs(rplat_hist_stddev(&h) - sqrt((100.0 * 100 - 1) / 12)) < 1e-9);
+}
+
+/* Issue 15 item 3: p100 (and any percentile whose rank is the count) is the maximum, never the top
+ * bucket's midpoint below it, and the range a budget compares holds the true value. */
+static void test_top_rank_is_max(void **state)
+{
+	struct rplat_hist h;
+	uint64_t lo, hi;
+
+	(void)state;
+	rplat_hist_init(&h);
+	rplat_hist_add(&h, 1000);
+	rplat_hist_add(&h, 7965000); /* 7.965 ms: its bucket's midpoint is below it */
+	assert_int_equal(rplat_hist_percentile(&h, 100), 7965000);
+	assert_int_equal(rplat_hist_percentile(&h, 99.99), 7965000);
+	assert_int_equal(rplat_hist_percentile(&h, 50), 1000);
+	assert_int_equal(rplat_hist_percentile_range(&h, 100, &lo, &hi), 0);
+	assert_int_equal(lo, 7965000);
+	assert_int_equal(hi, 7965000);
+	for (int i = 0; i < 98; i++)
+		rplat_hist_add(&h, 5000000 + (uint64_t)i * 10);
+	assert_int_equal(rplat_hist_percentile_range(&h, 50, &lo, &hi), 0);
+	assert_true(lo <= 5000490 && hi >= 5000000 && lo < hi);
+	assert_true(rplat_hist_percentile(&h, 50) >= lo && rplat_hist_percentile(&h, 50) <= hi);
+	rplat_hist_init(&h);
+	assert_int_equal(rplat_hist_percentile_range(&h, 50, &lo, &hi), -1);
 }
 
 static void test_signed_and_overflow(void **state)
@@ -141,15 +169,25 @@ static void test_signed_and_overflow(void **state)
 }
 
 /* The percentile must be exactly the clamped midpoint of the brute-force value's bucket, and so within
- * 1/128 of it. */
+ * 1/128 of it; the first and the last rank are the exact min and max. The range must hold the exact
+ * value, within one bucket. */
 static void check_percentiles(const struct rplat_hist *h, const uint64_t *sorted, size_t n)
 {
 	static const double ps[] = { 0.0001, 1, 10, 25, 50, 75, 90, 99, 99.5, 99.9, 99.99, 99.999, 100 };
 
 	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
 		uint64_t exact = brute_pct(sorted, n, ps[i]), got = rplat_hist_percentile(h, ps[i]), want, lo, hi;
+		uint64_t rank = rplat_hist_rank(ps[i], n), rlo, rhi;
 
-		if (exact > RPLAT_HIST_MAX_NS) {
+		assert_int_equal(rplat_hist_percentile_range(h, ps[i], &rlo, &rhi), 0);
+		if (exact < rlo || exact > rhi)
+			fail_msg("p%g over %zu: exact %llu outside the range %llu..%llu", ps[i], n,
+				 (unsigned long long)exact, (unsigned long long)rlo, (unsigned long long)rhi);
+		if (rank == n || rank == 1) {
+			want = exact;
+			assert_int_equal(rlo, exact);
+			assert_int_equal(rhi, exact);
+		} else if (exact > RPLAT_HIST_MAX_NS) {
 			want = sorted[n - 1];
 		} else {
 			rplat_hist_bounds(rplat_hist_index(exact), &lo, &hi);
@@ -435,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_exact_small),
 		cmocka_unit_test(test_signed_and_overflow),
 		cmocka_unit_test(test_percentiles_brute_force),
+		cmocka_unit_test(test_top_rank_is_max),
 		cmocka_unit_test(test_merge_exact),
 		cmocka_unit_test(test_text_round_trip),
 		cmocka_unit_test(test_text_format),

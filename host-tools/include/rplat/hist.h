@@ -76,8 +76,17 @@ static inline void rplat_hist_add_signed(struct rplat_hist *h, int64_t v)
 void rplat_hist_merge(struct rplat_hist *dst, const struct rplat_hist *src);
 
 /* The value at percentile p (0 < p <= 100): the smallest v such that at least p% of samples are <= v,
- * within the bucket error. Returns 0 for an empty histogram. */
+ * within the bucket error (the bucket's midpoint clamped to [min, max]). The first and the last rank are
+ * exact: p100, and any p whose rank is the count, is the maximum; a rank of 1 is the minimum. Returns 0
+ * for an empty histogram. */
 uint64_t rplat_hist_percentile(const struct rplat_hist *h, double p);
+/* Where the value at percentile p certainly lies: [*lo, *hi] in ns, its bucket's bounds clamped to the
+ * exact min and max (lo == hi when it is known exactly). Returns 0, or -1 for an empty histogram. A
+ * budget compares these bounds, never the midpoint. */
+int rplat_hist_percentile_range(const struct rplat_hist *h, double p, uint64_t *lo, uint64_t *hi);
+/* The rank (1-based) of percentile p among n samples, ceil(p/100 n) with a 1e-12 relative tolerance (so
+ * that p99.9 of 1000 is rank 999): the rank every percentile here uses, from histograms or samples. */
+uint64_t rplat_hist_rank(double p, uint64_t n);
 /* Mean and population standard deviation in ns, from the exact sums; 0 for an empty histogram. */
 double rplat_hist_mean(const struct rplat_hist *h);
 double rplat_hist_stddev(const struct rplat_hist *h);
