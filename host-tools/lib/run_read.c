@@ -19,7 +19,7 @@ const char *const rplat_stage_short[RPLAT_NSTAGES] = { "h2r", "dispatch", "proc"
 const char *const rplat_stream_stage_names[RPLAT_NSTREAM_STAGES] = { "remote_to_host", "irq_latency",
 								     "isr_to_send", "interarrival" };
 const char *const rplat_run_status_names[RPLAT_RS_NSTATUS] = { "ok", "lost", "late", "dup", "ooo", "corrupt",
-							       "error" };
+							       "error", "warmup" };
 
 static int path_exists(const char *dir, const char *name)
 {
@@ -35,6 +35,7 @@ static int load_hist(const char *dir, const char *name, struct rplat_hist *h, in
 		     size_t errlen)
 {
 	char p[PATH_MAX];
+	struct stat st;
 	FILE *f;
 	int rc;
 
@@ -46,6 +47,11 @@ static int load_hist(const char *dir, const char *name, struct rplat_hist *h, in
 		if (errno == ENOENT)
 			return rplat_fail(err, errlen, "%s: missing (an incomplete or partial run?)", p);
 		return rplat_fail(err, errlen, "%s: %s", p, strerror(errno));
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return rplat_fail(err, errlen, "%s: %s, not a histogram file", p,
+				  S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 	}
 	rc = rplat_hist_read(h, f, p, err, errlen);
 	fclose(f);
@@ -222,6 +228,14 @@ static int load_stream(struct rplat_run *r, const char *p, char *err, size_t err
 	return 0;
 }
 
+/* Did the writer say it left samples.tsv out? options.samples (ping --no-samples) or "samples" (merge). */
+static int samples_declared_off(const struct rplat_run *r)
+{
+	const struct rplat_json *a = rplat_json_get(r->meta, "options.samples"), *b = rplat_json_member(r->meta, "samples");
+
+	return (a && a->type == RPLAT_JSON_BOOL && !a->num) || (b && b->type == RPLAT_JSON_BOOL && !b->num);
+}
+
 int rplat_run_ping_only(const struct rplat_run *r, char *err, size_t errlen)
 {
 	if (!strcmp(r->kind, "ping") || !strcmp(r->kind, "merged"))
@@ -334,6 +348,14 @@ int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out
 		}
 		((uint64_t *)&r->counts)[i] = (uint64_t)v;
 	}
+	if (rplat_json_member(counts, "warmup")) {
+		if (rplat_json_i64(rplat_json_member(counts, "warmup"), &v) || v < 0) {
+			rplat_fail(err, errlen, "%s: counts.warmup is not a count", p);
+			goto fail;
+		}
+		r->has_warmup = 1;
+		r->warmup = (uint64_t)v;
+	}
 	if (load_hist(r->dir, "hist/rtt.hist", &r->rtt, 0, err, errlen))
 		goto fail;
 	summary = rplat_json_member(r->meta, "summary");
@@ -347,8 +369,10 @@ int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out
 		rc = load_hist(r->dir, name, &r->stage[i], 1, err, errlen);
 		if (rc < 0)
 			goto fail;
-		if (rc == 1)
+		if (rc == 1) {
+			rplat_hist_init(&r->stage[i]);
 			continue;
+		}
 		if (check_count(r, rplat_stage_names[i], rplat_json_member(stages, rplat_stage_names[i]), &r->stage[i],
 				err, errlen))
 			goto fail;
@@ -357,9 +381,21 @@ int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out
 	if (load_sizes(r, err, errlen))
 		goto fail;
 optional:
-	r->has_samples = path_exists(r->dir, "samples.tsv");
 	r->load = load_optional_json(r, "load/load.json", "rplat-load");
 	r->analysis = load_optional_json(r, "trace/analysis.json", NULL);
+	r->has_samples = path_exists(r->dir, "samples.tsv");
+	if (r->has_samples) {
+		if (rplat_run_verify(r, err, errlen))
+			goto fail;
+	} else if (samples_declared_off(r)) {
+		rplat_fail(r->unverified, sizeof(r->unverified),
+			   "the run was written without samples.tsv (--no-samples): its histograms could not be checked "
+			   "against the messages");
+	} else {
+		rplat_fail(r->unverified, sizeof(r->unverified),
+			   "%s/samples.tsv is missing (an incomplete copy of the run?): its histograms and counts could "
+			   "not be checked against the messages", r->dir);
+	}
 	*out = r;
 	return 0;
 oom:
@@ -379,300 +415,4 @@ void rplat_run_free(struct rplat_run *r)
 	free(r->sizes);
 	free(r->dir);
 	free(r);
-}
-
-/* ---- samples.tsv ---- */
-
-#define SBUF (1 << 20)
-#define MAXCOLS 32
-
-enum col { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_H2R, C_DISPATCH, C_PROC, C_R2H, C_STATUS, C_RUN, C_TRECV,
-	   C_ONEWAY, C_IRQ, C_ISR2SEND, C_INTERARR, C_NCOLS, C_SKIP };
-static const char *const col_names[C_NCOLS] = { "seq", "size", "t_send", "rtt", "h2r", "dispatch",
-						"proc", "r2h", "status", "run", "t_recv", "one_way",
-						"irq_latency", "isr_to_send", "interarrival" };
-
-struct rplat_samples {
-	int fd;
-	char path[PATH_MAX];
-	char *buf;
-	size_t len, pos;
-	int eof;
-	uint64_t line;
-	uint64_t done, total;
-	int ncols;
-	int stream;                      /* a stream run's samples */
-	enum col map[MAXCOLS];
-};
-
-void rplat_samples_close(struct rplat_samples *s)
-{
-	if (!s)
-		return;
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->buf);
-	free(s);
-}
-
-/* Make sure a whole line is in the buffer from pos. Returns a pointer to its '\n' (or the end of the file,
- * where a final newline may be missing), or NULL at the end. */
-static char *next_line(struct rplat_samples *s, int *truncated)
-{
-	char *nl;
-
-	*truncated = 0;
-	for (;;) {
-		nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
-		if (nl)
-			return nl;
-		if (s->eof) {
-			if (s->pos == s->len)
-				return NULL;
-			*truncated = 1;
-			s->buf[s->len] = '\n';
-			return s->buf + s->len;
-		}
-		if (s->pos) {
-			memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-			s->len -= s->pos;
-			s->pos = 0;
-		}
-		if (s->len >= SBUF - 1) {
-			return NULL; /* a line longer than the buffer: reported by the caller */
-		}
-		{
-			ssize_t n = read(s->fd, s->buf + s->len, SBUF - 1 - s->len);
-
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				return NULL;
-			}
-			if (n == 0)
-				s->eof = 1;
-			s->len += (size_t)n;
-			s->done += (uint64_t)n;
-		}
-	}
-}
-
-int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, char *err, size_t errlen)
-{
-	struct rplat_samples *s;
-	struct stat st;
-	char *nl, *p;
-	int tr, i, have[C_NCOLS] = { 0 };
-
-	*out = NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return rplat_fail(err, errlen, "out of memory");
-	s->fd = -1;
-	s->stream = r->is_stream;
-	snprintf(s->path, sizeof(s->path), "%s/samples.tsv", r->dir);
-	s->buf = malloc(SBUF + 1);
-	if (!s->buf) {
-		rplat_samples_close(s);
-		return rplat_fail(err, errlen, "out of memory");
-	}
-	s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0) {
-		rplat_fail(err, errlen, "%s: %s", s->path, strerror(errno));
-		rplat_samples_close(s);
-		return -1;
-	}
-	if (!fstat(s->fd, &st))
-		s->total = (uint64_t)st.st_size;
-	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	nl = next_line(s, &tr);
-	if (!nl) {
-		rplat_fail(err, errlen, "%s: empty (no header line)", s->path);
-		rplat_samples_close(s);
-		return -1;
-	}
-	*nl = 0;
-	s->line = 1;
-	p = s->buf + s->pos;
-	for (;;) {
-		char *e = strchr(p, '\t');
-		enum col c = C_SKIP;
-
-		if (e)
-			*e = 0;
-		if (s->ncols == MAXCOLS) {
-			rplat_fail(err, errlen, "%s: line 1: more than %d columns", s->path, MAXCOLS);
-			rplat_samples_close(s);
-			return -1;
-		}
-		for (i = 0; i < C_NCOLS; i++)
-			if (!strcmp(p, col_names[i]))
-				c = (enum col)i;
-		if (c != C_SKIP) {
-			if (have[c]) {
-				rplat_fail(err, errlen, "%s: line 1: column '%s' appears twice", s->path, p);
-				rplat_samples_close(s);
-				return -1;
-			}
-			have[c] = 1;
-		}
-		s->map[s->ncols++] = c;
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	{
-		static const enum col req[] = { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_STATUS };
-		static const enum col sreq[] = { C_SEQ, C_TRECV, C_ONEWAY, C_STATUS };
-		const enum col *rq = s->stream ? sreq : req;
-		int nrq = s->stream ? 4 : 5;
-
-		for (i = 0; i < nrq; i++)
-			if (!have[rq[i]]) {
-				rplat_fail(err, errlen, "%s: line 1: no '%s' column (not an rplat %ssamples file?)", s->path,
-					   col_names[rq[i]], s->stream ? "stream " : "");
-				rplat_samples_close(s);
-				return -1;
-			}
-	}
-	s->pos = (size_t)(nl - s->buf) + 1;
-	*out = s;
-	return 0;
-}
-
-/* Parse a signed integer or "nan" in [p, e). Returns 0 or -1. */
-static int parse_field(const char *p, const char *e, int64_t *v)
-{
-	int neg = 0;
-	uint64_t x = 0;
-
-	if (e - p == 3 && p[0] == 'n' && p[1] == 'a' && p[2] == 'n') {
-		*v = RPLAT_NA;
-		return 0;
-	}
-	if (p < e && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p == e || e - p > 19)
-		return -1;
-	for (; p < e; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (d > 9)
-			return -1;
-		x = x * 10 + d;
-	}
-	if (x > (uint64_t)INT64_MAX)
-		return -1;
-	*v = neg ? -(int64_t)x : (int64_t)x;
-	return 0;
-}
-
-int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *err, size_t errlen)
-{
-	char *nl, *p;
-	int tr, i, col = 0;
-
-	nl = next_line(s, &tr);
-	if (!nl) {
-		if (!s->eof && s->len >= SBUF - 1)
-			return rplat_fail(err, errlen, "%s: line %llu: longer than 1 MiB", s->path,
-					  (unsigned long long)s->line + 1);
-		if (!s->eof)
-			return rplat_fail(err, errlen, "%s: read error: %s", s->path, strerror(errno));
-		return 0;
-	}
-	s->line++;
-	p = s->buf + s->pos;
-	s->pos = (size_t)(nl - s->buf) + 1;
-	if (tr)
-		return rplat_fail(err, errlen, "%s: line %llu: truncated (no final newline; the run was cut short?)",
-				  s->path, (unsigned long long)s->line);
-	out->seq = 0;
-	out->size = 0;
-	out->t_send = RPLAT_NA;
-	out->rtt = RPLAT_NA;
-	for (i = 0; i < RPLAT_NSTAGES; i++)
-		out->stage[i] = RPLAT_NA;
-	out->status = RPLAT_RS_OK;
-	out->run = 0;
-	out->t_recv = RPLAT_NA;
-	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++)
-		out->sstage[i] = RPLAT_NA;
-	out->line = s->line;
-	while (p <= nl) {
-		char *e = p;
-		enum col c;
-		int64_t v;
-
-		while (e < nl && *e != '\t')
-			e++;
-		if (col >= s->ncols)
-			return rplat_fail(err, errlen, "%s: line %llu: more fields than the %d header columns", s->path,
-					  (unsigned long long)s->line, s->ncols);
-		c = s->map[col];
-		if (c == C_STATUS) {
-			size_t n = (size_t)(e - p);
-
-			for (i = 0; i < RPLAT_RS_NSTATUS; i++)
-				if (strlen(rplat_run_status_names[i]) == n && !memcmp(p, rplat_run_status_names[i], n))
-					break;
-			if (i == RPLAT_RS_NSTATUS)
-				return rplat_fail(err, errlen, "%s: line %llu: unknown status '%.*s'", s->path,
-						  (unsigned long long)s->line, (int)(n > 32 ? 32 : n), p);
-			out->status = (enum rplat_run_status)i;
-		} else if (c != C_SKIP) {
-			if (parse_field(p, e, &v)) {
-				return rplat_fail(err, errlen, "%s: line %llu: column '%s': '%.*s' is not an integer or nan",
-						  s->path, (unsigned long long)s->line,
-						  col_names[c], (int)(e - p > 32 ? 32 : e - p), p);
-			}
-			switch (c) {
-			case C_SEQ:
-			case C_SIZE:
-			case C_RUN:
-				if (v < 0)
-					return rplat_fail(err, errlen, "%s: line %llu: column '%s' must be a non-negative integer",
-							  s->path, (unsigned long long)s->line, col_names[c]);
-				if (c == C_SEQ)
-					out->seq = (uint64_t)v;
-				else if (c == C_SIZE)
-					out->size = v > 65535 ? 65535 : (unsigned)v;
-				else
-					out->run = v > INT32_MAX ? INT32_MAX : (int)v;
-				break;
-			case C_TSEND:
-				out->t_send = v;
-				break;
-			case C_RTT:
-				out->rtt = v;
-				break;
-			case C_TRECV:
-				out->t_recv = v;
-				break;
-			case C_ONEWAY:
-			case C_IRQ:
-			case C_ISR2SEND:
-			case C_INTERARR:
-				out->sstage[c - C_ONEWAY] = v;
-				break;
-			default:
-				out->stage[c - C_H2R] = v;
-				break;
-			}
-		}
-		col++;
-		p = e + 1;
-	}
-	if (col != s->ncols)
-		return rplat_fail(err, errlen, "%s: line %llu: %d fields, the header has %d (a truncated line?)", s->path,
-				  (unsigned long long)s->line, col, s->ncols);
-	return 1;
-}
-
-void rplat_samples_progress(const struct rplat_samples *s, uint64_t *done, uint64_t *total)
-{
-	*done = s->done - (s->len - s->pos);
-	*total = s->total;
 }

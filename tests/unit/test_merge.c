@@ -76,7 +76,7 @@ static void make_run(const char *dir, int n, const char *link, int realtime, con
 			lost++;
 			continue;
 		}
-		fprintf(f, "%d\t%u\t%lld\t%llu\tnan\t%llu\t200\tnan\t1\t2\t3\tok\n", i, size, 1000000000LL + i * 1000000LL,
+		fprintf(f, "%d\t%u\t%lld\t%llu\tnan\t%llu\tnan\tnan\t1\t2\t3\tok\n", i, size, 1000000000LL + i * 1000000LL,
 			(unsigned long long)v, (unsigned long long)d);
 		rplat_hist_add(&rtt, v);
 		rplat_hist_add(&disp, d);

@@ -39,7 +39,7 @@ static const char *good_json = "{\"format\":\"rplat-run\",\"format_version\":1,\
 static void good_hist(const char *dir, const char *name, uint64_t a, uint64_t b)
 {
 	struct rplat_hist h;
-	char p[512];
+	char p[1100];
 	FILE *f;
 
 	rplat_hist_init(&h);
@@ -52,7 +52,29 @@ static void good_hist(const char *dir, const char *name, uint64_t a, uint64_t b)
 	fclose(f);
 }
 
-/* A fresh run directory under top: run.json, hist/rtt.hist, samples.tsv. */
+static void signed_hist(const char *dir, const char *name, int n, const int64_t *v)
+{
+	struct rplat_hist h;
+	char p[1100];
+	FILE *f;
+	int i;
+
+	rplat_hist_init(&h);
+	for (i = 0; i < n; i++)
+		rplat_hist_add_signed(&h, v[i]);
+	snprintf(p, sizeof(p), "%s/hist/%s.hist", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	rplat_hist_write(&h, name, f);
+	fclose(f);
+}
+
+static const char *good_samples = "seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\textra\n"
+				  "0\t40\t100\t20000\tnan\t-5\t7\tnan\tok\tx\n"
+				  "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\n"
+				  "2\t40\t300\t30000\t10000\t9000\t1000\t10000\tok\tz\n";
+
+/* A fresh run directory under top: run.json, hist/ (rtt and the stages), samples.tsv, all agreeing. */
 static const char *make_dir(const char *name)
 {
 	static char d[512];
@@ -64,10 +86,11 @@ static const char *make_dir(const char *name)
 	assert_int_equal(mkdir(h, 0755), 0);
 	put(d, "run.json", good_json);
 	good_hist(d, "rtt", 20000, 30000);
-	put(d, "samples.tsv", "seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\textra\n"
-			      "0\t40\t100\t20000\tnan\t-5\t7\tnan\tok\tx\n"
-			      "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\n"
-			      "2\t40\t300\t30000\t1\t2\t3\t4\tok\tz\n");
+	signed_hist(d, "host_to_remote", 1, (const int64_t[]){ 10000 });
+	signed_hist(d, "remote_dispatch", 2, (const int64_t[]){ -5, 9000 });
+	signed_hist(d, "remote_processing", 2, (const int64_t[]){ 7, 1000 });
+	signed_hist(d, "remote_to_host", 1, (const int64_t[]){ 10000 });
+	put(d, "samples.tsv", good_samples);
 	return d;
 }
 
@@ -98,8 +121,12 @@ static void test_load_good(void **state)
 	assert_string_equal(r->kind, "ping");
 	assert_int_equal(r->rtt.count, 2);
 	assert_int_equal(r->counts.lost, 1);
-	assert_false(r->has_stage[0]);
+	assert_true(r->has_stage[0]);
 	assert_true(r->has_samples);
+	assert_true(r->verified);
+	assert_int_equal(r->census.messages, 3);
+	assert_int_equal(r->census.status[RPLAT_RS_LOST], 1);
+	assert_int_equal(r->census.staged[1], 2);
 	assert_null(r->load);
 	assert_int_equal(rplat_samples_open(r, &s, err, sizeof(err)), 0);
 	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 1);
@@ -111,7 +138,7 @@ static void test_load_good(void **state)
 	assert_int_equal(sm.status, RPLAT_RS_LOST);
 	assert_int_equal(sm.rtt, RPLAT_NA);
 	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 1);
-	assert_int_equal(sm.stage[3], 4);
+	assert_int_equal(sm.stage[3], 10000);
 	assert_int_equal(sm.line, 4);
 	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 0);
 	rplat_samples_close(s);
@@ -162,7 +189,7 @@ static void test_load_errors(void **state)
 	put(d, "hist/rtt.hist", "# rplat-hist 1\ngarbage\n");
 	expect_load_error(d, "hist/rtt.hist");
 	d = make_dir("mismatch");
-	good_hist(d, "remote_dispatch", 1, 2);
+	signed_hist(d, "remote_dispatch", 2, (const int64_t[]){ 1, 2 });
 	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"counts\":{},"
 			   "\"summary\":{\"rtt\":{\"count\":2},\"stages\":{\"remote_dispatch\":{\"count\":5}}}}");
 	expect_load_error(d, "hist/remote_dispatch.hist: 2 samples, but run.json's summary says 5");
@@ -173,33 +200,52 @@ static void test_load_errors(void **state)
 	expect_load_error(d, "rtt@4x.hist: not a payload size");
 }
 
-static void expect_samples_error(const char *name, const char *text, const char *what)
+/* samples.tsv replaced by 'text' must fail: when the run is loaded (rplat_run_load reads it whole), or at
+ * the latest when it is read. */
+static void expect_samples_error_n(const char *name, const char *text, size_t len, const char *what)
 {
 	const char *d = make_dir(name);
 	struct rplat_run *r;
 	struct rplat_samples *s;
 	struct rplat_sample sm;
-	char err[512] = "";
+	char err[512] = "", p[1100];
+	FILE *f;
 	int rc;
 
-	put(d, "samples.tsv", text);
-	assert_int_equal(rplat_run_load(d, &r, err, sizeof(err)), 0);
-	rc = rplat_samples_open(r, &s, err, sizeof(err));
+	snprintf(p, sizeof(p), "%s/samples.tsv", d);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	rc = rplat_run_load(d, &r, err, sizeof(err));
 	if (rc == 0) {
-		while ((rc = rplat_samples_next(s, &sm, err, sizeof(err))) == 1)
-			;
-		rplat_samples_close(s);
+		rc = rplat_samples_open(r, &s, err, sizeof(err));
+		if (rc == 0) {
+			while ((rc = rplat_samples_next(s, &sm, err, sizeof(err))) == 1)
+				;
+			rplat_samples_close(s);
+		}
+		rplat_run_free(r);
 	}
-	rplat_run_free(r);
 	assert_int_equal(rc, -1);
 	if (!strstr(err, what) || !strstr(err, "samples.tsv"))
 		fail_msg("%s: got '%s', expected '%s'", name, err, what);
 }
 
+static void expect_samples_error(const char *name, const char *text, const char *what)
+{
+	expect_samples_error_n(name, text, strlen(text), what);
+}
+
+#define HDR "seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\textra\n"
+#define L0 "0\t40\t100\t20000\tnan\t-5\t7\tnan\tok\tx\n"
+#define L1 "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\n"
+#define L2 "2\t40\t300\t30000\t10000\t9000\t1000\t10000\tok\tz\n"
+
 static void test_samples_errors(void **state)
 {
 	(void)state;
-	expect_samples_error("s_empty", "", "empty (no header line)");
+	expect_samples_error("s_empty", "", "empty file");
 	expect_samples_error("s_nocol", "seq\tsize\tt_send\tstatus\n", "no 'rtt' column");
 	expect_samples_error("s_dupcol", "seq\tsize\tt_send\trtt\trtt\tstatus\n", "'rtt' appears twice");
 	expect_samples_error("s_trunc", "seq\tsize\tt_send\trtt\tstatus\n0\t40\t1\t5\tok\n1\t40\t2\t5",
@@ -211,6 +257,119 @@ static void test_samples_errors(void **state)
 	expect_samples_error("s_status", "seq\tsize\tt_send\trtt\tstatus\n0\t40\t1\t2\tfine\n",
 			     "unknown status 'fine'");
 	expect_samples_error("s_neg", "seq\tsize\tt_send\trtt\tstatus\n-1\t40\t1\t2\tok\n", "'seq' must be");
+}
+
+/* Issue 15 item 5: a damaged samples.tsv never passes; every error names the file and the line. */
+static void test_samples_damage(void **state)
+{
+	(void)state;
+	expect_samples_error("d_header_only", HDR, "0 messages, but run.json's counts.sent is 3");
+	expect_samples_error("d_missing_line", HDR L0 L2, "2 messages, but run.json's counts.sent is 3");
+	expect_samples_error("d_crlf", HDR L0 "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\r\n" L2,
+			     "line 3: carriage return");
+	expect_samples_error("d_crlf_header", "seq\tsize\tt_send\trtt\tstatus\r\n", "line 1: carriage return");
+	expect_samples_error_n("d_nul", HDR L0 "1\t40\t2\0\0\tnan\tnan\tnan\tnan\tnan\tlost\ty\n" L2,
+			       sizeof(HDR L0 "1\t40\t2\0\0\tnan\tnan\tnan\tnan\tnan\tlost\ty\n" L2) - 1, "line 3: NUL byte");
+	expect_samples_error("d_extra", HDR L0 "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\t1\n" L2,
+			     "line 3: more fields");
+	expect_samples_error("d_huge_rtt", HDR "0\t40\t100\t9223372036854775807\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "line 2: rtt 9223372036854775807 ns is longer than the run");
+	expect_samples_error("d_neg_rtt", HDR "0\t40\t100\t-20000\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "line 2: rtt -20000 ns is negative");
+	expect_samples_error("d_nan_rtt", HDR "0\t40\t100\tnan\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "line 2: an ok message without a round trip");
+	expect_samples_error("d_size", HDR "0\t100000\t100\t20000\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "line 2: size larger than 65535");
+	expect_samples_error("d_size2", HDR "0\t7\t100\t20000\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "line 2: size 7 is not a message size");
+	expect_samples_error("d_backwards", HDR L0 "1\t40\t50\tnan\tnan\tnan\tnan\tnan\tlost\ty\n" L2,
+			     "line 3: t_send goes back in time");
+	expect_samples_error("d_dup_seq", HDR L0 "0\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\n" L2,
+			     "line 3: seq 0 again (line 2 has it too)");
+	expect_samples_error("d_lost_rtt", HDR L0 "1\t40\t200\t5\tnan\tnan\tnan\tnan\tlost\ty\n" L2,
+			     "line 3: a lost message with a round trip");
+	expect_samples_error("d_stages", HDR L0 L1 "2\t40\t300\t30000\t10000\t9000\t1000\t90000\tok\tz\n",
+			     "line 4: the stages add up to 110000 ns, but rtt is 30000 ns");
+	expect_samples_error("d_count", HDR L0 "1\t40\t200\t25000\tnan\tnan\tnan\tnan\tok\ty\n" L2,
+			     "0 lost messages, but run.json's counts.lost is 1");
+	/* a value edited in place: the histogram no longer agrees, and the error says where */
+	expect_samples_error("d_edit", HDR "0\t40\t100\t21000\tnan\t-5\t7\tnan\tok\tx\n" L1 L2, "hist/rtt.hist");
+	expect_samples_error("d_edit2", HDR "0\t40\t100\t21000\tnan\t-5\t7\tnan\tok\tx\n" L1 L2,
+			     "hist/rtt.hist: line 12: bucket 19968..20223 ns holds 1 round trips, but");
+	expect_samples_error("d_stage_edit", HDR "0\t40\t100\t20000\tnan\t-5\t900\tnan\tok\tx\n" L1 L2,
+			     "hist/remote_processing.hist");
+}
+
+/* A directory where samples.tsv should be, a histogram that is a directory, and a missing samples.tsv
+ * (the run loads, unverified, and says why). */
+static void test_samples_not_files(void **state)
+{
+	const char *d;
+	char p[600];
+	struct rplat_run *r;
+	char err[512];
+
+	(void)state;
+	d = make_dir("n_dir");
+	snprintf(p, sizeof(p), "%s/samples.tsv", d);
+	unlink(p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	expect_load_error(d, "samples.tsv: a directory, not a file");
+	d = make_dir("n_histdir");
+	snprintf(p, sizeof(p), "%s/hist/rtt.hist", d);
+	unlink(p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	expect_load_error(d, "hist/rtt.hist: a directory, not a histogram file");
+	d = make_dir("n_missing");
+	snprintf(p, sizeof(p), "%s/samples.tsv", d);
+	unlink(p);
+	assert_int_equal(rplat_run_load(d, &r, err, sizeof(err)), 0);
+	assert_false(r->verified);
+	assert_non_null(strstr(r->unverified, "samples.tsv is missing"));
+	rplat_run_free(r);
+}
+
+/* The legacy "lost then late" pair (rplat <= 0.1.0) is one late message in the lost line's place; its
+ * histograms, which left the late reply out, are rebuilt with it. Any other repeated seq is an error. */
+static void test_samples_legacy_late(void **state)
+{
+	const char *d = make_dir("legacy");
+	struct rplat_run *r;
+	struct rplat_samples *s;
+	struct rplat_sample sm;
+	char err[512];
+
+	(void)state;
+	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"label\":\"L\","
+			   "\"counts\":{\"sent\":3,\"received\":3,\"lost\":0,\"late\":1},"
+			   "\"summary\":{\"rtt\":{\"count\":2}}}\n");
+	put(d, "samples.tsv", HDR L0 L1 L2 "1\t40\t200\t5000000\tnan\tnan\tnan\tnan\tlate\tq\n");
+	assert_int_equal(rplat_run_load(d, &r, err, sizeof(err)), 0);
+	assert_true(r->verified);
+	assert_true(r->late_rebuilt);
+	assert_int_equal(r->census.messages, 3);
+	assert_int_equal(r->census.legacy_pairs, 1);
+	assert_int_equal(r->census.status[RPLAT_RS_LATE], 1);
+	assert_int_equal(r->census.status[RPLAT_RS_LOST], 0);
+	assert_int_equal(r->rtt.count, 3); /* the late reply is in the figures */
+	assert_int_equal(r->rtt.max, 5000000);
+	assert_int_equal(rplat_samples_open(r, &s, err, sizeof(err)), 0);
+	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 1);
+	assert_int_equal(sm.seq, 0);
+	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 1);
+	assert_int_equal(sm.seq, 1);
+	assert_int_equal(sm.status, RPLAT_RS_LATE);
+	assert_int_equal(sm.rtt, 5000000);
+	assert_int_equal(sm.line, 5);
+	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 1);
+	assert_int_equal(sm.seq, 2);
+	assert_int_equal(rplat_samples_next(s, &sm, err, sizeof(err)), 0);
+	rplat_samples_close(s);
+	rplat_run_free(r);
+	/* a late line for a message that was not lost */
+	d = make_dir("legacy_bad");
+	put(d, "samples.tsv", HDR L0 L1 L2 "2\t40\t300\t5000000\tnan\tnan\tnan\tnan\tlate\tq\n");
+	expect_load_error(d, "line 5: seq 2 again (line 4 is its 'ok' line)");
 }
 
 /* ---- statistics ---- */
@@ -316,7 +475,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_good),      cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_samples_errors), cmocka_unit_test(test_mann_whitney),
+		cmocka_unit_test(test_samples_errors), cmocka_unit_test(test_samples_damage),
+		cmocka_unit_test(test_samples_not_files), cmocka_unit_test(test_samples_legacy_late),
+		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_bootstrap),
 	};
 

@@ -1,9 +1,10 @@
 /* Reading run directories back (report, compare, budget, merge), and merging them.
  *
- * rplat_run_load() reads DIR/run.json and DIR/hist/NAME.hist, checks that they belong together, and keeps
- * the optional parts it finds: DIR/load/load.json, DIR/trace/analysis.json, DIR/samples.tsv (streamed,
- * never held in memory). Every error names the file and the problem: "RUN/hist/rtt.hist: line 7: ...",
- * "RUN: not a run directory (no run.json)", "RUN/run.json: format is "foo", not "rplat-run"". */
+ * rplat_run_load() reads DIR/run.json and DIR/hist/NAME.hist, checks that they belong together, keeps the
+ * optional parts it finds (DIR/load/load.json, DIR/trace/analysis.json), and reads DIR/samples.tsv whole
+ * (streamed, never held in memory), checking every line and the file against run.json's counts and the
+ * histograms (rplat_run_verify). Every error names the file and the problem: "RUN/hist/rtt.hist: line 7:
+ * ...", "RUN/samples.tsv: line 812: truncated", "RUN: not a run directory (no run.json)". */
 #ifndef RPLAT_RUN_H
 #define RPLAT_RUN_H
 
@@ -36,6 +37,20 @@ struct rplat_run_stream_counts {
 	uint64_t expected, received, lost, overruns, duplicate, out_of_order, corrupt;
 };
 
+/* A message's final status. warmup: sent during the warm-up (--warm-up), measured, in no figure. */
+enum rplat_run_status { RPLAT_RS_OK, RPLAT_RS_LOST, RPLAT_RS_LATE, RPLAT_RS_DUP, RPLAT_RS_OOO,
+			RPLAT_RS_CORRUPT, RPLAT_RS_ERROR, RPLAT_RS_WARMUP, RPLAT_RS_NSTATUS };
+extern const char *const rplat_run_status_names[RPLAT_RS_NSTATUS]; /* "ok", "lost", ... */
+
+/* What samples.tsv holds, one message per line (a legacy "lost then late" pair is one late message). */
+struct rplat_run_census {
+	uint64_t messages;                   /* warm-up included */
+	uint64_t status[RPLAT_RS_NSTATUS];   /* by final status (enum rplat_run_status) */
+	uint64_t legacy_pairs;               /* "lost then late" line pairs read as one late message */
+	uint64_t staged[RPLAT_NSTAGES];      /* ping: answered messages with each stage; stream: ok messages
+						with each stream stage */
+};
+
 struct rplat_run_size {
 	unsigned size;           /* payload bytes */
 	struct rplat_hist hist;  /* hist/rtt@SIZE.hist */
@@ -53,9 +68,16 @@ struct rplat_run {
 	struct rplat_run_size *sizes;    /* ascending by size */
 	struct rplat_run_counts counts;
 	int has_samples;                 /* samples.tsv exists */
+	int verified;                    /* samples.tsv was read whole and agrees with run.json and hist/ */
+	char unverified[256];            /* why not: "" when verified */
+	int late_rebuilt;                /* the histograms lacked the late replies (rplat <= 0.1.0): rtt and the
+					    per-size histograms were rebuilt from samples.tsv with them */
+	int has_warmup;                  /* run.json has counts.warmup */
+	uint64_t warmup;                 /* counts.warmup: messages of the warm-up, in no figure */
 	struct rplat_json *load;         /* load/load.json, or NULL */
 	struct rplat_json *analysis;     /* trace/analysis.json, or NULL */
 	char warning[256];               /* a non-fatal problem (e.g. unreadable load.json), or "" */
+	struct rplat_run_census census;  /* what samples.tsv holds (when verified) */
 	/* Stream runs only (loaded with RPLAT_RUN_LOAD_STREAM): rtt, stage[], sizes and counts are then
 	 * empty, and these hold what the stream measured. */
 	int is_stream;                   /* kind "stream" */
@@ -92,9 +114,6 @@ const struct rplat_hist *rplat_run_size_hist(const struct rplat_run *r, unsigned
 
 #define RPLAT_NA INT64_MIN /* "nan" in samples.tsv */
 
-enum rplat_run_status { RPLAT_RS_OK, RPLAT_RS_LOST, RPLAT_RS_LATE, RPLAT_RS_DUP, RPLAT_RS_OOO,
-			RPLAT_RS_CORRUPT, RPLAT_RS_ERROR, RPLAT_RS_NSTATUS };
-extern const char *const rplat_run_status_names[RPLAT_RS_NSTATUS]; /* "ok", "lost", ... */
 
 struct rplat_sample {
 	uint64_t seq;
@@ -117,11 +136,31 @@ struct rplat_samples;
  * t_send, rtt and status are required (a stream run's: seq, t_recv, one_way and status). Returns 0, or -1
  * with a message in err. */
 int rplat_samples_open(const struct rplat_run *r, struct rplat_samples **out, char *err, size_t errlen);
-/* The next sample: returns 1, 0 at the end, or -1 with "FILE: line N: problem" in err. */
+/* The next message: returns 1, 0 at the end, or -1 with "FILE: line N: problem" in err. Every line is
+ * checked (fields, status, order, sizes, times: see the design note in run_samples.c); a legacy "lost then
+ * late" pair comes out as one late message in seq order. At the end, the messages by status must match
+ * run.json's counts (else -1). */
 int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *err, size_t errlen);
+/* The header's columns, and the raw text of the message rplat_samples_next() returned last (its line
+ * without the newline; valid until the next call): merge copies columns it does not know. */
+int rplat_samples_ncols(const struct rplat_samples *s);
+const char *rplat_samples_colname(const struct rplat_samples *s, int i);
+const char *rplat_samples_raw(const struct rplat_samples *s, size_t *len);
 /* Bytes read so far and the file size (for progress and decimation). */
 void rplat_samples_progress(const struct rplat_samples *s, uint64_t *done, uint64_t *total);
 void rplat_samples_close(struct rplat_samples *s);
+
+/**
+ * rplat_run_verify - read samples.tsv whole and check it against the run
+ * @r: a loaded run with samples.tsv (rplat_run_load calls this)
+ *
+ * Checks every line, the census against run.json's counts, and every histogram in hist/ against the one
+ * the lines give (exactly for round trips and interarrival, within 1 ns of rounding for the correlated
+ * stages). Fills r->census and sets r->verified. A run written by rplat <= 0.1.0, whose histograms left
+ * its late replies out, gets rtt and the per-size histograms rebuilt with them (r->late_rebuilt).
+ * Returns 0, or -1 with "FILE: line N: what" in err.
+ */
+int rplat_run_verify(struct rplat_run *r, char *err, size_t errlen);
 
 /* ---- merging ---- */
 
