@@ -10,7 +10,7 @@ NATIVE="build-essential pkg-config make
 libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libfdt-dev zlib1g-dev
 libcmocka-dev rt-tests stress-ng gnuplot-nox device-tree-compiler
 gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
-clang libclang-rt-14-dev llvm chromium fonts-dejavu-core python3"
+clang libclang-rt-14-dev llvm chromium fonts-dejavu-core python3 strace"
 ARM64="crossbuild-essential-arm64 qemu-user
 libtracefs-dev:arm64 libtraceevent-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libcmocka-dev:arm64
 libzstd1:arm64"

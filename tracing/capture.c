@@ -348,6 +348,21 @@ static void restore_signals(struct rplat_capture *c)
 
 /* ---- leftovers and the lock ---- */
 
+/*
+ * Remove one of rplat's dynamic events. Not forced first: libtracefs's force disables the event in every
+ * instance including the top level, and writing even "0" to a top-level events/.../enable makes the kernel
+ * expand the top-level ring buffer for good (event_enable_write() calls tracing_update_buffers() before it
+ * looks at the value, kernel/trace/trace_events.c), so a machine that had never traced would be left with
+ * a 1.4 MB-per-CPU buffer. By the time this runs rplat's own instance is gone, so the event is enabled
+ * nowhere unless someone else enabled it; only then is it forced.
+ */
+static int dynevent_remove(struct tracefs_dynevent *d)
+{
+	if (!tracefs_dynevent_destroy(d, false))
+		return 0;
+	return tracefs_dynevent_destroy(d, true);
+}
+
 static int remove_rplat_dynevents(int remove, char *msg, size_t len, size_t *used)
 {
 	struct tracefs_dynevent **list = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_ALL, RPLAT_TDEC_PROBE_GROUP);
@@ -365,7 +380,7 @@ static int remove_rplat_dynevents(int remove, char *msg, size_t len, size_t *use
 		free(sys);
 		free(ev);
 		if (remove)
-			tracefs_dynevent_destroy(list[i], true);
+			dynevent_remove(list[i]);
 		n++;
 	}
 	tracefs_dynevent_list_free(list);
@@ -1343,7 +1358,7 @@ void rplat_capture_destroy(struct rplat_capture *c)
 	}
 	g_em.inst_dir[0] = g_em.tracing_on[0] = g_em.events_enable[0] = 0;
 	for (i = c->ndyn - 1; i >= 0; i--) {
-		if (tracefs_dynevent_destroy(c->dyn[i], true))
+		if (dynevent_remove(c->dyn[i]))
 			note(c, "could not remove the dynamic event %s/%s: %s", RPLAT_TDEC_PROBE_GROUP, c->dyn_name[i],
 			     strerror(errno));
 		tracefs_dynevent_free(c->dyn[i]);

@@ -12,6 +12,21 @@ run="$TMPDIR/quiet"
 tracefs_same "$TMPDIR/state.before" "after a normal run"
 probe_gone "$run"
 
+# Nothing outside rplat's own instance is written but the dynamic-event files. tracefs_same cannot see
+# every trespass: writing even "0" to a top-level events/.../enable expands the top-level ring buffer for
+# good, which shows in buffer_size_kb only on a machine that had never traced. So watch the opens.
+command -v strace >/dev/null || fail "strace is missing (.ci/install-deps.sh installs it)"
+strace -f -qq -e trace=openat -o "$TMPDIR/opens.txt" \
+    "$RPLAT" trace -L sim -l 50 -i 200 -q -o "$TMPDIR/straced" --uprobes > /dev/null 2>&1 \
+    || fail "the straced rplat trace exited $?"
+grep -F "\"$TRACEFS/" "$TMPDIR/opens.txt" | grep -v O_RDONLY | grep -v "\"$TRACEFS/instances/rplat[/\"]" \
+    | grep -v -E "\"$TRACEFS/(dynamic_events|uprobe_events|kprobe_events)\"" > "$TMPDIR/trespass.txt" || true
+[ -s "$TMPDIR/opens.txt" ] && grep -q "instances/rplat" "$TMPDIR/opens.txt" || fail "strace saw no tracefs opens"
+if [ -s "$TMPDIR/trespass.txt" ]; then
+    cat "$TMPDIR/trespass.txt"
+    fail "rplat trace wrote tracefs files outside its instance"
+fi
+
 for f in capture.json names.tsv cpu0.ev analysis.json analysis.txt stages.tsv hist/wakeup_to_run.hist \
          hist/consume_to_reply.hist; do
     [ -s "$run/trace/$f" ] || fail "missing $run/trace/$f"
