@@ -48,15 +48,15 @@ host_side = ("wakeup_to_run", "run_to_ret", "send_to_kick", "ret_to_recv")
 mine = [o for o in during if o["dominant_stage"] in host_side]
 print("during a burst, on rplat's CPU:", len(mine), "naming rplat-hog:", len([o for o in mine if names_hog(o)]))
 assert len(mine) >= 5, "the hog delayed too few messages"
-assert sum(names_hog(o) for o in mine) >= 0.9 * len(mine)
+assert sum(names_hog(o) for o in mine) >= 0.9 * len(mine), "under 90% of the delays on rplat's CPU name rplat-hog"
 # the delays that hit the waiting (or preempted) thread are in the scheduled-in stage, with the hog's class
 # (other load on a shared machine may be the bigger part of a few of them)
-assert len(wake) >= 0.5 * len(mine)
+assert len(wake) >= 0.5 * len(mine), "under half of the delays on rplat's CPU are in the scheduled-in stage"
 good = [o for o in wake if names_hog(o) and "SCHED_FIFO 50" in o["verdict"] and o["wake_to_run_ns"] >= 500000]
 for o in wake:
     if o not in good:
         print("wakeup delay not pinned on the hog:", o["seq"], o["verdict"])
-assert len(good) >= 0.9 * len(wake)
+assert len(good) >= 0.9 * len(wake), "under 90% of the scheduled-in delays are pinned on the hog's SCHED_FIFO 50 burst"
 print("example:", good[0]["verdict"])
 EOF
 echo ok
