@@ -69,7 +69,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -fno-strict-aliasing
-CFLAGS += -Iprobe-fw/include -Iprobe-fw/core -Iprobe-fw/targets/host -Ihost-tools/include -Itracing -Ireports
+CFLAGS += -Iprobe-fw/include -Iprobe-fw/core -Iprobe-fw/targets/host -Iprobe-fw/hooks/include -Ihost-tools/include -Itracing -Ireports
 CFLAGS += $(LIB_CFLAGS)
 ifeq ($(SAN),1)
   CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -78,7 +78,7 @@ endif
 LDLIBS := $(LIB_LIBS) -lm -lpthread
 
 # Everything except the command-line entry point goes into librplat.a, so tests link the same code.
-LIB_SRCS := $(wildcard probe-fw/core/*.c probe-fw/targets/host/*.c host-tools/lib/*.c tracing/*.c reports/*.c)
+LIB_SRCS := $(wildcard probe-fw/core/*.c probe-fw/hooks/*.c probe-fw/targets/host/*.c host-tools/lib/*.c tracing/*.c reports/*.c)
 CMD_SRCS := host-tools/rplat.c $(wildcard host-tools/cmd/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))

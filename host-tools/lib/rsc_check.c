@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rsc_local.h"
+#include "rplat/ring.h"
 
 #define REF RPLAT_FINDING_REFUSED
 #define E RPLAT_SEV_ERROR
@@ -878,5 +879,7 @@ int rplat_fw_check(const struct rplat_fw *fw, const struct rplat_memmap *mm, str
 		if (!steps[i].fn(&c))
 			break;
 	}
+	if (c.rsc)
+		rplat_ring_check_rsc(c.rsc, c.src, out); /* the rplat-ring carveout: ring_check.c */
 	return c.nomem || out->oom ? -1 : 0;
 }
