@@ -485,6 +485,19 @@ struct rplat_budget *rplat_budget_load(const char *spec, char *err, size_t errle
 
 /* ---------------------------------------------------------------- evaluation */
 
+/* buf = a b c, truncated to n - 1 characters. */
+static void bcat(char *buf, size_t n, const char *a, const char *b, const char *c)
+{
+	const char *part[3] = { a, b, c };
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		for (const char *p = part[i]; *p && len + 1 < n; p++)
+			buf[len++] = *p;
+	buf[len] = 0;
+}
+
 /* The sizes a run measured: from its per-size histograms, or options.sizes when there is one size. */
 static int run_sizes(const struct rplat_run *r, unsigned *out, int max)
 {
@@ -557,12 +570,44 @@ static void stat_name(const struct rplat_budget_rule *r, char *buf, size_t n)
 		snprintf(buf, n, "%s", names[r->stat]);
 }
 
+/* What a latency figure was computed over: "p99 of the round trips over 2999 of 3000 messages (1528 late
+ * replies included; 1 lost: no round trip)". */
+static void population(const struct rplat_run *r, const struct rplat_budget_rule *ru, int size,
+		       const struct rplat_hist *h, const char *sn, const char *what, char *buf, size_t n)
+{
+	size_t len;
+
+	len = (size_t)snprintf(buf, n, "%s of the %s over %llu of %llu messages", sn, what,
+			       (unsigned long long)h->count, (unsigned long long)r->counts.sent);
+	if (len >= n)
+		return;
+	if (ru->series < 0 && size < 0 && r->counts.late && h->count == r->counts.received)
+		len += (size_t)snprintf(buf + len, n - len, " (%llu late replies included", (unsigned long long)r->counts.late);
+	else if (ru->series < 0 && size < 0 && r->counts.late)
+		len += (size_t)snprintf(buf + len, n - len, " (%llu late replies not in the histogram",
+					(unsigned long long)r->counts.late);
+	else if (ru->series >= 0)
+		len += (size_t)snprintf(buf + len, n - len, " (the answered ones with the remote's stamps");
+	else
+		len += (size_t)snprintf(buf + len, n - len, " (");
+	if (len >= n)
+		return;
+	if (r->counts.lost)
+		snprintf(buf + len, n - len, "%s%llu lost: no round trip)", buf[len - 1] == '(' ? "" : "; ",
+			 (unsigned long long)r->counts.lost);
+	else if (buf[len - 1] == '(')
+		buf[len - 2] = 0;
+	else
+		snprintf(buf + len, n - len, ")");
+}
+
 static void eval_one(const struct rplat_budget_rule *ru, const struct rplat_run *r, int size,
 		     struct rplat_budget_check *c)
 {
 	const struct rplat_hist *h = NULL;
 	char what[64], sn[16];
-	double v = 0;
+	double v = 0, lo = 0, hi = 0;
+	int ranged = 0;
 
 	c->rule = ru;
 	c->status = RPLAT_B_MISSING;
@@ -632,6 +677,7 @@ static void eval_one(const struct rplat_budget_rule *ru, const struct rplat_run 
 			snprintf(c->detail, sizeof(c->detail), "no %s measured", what);
 			return;
 		}
+		lo = hi = 0;
 		switch (ru->stat) {
 		case RPLAT_B_MIN:
 			v = (double)h->min;
@@ -648,18 +694,60 @@ static void eval_one(const struct rplat_budget_rule *ru, const struct rplat_run 
 		case RPLAT_B_COUNT:
 			v = (double)h->count;
 			break;
-		case RPLAT_B_PCT:
+		case RPLAT_B_PCT: {
+			uint64_t plo, phi;
+
+			rplat_hist_percentile_range(h, ru->pct, &plo, &phi);
+			lo = (double)plo;
+			hi = (double)phi;
+			ranged = plo != phi;
 			v = (double)rplat_hist_percentile(h, ru->pct);
 			break;
 		}
+		}
 		stat_name(ru, sn, sizeof(sn));
-		snprintf(c->detail, sizeof(c->detail), "%s of %llu %s", sn, (unsigned long long)h->count, what);
+		population(r, ru, size, h, sn, what, c->detail, sizeof(c->detail));
 		break;
 	}
 	c->measured = v;
+	c->measured_lo = c->measured_hi = v;
 	fmt_value(ru, v, c->measured_text, sizeof(c->measured_text));
-	c->status = compare(v, ru->op, ru->limit) ? RPLAT_B_PASS : RPLAT_B_FAIL;
+	if (!ranged) {
+		c->status = compare(v, ru->op, ru->limit) ? RPLAT_B_PASS : RPLAT_B_FAIL;
+		return;
+	}
+	/* a percentile somewhere in [lo, hi]: decided only when every value there gives the same answer */
+	{
+		char a[32], b[32];
+		int plo = compare(lo, ru->op, ru->limit), phi = compare(hi, ru->op, ru->limit);
+		int inside = ru->limit >= lo && ru->limit <= hi;
+
+		c->measured_lo = lo;
+		c->measured_hi = hi;
+		fmt_value(ru, lo, a, sizeof(a));
+		fmt_value(ru, hi, b, sizeof(b));
+		bcat(c->measured_text, sizeof(c->measured_text), a, "..", b);
+		if (ru->op == RPLAT_B_EQ)
+			c->status = inside ? RPLAT_B_UNDECIDED : RPLAT_B_FAIL;
+		else if (ru->op == RPLAT_B_NE)
+			c->status = inside ? RPLAT_B_UNDECIDED : RPLAT_B_PASS;
+		else
+			c->status = plo && phi ? RPLAT_B_PASS : !plo && !phi ? RPLAT_B_FAIL : RPLAT_B_UNDECIDED;
+		/* the bound that decides: the upper one for <=, <, the lower one for >=, > */
+		c->measured = ru->op == RPLAT_B_GE || ru->op == RPLAT_B_GT ? lo : hi;
+		if (c->status == RPLAT_B_UNDECIDED) {
+			size_t n = strlen(c->detail);
+
+			snprintf(c->detail + n, sizeof(c->detail) - n,
+				 "; the limit lies in the percentile's histogram bucket %s..%s: undecidable", a, b);
+		}
+	}
 }
+
+/* The check every budget gets first: the figures come from a run whose samples.tsv was read whole and
+ * agrees with run.json and the histograms. */
+static const struct rplat_budget_rule verified_rule = { .text = "samples.tsv", .kind = RPLAT_B_COUNTER,
+							 .op = RPLAT_B_EQ };
 
 int rplat_budget_eval(const struct rplat_budget *b, const struct rplat_run *r, struct rplat_budget_result *res)
 {
@@ -667,6 +755,23 @@ int rplat_budget_eval(const struct rplat_budget *b, const struct rplat_run *r, s
 	int nsz = run_sizes(r, sizes, 64), i, j, cap = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (!r->verified) {
+		struct rplat_budget_check *c = calloc(16, sizeof(*c));
+
+		if (!c)
+			return -1;
+		cap = 16;
+		res->checks = c;
+		res->n = 1;
+		res->missing = 1;
+		c->rule = &verified_rule;
+		c->status = RPLAT_B_MISSING;
+		snprintf(c->name, sizeof(c->name), "samples.tsv verified");
+		snprintf(c->measured_text, sizeof(c->measured_text), "-");
+		snprintf(c->limit_text, sizeof(c->limit_text), "read whole, agreeing with run.json");
+		bcat(c->detail, sizeof(c->detail), *r->unverified ? r->unverified :
+		     "samples.tsv was not checked against run.json and the histograms", "", "");
+	}
 	for (i = 0; i < b->n; i++) {
 		const struct rplat_budget_rule *ru = &b->rules[i];
 		int k = ru->size == RPLAT_B_EACH_SIZE ? (nsz ? nsz : 1) : 1;
@@ -701,6 +806,8 @@ int rplat_budget_eval(const struct rplat_budget *b, const struct rplat_run *r, s
 				res->failed++;
 			else
 				res->missing++;
+			if (c->status == RPLAT_B_UNDECIDED)
+				res->undecided++;
 		}
 	}
 	return 0;
@@ -716,7 +823,8 @@ void rplat_budget_result_free(struct rplat_budget_result *res)
 
 static const char *status_word(enum rplat_budget_status s)
 {
-	return s == RPLAT_B_PASS ? "PASS" : s == RPLAT_B_FAIL ? "FAIL" : "MISSING";
+	return s == RPLAT_B_PASS ? "PASS" : s == RPLAT_B_FAIL ? "FAIL" : s == RPLAT_B_UNDECIDED ? "UNDECIDED" :
+											"MISSING";
 }
 
 void rplat_budget_print(FILE *f, const struct rplat_budget *b, struct rplat_run *const *runs,
@@ -729,16 +837,16 @@ void rplat_budget_print(FILE *f, const struct rplat_budget *b, struct rplat_run 
 		for (j = 0; j < res[i].n; j++) {
 			const struct rplat_budget_check *c = &res[i].checks[j];
 
-			fprintf(f, "%-7s %-40s %12s", status_word(c->status), c->name, c->measured_text);
+			fprintf(f, "%-9s %-40s %20s", status_word(c->status), c->name, c->measured_text);
 			if (c->status == RPLAT_B_PASS)
 				fprintf(f, "   %s\n", c->detail);
-			else if (c->status == RPLAT_B_FAIL)
+			else if (c->status == RPLAT_B_FAIL || c->status == RPLAT_B_UNDECIDED)
 				fprintf(f, "   limit %s %s; %s\n", op_names[c->rule->op], c->limit_text, c->detail);
 			else
 				fprintf(f, "   not measured: %s\n", c->detail);
 		}
-		fprintf(f, "# %s: %d checks, %d passed, %d failed, %d not measured: %s\n", runs[i]->dir, res[i].n,
-			res[i].passed, res[i].failed, res[i].missing,
+		fprintf(f, "# %s: %d checks, %d passed, %d failed, %d undecided, %d not measured: %s\n", runs[i]->dir,
+			res[i].n, res[i].passed, res[i].failed, res[i].undecided, res[i].missing - res[i].undecided,
 			res[i].failed + res[i].missing ? "FAIL" : "PASS");
 		bad += res[i].failed + res[i].missing;
 	}
@@ -763,7 +871,8 @@ void rplat_budget_write_tap(FILE *f, const struct rplat_budget *b, struct rplat_
 				runs[i]->label, c->name, c->measured_text);
 			if (c->status != RPLAT_B_PASS) {
 				fprintf(f, "  ---\n");
-				fprintf(f, "  message: \"%s\"\n", c->status == RPLAT_B_FAIL ? "over budget" : "not measured");
+				fprintf(f, "  message: \"%s\"\n", c->status == RPLAT_B_FAIL ? "over budget" :
+								c->status == RPLAT_B_UNDECIDED ? "undecidable" : "not measured");
 				fprintf(f, "  measured: \"%s\"\n", c->measured_text);
 				fprintf(f, "  limit: \"%s %s\"\n", op_names[c->rule->op], c->limit_text);
 				fprintf(f, "  detail: \"%s\"\n", c->detail);
@@ -873,14 +982,16 @@ int rplat_budget_write_junit(FILE *f, const struct rplat_budget *b, struct rplat
 			xml_attr(f, "time", "0");
 			fprintf(f, ">\n");
 			if (c->status != RPLAT_B_PASS) {
-				if (c->status == RPLAT_B_FAIL)
-					snprintf(msg, sizeof(msg), "measured %s, limit %s %s", c->measured_text,
+				if (c->status == RPLAT_B_FAIL || c->status == RPLAT_B_UNDECIDED)
+					snprintf(msg, sizeof(msg), "%smeasured %s, limit %s %s",
+						 c->status == RPLAT_B_UNDECIDED ? "undecidable: " : "", c->measured_text,
 						 op_names[c->rule->op], c->limit_text);
 				else
 					snprintf(msg, sizeof(msg), "not measured: %s", c->detail);
 				fprintf(f, "      <failure");
 				xml_attr(f, "message", msg);
-				xml_attr(f, "type", c->status == RPLAT_B_FAIL ? "over-budget" : "not-measured");
+				xml_attr(f, "type", c->status == RPLAT_B_FAIL ? "over-budget" :
+						    c->status == RPLAT_B_UNDECIDED ? "undecidable" : "not-measured");
 				fprintf(f, ">");
 				xml_esc(f, b->name);
 				fprintf(f, ":%d: ", c->rule->line);

@@ -111,8 +111,8 @@ static void fn_outliers(FILE *f, const void *a)
 	int i;
 
 	fprintf(f, "# x\trtt_us\tlabel\n");
-	for (i = 0; i < s->nout; i++) /* samples.tsv line 2 is message index 0 */
-		fprintf(f, "%.9g\t%.6g\tseq %llu\n", rp_x_of(s, &s->out[i], s->out[i].line - 2),
+	for (i = 0; i < s->nout; i++)
+		fprintf(f, "%.9g\t%.6g\tseq %llu\n", rp_x_of(s, &s->out[i], s->out[i].index),
 			(double)s->out[i].rtt / 1e3, (unsigned long long)s->out[i].seq);
 }
 
@@ -122,6 +122,7 @@ struct lostarg {
 	const double *x;
 	int n;
 	double y;
+	const double *ys;  /* or each point's own height, ns (the late replies' round trips) */
 };
 
 static void fn_lost(FILE *f, const void *a)
@@ -131,7 +132,7 @@ static void fn_lost(FILE *f, const void *a)
 
 	fprintf(f, "# %s\ty\n", x->xname);
 	for (i = 0; i < x->n; i++)
-		fprintf(f, "%.9g\t%.6g\n", x->x[i], x->y);
+		fprintf(f, "%.9g\t%.6g\n", x->x[i], x->ys ? x->ys[i] / 1e3 : x->y);
 }
 
 static void fn_stages(FILE *f, const void *a)
@@ -365,8 +366,9 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 	rp_gp_end(gp, name, 960, 420, d->png);
 	/* over time */
 	if (rr->scanned && rr->scan.samples) {
-		struct lostarg la = { "x", rr->scan.lost_x, rr->scan.nlost, (double)r->rtt.max / 1e3 * 1.6 };
-		char rel2[128], rel3[128];
+		struct lostarg la = { "x", rr->scan.lost_x, rr->scan.nlost, (double)r->rtt.max / 1e3 * 1.6, NULL };
+		struct lostarg lt = { "x", rr->scan.late_x, rr->scan.nlate, 0, rr->scan.late_y };
+		char rel2[128], rel3[128], rel4[128];
 		int first = 1;
 		double bw = rr->scan.binw;
 		char bws[48];
@@ -376,11 +378,12 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 		rp_fmt(rel, sizeof(rel), "data/%s_time.dat", rr->pfx);
 		rp_fmt(rel2, sizeof(rel2), "data/%s_outliers.dat", rr->pfx);
 		rp_fmt(rel3, sizeof(rel3), "data/%s_lost.dat", rr->pfx);
+		rp_fmt(rel4, sizeof(rel4), "data/%s_late.dat", rr->pfx);
 		struct timearg ta = { rr->scan.bin, rr->scan.nbins, rr->scan.binw, rr->scan.by_index, 0 };
 
 		if (write_data(d, rel, fn_time, &ta, err, errlen) ||
 		    write_data(d, rel2, fn_outliers, &rr->scan, err, errlen) ||
-		    write_data(d, rel3, fn_lost, &la, err, errlen))
+		    write_data(d, rel3, fn_lost, &la, err, errlen) || write_data(d, rel4, fn_lost, &lt, err, errlen))
 			return -1;
 		if (rr->scan.by_index)
 			rp_fmt(bws, sizeof(bws), "%.0f messages", bw);
@@ -390,8 +393,10 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 		rp_gp_begin(gp, name, 960, 380);
 		fprintf(gp, "set title 'Round-trip latency over the run'\nset logscale y\nset format y '%%g'\n");
 		fprintf(gp, "set xlabel '%s'\nset ylabel 'round trip (us, log scale)'\n",
-			rr->scan.by_index ? "message (merged runs, in order)" : "time into the run (s)");
-		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key top right\n");
+			rr->scan.by_index ? "message (merged runs, in order, warm-up excluded)" : "time into the run (s)");
+		/* the x axis ends with the run (gnuplot would round it up to the next tic) */
+		fprintf(gp, "set xrange [0:%.9g]\n", rr->scan.x_end > 0 ? rr->scan.x_end : 1);
+		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key outside right top vertical\n");
 		fprintf(gp, "plot ");
 		if (file_nonempty_rows(d->out, rel)) {
 			fprintf(gp, "'%s' using 1:2:4 with filledcurves lc rgb '#9ecae1' title 'min..max per %s', "
@@ -403,6 +408,11 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 			fprintf(gp, "%s'%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title 'the %d slowest', "
 				    "'' every ::0::2 using 1:2:3 with labels offset 0,0.9 font ',9' tc rgb '#d62728' notitle",
 				first ? "" : ", ", rel2, rr->scan.nout);
+			first = 0;
+		}
+		if (rr->scan.nlate) {
+			fprintf(gp, "%s'%s' using 1:2 with points pt 9 ps 0.7 lc rgb '#ff7f0e' title 'late reply'",
+				first ? "" : ", ", rel4);
 			first = 0;
 		}
 		if (rr->scan.nlost) {
@@ -544,8 +554,9 @@ static void section_counts(struct rp_doc *d, const struct rplat_run *r, const st
 	if (s && s->samples && s->samples != r->counts.sent)
 		rp_doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
 		      (unsigned long long)r->counts.sent);
-	rp_doc_p(d, "Lost: no reply within the timeout. Late: the reply came after the timeout (counted here, not in "
-		 "the latency statistics). Every kind is reflected in the exit status of the run.");
+	rp_doc_p(d, "Lost: no reply at all. Late: the reply came after the timeout; its round trip is known and counts "
+		 "in every latency figure and histogram of this report (it is also counted here). Every kind is "
+		 "reflected in the exit status of the run.");
 }
 
 /* Index of the stage with the largest excess over its median, or -1. */
@@ -955,7 +966,8 @@ static void section_budget(struct rp_doc *d, const struct rplat_budget *b, const
 		const char *cell[5];
 
 		rp_fmt(lim, sizeof(lim), "%s %s", ops[c->rule->op], c->limit_text);
-		cell[0] = c->status == RPLAT_B_PASS ? "PASS" : c->status == RPLAT_B_FAIL ? "FAIL" : "NOT MEASURED";
+		cell[0] = c->status == RPLAT_B_PASS ? "PASS" : c->status == RPLAT_B_FAIL ? "FAIL" :
+			  c->status == RPLAT_B_UNDECIDED ? "UNDECIDED" : "NOT MEASURED";
 		cell[1] = c->name;
 		cell[2] = c->measured_text;
 		cell[3] = lim;
@@ -993,14 +1005,31 @@ static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct 
 	fputs("</p>\n", d->h);
 	fputs("\n>\n", d->m);
 	if (r->rtt.count) {
-		char t[1024], mt[64] = "";
+		char t[1024], mt[96] = "", pop[192];
+		size_t len;
 
-		if (rplat_json_get(r->meta, "summary.max_seq"))
+		/* the slowest message: from the samples (late replies included), else run.json's summary */
+		if (rr->scanned && rr->scan.nout && rr->scan.out[0].rtt == (int64_t)r->rtt.max)
+			rp_fmt(mt, sizeof(mt), " (message %llu%s, %.3f s into the run)",
+			       (unsigned long long)rr->scan.out[0].seq,
+			       rr->scan.out[0].status == RPLAT_RS_LATE ? ", a late reply" : "",
+			       (double)(rr->scan.out[0].t_send - rr->scan.t0) / 1e9);
+		else if (rplat_json_get(r->meta, "summary.max_seq") && !r->counts.late)
 			rp_fmt(mt, sizeof(mt), " (message %s, %.3f s into the run)",
 			       rp_meta_s(r, "summary.max_seq", buf, sizeof(buf)), rplat_run_num(r, "summary.max_time_s", 0));
+		len = (size_t)rp_fmt(pop, sizeof(pop), "Of the %llu answered messages", (unsigned long long)r->rtt.count);
+		if (r->counts.late && r->rtt.count == r->counts.received)
+			len += (size_t)rp_fmt(pop + len, sizeof(pop) - len, " (%llu of them late replies, counted with their "
+					      "round trips)", (unsigned long long)r->counts.late);
+		else if (r->counts.late)
+			len += (size_t)rp_fmt(pop + len, sizeof(pop) - len, " in the histograms (the %llu late replies are "
+					      "not: the run has no samples.tsv to add them from)",
+					      (unsigned long long)r->counts.late);
+		if (r->counts.lost)
+			rp_fmt(pop + len, sizeof(pop) - len, "; %llu lost (no reply) are in no latency figure",
+			       (unsigned long long)r->counts.lost);
 		rp_fmt(t, sizeof(t),
-		       "Half of the round trips took less than %s, 99%% less than %s, 99.9%% less than %s; the slowest "
-		       "took %s%s.",
+		       "%s: half took less than %s, 99%% less than %s, 99.9%% less than %s; the slowest took %s%s.", pop,
 		       rp_ns((double)rplat_hist_percentile(&r->rtt, 50), s1, sizeof(s1)),
 		       rp_ns((double)rplat_hist_percentile(&r->rtt, 99), s2, sizeof(s2)),
 		       rp_ns((double)rplat_hist_percentile(&r->rtt, 99.9), s3, sizeof(s3)),
@@ -1194,7 +1223,7 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 		       err, errlen))
 		return -1;
 	if (rr->has_time) {
-		char cap[512], bw[48];
+		char cap[768], bw[48];
 
 		if (rr->scan.by_index)
 			rp_fmt(bw, sizeof(bw), "%.0f messages", rr->scan.binw);
@@ -1202,9 +1231,12 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 			rplat_fmt_ns(rr->scan.binw, bw, sizeof(bw));
 		rp_fmt(cap, sizeof(cap),
 		       "Round trips over the run, %llu messages in %d bins of %s: the band spans each bin's fastest and "
-		       "slowest, the line is its mean; red dots are the slowest messages (labelled with their sequence "
-		       "numbers), black crosses the messages that got no reply. Look for bursts and drifts.",
-		       (unsigned long long)rr->scan.samples, rr->scan.nbins, bw);
+		       "slowest reply (late replies included), the line is its mean; red dots are the %d slowest "
+		       "messages (the three slowest labelled with their sequence numbers), orange diamonds the replies "
+		       "that came after the timeout (late, %llu), black crosses the messages that got no reply (lost, "
+		       "%llu). Look for bursts and drifts.",
+		       (unsigned long long)rr->scan.samples, rr->scan.nbins, bw, rr->scan.nout,
+		       (unsigned long long)rr->scan.status[RPLAT_RS_LATE], (unsigned long long)rr->scan.status[RPLAT_RS_LOST]);
 		rp_fmt(name, sizeof(name), "%s_time", rr->pfx);
 		if (rp_doc_figure(d, name, cap, err, errlen))
 			return -1;
@@ -1388,7 +1420,7 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 			       t1 = { rr->ss->bin[1], rr->ss->nbins, rr->ss->binw, 0, 1 };
 		double ymax = (double)(r->stream_stage[0].max > r->stream_stage[3].max ? r->stream_stage[0].max :
 											  r->stream_stage[3].max);
-		struct lostarg la = { "t_s", rr->ss->lost_x, rr->ss->nlost, ymax / 1e3 * 1.6 };
+		struct lostarg la = { "t_s", rr->ss->lost_x, rr->ss->nlost, ymax / 1e3 * 1.6, NULL };
 		char rel2[128], rel3[128], bws[48];
 		int first = 1;
 

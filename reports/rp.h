@@ -36,7 +36,7 @@ int rp_svg_inline(FILE *html, const struct rp_out *o, const char *rel, const cha
 #define RP_MAXLOST 2000
 
 struct rp_bin {
-	uint64_t n, bad;     /* ok samples, and lost/late/other ones */
+	uint64_t n, bad;     /* answered messages (ok and late), and lost/other ones */
 	int64_t min, max;    /* ok samples' rtt, ns */
 	double sum;
 };
@@ -48,10 +48,14 @@ struct rp_scan {
 	int nbins;
 	struct rp_bin bin[2 * RP_NBINS];
 	int topk, nout;
-	struct rplat_sample *out; /* the topk largest ok round trips, descending after rp_scan_run */
+	struct rplat_sample *out; /* the topk largest round trips (ok and late), descending after rp_scan_run */
 	int nlost;
 	double lost_x[RP_MAXLOST]; /* x of the first RP_MAXLOST messages that got no reply */
-	uint64_t samples, status[RPLAT_RS_NSTATUS];
+	int nlate;
+	double late_x[RP_MAXLOST], late_y[RP_MAXLOST]; /* x and rtt (ns) of the first late replies */
+	double x_end;        /* x of the last message (s, or its index when by_index) */
+	uint64_t samples;    /* messages, warm-up excluded */
+	uint64_t status[RPLAT_RS_NSTATUS]; /* messages by status, warm-up included */
 	double secs;         /* how long the pass took */
 };
 

@@ -297,7 +297,8 @@ double rp_bin_x(const struct rp_scan *s, int i)
 
 double rp_x_of(const struct rp_scan *s, const struct rplat_sample *sm, uint64_t index)
 {
-	return s->by_index ? (double)index : (double)(sm->t_send - s->t0) / 1e9;
+	(void)index;
+	return s->by_index ? (double)sm->index : (double)(sm->t_send - s->t0) / 1e9;
 }
 
 static void bin_merge(struct rp_bin *d, const struct rp_bin *a, const struct rp_bin *b)
@@ -417,22 +418,31 @@ int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *er
 	if (rplat_samples_open(r, &in, err, errlen))
 		return -1;
 	while ((rc = rplat_samples_next(in, &sm, err, errlen)) == 1) {
+		int answered = sm.status == RPLAT_RS_OK || sm.status == RPLAT_RS_LATE;
 		double x;
 
+		s->status[sm.status]++;
+		if (sm.status == RPLAT_RS_WARMUP) /* in no figure */
+			continue;
 		if (s->samples == 0)
 			s->t0 = sm.t_send;
-		x = rp_x_of(s, &sm, s->samples);
+		x = rp_x_of(s, &sm, sm.index);
 		{
 			struct rp_bin *bins = s->bin;
 			long idx = rp_bins_place(&bins, 1, &s->binw, &s->nbins, s->by_index ? x : x * 1e9);
 
-			rp_bin_add(&s->bin[idx], sm.rtt, sm.status == RPLAT_RS_OK);
+			rp_bin_add(&s->bin[idx], sm.rtt, answered);
 		}
-		s->status[sm.status]++;
-		if (sm.status == RPLAT_RS_OK && sm.rtt != RPLAT_NA)
+		if (answered && sm.rtt != RPLAT_NA)
 			rp_top_push(s->out, &s->nout, s->topk, &sm, key_rtt);
-		else if (sm.status == RPLAT_RS_LOST && s->nlost < RP_MAXLOST)
+		if (sm.status == RPLAT_RS_LOST && s->nlost < RP_MAXLOST)
 			s->lost_x[s->nlost++] = x;
+		if (sm.status == RPLAT_RS_LATE && s->nlate < RP_MAXLOST) {
+			s->late_x[s->nlate] = x;
+			s->late_y[s->nlate++] = (double)sm.rtt;
+		}
+		if (x > s->x_end)
+			s->x_end = x;
 		s->samples++;
 	}
 	rplat_samples_close(in);

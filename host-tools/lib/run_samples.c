@@ -848,6 +848,8 @@ int rplat_samples_next(struct rplat_samples *s, struct rplat_sample *out, char *
 			s->qhead = (s->qhead + 1) % QCAP;
 			s->qlen--;
 			*out = s->out.sm;
+			out->index = out->status == RPLAT_RS_WARMUP ? s->census.status[RPLAT_RS_WARMUP] :
+				     s->census.messages - s->census.status[RPLAT_RS_WARMUP];
 			census_add(s, out);
 			return 1;
 		}

@@ -18,7 +18,7 @@ for f in index.html report.md plots.gp plots/r0_hist.svg plots/r0_hist.png plots
 done
 [ "$(grep -c '<svg' rep/index.html)" -ge 4 ] || fail "expected >= 4 inline SVG plots"
 grep -Eiq '<script|<link |<img |src=|@import|url\(http' rep/index.html && fail "index.html refers to external assets"
-grep -q 'Half of the round trips took less than' rep/index.html || fail "no at-a-glance summary"
+grep -q 'answered messages: half took less than' rep/index.html || fail "no at-a-glance summary"
 grep -q 'Slowest messages' rep/index.html || fail "no outliers"
 grep -q 'PREEMPT' rep/index.html || fail "no system section"
 grep -o 'plots/[a-z0-9_]*\.png' rep/report.md | while read -r p; do [ -s "rep/$p" ] || fail "report.md links missing $p"; done

@@ -52,6 +52,7 @@ static struct rplat_run *make_run(void)
 	r->counts.sent = 1002;
 	r->counts.received = 1000;
 	r->counts.lost = 2;
+	r->verified = 1;
 	return r;
 }
 
@@ -232,7 +233,8 @@ static void test_eval(void **state)
 	assert_int_equal(rplat_budget_eval(b, r, &res), 0);
 	assert_int_equal(res.n, 14);
 	assert_int_equal(res.checks[0].status, RPLAT_B_PASS);
-	assert_true(res.checks[0].measured >= 14900 && res.checks[0].measured <= 15100);
+	assert_true(res.checks[0].measured_lo <= 15000 && res.checks[0].measured_hi >= 15000);
+	assert_true(res.checks[0].measured == res.checks[0].measured_hi); /* <= is decided by the upper bound */
 	assert_int_equal(res.checks[1].status, RPLAT_B_FAIL);
 	assert_true(res.checks[1].measured == 19990);
 	assert_int_equal(res.checks[2].status, RPLAT_B_PASS);
@@ -253,6 +255,87 @@ static void test_eval(void **state)
 	assert_int_equal(res.passed, 8);
 	assert_int_equal(res.failed, 4);
 	assert_int_equal(res.missing, 2);
+	rplat_budget_result_free(&res);
+	rplat_budget_free(b);
+	free_run(r);
+}
+
+/* Issue 15 item 3: a percentile is only known to lie in its bucket. A limit between the bucket's midpoint
+ * (what the old code compared) and its upper bound is undecidable, not a pass; p100 is the exact max. */
+static void test_pct_bucket_bound(void **state)
+{
+	struct rplat_run *r = make_run();
+	struct rplat_budget *b;
+	struct rplat_budget_result res;
+	uint64_t lo, hi, mid;
+	char rules[512];
+	int i;
+
+	(void)state;
+	/* one value per bucket would make p50 exact; put 1000 samples into the bucket of 1 ms */
+	rplat_hist_init(&r->rtt);
+	for (i = 0; i < 1000; i++)
+		rplat_hist_add(&r->rtt, 1000000 + (uint64_t)(i % 7) * 1000); /* 1.000 .. 1.006 ms */
+	assert_int_equal(rplat_hist_percentile_range(&r->rtt, 50, &lo, &hi), 0);
+	mid = rplat_hist_percentile(&r->rtt, 50);
+	assert_true(lo < mid && mid < hi);
+	snprintf(rules, sizeof(rules),
+		 "rtt.p50 <= %lluns\n"  /* between the midpoint and the upper bound: undecidable */
+		 "rtt.p50 <= %lluns\n"  /* the upper bound: pass */
+		 "rtt.p50 < %lluns\n"   /* below the lower bound: fail */
+		 "rtt.p50 >= %lluns\n"  /* the lower bound: pass */
+		 "rtt.p100 <= %lluns\n" /* the exact max: pass, as rtt.max */
+		 "rtt.max <= %lluns\n"
+		 "rtt.p100 < %lluns\n" /* fail, as rtt.max */
+		 "rtt.max < %lluns\n",
+		 (unsigned long long)mid + 1, (unsigned long long)hi, (unsigned long long)lo, (unsigned long long)lo,
+		 (unsigned long long)r->rtt.max, (unsigned long long)r->rtt.max, (unsigned long long)r->rtt.max,
+		 (unsigned long long)r->rtt.max);
+	b = parse_ok(rules);
+	assert_int_equal(rplat_budget_eval(b, r, &res), 0);
+	assert_int_equal(res.n, 8);
+	assert_int_equal(res.checks[0].status, RPLAT_B_UNDECIDED);
+	assert_non_null(strstr(res.checks[0].detail, "undecidable"));
+	assert_int_equal(res.checks[1].status, RPLAT_B_PASS);
+	assert_int_equal(res.checks[2].status, RPLAT_B_FAIL);
+	assert_int_equal(res.checks[3].status, RPLAT_B_PASS);
+	assert_int_equal(res.checks[4].status, RPLAT_B_PASS);
+	assert_int_equal(res.checks[5].status, RPLAT_B_PASS);
+	assert_int_equal(res.checks[6].status, RPLAT_B_FAIL);
+	assert_int_equal(res.checks[7].status, RPLAT_B_FAIL);
+	assert_int_equal(res.undecided, 1);
+	assert_int_equal(res.missing, 1); /* undecided is not a pass */
+	rplat_budget_result_free(&res);
+	rplat_budget_free(b);
+	free_run(r);
+}
+
+/* Issue 15 items 1 and 5: a run whose samples.tsv was not verified (missing, or not matching) never
+ * passes; latency figures say over how many of how many messages, late replies included. */
+static void test_unverified_and_population(void **state)
+{
+	struct rplat_run *r = make_run();
+	struct rplat_budget *b = parse_ok("rtt.p99 <= 1s\n");
+	struct rplat_budget_result res;
+
+	(void)state;
+	r->counts.late = 10;
+	r->counts.received = 1000; /* 990 ok + 10 late: all in the histogram */
+	assert_int_equal(rplat_budget_eval(b, r, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.checks[0].status, RPLAT_B_PASS);
+	assert_non_null(strstr(res.checks[0].detail, "over 1000 of 1002 messages"));
+	assert_non_null(strstr(res.checks[0].detail, "10 late replies included"));
+	assert_non_null(strstr(res.checks[0].detail, "2 lost"));
+	rplat_budget_result_free(&res);
+	r->verified = 0;
+	snprintf(r->unverified, sizeof(r->unverified), "RUN/samples.tsv is missing");
+	assert_int_equal(rplat_budget_eval(b, r, &res), 0);
+	assert_int_equal(res.n, 2);
+	assert_int_equal(res.checks[0].status, RPLAT_B_MISSING);
+	assert_string_equal(res.checks[0].detail, "RUN/samples.tsv is missing");
+	assert_int_equal(res.checks[1].status, RPLAT_B_PASS);
+	assert_int_equal(res.missing, 1);
 	rplat_budget_result_free(&res);
 	rplat_budget_free(b);
 	free_run(r);
@@ -299,7 +382,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_rules),  cmocka_unit_test(test_parse_size_blocks),
 		cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_inline),
-		cmocka_unit_test(test_eval),         cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_eval), cmocka_unit_test(test_pct_bucket_bound),
+		cmocka_unit_test(test_unverified_and_population),         cmocka_unit_test(test_outputs),
 	};
 
 	return cmocka_run_group_tests_name("budget", tests, NULL, NULL);

@@ -14,10 +14,15 @@
  *   size 64:                            a block: the indented rules below it apply to 64-byte
  *     rtt.p99 <= 40us                   messages (size *: to every size), up to the next unindented line
  *
- * Operators: <= < >= > == !=. Times need a unit (ns, us, ms, s); counts take none. A figure the run
- * does not have (no stage breakdown, no such size, no samples) fails the rule: a budget passes only
- * when every figure it names was measured and met. Percentiles come from the run's histograms (<= 0.8%
- * relative error, see rplat/hist.h). */
+ * Operators: <= < >= > == !=. Times need a unit (ns, us, ms, s); counts take none; limits are >= 0. A
+ * figure the run does not have (no stage breakdown, no such size) fails the rule, and so does every run
+ * whose samples.tsv is missing or does not agree with run.json and its histograms (a check named
+ * "samples.tsv"): a budget passes only when every figure it names was measured, verified and met.
+ * Latency figures count every answered message (ok and late replies); lost messages have no latency
+ * and are in none. Percentiles come from the run's histograms: a percentile is only known to lie in its
+ * bucket (<= 0.8% wide, see rplat/hist.h), so a rule passes when the whole bucket meets the limit, fails
+ * when none of it does, and is UNDECIDED (not a pass) when the limit falls inside it; p100, min, max, avg
+ * and stddev are exact. */
 #ifndef RPLAT_BUDGET_H
 #define RPLAT_BUDGET_H
 
@@ -66,13 +71,17 @@ struct rplat_budget *rplat_budget_parse(const char *text, const char *name, char
 struct rplat_budget *rplat_budget_load(const char *spec, char *err, size_t errlen);
 void rplat_budget_free(struct rplat_budget *b);
 
-enum rplat_budget_status { RPLAT_B_PASS, RPLAT_B_FAIL, RPLAT_B_MISSING };
+/* UNDECIDED: the figure's histogram bucket straddles the limit (a percentile is only known to lie in its
+ * bucket, see rplat_hist_percentile_range), so the run can neither pass nor fail the rule; like MISSING,
+ * it keeps the budget from passing. */
+enum rplat_budget_status { RPLAT_B_PASS, RPLAT_B_FAIL, RPLAT_B_MISSING, RPLAT_B_UNDECIDED };
 
 struct rplat_budget_check {
 	const struct rplat_budget_rule *rule;
 	char name[224];        /* the rule, with a @* size made concrete */
 	enum rplat_budget_status status;
-	double measured;       /* ns, count or %, as the rule */
+	double measured;       /* ns, count or %, as the rule (a percentile: its bucket's bound that decides) */
+	double measured_lo, measured_hi; /* where the figure certainly lies (lo == hi when exact) */
 	char measured_text[64];
 	char limit_text[64];
 	char detail[192];      /* what was measured, or why it is missing */
@@ -81,7 +90,8 @@ struct rplat_budget_check {
 struct rplat_budget_result {
 	int n;
 	struct rplat_budget_check *checks;
-	int passed, failed, missing;
+	int passed, failed, missing; /* missing: not measured or undecided (neither passed nor failed) */
+	int undecided;               /* of those, undecided */
 };
 
 /* Check every rule against one run. Returns 0 (res filled; free with rplat_budget_result_free), or -1

@@ -128,6 +128,9 @@ struct rplat_sample {
 	int64_t t_recv;
 	int64_t sstage[RPLAT_NSTREAM_STAGES];
 	uint64_t line;                   /* line number in samples.tsv */
+	uint64_t index;                  /* 0-based index of the message among the file's messages, warm-up
+					    excluded (warm-up messages: their index among the warm-up); a legacy
+					    "lost then late" pair is one message */
 };
 
 struct rplat_samples;

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Recompute a run's figures from its samples.tsv and check what rplat report / budget / compare / merge
+printed against them (tests/integration/test_report_honest.sh). Exits 1 with the difference."""
+import html, json, math, os, re, sys
+
+
+def load(run):
+    """Messages of run/samples.tsv, one per message (a legacy lost-then-late pair is one late message)."""
+    with open(os.path.join(run, "samples.tsv")) as f:
+        head = f.readline().rstrip("\n").split("\t")
+        rows = [dict(zip(head, l.rstrip("\n").split("\t"))) for l in f]
+    msgs, where = [], {}
+    for r in rows:
+        key = (r.get("run", "0"), r["seq"])
+        if r["status"] == "late" and key in where and msgs[where[key]]["status"] == "lost":
+            msgs[where[key]] = r
+            continue
+        where[key] = len(msgs)
+        msgs.append(r)
+    return [m for m in msgs if m["status"] != "warmup"]
+
+
+def answered(msgs, col="rtt"):
+    return sorted(int(m[col]) for m in msgs if m["status"] in ("ok", "late") and m[col] != "nan")
+
+
+def rank(p, n):
+    return max(1, math.ceil(p / 100.0 * n * (1 - 1e-12)))
+
+
+def exact(v, p):
+    return v[rank(p, len(v)) - 1]
+
+
+def fmt_ns(ns):
+    a = abs(ns)
+    if a < 1e3:
+        return "%.0f ns" % ns
+    if a < 1e6:
+        return "%.2f us" % (ns / 1e3)
+    if a < 1e9:
+        return "%.3f ms" % (ns / 1e6)
+    return "%.3f s" % (ns / 1e9)
+
+
+def parse_ns(s):
+    m = re.match(r"^\s*(-?[0-9.]+) (ns|us|ms|s)\s*$", s)
+    assert m, "not a time: %r" % s
+    return float(m.group(1)) * {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[m.group(2)]
+
+
+def check(cond, msg):
+    if not cond:
+        print("MISMATCH: " + msg)
+        sys.exit(1)
+
+
+def cmd_headline(run, page):
+    msgs = load(run)
+    v = answered(msgs)
+    text = html.unescape(re.sub(r"<[^>]+>", "", open(page).read()))
+    m = re.search(r"Of the (\d+) answered messages[^:]*: half took less than ([^,]+), 99% less than ([^,]+), "
+                  r"99\.9% less than ([^;]+); the slowest took ([^(]+?) \(message (\d+)", text)
+    check(m, "no headline with the slowest message")
+    check(int(m.group(1)) == len(v), "headline count %s, samples %d answered" % (m.group(1), len(v)))
+    check(m.group(5).strip() == fmt_ns(v[-1]), "slowest %s, samples %s" % (m.group(5), fmt_ns(v[-1])))
+    worst = max((m2 for m2 in msgs if m2["status"] in ("ok", "late")), key=lambda x: int(x["rtt"]))
+    check(m.group(6) == worst["seq"], "slowest message %s, samples %s" % (m.group(6), worst["seq"]))
+    for g, p in ((2, 50), (3, 99), (4, 99.9)):
+        got, want = parse_ns(m.group(g)), exact(v, p)
+        check(abs(got - want) <= want / 64 + 10, "p%g %s, samples %d" % (p, m.group(g), want))
+    print("headline ok: %d answered, slowest %s (seq %s)" % (len(v), fmt_ns(v[-1]), worst["seq"]))
+
+
+def rows(path):
+    return [l.split("\t") for l in open(path).read().splitlines() if l and not l.startswith("#")]
+
+
+def cmd_overtime(run, rep):
+    msgs = load(run)
+    lost = [m for m in msgs if m["status"] == "lost"]
+    late = [m for m in msgs if m["status"] == "late"]
+    ans = [m for m in msgs if m["status"] in ("ok", "late")]
+    lr, tr = rows(rep + "/data/r0_lost.dat"), rows(rep + "/data/r0_late.dat")
+    check(len(lr) == min(len(lost), 2000), "%d lost points, samples %d lost" % (len(lr), len(lost)))
+    check(len(tr) == min(len(late), 2000), "%d late points, samples %d late" % (len(tr), len(late)))
+    t = rows(rep + "/data/r0_time.dat")
+    check(sum(int(r[4]) for r in t) == len(ans), "bins hold %d replies, samples %d" % (sum(int(r[4]) for r in t),
+                                                                                         len(ans)))
+    check(sum(int(r[5]) for r in t) <= len(msgs) - len(ans), "bins' no-reply count")
+    gp = open(rep + "/plots.gp").read()
+    m = re.search(r"set xrange \[0:([0-9.e+-]+)\]", gp)
+    check(m, "the over-time plot has no x range")
+    if "run" in ans[0]:
+        end = len(msgs) - 1
+    else:
+        end = (int(msgs[-1]["t_send"]) - int(msgs[0]["t_send"])) / 1e9
+    check(abs(float(m.group(1)) - end) <= 1e-6 * max(1, end), "x axis ends at %s, the run at %s" % (m.group(1), end))
+    print("over time ok: %d replies, %d late, %d lost, x to %s" % (len(ans), len(late), len(lost), m.group(1)))
+
+
+def cmd_budget(run, out):
+    msgs = load(run)
+    meta = json.load(open(run + "/run.json"))
+    sent = meta["counts"]["sent"]
+    v = answered(msgs)
+    n = 0
+    for line in open(out):
+        m = re.match(r"^(PASS|FAIL|UNDECIDED)\s+rtt\.p([0-9.]+) (<=|<) (\S+)\s+(\S+ \S+?)(?:\.\.(\S+ \S+))?\s{2,}(.*)$",
+                     line)
+        if not m:
+            continue
+        p, lim = float(m.group(2)), parse_ns(m.group(4).replace("us", " us").replace("ms", " ms"))
+        want = exact(v, p)
+        lo = parse_ns(m.group(5))
+        hi = parse_ns(m.group(6)) if m.group(6) else lo
+        check(lo - 10 <= want <= hi + 10, "p%g in %s..%s, samples %d" % (p, m.group(5), m.group(6), want))
+        verdict = "PASS" if hi <= lim else "FAIL" if lo > lim else "UNDECIDED"
+        check(m.group(1) == verdict, "%s: %s, expected %s" % (line.strip(), m.group(1), verdict))
+        check(("over %d of %d messages" % (len(v), sent)) in m.group(7), "population in %r" % m.group(7))
+        n += 1
+    check(n > 0, "no rtt percentile rule in the budget output")
+    print("budget ok: %d percentile rules" % n)
+
+
+def main():
+    cmd, run = sys.argv[1], sys.argv[2]
+    if cmd == "headline":
+        cmd_headline(run, sys.argv[3])
+    elif cmd == "overtime":
+        cmd_overtime(run, sys.argv[3])
+    elif cmd == "budget":
+        cmd_budget(run, sys.argv[3])
+    elif cmd == "exact":
+        print(exact(answered(load(run)), float(sys.argv[3])))
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+main()
