@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer targets from their seed corpus
 #   make firmware   probe firmware for every target (probe-fw/Makefile)
 #   make deps       only install the Debian packages
+#   make vboard     build both virtual-board guest kernels (cached) and run the virtual-board tests
 #   make SAN=1      build with ASan + UBSan into build-san/
 #   make CROSS_COMPILE=aarch64-linux-gnu-   build the host tools for arm64 into build-aarch64/
 
@@ -50,7 +51,7 @@ endef
 define hdr_check
 $(if $(shell printf '\043include <$(call pc_mod,$(1))>\n' | $(CC) $(XLIB_CFLAGS) -E -x c - >/dev/null 2>&1 && echo y),,$(error $(CC) cannot find <$(call pc_mod,$(1))>: install the Debian package $(call pc_deb,$(1))$(if $(CROSS_COMPILE),:arm64) (or run 'make deps')))
 endef
-NEED_LIBS := $(filter-out deps clean help check bench fuzz demo,$(or $(MAKECMDGOALS),all))
+NEED_LIBS := $(filter-out deps clean help check bench fuzz demo vboard-kernels,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
 $(foreach p,$(PKGS),$(call pc_check,$(p)))
 $(foreach p,$(HDR_LIBS),$(call hdr_check,$(p)))
@@ -89,7 +90,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
 .PHONY: all tools unit deps demo check check-unit check-san check-integration check-cross check-firmware \
-	bench fuzz firmware clean help
+	bench fuzz firmware clean help vboard vboard-kernels
 .DEFAULT_GOAL := all
 
 all: tools unit
@@ -127,6 +128,7 @@ check: DEPS_FLAGS = --arm64
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)$(MAKE) --no-print-directory vboard-kernels || echo "check: a virtual-board kernel did not build; its tests will skip saying so"
 	$(Q)tests/run-all.sh
 
 check-unit: all
@@ -147,6 +149,15 @@ bench: deps
 fuzz: deps
 	$(Q)tests/fuzz/run.sh
 
+# The virtual board (host-tools/vboard/): two guest kernels from Debian's linux-source-6.12, cached
+# under /var/cache/rplat/vboard/ (a cold build takes minutes per flavour, see README), then its tests.
+vboard-kernels:
+	$(Q)for f in preempt rt; do host-tools/vboard/build-kernel.sh $$f >/dev/null || exit 1; done
+
+vboard: deps
+	$(Q)$(MAKE) --no-print-directory tools vboard-kernels
+	$(Q)tests/run-integration.sh $(BUILD) test_vboard_
+
 # The firmware has its own cross compiler (arm-none-eabi-): CROSS_COMPILE here is the host tools'.
 FW_CROSS_COMPILE ?= arm-none-eabi-
 firmware:
@@ -157,6 +168,6 @@ clean:
 	$(Q)$(MAKE) --no-print-directory -C probe-fw clean 2>/dev/null || true
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

@@ -10,7 +10,8 @@ NATIVE="build-essential pkg-config make
 libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libfdt-dev zlib1g-dev
 libcmocka-dev rt-tests stress-ng gnuplot-nox device-tree-compiler
 gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
-clang libclang-rt-14-dev llvm chromium fonts-dejavu-core python3 strace"
+clang libclang-rt-14-dev llvm chromium fonts-dejavu-core python3 strace
+linux-source-6.12 qemu-system-x86 busybox-static bc bison flex cpio libssl-dev kmod xz-utils"
 ARM64="crossbuild-essential-arm64 qemu-user
 libtracefs-dev:arm64 libtraceevent-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libcmocka-dev:arm64
 libzstd1:arm64"
