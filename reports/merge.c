@@ -169,39 +169,30 @@ static int write_samples(struct rplat_run *const *runs, int n, const int *run_ba
 	if (rplat_runfile_open(&rf, dir, "samples.tsv"))
 		return rplat_fail(err, errlen, "%s/samples.tsv: %s", dir, strerror(errno));
 	if (verbatim) {
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-
+		/* every line as the reader checked it (a legacy lost-then-late pair becomes its one late line) */
 		fprintf(rf.f, "%s\trun\n", h0);
 		for (i = 0; i < n; i++) {
-			char p[PATH_MAX];
-			FILE *f;
-			uint64_t lineno = 0;
+			struct rplat_samples *s;
+			struct rplat_sample sm;
+			const char *raw;
+			size_t len;
+			int rc;
 
-			rp_fmt(p, sizeof(p), "%s/samples.tsv", runs[i]->dir);
-			f = fopen(p, "r");
-			if (!f) {
-				free(line);
+			if (rplat_samples_open(runs[i], &s, err, errlen)) {
 				rplat_runfile_abort(&rf);
-				return rplat_fail(err, errlen, "%s: %s", p, strerror(errno));
+				return -1;
 			}
-			while ((len = getline(&line, &cap, f)) > 0) {
-				if (lineno++ == 0)
-					continue;
-				if (line[len - 1] != '\n') {
-					fclose(f);
-					free(line);
-					rplat_runfile_abort(&rf);
-					return rplat_fail(err, errlen, "%s: line %llu: truncated (no final newline)", p,
-							  (unsigned long long)lineno);
-				}
-				line[len - 1] = 0;
-				fprintf(rf.f, "%s\t%d\n", line, run_base[i]);
+			while ((rc = rplat_samples_next(s, &sm, err, errlen)) == 1) {
+				raw = rplat_samples_raw(s, &len);
+				fwrite(raw, 1, len, rf.f);
+				fprintf(rf.f, "\t%d\n", run_base[i]);
 			}
-			fclose(f);
+			rplat_samples_close(s);
+			if (rc < 0) {
+				rplat_runfile_abort(&rf);
+				return -1;
+			}
 		}
-		free(line);
 	} else {
 		fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\trun\n", rf.f);
 		for (i = 0; i < n; i++) {
@@ -252,6 +243,114 @@ struct szacc {
 	struct rplat_hist h;
 };
 
+/* ---------------------------------------------------------------- one measurement, merged once */
+
+/* A measurement's identity: host, start and end time, command. A merged run holds its sources'. */
+struct ident {
+	const char *host, *start, *end, *cmd;
+	double rtt_count, sent, rtt_sum; /* rtt_sum < 0: not recorded (sources of rplat <= 0.1.0 merges) */
+	int run;                /* which of the runs given holds it */
+};
+
+static int ident_add(struct ident **v, int *n, int *cap, const char *host, const char *start, const char *end,
+		     const char *cmd, double rtt_count, double sent, double rtt_sum, int run)
+{
+	if (!start) /* no identity to compare (hand-made runs) */
+		return 0;
+	if (*n == *cap) {
+		struct ident *nv = realloc(*v, (size_t)(*cap ? *cap * 2 : 16) * sizeof(**v));
+
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = *cap ? *cap * 2 : 16;
+	}
+	(*v)[(*n)++] = (struct ident){ host, start, end, cmd, rtt_count, sent, rtt_sum, run };
+	return 0;
+}
+
+static int ident_sources(struct ident **v, int *n, int *cap, const struct rplat_json *src, int run)
+{
+	size_t i;
+
+	for (i = 0; src && src->type == RPLAT_JSON_ARR && i < src->n; i++) {
+		const struct rplat_json *e = &src->child[i], *sub = rplat_json_member(e, "sources");
+
+		if (sub) {
+			if (ident_sources(v, n, cap, sub, run))
+				return -1;
+		} else {
+			double c = -1, k = -1, sum = -1;
+
+			rplat_json_num(rplat_json_member(e, "rtt_count"), &c);
+			rplat_json_num(rplat_json_member(e, "sent"), &k);
+			rplat_json_num(rplat_json_member(e, "rtt_sum"), &sum);
+			if (ident_add(v, n, cap, rplat_json_str(rplat_json_member(e, "host")),
+				      rplat_json_str(rplat_json_member(e, "start_time")),
+				      rplat_json_str(rplat_json_member(e, "end_time")),
+				      rplat_json_str(rplat_json_member(e, "command")), c, k, sum, run))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Refuse to merge a measurement twice: the same directory given twice, a copy of a run, or a run that a
+ * merged run given already holds. */
+static int check_distinct(struct rplat_run *const *runs, int n, char *err, size_t errlen)
+{
+	struct ident *v = NULL;
+	int nv = 0, cap = 0, i, j, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		char *a = realpath(runs[i]->dir, NULL);
+
+		for (j = 0; a && j < i; j++) {
+			char *b = realpath(runs[j]->dir, NULL);
+			int eq = b && !strcmp(a, b);
+
+			free(b);
+			if (eq) {
+				free(a);
+				return rplat_fail(err, errlen, "%s is given twice (as run %d and %d): merging it would count "
+						  "each of its messages twice", runs[i]->dir, j + 1, i + 1);
+			}
+		}
+		free(a);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		const struct rplat_run *r = runs[i];
+
+		if (rplat_json_member(r->meta, "sources"))
+			rc = ident_sources(&v, &nv, &cap, rplat_json_member(r->meta, "sources"), i);
+		else
+			rc = ident_add(&v, &nv, &cap, rplat_run_str(r, "system.nodename"), rplat_run_str(r, "start_time"),
+				       rplat_run_str(r, "end_time"), rplat_run_str(r, "command"), (double)r->rtt.count,
+				       (double)r->counts.sent, (double)r->rtt.sum, i);
+	}
+	if (rc) {
+		free(v);
+		return rplat_fail(err, errlen, "out of memory");
+	}
+	for (i = 0; i < nv && !rc; i++)
+		for (j = 0; j < i && !rc; j++)
+			if (same(v[i].host, v[j].host) && same(v[i].start, v[j].start) && same(v[i].end, v[j].end) &&
+			    same(v[i].cmd, v[j].cmd) && v[i].sent == v[j].sent && v[i].rtt_count == v[j].rtt_count &&
+			    (v[i].rtt_sum < 0 || v[j].rtt_sum < 0 || v[i].rtt_sum == v[j].rtt_sum))
+				rc = rplat_fail(err, errlen,
+						"%s and %s hold the same measurement (host %s, %s to %s): merging it would "
+						"count each of its messages twice",
+						runs[v[j].run]->dir, runs[v[i].run]->dir, v[i].host ? v[i].host : "-",
+						v[i].start, v[i].end ? v[i].end : "-");
+	free(v);
+	return rc;
+}
+
 int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, int force, const char *command,
 		    char *err, size_t errlen)
 {
@@ -276,6 +375,8 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 	for (i = 0; i < n; i++) /* runs of one kind, but a kind merge does not read (streams) */
 		if (rplat_run_ping_only(runs[i], err, errlen))
 			return -1;
+	if (check_distinct(runs, n, err, errlen))
+		return -1;
 	if (stat(out_dir, &st) == 0)
 		return rplat_fail(err, errlen, "%s exists: merge writes a new run directory", out_dir);
 	rtt = calloc(1, sizeof(*rtt));
@@ -513,6 +614,7 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 		rplat_jw_str(&jw, "load", rplat_run_str(r, "load.profile"));
 		rplat_jw_str(&jw, "command", rplat_run_str(r, "command"));
 		rplat_jw_uint(&jw, "rtt_count", r->rtt.count);
+		rplat_jw_uint(&jw, "rtt_sum", r->rtt.sum);
 		rplat_jw_uint(&jw, "sent", r->counts.sent);
 		rplat_jw_uint(&jw, "lost", r->counts.lost);
 		if (rplat_json_member(r->meta, "sources"))

@@ -35,4 +35,26 @@ cat b2.txt
 max=$(python3 "$RC" exact lost 100)
 rc=0; "$RPLAT" budget "rtt.p100 <= ${max}ns; rtt.max <= ${max}ns" lost > b3.txt || rc=$?
 [ "$(grep -c '^PASS' b3.txt)" -eq 2 ] || { cat b3.txt; fail "rtt.p100 and rtt.max at the exact max"; }
+
+# ---- item 5: merge refuses a run twice (and a copy of it), and writes one validated line per message
+"$RPLAT" ping -L sim -l 500 -i 200 -q -o good > /dev/null || fail "rplat ping (good) exited $?"
+rc=0; "$RPLAT" merge lost lost -o twice 2> err.txt || rc=$?
+[ $rc -eq 2 ] && grep -q 'given twice' err.txt && [ ! -e twice ] || fail "merge a a: exit $rc, $(cat err.txt)"
+cp -r good good-copy
+rc=0; "$RPLAT" merge lost good good-copy -o twice 2> err.txt || rc=$?
+[ $rc -eq 2 ] && grep -q 'same measurement' err.txt && [ ! -e twice ] || fail "merge of a copy: exit $rc, $(cat err.txt)"
+"$RPLAT" merge lost good -o merged -q || fail "merge exited $?"
+python3 - merged/samples.tsv <<'PY' || fail "merged samples.tsv"
+import sys, collections
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+head, rows = rows[0], rows[1:]
+i_seq, i_run = head.index("seq"), head.index("run")
+dup = [k for k, n in collections.Counter((r[i_run], r[i_seq]) for r in rows).items() if n > 1]
+assert not dup, "messages written twice: %s" % dup[:5]
+assert all(len(r) == len(head) for r in rows)
+print("merged: %d lines, one per message" % len(rows))
+PY
+"$RPLAT" report merged -o rep-merged -q --no-png || fail "report of the merged run exited $?"
+python3 "$RC" headline merged rep-merged/index.html || fail "merged headline"
+python3 "$RC" overtime merged rep-merged || fail "merged over-time plot (x = message index)"
 echo "honest: ok"

@@ -169,8 +169,8 @@ static void truth_init(struct truth *t)
 static void test_merge_equals_one(void **state)
 {
 	struct truth *t = calloc(1, sizeof(*t));
-	struct rplat_run *runs[5], *m, *mm;
-	char dirs[5][300], out[300], out2[300], err[512];
+	struct rplat_run *runs[5], *m, *mm, *extra;
+	char dirs[5][300], out[300], out2[300], extra_dir[300], err[512];
 	struct rplat_samples *s;
 	struct rplat_sample sm;
 	uint64_t lines = 0, per_run[5] = { 0 };
@@ -212,10 +212,13 @@ static void test_merge_equals_one(void **state)
 		assert_int_equal(per_run[i], 500 + i * 333);
 	/* a merged run merges again, its sources keeping their run numbers */
 	snprintf(out2, sizeof(out2), "%s/merged2", top);
-	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ m, runs[0] }, 2, out2, 0, "test", err, sizeof(err)),
+	snprintf(extra_dir, sizeof(extra_dir), "%s/extra", top);
+	make_run(extra_dir, 500, "sim", 0, "ping", t);
+	extra = load(extra_dir);
+	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ m, extra }, 2, out2, 0, "test", err, sizeof(err)),
 			 0);
 	mm = load(out2);
-	assert_int_equal(mm->rtt.count, t->rtt.count + runs[0]->rtt.count);
+	assert_int_equal(mm->rtt.count, m->rtt.count + extra->rtt.count);
 	assert_true(rplat_run_num(mm, "source_runs", -1) == 6);
 	assert_int_equal(rplat_samples_open(mm, &s, err, sizeof(err)), 0);
 	memset(per_run, 0, sizeof(per_run));
@@ -229,6 +232,7 @@ static void test_merge_equals_one(void **state)
 	assert_non_null(strstr(err, "exists"));
 	rplat_run_free(mm);
 	rplat_run_free(m);
+	rplat_run_free(extra);
 	for (i = 0; i < 5; i++)
 		rplat_run_free(runs[i]);
 	free(t);
@@ -275,6 +279,49 @@ static void test_merge_refuses(void **state)
 	free(t);
 }
 
+/* Issue 15 item 5: a measurement is never merged twice: the same directory twice, a copy of a run, or a
+ * run together with a merge that already holds it. */
+static void test_merge_refuses_twice(void **state)
+{
+	struct truth *t = calloc(1, sizeof(*t));
+	struct rplat_run *a, *a2, *e, *b, *ab;
+	char pa[300], pb[300], pe[300], pab[300], out[300], cmd[1024], err[512];
+	struct stat st;
+
+	(void)state;
+	truth_init(t);
+	snprintf(pa, sizeof(pa), "%s/twice_a", top);
+	snprintf(pb, sizeof(pb), "%s/twice_b", top);
+	snprintf(pe, sizeof(pe), "%s/twice_copy", top);
+	snprintf(pab, sizeof(pab), "%s/twice_ab", top);
+	snprintf(out, sizeof(out), "%s/twice_out", top);
+	make_run(pa, 100, "sim", 0, "ping", t);
+	make_run(pb, 100, "sim", 0, "ping", t);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", pa, pe);
+	assert_int_equal(system(cmd), 0);
+	a = load(pa);
+	a2 = load(pa);
+	e = load(pe);
+	b = load(pb);
+	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ a, a2 }, 2, out, 1, "t", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "given twice"));
+	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ a, b, e }, 3, out, 1, "t", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "twice_copy"));
+	assert_non_null(strstr(err, "same measurement"));
+	assert_int_equal(stat(out, &st), -1);
+	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ a, b }, 2, pab, 0, "t", err, sizeof(err)), 0);
+	ab = load(pab);
+	assert_int_equal(rplat_run_merge((struct rplat_run *[]){ ab, e }, 2, out, 0, "t", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "same measurement"));
+	assert_int_equal(stat(out, &st), -1);
+	rplat_run_free(a);
+	rplat_run_free(a2);
+	rplat_run_free(e);
+	rplat_run_free(b);
+	rplat_run_free(ab);
+	free(t);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -292,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_equals_one),
 		cmocka_unit_test(test_merge_refuses),
+		cmocka_unit_test(test_merge_refuses_twice),
 	};
 
 	return cmocka_run_group_tests_name("merge", tests, setup, teardown);
