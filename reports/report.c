@@ -725,6 +725,17 @@ static void section_trace(struct rp_doc *d, const struct rplat_run *r, int top)
 	int stream = r->is_stream || (kind && !strcmp(kind, "stream"));
 	size_t i, n;
 
+	{ /* a lossy capture must not pass for a complete one (analysis.json evidence) */
+		const struct rplat_json *ev = rplat_json_member(r->analysis, "evidence");
+		const struct rplat_json *cj = rplat_json_member(ev, "complete");
+		const char *sum = rplat_json_str(rplat_json_member(ev, "summary"));
+
+		if (cj && cj->type == RPLAT_JSON_BOOL && !cj->num)
+			rp_doc_p(d, "The trace capture is incomplete: %s. Outliers whose window lacks evidence get no "
+				 "verdict, only what rplat's own stamps show.", sum ? sum : "see trace/analysis.json");
+		else if (sum)
+			rp_doc_p(d, "Trace evidence: %s.", sum);
+	}
 	section_trace_stages(d, r);
 	if (!o || o->type != RPLAT_JSON_ARR || !o->n) {
 		rp_doc_p(d, "The trace analysis lists no outliers.");

@@ -59,7 +59,13 @@ struct rplat_ana_msg {
 	uint32_t seq;
 	int status;              /* 0 ok, 1 lost, 2 other (late, dup, corrupt, ...), 3 no sample */
 	int matched;             /* marker, write syscall and read return all found */
-	int incomplete;          /* the ring buffer lost events inside this message's window */
+	int incomplete;          /* the ring buffer lost events inside this message's window (a LOST record's gap,
+				    from the CPU's event before it, overlaps the window; or a loss that no record
+				    locates) */
+	int broken;              /* a context-switch chain broke inside the window: a switch whose previous task
+				    is not the one last switched in on that CPU (a switch the trace does not show) */
+	int64_t ss[4];           /* the stages by rplat's own stamps (samples.tsv), RPLAT_NONE unknown: a ping's
+				    h2r, dispatch, proc, r2h; a stream's irq_latency, isr_to_send, one_way */
 	int64_t b[RPLAT_B_N];    /* ns, RPLAT_NONE when not seen */
 	int64_t st[RPLAT_ST_N];  /* ns, RPLAT_NONE when not measured */
 	int64_t rtt;             /* ns, RPLAT_NONE for lost */
@@ -107,7 +113,30 @@ struct rplat_ana_outlier {
 	int ncontrib;
 	struct rplat_ana_contrib contrib[RPLAT_ANA_MAX_CONTRIB];
 	int migrations;          /* migrations of the measuring thread inside the message */
+	int withheld;            /* no verdict from the trace: the window was not matched, lost events or has a
+				    broken chain (bits RPLAT_EV_*); the verdict says so and quotes the samples only */
 	char verdict[640];
+};
+
+/* Why a window's evidence is missing (rplat_ana_outlier.withheld bits). */
+#define RPLAT_EV_UNMATCHED 1
+#define RPLAT_EV_LOST 2
+#define RPLAT_EV_BROKEN 4
+
+/* A capture matches fewer answered messages than this (fraction) only when it lost something. */
+#define RPLAT_ANA_MIN_MATCH 0.99
+
+/* What the capture could not show, for the whole run. */
+struct rplat_ana_evidence {
+	uint64_t lost_events;      /* counted by LOST records (located) */
+	uint64_t unlocated_lost;   /* counted by the capture's own stats beyond what LOST records locate */
+	int reader_aborted;        /* the drain was abandoned: the end of the capture is missing */
+	uint64_t chain_breaks;     /* context switches missing from a CPU's chain (whole capture) */
+	size_t windows_lost, windows_broken, unmatched; /* answered messages with each problem */
+	size_t withheld;           /* explained outliers whose verdict was withheld */
+	size_t answered, matched, outliers; /* answered messages, matched ones, explained outliers */
+	double match_rate;         /* matched / answered */
+	int complete;              /* nothing lost and match_rate >= RPLAT_ANA_MIN_MATCH */
 };
 
 struct rplat_analysis {
@@ -116,6 +145,7 @@ struct rplat_analysis {
 	size_t nsamples, matched, ok;
 	size_t nevents;
 	uint64_t lost_events;
+	struct rplat_ana_evidence evidence;
 	struct rplat_hist hist[RPLAT_ST_N];
 	uint64_t missing[RPLAT_ST_N];
 	struct rplat_ana_outlier *out;
@@ -157,6 +187,9 @@ struct rplat_ana_input {
 	double clock_err_ns;
 	const char *clock_source;
 	int kind;                /* enum rplat_ana_kind of the samples; without samples, the markers decide */
+	uint64_t capture_lost;   /* events the capture's stats say were lost (max(missed, overrun) + dropped
+				    per CPU, capture.json); what LOST records do not locate taints every window */
+	int reader_aborted;      /* capture.json stats.aborted */
 };
 
 void rplat_ana_opts_init(struct rplat_ana_opts *o);
@@ -171,9 +204,12 @@ int rplat_analysis_write(const struct rplat_analysis *a, const struct rplat_tev_
 /* The human summary (what analysis.txt holds). */
 void rplat_analysis_print(const struct rplat_analysis *a, FILE *f);
 
-/* Whole runs: load RUN/trace + RUN/samples.tsv + RUN/run.json, analyse, write into RUN/trace. */
-int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary, char *err,
-		      size_t errlen);
+/* Whole runs: load RUN/trace + RUN/samples.tsv + RUN/run.json, analyse, write into RUN/trace. evidence
+ * (may be NULL) gets what the capture could not show. */
+int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary,
+		      struct rplat_ana_evidence *evidence, char *err, size_t errlen);
+/* One line on what the capture could not show ("" when complete), for stderr and the outputs. */
+void rplat_ana_evidence_text(const struct rplat_ana_evidence *e, char *buf, size_t len);
 /* Load what rplat_analyze_run() needs (for the exports too). samples may come back NULL (no samples.tsv).
  * Free with rplat_ana_input_free(). */
 int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rplat_ana_input *in, char *err,

@@ -252,6 +252,20 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 			in->remote_pid = (int32_t)v;
 		if (!rplat_json_i64(rplat_json_get(cap, "marker_fd"), &v))
 			in->marker_fd = (int)v;
+		/* what the capture counted as lost, per CPU: the reader's missed count and the kernel's overrun
+		 * overlap (an overwritten event is also missed), dropped ones are apart */
+		j = rplat_json_get(cap, "stats.cpus");
+		for (i = 0; j && j->type == RPLAT_JSON_ARR && i < j->n; i++) {
+			int64_t mi = 0, ov = 0, dr = 0;
+
+			rplat_json_i64(rplat_json_member(&j->child[i], "missed"), &mi);
+			rplat_json_i64(rplat_json_member(&j->child[i], "overrun"), &ov);
+			rplat_json_i64(rplat_json_member(&j->child[i], "dropped"), &dr);
+			if (mi >= 0 && ov >= 0 && dr >= 0 && mi < INT64_MAX / 4 && ov < INT64_MAX / 4 && dr < INT64_MAX / 4)
+				in->capture_lost += (uint64_t)(mi > ov ? mi : ov) + (uint64_t)dr;
+		}
+		j = rplat_json_get(cap, "stats.aborted");
+		in->reader_aborted = j && j->type == RPLAT_JSON_BOOL && j->num;
 	}
 	rplat_json_free(cap);
 	snprintf(path, sizeof(path), "%s/samples.tsv", run_dir);
@@ -316,6 +330,26 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_uint(&jw, "messages_ok", a->ok);
 	rplat_jw_uint(&jw, "matched", a->matched);
 	rplat_jw_double(&jw, "match_rate", a->ok ? (double)a->matched / (double)a->ok : 0.0);
+	{
+		const struct rplat_ana_evidence *e = &a->evidence;
+		char txt[1024];
+
+		rplat_ana_evidence_text(&a->evidence, txt, sizeof(txt));
+		rplat_jw_obj_begin(&jw, "evidence");
+		rplat_jw_bool(&jw, "complete", e->complete);
+		rplat_jw_uint(&jw, "lost_events", e->lost_events);
+		rplat_jw_uint(&jw, "unlocated_lost_events", e->unlocated_lost);
+		rplat_jw_bool(&jw, "reader_aborted", e->reader_aborted);
+		rplat_jw_uint(&jw, "chain_breaks", e->chain_breaks);
+		rplat_jw_uint(&jw, "windows_lost", e->windows_lost);
+		rplat_jw_uint(&jw, "windows_broken", e->windows_broken);
+		rplat_jw_uint(&jw, "unmatched", e->unmatched);
+		rplat_jw_double(&jw, "match_rate", e->match_rate);
+		rplat_jw_double(&jw, "min_match_rate", RPLAT_ANA_MIN_MATCH);
+		rplat_jw_uint(&jw, "verdicts_withheld", e->withheld);
+		rplat_jw_str(&jw, "summary", txt[0] ? txt : NULL);
+		rplat_jw_obj_end(&jw);
+	}
 	rplat_jw_arr_begin(&jw, "threads");
 	for (k = 0; k < a->ntids; k++)
 		rplat_jw_int(&jw, NULL, a->tids[k]);
@@ -388,6 +422,16 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 		rplat_jw_int(&jw, "migrations", o->migrations);
 		rplat_jw_int(&jw, "remote_moved_ns", m->remote_shift);
 		rplat_jw_bool(&jw, "events_lost", m->incomplete);
+		rplat_jw_bool(&jw, "chain_broken", m->broken);
+		rplat_jw_str(&jw, "evidence", o->withheld ? "samples only" : "trace");
+		rplat_jw_arr_begin(&jw, "evidence_missing");
+		if (o->withheld & RPLAT_EV_UNMATCHED)
+			rplat_jw_str(&jw, NULL, "not matched");
+		if (o->withheld & RPLAT_EV_LOST)
+			rplat_jw_str(&jw, NULL, "events lost");
+		if (o->withheld & RPLAT_EV_BROKEN)
+			rplat_jw_str(&jw, NULL, "broken context-switch chain");
+		rplat_jw_arr_end(&jw);
 		rplat_jw_arr_begin(&jw, "meanwhile");
 		for (c = 0; c < o->ncontrib; c++) {
 			const struct rplat_ana_contrib *x = &o->contrib[c];
@@ -416,10 +460,35 @@ static double us(int64_t ns)
 	return (double)ns / 1000.0;
 }
 
+void rplat_ana_evidence_text(const struct rplat_ana_evidence *e, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+#define ADD(...) do { if (n < len) n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); } while (0)
+	if (e->lost_events || e->unlocated_lost)
+		ADD("the capture lost %llu events (%llu located in the trace%s); %zu answered messages' windows "
+		    "lost events", (unsigned long long)(e->lost_events + e->unlocated_lost),
+		    (unsigned long long)e->lost_events, e->unlocated_lost ? ", the rest anywhere: every window counts as "
+		    "lossy" : "", e->windows_lost);
+	if (e->reader_aborted)
+		ADD("%sthe trace reader was stopped before it drained the buffers", n ? "; " : "");
+	if (e->answered && e->match_rate < RPLAT_ANA_MIN_MATCH)
+		ADD("%sonly %zu of %zu answered messages (%.1f%%) were matched to trace events (expected at least "
+		    "%.0f%%)", n ? "; " : "", e->matched, e->answered, 100.0 * e->match_rate, 100.0 * RPLAT_ANA_MIN_MATCH);
+	if (n && e->chain_breaks)
+		ADD("; %llu context switches missing from the trace", (unsigned long long)e->chain_breaks);
+	if (e->withheld)
+		ADD("%s%zu of %zu explained outliers get no verdict (the evidence is missing in their windows)",
+		    n ? "; " : "", e->withheld, e->outliers);
+#undef ADD
+}
+
 void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 {
 	size_t i;
 	int k;
+	char txt[1024];
 
 	fprintf(f, "# rplat trace analysis (%s, %s)\n", a->source,
 		a->kind == RPLAT_ANA_STREAM ? "stream: remote timer due -> host recv" : "ping: round trips");
@@ -427,6 +496,12 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f)
 		a->nevents, (unsigned long long)a->lost_events, a->nmsg, a->ok,
 		a->kind == RPLAT_ANA_STREAM ? "received" : "answered", a->matched,
 		a->ok ? 100.0 * (double)a->matched / (double)a->ok : 0.0);
+	fprintf(f, "# evidence: %s; %llu context switches missing from the trace (%zu answered messages' windows)\n",
+		a->evidence.complete ? "complete (no events lost, matched as expected)" : "INCOMPLETE",
+		(unsigned long long)a->evidence.chain_breaks, a->evidence.windows_broken);
+	rplat_ana_evidence_text(&a->evidence, txt, sizeof(txt));
+	if (txt[0])
+		fprintf(f, "# WARNING: %s\n", txt);
 	if (a->clock_err_ns >= 0)
 		fprintf(f, "# remote stamps: %s, error bound +-%.2f us; moved into the host window in %zu messages "
 			"(max %.2f us)\n", a->clock_source, a->clock_err_ns / 1000.0, a->remote_shifted,
@@ -497,7 +572,7 @@ static int write_stages_tsv(const struct rplat_analysis *a, FILE *f)
 	for (k = 0; k < RPLAT_ST_N; k++)
 		if (rplat_ana_stage_id(a, k))
 			fprintf(f, "\t%s", rplat_ana_stage_id(a, k));
-	fprintf(f, "\tcpu_send\tcpu_run\tcpu_ret\tmigrated\tremote_moved\tevents_lost\n");
+	fprintf(f, "\tcpu_send\tcpu_run\tcpu_ret\tmigrated\tremote_moved\tevents_lost\tchain_broken\n");
 	for (i = 0; i < a->nmsg; i++) {
 		const struct rplat_ana_msg *m = &a->msg[i];
 		static const char *const st[] = { "ok", "lost", "other", "nosample" };
@@ -509,8 +584,8 @@ static int write_stages_tsv(const struct rplat_analysis *a, FILE *f)
 		for (k = 0; k < RPLAT_ST_N; k++)
 			if (rplat_ana_stage_id(a, k))
 				m->st[k] == RPLAT_NONE ? fputs("\tnan", f) : fprintf(f, "\t%lld", (long long)m->st[k]);
-		fprintf(f, "\t%d\t%d\t%d\t%d\t%lld\t%d\n", m->cpu_send, m->cpu_run, m->cpu_ret, m->migrated,
-			(long long)m->remote_shift, m->incomplete);
+		fprintf(f, "\t%d\t%d\t%d\t%d\t%lld\t%d\t%d\n", m->cpu_send, m->cpu_run, m->cpu_ret, m->migrated,
+			(long long)m->remote_shift, m->incomplete, m->broken);
 	}
 	return ferror(f) ? -1 : 0;
 }
@@ -579,8 +654,8 @@ int rplat_analysis_write(const struct rplat_analysis *a, const struct rplat_tev_
 	return 0;
 }
 
-int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary, char *err,
-		      size_t errlen)
+int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary,
+		      struct rplat_ana_evidence *evidence, char *err, size_t errlen)
 {
 	struct rplat_tev_set ev;
 	struct rplat_ana_input in;
@@ -599,6 +674,8 @@ int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE 
 		goto out;
 	if (summary)
 		rplat_analysis_print(&a, summary);
+	if (evidence)
+		*evidence = a.evidence;
 	rc = 0;
 out:
 	rplat_analysis_free(&a);

@@ -390,9 +390,8 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		snprintf(clk, sizeof(clk), " (clock error +-%.1f us)", a->clock_err_ns / 1000.0);
 	switch (o->dominant) {
 	case -1:
-		snprintf(v, len, "the %s took %.1f us but its stages could not be seen in the trace%s",
-			 stream ? "message" : "round trip", us(m->rtt),
-			 m->incomplete ? " (events were lost in this window)" : "");
+		snprintf(v, len, "the %s took %.1f us but its stages could not be seen in the trace",
+			 stream ? "message" : "round trip", us(m->rtt));
 		return;
 	case 5: /* wakeup -> run */
 		if (top && share(top->ns, 5, d) && top->kind == 0 && m->preempted) {
@@ -487,8 +486,6 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 	if (n > 0 && (size_t)n < len && m->migrated)
 		n += snprintf(v + n, len - (size_t)n, "; rplat moved from CPU%d to CPU%d during the message",
 			      m->cpu_send, m->cpu_ret);
-	if (n > 0 && (size_t)n < len && m->incomplete)
-		snprintf(v + n, len - (size_t)n, " (events were lost in this window: the picture may be incomplete)");
 }
 
 /* The CPU where the sim probe process was (last seen) at time t, or -1. */
@@ -523,6 +520,38 @@ static int is_measured(const struct rplat_analysis *a, int32_t pid)
 	return 0;
 }
 
+/* No verdict from the trace: say why, and what rplat's own stamps show. */
+static void withheld_verdict(const struct rplat_analysis *a, const struct rplat_ana_msg *m,
+			     struct rplat_ana_outlier *o)
+{
+	static const char *const ping_ss[4] = { "host -> remote", "remote dispatch", "remote processing",
+						"remote -> host" };
+	static const char *const stream_ss[4] = { "remote IRQ latency", "remote ISR -> send", "remote send -> recv",
+						  NULL };
+	const char *const *names = a->kind == RPLAT_ANA_STREAM ? stream_ss : ping_ss;
+	char *v = o->verdict;
+	size_t len = sizeof(o->verdict);
+	int n, k, any = 0;
+
+	n = snprintf(v, len, "no verdict from the trace: %s%s%s%s%s; from rplat's own stamps alone, the %s took %.1f us",
+		     o->withheld & RPLAT_EV_LOST ? "the ring buffer lost events in this message's window" : "",
+		     o->withheld & RPLAT_EV_LOST && o->withheld & (RPLAT_EV_BROKEN | RPLAT_EV_UNMATCHED) ? ", " : "",
+		     o->withheld & RPLAT_EV_BROKEN ? "a context switch is missing from the trace inside this "
+						     "message's window (a task ran that the trace does not show)" : "",
+		     o->withheld & RPLAT_EV_BROKEN && o->withheld & RPLAT_EV_UNMATCHED ? ", " : "",
+		     o->withheld & RPLAT_EV_UNMATCHED ? "the trace does not show this message's send and read (not "
+							"matched)" : "",
+		     a->kind == RPLAT_ANA_STREAM ? "message" : "round trip", us(m->rtt));
+	for (k = 0; k < 4 && n > 0 && (size_t)n < len; k++) {
+		if (!names[k] || m->ss[k] == RPLAT_NONE)
+			continue;
+		n += snprintf(v + n, len - (size_t)n, "%s %s %.1f us", any ? "," : ":", names[k], us(m->ss[k]));
+		any = 1;
+	}
+	if (n > 0 && (size_t)n < len && !any)
+		snprintf(v + n, len - (size_t)n, " (no remote stamps to split it)");
+}
+
 static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const struct rplat_analysis *a,
 		    const struct rplat_ana_msg *m, struct rplat_ana_outlier *o)
 {
@@ -530,6 +559,16 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 	int64_t t0 = RPLAT_NONE, t1 = RPLAT_NONE, remote_ns = 0;
 	int i, j, cpus[4], ncpus = 0, focus = -1;
 
+	o->withheld = (!m->matched ? RPLAT_EV_UNMATCHED : 0) | (m->incomplete ? RPLAT_EV_LOST : 0) |
+		      (m->broken ? RPLAT_EV_BROKEN : 0);
+	if (o->withheld) {
+		o->dominant = -1;
+		o->dominant_ns = 0;
+		o->wake_to_run = RPLAT_NONE;
+		o->migrations = m->nmigrations;
+		withheld_verdict(a, m, o);
+		return;
+	}
 	o->dominant = -1;
 	o->dominant_ns = 0;
 	for (i = 0; i < RPLAT_ST_N; i++)

@@ -149,10 +149,16 @@ int rplat_synth(const struct rplat_synth_opts *o, struct rplat_tev_set *ev, stru
 			case 2:
 				put(&g, n, RPLAT_TEV_WAKING, cpu, 0, 77, cpu, 120);
 				break;
-			default:
-				sw(&g, n, cpu, 0, 120, 0, 77, 120);
-				sw(&g, n + 3000, cpu, 77, 120, 1, 0, 120);
+			default: {
+				/* a kworker preempts what the CPU runs now (rplat stays on its CPU after the read,
+				 * where its switch-in is traced), so that every CPU's switches chain */
+				int32_t rest = cpu == H && (o->trace_idle_switch_in || wd) ? T : 0;
+				int rprio = rest ? tp : 120;
+
+				sw(&g, n, cpu, rest, rprio, 0, 77, 120);
+				sw(&g, n + 3000, cpu, 77, 120, 1, rest, rprio);
 				break;
+			}
 			}
 		}
 		s[seq].seq = seq;

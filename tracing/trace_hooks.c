@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rplat/link.h"
+#include "rplat/runfile.h"
 #include "rplat/util.h"
 #include "analyze.h"
 #include "capture.h"
@@ -22,6 +23,8 @@ static struct {
 	int started, saved;
 	int64_t hit_seq;
 	uint64_t hits;
+	uint64_t lost;            /* events the capture counted as lost (max(missed, overrun) + dropped) */
+	int aborted;
 } g;
 
 void rplat_trace_opts_init(struct rplat_trace_opts *o)
@@ -305,6 +308,8 @@ static int stop_capture(struct rplat_jw *jw)
 		g.saved = 1;
 	}
 	rplat_capture_get_stats(g.cap, &st);
+	g.lost = (st.missed > st.overrun ? st.missed : st.overrun) + st.dropped;
+	g.aborted = st.aborted;
 	if (jw) {
 		rplat_jw_str(jw, "dir", "trace");
 		rplat_jw_bool(jw, "saved", g.saved);
@@ -313,6 +318,7 @@ static int stop_capture(struct rplat_jw *jw)
 		rplat_jw_uint(jw, "overrun", st.overrun);
 		rplat_jw_uint(jw, "dropped", st.dropped);
 		rplat_jw_bool(jw, "reader_aborted", st.aborted);
+		rplat_jw_uint(jw, "lost_events", g.lost);
 		rplat_jw_uint(jw, "threshold_hits", g.hits);
 		if (g.hit_seq >= 0)
 			rplat_jw_int(jw, "first_hit_seq", g.hit_seq);
@@ -352,25 +358,120 @@ const struct rplat_ping_hooks *rplat_trace_hooks(const struct rplat_trace_opts *
 	return &g.hooks;
 }
 
+/* Add the analysis' evidence to run.json's "trace" object (written before the analysis ran) and, when the
+ * evidence makes the run a finding (exit 1), its return_code. run.json is rewritten through a temporary. */
+static int patch_run_json(const char *dir, const char *members, int finding)
+{
+	static const char key[] = "\n  \"trace\": {\n", rck[] = "\n  \"return_code\": 0\n";
+	struct rplat_runfile rf;
+	char path[4200], *buf = NULL, *at, *rc;
+	size_t n = 0, cap = 0, got;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	do {
+		if (n + 4096 + 1 > cap) {
+			char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+			if (!p) {
+				free(buf);
+				fclose(f);
+				return -1;
+			}
+			buf = p;
+		}
+		got = fread(buf + n, 1, 4096, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	buf[n] = 0;
+	at = strstr(buf, key);
+	if (!at || rplat_runfile_open(&rf, dir, "run.json")) {
+		free(buf);
+		return -1;
+	}
+	at += sizeof(key) - 1;
+	rc = finding ? strstr(at, rck) : NULL;
+	fwrite(buf, 1, (size_t)(at - buf), rf.f);
+	fputs(members, rf.f);
+	if (rc) {
+		fwrite(at, 1, (size_t)(rc - at), rf.f);
+		fputs("\n  \"return_code\": 1\n", rf.f);
+		fputs(rc + sizeof(rck) - 1, rf.f);
+	} else {
+		fputs(at, rf.f);
+	}
+	free(buf);
+	return rplat_runfile_commit(&rf);
+}
+
+/* A JSON string's body (quotes and backslashes escaped; the texts here have no control characters). */
+static void json_body(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 < len; s++) {
+		if (*s == '"' || *s == '\\')
+			out[n++] = '\\';
+		out[n++] = (unsigned char)*s < 0x20 ? ' ' : *s;
+	}
+	out[n] = 0;
+}
+
 int rplat_trace_finish(void)
 {
 	struct rplat_ana_opts ao;
-	char err[512];
+	struct rplat_ana_evidence e;
+	char err[512], txt[1024], esc[1100], members[2048];
+	int finding;
 
 	if (g.cap) /* the run ended before its stop hook: save and restore now */
 		stop_capture(NULL);
-	if (!g.started || !g.saved || !g.o.analyze)
+	if (!g.started || !g.saved)
 		return 0;
+	if (!g.o.analyze) {
+		/* no analysis: the capture's own counts are all there is; a lossy capture is still said so */
+		if (!g.lost && !g.aborted)
+			return 0;
+		fprintf(stderr, "rplat trace: WARNING: the capture is incomplete: %llu events lost%s (a larger "
+			"--buffer-kb or --reader-cpu helps); verdicts from it will be withheld where it lost them\n",
+			(unsigned long long)g.lost, g.aborted ? ", the reader was stopped before it drained" : "");
+		snprintf(members, sizeof(members), "    \"evidence\": {\"complete\": false, \"lost_events\": %llu, "
+			 "\"analysed\": false},\n", (unsigned long long)g.lost);
+		if (patch_run_json(g.run_dir, members, 1))
+			fprintf(stderr, "rplat trace: %s/run.json: could not add the trace evidence\n", g.run_dir);
+		return 1;
+	}
 	rplat_ana_opts_init(&ao);
 	ao.worst = g.o.worst;
 	ao.threshold_ns = g.o.threshold_ns ? g.o.threshold_ns : g.o.break_ns;
 	ao.break_seq = g.hit_seq;
-	if (rplat_analyze_run(g.run_dir, &ao, g.o.quiet ? NULL : stdout, err, sizeof(err))) {
+	if (rplat_analyze_run(g.run_dir, &ao, g.o.quiet ? NULL : stdout, &e, err, sizeof(err))) {
 		fprintf(stderr, "rplat trace: analysis: %s\n", err);
 		return 1;
 	}
 	if (!g.o.quiet)
 		fprintf(stderr, "# trace analysis: %s/trace/analysis.txt, analysis.json, stages.tsv, hist/\n",
 			g.run_dir);
-	return 0;
+	rplat_ana_evidence_text(&e, txt, sizeof(txt));
+	/* said even with -q: a lossy capture must not pass for a complete one */
+	if (txt[0])
+		fprintf(stderr, "rplat trace: WARNING: %s\n", txt);
+	finding = !e.complete;
+	json_body(txt, esc, sizeof(esc));
+	snprintf(members, sizeof(members),
+		 "    \"evidence\": {\"complete\": %s, \"lost_events\": %llu, \"unlocated_lost_events\": %llu, "
+		 "\"chain_breaks\": %llu, \"answered\": %zu, \"matched\": %zu, \"match_rate\": %.6f, "
+		 "\"min_match_rate\": %.2f, \"windows_lost\": %zu, \"windows_broken\": %zu, \"outliers\": %zu, "
+		 "\"verdicts_withheld\": %zu, \"summary\": %s%s%s},\n",
+		 e.complete ? "true" : "false", (unsigned long long)e.lost_events, (unsigned long long)e.unlocated_lost,
+		 (unsigned long long)e.chain_breaks, e.answered, e.matched, e.match_rate, RPLAT_ANA_MIN_MATCH,
+		 e.windows_lost, e.windows_broken, e.outliers, e.withheld, txt[0] ? "\"" : "", txt[0] ? esc : "null",
+		 txt[0] ? "\"" : "");
+	if (patch_run_json(g.run_dir, members, finding))
+		fprintf(stderr, "rplat trace: %s/run.json: could not add the trace evidence\n", g.run_dir);
+	return finding;
 }

@@ -48,7 +48,10 @@ int rplat_trace_parse_action(struct rplat_trace_opts *o, const char *s, char *er
 /* The hooks for rplat_ping_opts.hooks. o is copied; NULL = defaults. One traced run per process at a time. */
 const struct rplat_ping_hooks *rplat_trace_hooks(const struct rplat_trace_opts *o);
 /* After rplat_ping_run() returns: make sure tracefs is restored, analyse the run (unless disabled) and
- * print the summary to stdout. Returns 0, or 1 when the analysis failed (message printed). */
+ * print the summary to stdout. What the capture could not show (lost events, a low match rate, withheld
+ * verdicts) goes to stderr even with -q and into run.json's trace.evidence. Returns 0, or 1 when the
+ * analysis failed or the capture is incomplete (a finding: the caller exits 1; run.json's return_code
+ * says so too). */
 int rplat_trace_finish(void);
 
 #endif

@@ -167,8 +167,12 @@ static int cmd_analyze(int argc, char **argv)
 	}
 	if (!quiet)
 		rplat_analysis_print(&l.a, stdout);
+	rplat_ana_evidence_text(&l.a.evidence, err, sizeof(err));
+	if (err[0]) /* even with -q: a lossy capture must not pass for a complete one */
+		fprintf(stderr, "rplat trace analyze: WARNING: %s\n", err);
+	rc = l.a.evidence.complete ? 0 : 1;
 	loaded_free(&l);
-	return 0;
+	return rc;
 }
 
 static int cmd_export(int argc, char **argv)

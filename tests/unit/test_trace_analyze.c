@@ -400,6 +400,182 @@ static void test_cpu_activity(void **state)
 	rplat_tev_set_free(&ev);
 }
 
+/* Build a synthetic run with a wake-delay glitch at seq 40, add 'extra' events, analyse. */
+static void run_with(struct fixture *f, const struct rplat_tev *extra, int nextra, uint64_t capture_lost)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 40, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 212000, .pid = 4242, .name = "hog", .prio = 49 },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	char err[256];
+	int i;
+
+	rplat_synth_opts_init(&so);
+	so.nmsg = 100;
+	so.glitch = g;
+	so.nglitch = 1;
+	so.tid_prio = 89;
+	so.noise_per_msg = 4;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 3;
+	memset(f, 0, sizeof(*f));
+	rplat_tev_set_init(&f->ev);
+	assert_int_equal(rplat_synth(&so, &f->ev, &f->samples), 0);
+	for (i = 0; i < nextra; i++) {
+		struct rplat_tev e = extra[i];
+
+		e.ts += f->samples[40].t_send; /* relative to the glitch message's send */
+		assert_int_equal(rplat_tev_set_push(&f->ev, &e), 0);
+	}
+	rplat_tev_set_sort(&f->ev);
+	f->tid = so.tid;
+	f->in.samples = f->samples;
+	f->in.nsamples = so.nmsg;
+	f->in.tids = &f->tid;
+	f->in.ntids = 1;
+	f->in.remote_pid = so.remote_pid;
+	f->in.marker_fd = so.marker_fd;
+	f->in.clock_err_ns = 500;
+	f->in.capture_lost = capture_lost;
+	assert_int_equal(rplat_analyze(&f->ev, &f->in, &ao, &f->a, err, sizeof(err)), 0);
+}
+
+/* Issue 10 item 11: a switch whose previous task is not the one last switched in on that CPU means the
+ * trace misses a switch; the outlier whose window holds it gets no verdict from the trace, while a
+ * quiet synthetic capture has none. */
+static void test_broken_chain_withholds_the_verdict(void **state)
+{
+	/* on the host CPU (1), 100 us after the send, while the hog runs: pid 555 switches out though
+	 * it was never switched in */
+	static const struct rplat_tev bad[] = {
+		{ .ts = 100000, .type = RPLAT_TEV_SWITCH, .cpu = 1, .pid = 555, .a = 555, .b = 4242 },
+	};
+	struct fixture f;
+	const struct rplat_ana_outlier *o;
+
+	(void)state;
+	run_with(&f, NULL, 0, 0);
+	assert_int_equal(f.a.evidence.chain_breaks, 0);
+	assert_int_equal(f.a.evidence.windows_broken, 0);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_int_equal(o->withheld, 0);
+	assert_true(f.a.evidence.complete);
+	done(&f);
+
+	run_with(&f, bad, 1, 0);
+	assert_int_equal(f.a.evidence.chain_breaks, 1);
+	assert_true(f.a.evidence.windows_broken >= 1);
+	assert_true(f.a.msg[40].broken);
+	assert_false(f.a.msg[42].broken);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_int_equal(o->withheld, RPLAT_EV_BROKEN);
+	assert_int_equal(o->dominant, -1);
+	assert_int_equal(o->ncontrib, 0);
+	assert_non_null(strstr(o->verdict, "no verdict from the trace"));
+	assert_non_null(strstr(o->verdict, "context switch is missing"));
+	assert_null(strstr(o->verdict, "`hog`"));
+	assert_int_equal(f.a.evidence.withheld, 1);
+	done(&f);
+}
+
+/* Issue 10 item 10: events lost in an outlier's window (the gap runs from the CPU's event before the
+ * LOST record), or lost where no record says, leave it without a verdict from the trace; the verdict
+ * quotes rplat's own stamps and the evidence is incomplete. */
+static void test_lost_events_withhold_the_verdict(void **state)
+{
+	static const struct rplat_tev lost[] = {
+		{ .ts = 150000, .type = RPLAT_TEV_LOST, .cpu = 1, .pid = -1, .c = 40 },
+	};
+	struct fixture f;
+	const struct rplat_ana_outlier *o;
+	char txt[1024];
+
+	(void)state;
+	run_with(&f, lost, 1, 40);
+	assert_true(f.a.msg[40].incomplete);
+	assert_false(f.a.msg[42].incomplete);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_true(o->withheld & RPLAT_EV_LOST);
+	assert_int_equal(o->dominant, -1);
+	assert_non_null(strstr(o->verdict, "lost events"));
+	assert_non_null(strstr(o->verdict, "from rplat's own stamps alone"));
+	assert_non_null(strstr(o->verdict, "remote processing"));
+	assert_false(f.a.evidence.complete);
+	assert_int_equal(f.a.evidence.lost_events, 40);
+	assert_int_equal(f.a.evidence.unlocated_lost, 0);
+	rplat_ana_evidence_text(&f.a.evidence, txt, sizeof(txt));
+	assert_non_null(strstr(txt, "lost 40 events"));
+	done(&f);
+
+	/* the capture's stats count more than the records locate: every window is suspect */
+	run_with(&f, lost, 1, 100);
+	assert_int_equal(f.a.evidence.unlocated_lost, 60);
+	assert_int_equal(f.a.evidence.windows_lost, 100);
+	assert_true(f.a.msg[42].incomplete);
+	assert_int_equal(f.a.evidence.withheld, f.a.nout);
+	done(&f);
+}
+
+/* An outlier the trace did not match (its marker's events are missing) gets no verdict either, and a
+ * low match rate makes the evidence incomplete. */
+static void test_unmatched_outlier_has_no_verdict(void **state)
+{
+	struct fixture f;
+	const struct rplat_ana_outlier *o;
+	size_t i, k = 0;
+
+	(void)state;
+	/* drop every syscall of messages 30..49: 20 of 100 unmatched, the glitch among them */
+	{
+		static const struct rplat_synth_glitch g[] = {
+			{ .seq = 40, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 212000, .pid = 4242, .name = "hog",
+			  .prio = 49 },
+		};
+		struct rplat_synth_opts so;
+		struct rplat_ana_opts ao;
+		char err[256];
+
+		rplat_synth_opts_init(&so);
+		so.nmsg = 100;
+		so.glitch = g;
+		so.nglitch = 1;
+		rplat_ana_opts_init(&ao);
+		ao.worst = 3;
+		memset(&f, 0, sizeof(f));
+		rplat_tev_set_init(&f.ev);
+		assert_int_equal(rplat_synth(&so, &f.ev, &f.samples), 0);
+		for (i = 0; i < f.ev.n; i++) {
+			const struct rplat_tev *e = &f.ev.ev[i];
+			int drop = (e->type == RPLAT_TEV_SYS_ENTER || e->type == RPLAT_TEV_SYS_EXIT) &&
+				   e->ts > f.samples[30].t_send - 500 && e->ts < f.samples[50].t_send - 5000;
+
+			if (!drop)
+				f.ev.ev[k++] = *e;
+		}
+		f.ev.n = k;
+		f.tid = so.tid;
+		f.in.samples = f.samples;
+		f.in.nsamples = so.nmsg;
+		f.in.tids = &f.tid;
+		f.in.ntids = 1;
+		f.in.remote_pid = so.remote_pid;
+		f.in.marker_fd = so.marker_fd;
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	assert_false(f.a.msg[40].matched);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_int_equal(o->withheld, RPLAT_EV_UNMATCHED);
+	assert_non_null(strstr(o->verdict, "not matched"));
+	assert_true(f.a.evidence.match_rate < RPLAT_ANA_MIN_MATCH);
+	assert_false(f.a.evidence.complete);
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +590,9 @@ int main(void)
 		cmocka_unit_test(test_samples_without_markers_count),
 		cmocka_unit_test(test_no_markers_is_an_error),
 		cmocka_unit_test(test_cpu_activity),
+		cmocka_unit_test(test_broken_chain_withholds_the_verdict),
+		cmocka_unit_test(test_lost_events_withhold_the_verdict),
+		cmocka_unit_test(test_unmatched_outlier_has_no_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

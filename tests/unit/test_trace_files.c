@@ -278,7 +278,7 @@ static void test_analyze_run_dir(void **state)
 	rplat_ana_opts_init(&ao);
 	ao.worst = 2;
 	ao.threshold_ns = 300000;
-	if (rplat_analyze_run(d, &ao, NULL, err, sizeof(err)))
+	if (rplat_analyze_run(d, &ao, NULL, NULL, err, sizeof(err)))
 		fail_msg("%s", err);
 	snprintf(path, sizeof(path), "%s/analysis.json", tdir);
 	j = rplat_json_load(path, err, sizeof(err));
@@ -371,7 +371,7 @@ static void test_analyze_run_dir(void **state)
 	}
 	/* a run that was not traced */
 	rm_rf(tdir);
-	assert_int_equal(rplat_analyze_run(d, &ao, NULL, err, sizeof(err)), -1);
+	assert_int_equal(rplat_analyze_run(d, &ao, NULL, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not traced"));
 	rplat_tev_set_free(&ev);
 	free(s);
