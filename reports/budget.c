@@ -247,7 +247,18 @@ static int parse_rule(struct bp *b, const char *p, struct rplat_budget_rule *r)
 	v = strtod(p, &end);
 	if (end == p || errno || !isfinite(v) || strchr("xXpP", *p) || (*p == '0' && (p[1] == 'x' || p[1] == 'X')))
 		return bp_fail(b, at, "expected a number, found '%.20s'", p);
+	if (v < 0)
+		return bp_fail(b, at, "a limit must be >= 0 (latencies and counts are never negative)");
 	p = end;
+	/* "50us" or "50 us" */
+	{
+		const char *q = p;
+
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (q != p && (isalpha((unsigned char)*q) || *q == '%'))
+			p = q;
+	}
 	n = 0;
 	while ((isalpha((unsigned char)*p) || *p == '%') && n + 1 < sizeof(unit))
 		unit[n++] = *p++;
@@ -259,7 +270,7 @@ static int parse_rule(struct bp *b, const char *p, struct rplat_budget_rule *r)
 		} tu[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
 
 		if (!*unit)
-			return bp_fail(b, end, "a time needs a unit: ns, us, ms or s (e.g. %g us)", v);
+			return bp_fail(b, end, "a time needs a unit: ns, us, ms or s (e.g. %gus)", v);
 		for (i = 0; i < 4 && strcmp(unit, tu[i].u); i++)
 			;
 		if (i == 4)
@@ -297,7 +308,8 @@ struct rplat_budget *rplat_budget_parse(const char *text, const char *name, char
 {
 	struct rplat_budget *bud = calloc(1, sizeof(*bud));
 	struct bp b = { name, 0, NULL, err, errlen };
-	int cap = 0, block = 0, block_size = RPLAT_B_ALL_SIZES;
+	int cap = 0, block = 0, block_size = RPLAT_B_ALL_SIZES, block_rules = 0, block_line = 0;
+	char block_text[64] = "";
 	const char *s = text;
 
 	if (!bud) {
@@ -333,8 +345,16 @@ struct rplat_budget *rplat_budget_parse(const char *text, const char *name, char
 			;
 		if (!*p)
 			continue;
-		if (!indented)
+		if (!indented) {
+			if (block == 1 && !block_rules) {
+				b.line = block_line;
+				b.base = block_text;
+				bp_fail(&b, block_text, "'%s' has no rules: indent the rules that belong to it",
+					block_text);
+				goto fail;
+			}
 			block = 0;
+		}
 		if (!strncmp(p, "size", 4) && (p[4] == ' ' || p[4] == '\t')) {
 			const char *q = p + 4;
 			int sz;
@@ -374,6 +394,11 @@ struct rplat_budget *rplat_budget_parse(const char *text, const char *name, char
 			if (!*q) { /* opens a block */
 				block = 1;
 				block_size = sz;
+				block_rules = 0;
+				block_line = b.line;
+				snprintf(block_text, sizeof(block_text), "%.*s", (int)(q - p), p);
+				while (*block_text && strchr(" \t\r", block_text[strlen(block_text) - 1]))
+					block_text[strlen(block_text) - 1] = 0;
 				continue;
 			}
 			p = (char *)q; /* "size 64: rule": this rule only */
@@ -405,7 +430,14 @@ struct rplat_budget *rplat_budget_parse(const char *text, const char *name, char
 		}
 		if (block == 2)
 			block = 0;
+		block_rules++;
 		bud->n++;
+	}
+	if (block == 1 && !block_rules) {
+		b.line = block_line;
+		b.base = block_text;
+		bp_fail(&b, block_text, "'%s' has no rules: indent the rules that belong to it", block_text);
+		goto fail;
 	}
 	if (!bud->n) {
 		rplat_fail(err, errlen, "%s: no rules (a budget needs at least one, e.g. 'rtt.p99 <= 50us')", name);

@@ -157,7 +157,7 @@ static void test_parse_errors(void **state)
 {
 	(void)state;
 	expect_error("rtt.p99 <= 50", "b.txt:1:14:", "needs a unit");
-	expect_error("rtt.p99 <= 50 us", "b.txt:1:14:", "needs a unit");
+	expect_error("rtt.p99 <= 50 xs", "b.txt:1:14:", "unknown time unit 'xs'");
 	expect_error("\n\nrtt.p99 <= 50xs", "b.txt:3:14:", "unknown time unit 'xs'");
 	expect_error("rtt.p99 = 50us", "b.txt:1:9:", "use '=='");
 	expect_error("rtt.p99 50us", "b.txt:1:9:", "expected a comparison");
@@ -258,6 +258,34 @@ static void test_eval(void **state)
 	rplat_budget_result_free(&res);
 	rplat_budget_free(b);
 	free_run(r);
+}
+
+/* Issue 15 item 7: the unit the error suggests is accepted; an empty size block is an error (its rules
+ * would apply to every size); negative limits are refused. */
+static void test_parse_issue15(void **state)
+{
+	struct rplat_budget *b;
+	char err[256] = "";
+
+	(void)state;
+	b = rplat_budget_parse("rtt.p99 <= 50\n", "b.txt", err, sizeof(err));
+	assert_null(b);
+	assert_non_null(strstr(err, "(e.g. 50us)"));
+	b = parse_ok("rtt.p99 <= 50us\nrtt.p50 <= 50 us\nlost <= 0.5 %\n");
+	assert_int_equal(b->n, 3);
+	assert_true(b->rules[0].limit == 50000 && b->rules[1].limit == 50000);
+	assert_true(b->rules[2].percent && b->rules[2].limit == 0.5);
+	rplat_budget_free(b);
+	expect_error("size 496:\nrtt.p99 <= 2ms\n", "b.txt:1:1:", "'size 496:' has no rules");
+	expect_error("rtt.p99 <= 2ms\nsize *:  # nothing\n", "b.txt:2:1:", "'size *:' has no rules");
+	expect_error("size 40:\n\n# c\nsize 64:\n  rtt.p99 <= 1ms\n", "b.txt:1:1:", "'size 40:' has no rules");
+	expect_error("rtt.p99 <= -5us\n", "b.txt:1:12:", "a limit must be >= 0");
+	expect_error("lost <= -1%\n", "b.txt:1:9:", "a limit must be >= 0");
+	expect_error("rtt.min >= -0.5ms\n", "b.txt:1:12:", "a limit must be >= 0");
+	b = parse_ok("size 40:\n  rtt.p99 <= 1ms\nlost == 0\n");
+	assert_int_equal(b->rules[0].size, 40);
+	assert_int_equal(b->rules[1].size, RPLAT_B_ALL_SIZES);
+	rplat_budget_free(b);
 }
 
 /* Issue 15 item 3: a percentile is only known to lie in its bucket. A limit between the bucket's midpoint
@@ -383,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rules),  cmocka_unit_test(test_parse_size_blocks),
 		cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_inline),
 		cmocka_unit_test(test_eval), cmocka_unit_test(test_pct_bucket_bound),
+		cmocka_unit_test(test_parse_issue15),
 		cmocka_unit_test(test_unverified_and_population),         cmocka_unit_test(test_outputs),
 	};
 
