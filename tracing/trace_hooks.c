@@ -24,6 +24,8 @@ static struct {
 	int64_t hit_seq;
 	uint64_t hits;
 	uint64_t lost;            /* events the capture counted as lost (max(missed, overrun) + dropped) */
+	int stopped;              /* a --break or --on-threshold hit ended the run early: 1 break, 2 threshold */
+	uint64_t settled;         /* messages settled when it stopped */
 	int aborted;
 } g;
 
@@ -263,14 +265,18 @@ static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
 		rtt = INT64_MAX; /* no reply: longer than any threshold */
 	else
 		return 0;
+	g.settled++;
 	if (g.o.break_ns && rtt > g.o.break_ns) {
 		if (g.cap)
 			rplat_capture_freeze(g.cap);
 		g.hit_seq = s->seq;
 		g.hits++;
-		if (!g.o.quiet)
-			fprintf(stderr, "\n# trace: seq %u %s --break %.1f us: stopping\n", s->seq,
-				rtt == INT64_MAX ? "was lost, beyond" : "exceeded", (double)g.o.break_ns / 1000.0);
+		g.stopped = 1;
+		/* even with -q: a run that stopped early must not pass for a complete one */
+		fprintf(stderr, "%srplat trace: seq %u %s --break %.1f us: the run stops early, after %llu messages "
+			"(ended_by \"break\")\n", g.o.quiet ? "" : "\n", s->seq,
+			rtt == INT64_MAX ? "was lost, beyond" : "exceeded", (double)g.o.break_ns / 1000.0,
+			(unsigned long long)g.settled);
 		return 1;
 	}
 	if (g.o.actions && g.o.threshold_ns && rtt > g.o.threshold_ns) {
@@ -284,9 +290,11 @@ static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
 		if (!g.o.action_continue) {
 			if (g.cap)
 				rplat_capture_freeze(g.cap);
-			if (!g.o.quiet)
-				fprintf(stderr, "\n# trace: seq %u exceeded --threshold %.1f us: stopping\n", s->seq,
-					(double)g.o.threshold_ns / 1000.0);
+			g.stopped = 2;
+			fprintf(stderr, "%srplat trace: seq %u %s --threshold %.1f us: the run stops early, after %llu "
+				"messages (ended_by \"break\"; add ',continue' to go on)\n", g.o.quiet ? "" : "\n", s->seq,
+				rtt == INT64_MAX ? "was lost, beyond" : "exceeded", (double)g.o.threshold_ns / 1000.0,
+				(unsigned long long)g.settled);
 			return 1;
 		}
 	}
@@ -324,6 +332,8 @@ static int stop_capture(struct rplat_jw *jw)
 			rplat_jw_int(jw, "first_hit_seq", g.hit_seq);
 		else
 			rplat_jw_null(jw, "first_hit_seq");
+		/* which option ended the run early (null: it was not a trace option) */
+		rplat_jw_str(jw, "stopped_by", g.stopped == 1 ? "--break" : g.stopped == 2 ? "--on-threshold" : NULL);
 	}
 	if (!g.o.quiet)
 		fprintf(stderr, "# trace: %llu events saved in %s/trace (lost: %llu missed, %llu overwritten, %llu "
@@ -362,9 +372,10 @@ const struct rplat_ping_hooks *rplat_trace_hooks(const struct rplat_trace_opts *
  * evidence makes the run a finding (exit 1), its return_code. run.json is rewritten through a temporary. */
 static int patch_run_json(const char *dir, const char *members, int finding)
 {
-	static const char key[] = "\n  \"trace\": {\n", rck[] = "\n  \"return_code\": 0\n";
+	static const char key[] = "\n  \"trace\": {\n", rck[] = "\n  \"return_code\": 0\n",
+			  ebk[] = "\n  \"ended_by\": \"completed\","; /* no final \n: it starts rck */
 	struct rplat_runfile rf;
-	char path[4200], *buf = NULL, *at, *rc;
+	char path[4200], *buf = NULL, *at, *rc, *eb;
 	size_t n = 0, cap = 0, got;
 	FILE *f;
 
@@ -395,8 +406,16 @@ static int patch_run_json(const char *dir, const char *members, int finding)
 	}
 	at += sizeof(key) - 1;
 	rc = finding ? strstr(at, rck) : NULL;
+	eb = g.stopped ? strstr(at, ebk) : NULL;
+	if (eb && rc && eb > rc)
+		eb = NULL; /* run.json writes ended_by before return_code */
 	fwrite(buf, 1, (size_t)(at - buf), rf.f);
 	fputs(members, rf.f);
+	if (eb) { /* a stopping hit is a break, whether or not the measurement loop says so itself */
+		fwrite(at, 1, (size_t)(eb - at), rf.f);
+		fputs("\n  \"ended_by\": \"break\",", rf.f);
+		at = eb + sizeof(ebk) - 1;
+	}
 	if (rc) {
 		fwrite(at, 1, (size_t)(rc - at), rf.f);
 		fputs("\n  \"return_code\": 1\n", rf.f);
@@ -431,11 +450,14 @@ int rplat_trace_finish(void)
 	if (g.cap) /* the run ended before its stop hook: save and restore now */
 		stop_capture(NULL);
 	if (!g.started || !g.saved)
-		return 0;
+		return g.stopped ? 1 : 0;
 	if (!g.o.analyze) {
 		/* no analysis: the capture's own counts are all there is; a lossy capture is still said so */
-		if (!g.lost && !g.aborted)
-			return 0;
+		if (!g.lost && !g.aborted) {
+			if (g.stopped && patch_run_json(g.run_dir, "", 1))
+				fprintf(stderr, "rplat trace: %s/run.json: could not record the break\n", g.run_dir);
+			return g.stopped ? 1 : 0;
+		}
 		fprintf(stderr, "rplat trace: WARNING: the capture is incomplete: %llu events lost%s (a larger "
 			"--buffer-kb or --reader-cpu helps); verdicts from it will be withheld where it lost them\n",
 			(unsigned long long)g.lost, g.aborted ? ", the reader was stopped before it drained" : "");
@@ -460,7 +482,7 @@ int rplat_trace_finish(void)
 	/* said even with -q: a lossy capture must not pass for a complete one */
 	if (txt[0])
 		fprintf(stderr, "rplat trace: WARNING: %s\n", txt);
-	finding = !e.complete;
+	finding = !e.complete || g.stopped; /* a stopping threshold hit is a finding too (exit 1) */
 	json_body(txt, esc, sizeof(esc));
 	snprintf(members, sizeof(members),
 		 "    \"evidence\": {\"complete\": %s, \"lost_events\": %llu, \"unlocated_lost_events\": %llu, "
