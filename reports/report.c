@@ -1221,8 +1221,9 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 	rp_fmt(name, sizeof(name), "%s_hist", rr->pfx);
 	if (rp_doc_figure(d, name,
 		       "How often each round-trip time occurred, on log scales so that rare slow messages stay visible. "
-		       "A tight peak is a deterministic link; a long right tail is jitter. Dashed lines: p50, p99, "
-		       "p99.9 and max.",
+		       "A tight peak is a deterministic link; a long right tail is jitter. Each bar counts whole "
+		       "messages: those of the histogram buckets (<= 0.8% wide) whose midpoint falls in it. Dashed "
+		       "lines: p50, p99, p99.9 and max.",
 		       err, errlen))
 		return -1;
 	rp_fmt(name, sizeof(name), "%s_pct", rr->pfx);

@@ -78,8 +78,8 @@ void rp_top_push(struct rplat_sample *h, int *n, int topk, const struct rplat_sa
 /* The range [lo, hi] in us that covers the histograms' non-empty buckets, padded, on log scale. */
 void rp_hist_range_us(const struct rplat_hist *const *h, int n, double *lo, double *hi);
 /* A display histogram: log-spaced bins, per_decade of them per decade, from lo to hi us; each source
- * bucket's count spread over the bins it overlaps. Columns: centre_us, count (or fraction of all
- * samples when normalize), lo_us, hi_us. Empty bins are skipped when zero < 0, else written as 'zero'
+ * bucket's whole count in the bin that holds its midpoint (clamped to min..max), so counts are integers.
+ * Columns: centre_us, count (or fraction of all samples when normalize), lo_us, hi_us. Empty bins are skipped when zero < 0, else written as 'zero'
  * (below a log axis' range, so that a curve drops to the axis). */
 void rp_write_hist_dat(FILE *f, const struct rplat_hist *h, double lo_us, double hi_us, int per_decade,
 		       int normalize, double zero);

@@ -123,6 +123,24 @@ def cmd_budget(run, out):
     print("budget ok: %d percentile rules" % n)
 
 
+def cmd_histbars(run, dat):
+    """Integer bars that add up to the answered messages, each within the buckets' width of the samples."""
+    v = answered(load(run))
+    bars = rows(dat)
+    for b in bars:
+        check(re.fullmatch(r"[0-9]+", b[1]), "bar at %s us holds %r messages (not a whole number)" % (b[0], b[1]))
+    check(sum(int(b[1]) for b in bars) == len(v), "bars hold %d, samples %d" % (sum(int(b[1]) for b in bars), len(v)))
+    for b in bars:
+        lo, hi, n = float(b[2]) * 1e3, float(b[3]) * 1e3, int(b[1])
+        w = 1 / 64  # a bucket is at most 1/64 of its lower edge wide: it can straddle a bar's edge by that much
+        inside = sum(1 for x in v if lo <= x < hi)
+        out = sum(1 for x in v if lo <= x < lo * (1 + w) or hi * (1 - w) <= x < hi)
+        into = sum(1 for x in v if lo * (1 - w) <= x < lo or hi <= x < hi * (1 + w))
+        check(inside - out <= n <= inside + into, "bar %s..%s us: %d, samples %d (-%d/+%d at the edges)" % (
+            b[2], b[3], n, inside, out, into))
+    print("histogram bars ok: %d bars, %d messages" % (len(bars), len(v)))
+
+
 def main():
     cmd, run = sys.argv[1], sys.argv[2]
     if cmd == "headline":
@@ -131,6 +149,8 @@ def main():
         cmd_overtime(run, sys.argv[3])
     elif cmd == "budget":
         cmd_budget(run, sys.argv[3])
+    elif cmd == "histbars":
+        cmd_histbars(run, sys.argv[3])
     elif cmd == "exact":
         print(exact(answered(load(run)), float(sys.argv[3])))
     else:

@@ -22,6 +22,8 @@ python3 "$RC" headline lost rep/index.html || fail "the headline does not match 
 grep -q 'counted here, not in' rep/index.html && fail "the page still says late replies are not in the statistics"
 # ---- item 2: late replies are drawn as late, only lost messages as lost; the x axis ends with the run
 python3 "$RC" overtime lost rep || fail "the over-time plot data do not match samples.tsv"
+# ---- item 6: histogram bars are whole numbers of messages that agree with the samples
+python3 "$RC" histbars lost rep/data/r0_hist.dat || fail "histogram bars"
 # ---- item 1 and 3: budget figures over N of M messages, decided from the bucket bounds
 rc=0; "$RPLAT" budget "$TOP/reports/demo-budget.txt" lost > b.txt || rc=$?
 cat b.txt
