@@ -37,11 +37,17 @@ enum stage { ST_H2R, ST_DISPATCH, ST_PROC, ST_R2H, NSTAGES };
 static const char *const stage_name[NSTAGES] = { "host_to_remote", "remote_dispatch", "remote_processing",
 						 "remote_to_host" };
 
-enum seq_state { SQ_NONE, SQ_WAIT, SQ_OK, SQ_LOST, SQ_LATE, SQ_BAD };
+enum seq_state { SQ_NONE, SQ_WAIT, SQ_OK, SQ_LOST, SQ_LATE, SQ_BAD, SQ_WARM };
 
+/* The measured messages' counts (warm-up messages are only counted in 'warmup'). */
 struct counts {
-	uint64_t sent, received, lost, late, dup, ooo, corrupt, error;
+	uint64_t sent, received, lost, late, dup, ooo, corrupt, error, warmup;
+	uint64_t skipped;     /* send-grid slots that passed while the previous message was still out */
 };
+
+/* ended_by */
+enum { END_DONE, END_SIGNAL, END_SILENT, END_GONE, END_ERROR, END_BREAK };
+static const char *const end_name[] = { "completed", "signal", "remote silent", "remote gone", "error", "break" };
 
 struct rplat_ping_ctx {
 	const struct rplat_ping_opts *o;
@@ -52,9 +58,10 @@ struct rplat_ping_ctx {
 	struct rplat_sysinfo si;
 	struct rplat_hist rtt, stage[NSTAGES], truth_err;
 	struct rplat_hist *per_size;
-	uint64_t *h1us;       /* -h: hist_us + 1 buckets of 1 us */
+	uint64_t *h1us;       /* -h: hist_us buckets of 1 us (0..US-1; US and above overflow, as cyclictest) */
 	uint64_t h1us_over;
-	int64_t h1us_over_seq;
+	uint32_t *h1us_over_seq; /* the first hist_us overflowing messages' seqs (cyclictest lists as many) */
+	struct rplat_hist wake; /* the sender's wakeup latency: t_wake - t_slot */
 	struct rplat_clk clk;
 	struct rplat_clk_fit fit;
 	FILE *spill;
@@ -62,6 +69,11 @@ struct rplat_ping_ctx {
 	struct counts c;
 	uint8_t state[SEQ_RING];
 	int64_t sent_at[SEQ_RING];
+	int64_t slot_at[SEQ_RING], wake_at[SEQ_RING];
+	uint64_t spill_at[SEQ_RING]; /* the message's record in the spill file (a late reply replaces it) */
+	uint64_t nspill;
+	uint32_t first_measured;      /* the first seq after the warm-up (UINT32_MAX while warming up) */
+	int64_t last_lost;            /* seq of the newest lost message, -1 if none */
 	uint64_t max_rtt;
 	uint32_t max_seq;
 	int64_t max_time, t0, t_end;
@@ -70,7 +82,7 @@ struct rplat_ping_ctx {
 	struct rplat_rt rt;
 	struct rplat_load *load;
 	int silent;
-	int ended_by;         /* 0 loops/duration, 1 signal, 2 remote silent, 3 remote gone, 4 error */
+	int ended_by;         /* END_* */
 	int hook_stop;
 	int64_t last_status;
 	int tty;
@@ -87,9 +99,22 @@ static int size_index(const struct rplat_ping_opts *o, uint16_t size)
 	return 0;
 }
 
-static void spill(struct rplat_ping_ctx *x, const struct rplat_ping_sample *s)
+/* Append s to the spill file, or with 'replace' overwrite the record its seq got earlier (a late reply
+ * replacing the lost record: samples.tsv gets one line per message, with its final status). */
+static void spill(struct rplat_ping_ctx *x, const struct rplat_ping_sample *s, int replace)
 {
-	if (x->spill && fwrite(s, sizeof(*s), 1, x->spill) != 1) {
+	int bad = 0;
+
+	if (!x->spill)
+		return;
+	if (replace) {
+		bad = fseeko(x->spill, (off_t)(x->spill_at[s->seq % SEQ_RING] * sizeof(*s)), SEEK_SET) ||
+		      fwrite(s, sizeof(*s), 1, x->spill) != 1 || fseeko(x->spill, 0, SEEK_END);
+	} else {
+		x->spill_at[s->seq % SEQ_RING] = x->nspill++;
+		bad = fwrite(s, sizeof(*s), 1, x->spill) != 1;
+	}
+	if (bad) {
 		fprintf(stderr, "rplat: writing %s: %s; samples.tsv will be incomplete\n", x->spill_path,
 			strerror(errno));
 		fclose(x->spill);
@@ -97,32 +122,48 @@ static void spill(struct rplat_ping_ctx *x, const struct rplat_ping_sample *s)
 	}
 }
 
-static void settle(struct rplat_ping_ctx *x, struct rplat_ping_sample *s)
+/* The message's final status is known (or, for a late reply with 'replace', known again): figures,
+ * spill, hooks. A warm-up message goes to the spill as 'warmup' and feeds the clock fit only. */
+static void settle(struct rplat_ping_ctx *x, struct rplat_ping_sample *s, int replace)
 {
 	const struct rplat_ping_hooks *h = x->o->hooks;
+	int answered = s->status == RPLAT_S_OK || s->status == RPLAT_S_LATE;
 
-	if (s->status == RPLAT_S_OK) {
-		uint64_t rtt = (uint64_t)(s->t_recv - s->t_send);
+	if (answered) {
 		struct rplat_clk_sample cs = { s->t_send, s->t_recv, s->r_kick, s->r_reply };
+
+		rplat_clk_add(&x->clk, &cs);
+	}
+	if (s->seq < x->first_measured) {
+		x->state[s->seq % SEQ_RING] = SQ_WARM;
+		s->status = RPLAT_S_WARMUP;
+		spill(x, s, 0);
+		return;
+	}
+	if (s->status == RPLAT_S_LOST)
+		x->last_lost = s->seq;
+	if (answered) {
+		uint64_t rtt = (uint64_t)(s->t_recv - s->t_send);
 
 		rplat_hist_add(&x->rtt, rtt);
 		rplat_hist_add(&x->per_size[size_index(x->o, s->size)], rtt);
 		if (x->h1us) {
 			uint64_t us = rtt / 1000;
 
-			if (us <= (uint64_t)x->o->hist_us)
+			if (us < (uint64_t)x->o->hist_us)
 				x->h1us[us]++;
-			else if (!x->h1us_over++)
-				x->h1us_over_seq = s->seq;
+			else if (x->h1us_over++ < (uint64_t)x->o->hist_us)
+				x->h1us_over_seq[x->h1us_over - 1] = s->seq;
 		}
-		rplat_clk_add(&x->clk, &cs);
-		if (rtt > x->max_rtt || x->c.received == 1) {
+		if (rtt > x->max_rtt || x->rtt.count == 1) {
 			x->max_rtt = rtt;
 			x->max_seq = s->seq;
 			x->max_time = s->t_send - x->t0;
 		}
 	}
-	spill(x, s);
+	if (s->t_slot && !replace)
+		rplat_hist_add_signed(&x->wake, s->t_wake - s->t_slot);
+	spill(x, s, replace);
 	if (h && h->sample && h->sample(h->ctx, s))
 		x->hook_stop = 1;
 }
@@ -149,7 +190,8 @@ static void status_line(struct rplat_ping_ctx *x, int64_t now, uint64_t act, int
 		fputc('\n', stderr);
 }
 
-/* A reply for an older sequence number: late (it was counted lost), duplicate, or unknown. */
+/* A reply for an older sequence number than 'cur' (the newest sent): late (it was counted lost),
+ * duplicate, or unknown. A reply of a warm-up message is ignored. */
 static void older_reply(struct rplat_ping_ctx *x, uint32_t seq, uint32_t cur, const uint8_t *buf, ssize_t n,
 			int64_t t_recv)
 {
@@ -160,6 +202,8 @@ static void older_reply(struct rplat_ping_ctx *x, uint32_t seq, uint32_t cur, co
 		x->c.corrupt++;
 		return;
 	}
+	if (*st == SQ_WARM)
+		return;
 	if (*st == SQ_LOST) {
 		const struct rplat_ping *p = (const void *)buf;
 
@@ -167,13 +211,16 @@ static void older_reply(struct rplat_ping_ctx *x, uint32_t seq, uint32_t cur, co
 		x->c.lost--;
 		x->c.late++;
 		x->c.received++;
+		x->silent = 0; /* it answers, late */
 		s.status = RPLAT_S_LATE;
 		s.t_send = x->sent_at[seq % SEQ_RING];
+		s.t_slot = x->slot_at[seq % SEQ_RING];
+		s.t_wake = x->wake_at[seq % SEQ_RING];
 		s.t_recv = t_recv;
 		memcpy(&s.r_kick, &p->t_kick, 8);
 		memcpy(&s.r_consume, &p->t_consume, 8);
 		memcpy(&s.r_reply, &p->t_reply, 8);
-		settle(x, &s);
+		settle(x, &s, 1);
 		return;
 	}
 	if (*st == SQ_WAIT)
@@ -182,12 +229,54 @@ static void older_reply(struct rplat_ping_ctx *x, uint32_t seq, uint32_t cur, co
 		x->c.dup++;
 }
 
-/* Send message 'seq' and wait for its reply. Returns 0 to go on, or -1 to end the run. */
-static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
+/* Between sends, while a lost message may still be answered: listen until 'until' (CLOCK_MONOTONIC ns),
+ * so that a late reply is stamped when it arrives, not when the next wait begins. Returns 0, or -1 to end
+ * the run (the link failed, or a signal). */
+static int listen_until(struct rplat_ping_ctx *x, uint32_t cur, int64_t until)
+{
+	uint8_t in[RPMSG_MAX_PAYLOAD];
+	const struct rplat_hdr *h = (const void *)in;
+
+	for (;;) {
+		int64_t now = rplat_now_ns();
+		ssize_t n;
+
+		if (now >= until || rplat_stop)
+			return 0;
+		n = rplat_link_recv(x->link, in, sizeof(in), until - now);
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EBADMSG || errno == EMSGSIZE) {
+				x->c.corrupt++;
+				continue;
+			}
+			x->ended_by = errno == EPIPE ? END_GONE : END_ERROR;
+			if (errno != EPIPE)
+				fprintf(stderr, "rplat: receive: %s\n", strerror(errno));
+			return -1;
+		}
+		now = rplat_now_ns();
+		if ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->version != RPLAT_PROTO_VERSION ||
+		    h->seq > cur)
+			x->c.corrupt++;
+		else
+			older_reply(x, h->seq, cur + 1, in, n, now);
+	}
+}
+
+/* Send message 'seq' (its grid slot and the sender's wakeup for it) and wait for its reply. Returns 0 to
+ * go on, or -1 to end the run. A reply read later than --timeout after the send is late, whichever wait
+ * read it: this one (its deadline passed before the thread got to run) or a later one. */
+static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size, int64_t slot, int64_t wake)
 {
 	const struct rplat_ping_opts *o = x->o;
 	uint8_t out[RPLAT_PING_MAX], in[RPMSG_MAX_PAYLOAD];
-	struct rplat_ping_sample s = { .seq = seq, .size = size, .status = RPLAT_S_LOST };
+	struct rplat_ping_sample s = { .seq = seq, .size = size, .status = RPLAT_S_LOST, .t_slot = slot,
+				       .t_wake = wake };
+	uint8_t *st = &x->state[seq % SEQ_RING];
 	int64_t deadline;
 	int graced = 0;
 
@@ -195,26 +284,30 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 	if (o->hooks && o->hooks->before_send)
 		o->hooks->before_send(o->hooks->ctx, seq);
 	s.t_send = rplat_now_ns();
+	x->sent_at[seq % SEQ_RING] = s.t_send;
+	x->slot_at[seq % SEQ_RING] = slot;
+	x->wake_at[seq % SEQ_RING] = wake;
 	if (rplat_link_send(x->link, out, size)) {
 		if (errno == ENOBUFS) { /* every TX buffer in flight: the remote is not consuming */
 			x->c.sent++;
 			x->c.lost++;
-			x->state[seq % SEQ_RING] = SQ_LOST;
-			settle(x, &s);
-			return ++x->silent >= o->max_silent ? (x->ended_by = 2, -1) : 0;
+			*st = SQ_LOST;
+			settle(x, &s, 0);
+			return ++x->silent >= o->max_silent ? (x->ended_by = END_SILENT, -1) : 0;
 		}
-		fprintf(stderr, "rplat: send: %s\n", strerror(errno));
-		x->ended_by = errno == EPIPE ? 3 : 4;
+		if (errno != EPIPE) /* a remote that went away is said in the summary */
+			fprintf(stderr, "rplat: send: %s\n", strerror(errno));
+		x->ended_by = errno == EPIPE ? END_GONE : END_ERROR;
 		return -1;
 	}
 	x->c.sent++;
-	x->state[seq % SEQ_RING] = SQ_WAIT;
-	x->sent_at[seq % SEQ_RING] = s.t_send;
+	*st = SQ_WAIT;
 	deadline = s.t_send + o->timeout_ns;
 	for (;;) {
 		int64_t now = rplat_now_ns();
 		ssize_t n;
 		const struct rplat_hdr *h = (const void *)in;
+		int bad = 0;
 
 		if (rplat_stop && !graced) {
 			graced = 1;
@@ -227,62 +320,82 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size)
 			n = rplat_link_recv(x->link, in, sizeof(in), deadline - now);
 		if (n == 0) {
 			x->c.lost++;
-			x->state[seq % SEQ_RING] = SQ_LOST;
-			settle(x, &s);
+			*st = SQ_LOST;
+			settle(x, &s, 0);
 			if (rplat_stop)
 				return -1;
-			return ++x->silent >= o->max_silent ? (x->ended_by = 2, -1) : 0;
+			return ++x->silent >= o->max_silent ? (x->ended_by = END_SILENT, -1) : 0;
 		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EBADMSG || errno == EMSGSIZE) {
-				x->c.corrupt++;
-				continue;
+				bad = 1; /* the link saw a malformed message: this one's reply, garbled */
+			} else {
+				x->c.lost++;
+				*st = SQ_LOST;
+				settle(x, &s, 0);
+				x->ended_by = errno == EPIPE ? END_GONE : END_ERROR;
+				if (errno != EPIPE)
+					fprintf(stderr, "rplat: receive: %s\n", strerror(errno));
+				return -1;
 			}
-			x->c.lost++;
-			x->state[seq % SEQ_RING] = SQ_LOST;
-			settle(x, &s);
-			x->ended_by = errno == EPIPE ? 3 : 4;
-			if (errno != EPIPE)
-				fprintf(stderr, "rplat: receive: %s\n", strerror(errno));
-			return -1;
 		}
 		s.t_recv = rplat_now_ns();
-		if ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->version != RPLAT_PROTO_VERSION) {
-			x->c.corrupt++;
+		if (!bad && ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->version != RPLAT_PROTO_VERSION))
+			bad = 1;
+		if (!bad && h->seq < seq) {
+			older_reply(x, h->seq, seq, in, n, s.t_recv);
 			continue;
 		}
-		if (h->seq != seq) {
-			if (h->seq < seq)
-				older_reply(x, h->seq, seq, in, n, s.t_recv);
-			else
-				x->c.corrupt++; /* a sequence number never sent */
-			continue;
-		}
+		/* One message is in flight: a reply that is not an older message's is this one's, and one
+		 * whose header or sequence number is garbled (never sent) ends it as corrupt, once. */
+		if (!bad && h->seq != seq)
+			bad = 1;
 		x->c.received++;
 		x->silent = 0;
-		if (h->type == RPLAT_ERROR) {
+		if (bad) {
+			x->c.corrupt++;
+			s.status = RPLAT_S_CORRUPT;
+			*st = SQ_BAD;
+		} else if (h->type == RPLAT_ERROR) {
 			x->c.error++;
 			s.status = RPLAT_S_ERROR;
-			x->state[seq % SEQ_RING] = SQ_BAD;
+			*st = SQ_BAD;
 		} else if (h->type != RPLAT_PONG || (size_t)n < RPLAT_PING_MIN || !rplat_pong_intact(in, n, size, seq)) {
 			x->c.corrupt++;
 			s.status = RPLAT_S_CORRUPT;
-			x->state[seq % SEQ_RING] = SQ_BAD;
+			*st = SQ_BAD;
 		} else {
 			const struct rplat_ping *p = (const void *)in;
 
 			memcpy(&s.r_kick, &p->t_kick, 8);
 			memcpy(&s.r_consume, &p->t_consume, 8);
 			memcpy(&s.r_reply, &p->t_reply, 8);
-			s.status = RPLAT_S_OK;
-			x->state[seq % SEQ_RING] = SQ_OK;
+			if (s.t_recv - s.t_send > o->timeout_ns) {
+				x->c.late++;
+				s.status = RPLAT_S_LATE;
+				*st = SQ_LATE;
+			} else {
+				s.status = RPLAT_S_OK;
+				*st = SQ_OK;
+			}
 		}
-		settle(x, &s);
+		settle(x, &s, 0);
 		status_line(x, s.t_recv, (uint64_t)(s.t_recv - s.t_send), 0);
 		return x->hook_stop ? -1 : 0;
 	}
+}
+
+/* ping_once for a warm-up message: measured and written, its counts kept apart. */
+static int ping_warm_up(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size, int64_t slot, int64_t wake)
+{
+	struct counts keep = x->c;
+	int r = ping_once(x, seq, size, slot, wake);
+
+	keep.warmup = x->c.warmup + 1;
+	x->c = keep;
+	return r;
 }
 
 /* ---- the second pass: stages and samples.tsv ---- */
@@ -324,7 +437,7 @@ static void put_num(FILE *f, double v, int valid)
 
 static const char *status_name(enum rplat_sample_status s)
 {
-	static const char *const n[] = { "ok", "lost", "late", "dup", "ooo", "corrupt", "error" };
+	static const char *const n[] = { "ok", "lost", "late", "dup", "ooo", "corrupt", "error", "warmup" };
 
 	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
 }
@@ -350,10 +463,13 @@ static int second_pass(struct rplat_ping_ctx *x)
 		return -1;
 	}
 	if (!x->o->no_samples)
-		fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tstatus\n", rf.f);
+		fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tsend_wakeup\t"
+		      "status\n", rf.f);
 	while (fread(&s, sizeof(s), 1, in) == 1) {
-		int got = s.status == RPLAT_S_OK || s.status == RPLAT_S_LATE;
-		int ok = s.status == RPLAT_S_OK;
+		/* ok and late replies have their stages (the contract: both are in every figure); a warm-up
+		 * message keeps its raw figures and no stage */
+		int ok = s.status == RPLAT_S_OK || s.status == RPLAT_S_LATE;
+		int got = ok || (s.status == RPLAT_S_WARMUP && s.t_recv);
 		double st[NSTAGES] = { 0 };
 		int i;
 
@@ -383,6 +499,7 @@ static int second_pass(struct rplat_ping_ctx *x)
 		put_num(rf.f, (double)s.r_kick, got);
 		put_num(rf.f, (double)s.r_consume, got);
 		put_num(rf.f, (double)s.r_reply, got);
+		put_num(rf.f, (double)(s.t_wake - s.t_slot), s.t_slot != 0);
 		fprintf(rf.f, "\t%s\n", status_name(s.status));
 	}
 	fclose(in);
@@ -407,6 +524,8 @@ static void json_counts(struct rplat_jw *jw, const struct counts *c)
 	rplat_jw_uint(jw, "out_of_order", c->ooo);
 	rplat_jw_uint(jw, "corrupt", c->corrupt);
 	rplat_jw_uint(jw, "error", c->error);
+	rplat_jw_uint(jw, "warmup", c->warmup);
+	rplat_jw_uint(jw, "skipped_slots", c->skipped);
 	rplat_jw_obj_end(jw);
 }
 
@@ -462,6 +581,10 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	rplat_jw_bool(&jw, "mlockall", o->mlockall);
 	rplat_jw_int(&jw, "dma_latency", o->dma_latency);
 	rplat_jw_double(&jw, "timeout_us", (double)o->timeout_ns / 1e3);
+	rplat_jw_obj_begin(&jw, "warm_up");
+	rplat_jw_uint(&jw, "messages", o->warm_up);
+	rplat_jw_double(&jw, "duration_s", (double)o->warm_up_ns / 1e9);
+	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_end(&jw);
 	rplat_load_write_json(x->load, &jw);
 	rplat_jw_obj_begin(&jw, "clock");
@@ -494,6 +617,8 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	for (i = 0; i < NSTAGES; i++)
 		rplat_stats_json(&jw, stage_name[i], &x->stage[i],
 				 (i == ST_H2R || i == ST_R2H) && x->fit.valid ? x->fit.err_ns : -1);
+	if (o->interval_ns) /* the sender's wakeup latency, on the grid only (no grid with -i 0) */
+		rplat_stats_json(&jw, "send_wakeup", &x->wake, -1);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "per_size");
 	for (i = 0; i < o->nsizes; i++) {
@@ -509,8 +634,7 @@ static int write_run_json(struct rplat_ping_ctx *x)
 		o->hooks->stop(o->hooks->ctx, x->dir, &jw);
 		rplat_jw_obj_end(&jw);
 	}
-	rplat_jw_str(&jw, "ended_by", (const char *[]){ "completed", "signal", "remote silent", "remote gone",
-							  "error" }[x->ended_by]);
+	rplat_jw_str(&jw, "ended_by", end_name[x->ended_by]);
 	rplat_jw_int(&jw, "return_code", x->rc);
 	rplat_jw_obj_end(&jw);
 	if (rplat_jw_finish(&jw)) {
@@ -520,25 +644,31 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	return rplat_runfile_commit(&rf);
 }
 
-/* cyclictest's -h format, one thread. */
+/* cyclictest's -h format, one thread, as rt-tests 2.x prints it: every 1 us bin below US (empty ones
+ * too), Total without the overflows, min/avg/max over every answered message, and the overflowing
+ * messages' seqs (as many as there are bins, then how many others). */
 static int write_h1us(struct rplat_ping_ctx *x, FILE *f)
 {
 	const struct rplat_hist *h = &x->rtt;
-	int i;
+	uint64_t total = 0, i, listed;
 
 	fprintf(f, "# Histogram\n");
-	for (i = 0; i <= x->o->hist_us; i++)
-		if (x->h1us[i])
-			fprintf(f, "%06d %06llu\n", i, (unsigned long long)x->h1us[i]);
-	fprintf(f, "# Total: %09llu\n", (unsigned long long)h->count);
+	for (i = 0; i < (uint64_t)x->o->hist_us; i++) {
+		fprintf(f, "%06llu %06llu\n", (unsigned long long)i, (unsigned long long)x->h1us[i]);
+		total += x->h1us[i];
+	}
+	fprintf(f, "# Total: %09llu\n", (unsigned long long)total);
 	fprintf(f, "# Min Latencies: %05llu\n", (unsigned long long)(h->count ? h->min / 1000 : 0));
 	fprintf(f, "# Avg Latencies: %05llu\n", (unsigned long long)(rplat_hist_mean(h) / 1000));
 	fprintf(f, "# Max Latencies: %05llu\n", (unsigned long long)(h->count ? h->max / 1000 : 0));
 	fprintf(f, "# Histogram Overflows: %05llu\n", (unsigned long long)x->h1us_over);
 	fprintf(f, "# Histogram Overflow at cycle number:\n# Thread 0:");
-	if (x->h1us_over)
-		fprintf(f, " %05lld", (long long)x->h1us_over_seq);
-	fprintf(f, "\n");
+	listed = x->h1us_over < (uint64_t)x->o->hist_us ? x->h1us_over : (uint64_t)x->o->hist_us;
+	for (i = 0; i < listed; i++)
+		fprintf(f, " %05u", x->h1us_over_seq[i]);
+	if (x->h1us_over > listed)
+		fprintf(f, " # %05llu others", (unsigned long long)(x->h1us_over - listed));
+	fprintf(f, "\n\n");
 	return ferror(f) ? -1 : 0;
 }
 
@@ -576,7 +706,7 @@ static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
 	rplat_jw_obj_begin(&jw, "0");
 	rplat_jw_obj_begin(&jw, "histogram");
 	if (x->h1us) {
-		for (i = 0; i <= (uint64_t)x->o->hist_us; i++)
+		for (i = 0; i < (uint64_t)x->o->hist_us; i++)
 			if (x->h1us[i]) {
 				char k[24];
 
@@ -656,6 +786,8 @@ static void print_summary(struct rplat_ping_ctx *x)
 			snprintf(k, sizeof(k), "rtt@%u", x->o->sizes[i]);
 			rplat_print_stats_row(k, &x->per_size[i], -1);
 		}
+	if (x->o->interval_ns)
+		rplat_print_stats_row("send_wakeup", &x->wake, -1);
 	if (x->rtt.count)
 		printf("# max %.2f us at seq %u, %.3f s into the run\n", (double)x->max_rtt / 1e3, x->max_seq,
 		       (double)x->max_time / 1e9);
@@ -672,12 +804,22 @@ static void print_summary(struct rplat_ping_ctx *x)
 		printf("# clock vs the sim's truth: p50 %.3f us, p99 %.3f us, max %.3f us\n",
 		       (double)rplat_hist_percentile(&x->truth_err, 50) / 1e3,
 		       (double)rplat_hist_percentile(&x->truth_err, 99) / 1e3, (double)x->truth_err.max / 1e3);
-	if (x->ended_by == 2)
+	if (c->warmup)
+		printf("# warm-up: %llu messages before these, in no figure\n", (unsigned long long)c->warmup);
+	if (x->o->interval_ns)
+		printf("# send grid: %llu slots of %.0f us skipped (the previous reply was not in yet); sender wakeup "
+		       "latency min %.2f avg %.2f max %.2f us\n", (unsigned long long)c->skipped,
+		       (double)x->o->interval_ns / 1e3, x->wake.count ? (double)x->wake.min / 1e3 : 0.0,
+		       rplat_hist_mean(&x->wake) / 1e3, x->wake.count ? (double)x->wake.max / 1e3 : 0.0);
+	if (x->ended_by == END_SILENT)
 		printf("# the remote stopped answering: run ended after %d consecutive timeouts\n", x->o->max_silent);
-	else if (x->ended_by == 3)
+	else if (x->ended_by == END_GONE)
 		printf("# the remote went away: run ended early\n");
-	else if (x->ended_by == 1)
+	else if (x->ended_by == END_SIGNAL)
 		printf("# interrupted\n");
+	else if (x->ended_by == END_BREAK)
+		printf("# stopped early by a break (a hook's threshold) after %llu messages\n",
+		       (unsigned long long)c->sent);
 	printf("# run: %s\n", x->dir);
 }
 
@@ -688,6 +830,8 @@ static int write_outputs(struct rplat_ping_ctx *x)
 	for (i = 0; i < NSTAGES; i++)
 		bad |= rplat_run_write_hist(x->dir, stage_name[i], &x->stage[i]);
 	bad |= rplat_run_write_hist(x->dir, "rtt", &x->rtt);
+	if (x->o->interval_ns)
+		bad |= rplat_run_write_hist(x->dir, "send_wakeup", &x->wake);
 	if (x->o->nsizes > 1)
 		for (i = 0; i < x->o->nsizes; i++) {
 			char k[32];
@@ -702,8 +846,7 @@ static int write_outputs(struct rplat_ping_ctx *x)
 			bad |= rplat_runfile_commit(&rf);
 		else
 			bad = 1;
-		if (!x->o->quiet)
-			write_h1us(x, stdout);
+		write_h1us(x, stdout); /* -q too, as cyclictest -q -h */
 	}
 	if (x->o->json_path && write_cyclictest_json(x, x->o->json_path)) {
 		fprintf(stderr, "rplat: --json %s: %s\n", x->o->json_path, strerror(errno));
@@ -718,8 +861,10 @@ static int write_outputs(struct rplat_ping_ctx *x)
 
 static int exit_code(const struct rplat_ping_ctx *x)
 {
-	if (x->ended_by >= 2)
+	if (x->ended_by == END_SILENT || x->ended_by == END_GONE || x->ended_by == END_ERROR)
 		return 3;
+	if (x->ended_by == END_BREAK)
+		return 1;
 	if (x->c.lost || x->c.late || x->c.dup || x->c.ooo || x->c.corrupt || x->c.error)
 		return 1;
 	return 0;
@@ -742,6 +887,9 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	rplat_sysinfo_read(&x->si);
 	rplat_hist_init(&x->rtt);
 	rplat_hist_init(&x->truth_err);
+	rplat_hist_init(&x->wake);
+	x->last_lost = -1;
+	x->first_measured = o->warm_up || o->warm_up_ns ? UINT32_MAX : 0;
 	for (i = 0; i < NSTAGES; i++)
 		rplat_hist_init(&x->stage[i]);
 	x->per_size = calloc((size_t)o->nsizes, sizeof(*x->per_size));
@@ -749,7 +897,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		goto out;
 	for (i = 0; i < o->nsizes; i++)
 		rplat_hist_init(&x->per_size[i]);
-	if (o->hist_us && !(x->h1us = calloc((size_t)o->hist_us + 1, sizeof(*x->h1us))))
+	if (o->hist_us && (!(x->h1us = calloc((size_t)o->hist_us, sizeof(*x->h1us))) ||
+			   !(x->h1us_over_seq = calloc((size_t)o->hist_us, sizeof(*x->h1us_over_seq)))))
 		goto out;
 	if (o->out_dir) {
 		snprintf(x->dir, sizeof(x->dir), "%s", o->out_dir);
@@ -812,38 +961,71 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	mono_raw_pair(&x->mono0, &x->raw0);
 	x->t0 = rplat_now_ns();
 	next = x->t0;
+	/* cyclictest's absolute grid: slot k is t0 + k * interval. A slot that passes while the previous
+	 * message is still out is skipped (counted), never sent late in a burst; a slot the sender wakes
+	 * up late for is sent at once, and the lateness is its wakeup latency. */
 	for (seq = 0; !rplat_stop; seq++) {
-		int64_t now = rplat_now_ns();
+		int64_t now = rplat_now_ns(), wake;
+		uint16_t size = o->sizes[seq % (uint32_t)o->nsizes];
 		struct timespec ts;
+		int r;
 
 		if (o->loops && seq >= o->loops)
 			break;
 		if (o->duration_ns && now - x->t0 >= o->duration_ns)
 			break;
+		if (seq && o->interval_ns && next < now) { /* behind: skip the slots that passed, keep the phase */
+			int64_t k = (now - next) / o->interval_ns + 1;
+
+			next += k * o->interval_ns;
+			if (seq > x->first_measured)
+				x->c.skipped += (uint64_t)k;
+		}
 		if (next > now) {
-			ts.tv_sec = next / 1000000000;
-			ts.tv_nsec = next % 1000000000;
-			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && rplat_stop)
+			if (x->last_lost >= 0 && seq - (uint32_t)x->last_lost < SEQ_RING) {
+				if (listen_until(x, seq - 1, next))
+					break;
+			} else {
+				ts.tv_sec = next / 1000000000;
+				ts.tv_nsec = next % 1000000000;
+				while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !rplat_stop)
+					;
+			}
+			if (rplat_stop)
 				break;
 		}
-		if (ping_once(x, seq, o->sizes[seq % (uint32_t)o->nsizes]))
+		wake = rplat_now_ns();
+		if (x->first_measured == UINT32_MAX &&
+		    !((o->warm_up && seq < o->warm_up) || (o->warm_up_ns && wake - x->t0 < o->warm_up_ns)))
+			x->first_measured = seq;
+		if (seq < x->first_measured)
+			r = ping_warm_up(x, seq, size, o->interval_ns ? next : 0, wake);
+		else
+			r = ping_once(x, seq, size, o->interval_ns ? next : 0, wake);
+		if (r)
 			break;
-		next += o->interval_ns;
-		now = rplat_now_ns();
-		if (next < now)
-			next = now; /* behind: skip, do not burst */
+		next = o->interval_ns ? next + o->interval_ns : rplat_now_ns();
 	}
+	/* the run is over, but a lost message's reply may still come: give it the grace a Ctrl-C gives */
+	if (!x->ended_by && !x->hook_stop && !rplat_stop && seq && x->last_lost >= 0 &&
+	    seq - 1 - (uint32_t)x->last_lost < SEQ_RING)
+		listen_until(x, seq - 1, rplat_now_ns() + GRACE_NS);
 	x->t_end = rplat_now_ns();
 	mono_raw_pair(&x->mono1, &x->raw1);
 	x->wall1 = time(NULL);
 	if (rplat_stop && !x->ended_by)
-		x->ended_by = 1;
+		x->ended_by = END_SIGNAL;
+	if (x->hook_stop && !x->ended_by) {
+		x->ended_by = END_BREAK;
+		fprintf(stderr, "rplat: stopped early by a break (a hook's threshold) at seq %u, %llu messages sent "
+			"after the warm-up\n", seq, (unsigned long long)x->c.sent);
+	}
 	status_line(x, x->t_end, 0, 1);
 	rplat_rt_restore(&x->rt);
 	if (x->load && rplat_load_stop(x->load, err, sizeof(err)))
 		fprintf(stderr, "rplat: load: %s\n", err);
 	/* the probe's counters after the run (best effort: it may be gone) */
-	if (x->ended_by < 2 && !rplat_stop)
+	if ((x->ended_by == END_DONE || x->ended_by == END_BREAK) && !rplat_stop)
 		rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
 	rplat_clk_fit(&x->clk, &x->fit);
 	x->rc = exit_code(x);
@@ -861,6 +1043,7 @@ out:
 	rplat_link_close(x->link);
 	free(x->per_size);
 	free(x->h1us);
+	free(x->h1us_over_seq);
 	free(x);
 	return rc;
 }

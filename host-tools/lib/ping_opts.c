@@ -21,6 +21,26 @@ void rplat_ping_opts_init(struct rplat_ping_opts *o)
 	o->max_silent = 3;
 }
 
+int rplat_warm_up_parse(const char *arg, uint64_t *n, int64_t *ns)
+{
+	uint64_t v;
+	int64_t t;
+
+	*n = 0;
+	*ns = 0;
+	if (!rplat_parse_u64(arg, &v)) {
+		if (v > 1000000000000ull)
+			return -1;
+		*n = v;
+		return 0;
+	}
+	if (!*arg || (arg[strlen(arg) - 1] >= '0' && arg[strlen(arg) - 1] <= '9') || rplat_parse_duration(arg, &t) ||
+	    t <= 0 || t > 86400ll * 1000000000ll)
+		return -1;
+	*ns = t;
+	return 0;
+}
+
 void rplat_ping_usage(FILE *f)
 {
 	fprintf(f,
@@ -39,8 +59,11 @@ void rplat_ping_usage(FILE *f)
 		"  -h, --histogram US      also write cyclictest's -h histogram (1 us bins up to US) to\n"
 		"                          RUN/histogram.txt and print it\n"
 		"      --json FILE         write the results as JSON with cyclictest's keys plus \"rplat\"\n"
-		"      --timeout US        a reply later than this counts as lost (default 1000000 = 1 s)\n"
+		"      --timeout US        a reply later than this is late; none at all, lost (default 1 s)\n"
 		"      --max-silent N      end the run after N consecutive timeouts (default 3)\n"
+		"      --warm-up N|TIME    the first N messages, or those sent in the first TIME (2s, 500ms), are\n"
+		"                          warm-up: sent and written to samples.tsv as 'warmup', in no figure,\n"
+		"                          count or threshold (their replies still feed the clock fit)\n"
 		"  -o, --output DIR        run directory (default rplat-run-YYYYmmdd-HHMMSS)\n"
 		"      --label TEXT        label for reports and comparisons\n"
 		"      --no-samples        do not write samples.tsv (histograms and summary only)\n"
@@ -85,7 +108,8 @@ static int parse_sizes(struct rplat_ping_opts *o, const char *arg)
 	return o->nsizes ? 0 : -1;
 }
 
-enum { OPT_DMA = 256, OPT_NO_DMA, OPT_JSON, OPT_TIMEOUT, OPT_LABEL, OPT_NO_SAMPLES, OPT_HELP, OPT_MAX_SILENT, OPT_LOAD };
+enum { OPT_DMA = 256, OPT_NO_DMA, OPT_JSON, OPT_TIMEOUT, OPT_LABEL, OPT_NO_SAMPLES, OPT_HELP, OPT_MAX_SILENT, OPT_LOAD,
+       OPT_WARM_UP };
 
 int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 {
@@ -109,6 +133,7 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "load", required_argument, NULL, OPT_LOAD },
+		{ "warm-up", required_argument, NULL, OPT_WARM_UP },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -166,6 +191,10 @@ int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv)
 		case OPT_LABEL: o->label = optarg; break;
 		case OPT_NO_SAMPLES: o->no_samples = 1; break;
 		case OPT_LOAD: o->load = optarg; break;
+		case OPT_WARM_UP:
+			if (rplat_warm_up_parse(optarg, &o->warm_up, &o->warm_up_ns))
+				bad = "--warm-up takes a message count (100) or a time with a unit (2s, 500ms)";
+			break;
 		case OPT_HELP:
 			printf("usage: rplat %s [OPTIONS]\n\n", cmd);
 			rplat_ping_usage(stdout);

@@ -9,9 +9,22 @@ expect_rc() { # expect_rc RC cmd...
 expect_rc 1 "$RPLAT" ping -L sim:corrupt=50 -l 1000 -i 0 -s 100 -q -o "$TMPDIR/corrupt"
 jassert "$TMPDIR/corrupt/run.json" 'd["counts"]["corrupt"]==20 and d["return_code"]==1'
 grep -c 'corrupt$' "$TMPDIR/corrupt/samples.tsv" | grep -qx 20 || fail "corrupt samples not marked"
-# wrong sequence numbers: the real reply never comes, a reply for a seq never sent does
+# corrupt=N reaches header-only messages too (the default -s 40): each hit is one corrupt message
+expect_rc 1 "$RPLAT" ping -L sim:corrupt=50 -l 1000 -i 0 -q -o "$TMPDIR/corrupt40"
+jassert "$TMPDIR/corrupt40/run.json" 'd["counts"]["corrupt"]==20 and d["counts"]["received"]==1000 and d["counts"]["lost"]==0'
+# wrong sequence numbers: the awaited message's reply comes with a seq never sent; it is that message's
+# reply, garbled: one corrupt message per hit, nothing lost
 expect_rc 1 "$RPLAT" ping -L sim:badseq=100 -l 500 -i 0 --timeout 20ms -q -o "$TMPDIR/badseq"
-jassert "$TMPDIR/badseq/run.json" 'd["counts"]["corrupt"]==5 and d["counts"]["lost"]==5'
+jassert "$TMPDIR/badseq/run.json" 'd["counts"]["corrupt"]==5 and d["counts"]["lost"]==0 and d["counts"]["received"]==500'
+grep -c 'corrupt$' "$TMPDIR/badseq/samples.tsv" | grep -qx 5 || fail "badseq samples not marked corrupt once each"
+# every reply garbled: the remote answers every time, so it did not "stop answering"
+expect_rc 1 "$RPLAT" ping -L sim:badseq=1 -l 50 -i 0 --timeout 20ms -q -o "$TMPDIR/badseq1"
+jassert "$TMPDIR/badseq1/run.json" 'd["counts"]["corrupt"]==50 and d["ended_by"]=="completed"'
+# die=N and mute=N count the pings answered (the INFO exchange at the start is not one of them)
+expect_rc 3 "$RPLAT" ping -L sim:die=100 -l 1000 -i 0 -q -o "$TMPDIR/die100"
+jassert "$TMPDIR/die100/run.json" 'd["counts"]["received"]==100 and d["counts"]["lost"]<=1 and d["ended_by"]=="remote gone"'
+expect_rc 3 "$RPLAT" ping -L sim:mute=100 -l 1000 -i 0 --timeout 20ms -q -o "$TMPDIR/mute100"
+jassert "$TMPDIR/mute100/run.json" 'd["counts"]["received"]==100 and d["counts"]["lost"]==3'
 # the probe dies mid-run: lost counted, partial results written, exit 3, no hang
 start=$(date +%s)
 expect_rc 3 "$RPLAT" ping -L sim:die=3000 -l 10000 -i 0 -q -o "$TMPDIR/die"

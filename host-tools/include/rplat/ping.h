@@ -2,8 +2,8 @@
  *
  * rplat_ping_run() opens the link, asks for INFO, sends PINGs at the interval, matches replies, keeps
  * histograms and the clock fit, writes the run directory and prints the summary. It returns the exit
- * code of the command (0 ok, 1 messages lost/late/corrupt/error, 2 usage or setup error, 3 the
- * remote stopped answering). Hooks let a caller observe every step without owning the loop. */
+ * code of the command (0 ok, 1 messages lost/late/corrupt/error or a hook stopped the run (--break),
+ * 2 usage or setup error, 3 the remote stopped answering). Hooks let a caller observe every step without owning the loop. */
 #ifndef RPLAT_PING_H
 #define RPLAT_PING_H
 
@@ -17,12 +17,15 @@
 enum rplat_sample_status {
 	RPLAT_S_OK = 0,
 	RPLAT_S_LOST,     /* no reply within --timeout */
-	RPLAT_S_LATE,     /* reply arrived after its timeout expired (the message was already counted lost;
-			     it is then re-counted as late, not lost) */
+	RPLAT_S_LATE,     /* reply arrived after its timeout expired, whoever noticed: read after the
+			     deadline, or after the message was already settled lost (hooks then see the
+			     same seq twice, lost then late; samples.tsv has one line, late) */
 	RPLAT_S_DUP,      /* a second reply for a sequence number */
 	RPLAT_S_OOO,      /* a reply for an older sequence number than the one awaited */
 	RPLAT_S_CORRUPT,  /* payload, size or header does not match what was sent */
 	RPLAT_S_ERROR,    /* the probe answered with an ERROR message */
+	RPLAT_S_WARMUP,   /* sent during --warm-up: in samples.tsv, in no figure, count or threshold (hooks
+			     never see it) */
 };
 
 struct rplat_ping_sample {
@@ -32,6 +35,8 @@ struct rplat_ping_sample {
 	int64_t t_send;    /* CLOCK_MONOTONIC ns, just before the send */
 	int64_t t_recv;    /* CLOCK_MONOTONIC ns, just after the reply was read (0 if lost) */
 	uint64_t r_kick, r_consume, r_reply; /* remote ticks (0 if lost) */
+	int64_t t_slot;    /* the send grid's slot for this message, CLOCK_MONOTONIC ns (0: no grid, -i 0) */
+	int64_t t_wake;    /* when the sender woke for that slot (t_wake - t_slot: its wakeup latency) */
 };
 
 struct rplat_ping_ctx; /* the engine's state, opaque to hooks */
@@ -46,8 +51,9 @@ struct rplat_ping_hooks {
 	/* rplat stream only (ping never calls it): just after a stream message 'seq' was read (e.g. write
 	 * the "rplat rx seq=N" marker that closes its window). Must be cheap. May be NULL. */
 	void (*after_recv)(void *ctx, uint32_t seq);
-	/* After each message is settled (reply, loss, ...). Return non-zero to stop the run early (e.g. a
-	 * --break threshold hit); the run is then finished and written normally. */
+	/* After each message is settled (reply, loss, ...), warm-up messages excepted. Return non-zero to
+	 * stop the run early (e.g. a --break threshold hit): the run is then finished and written normally
+	 * with ended_by "break", a notice on stderr (even with -q) and exit code 1. */
 	int (*sample)(void *ctx, const struct rplat_ping_sample *s);
 	/* After the loop, before run.json is written: stop capture, save into run_dir/trace, and add
 	 * members to run.json's "trace" object through the writer (may be NULL). */
@@ -74,6 +80,8 @@ struct rplat_ping_opts {
 	int64_t timeout_ns;      /* --timeout, default 1 s */
 	int max_silent;          /* --max-silent: consecutive timeouts that end the run, default 3 */
 	int no_samples;          /* --no-samples */
+	uint64_t warm_up;        /* --warm-up N: the first N messages are warm-up (0 = none) */
+	int64_t warm_up_ns;      /* --warm-up TIME: messages sent in the first TIME are warm-up (0 = none) */
 	const char *load;        /* --load PROFILE, NULL = none */
 	const struct rplat_ping_hooks *hooks;
 };
@@ -82,6 +90,9 @@ void rplat_ping_opts_init(struct rplat_ping_opts *o);
 /* Parse ping's command-line options (argv[0] is the command name). Returns 0, 1 when --help was
  * printed, or -1 with a message printed to stderr. */
 int rplat_ping_parse(struct rplat_ping_opts *o, int argc, char **argv);
+/* --warm-up's value: a bare count is messages ("100"), a time with a unit is a duration ("2s", "500ms").
+ * Sets one of *n and *ns (the other to 0). Returns 0, or -1 when it is neither. */
+int rplat_warm_up_parse(const char *arg, uint64_t *n, int64_t *ns);
 /* The --help text of ping's options. */
 void rplat_ping_usage(FILE *f);
 int rplat_ping_run(const struct rplat_ping_opts *o);

@@ -35,7 +35,7 @@ const char rplat_sim_help[] =
 	"                   num=N          vring entries declared (256)      align=N       vring align declared (4096)\n"
 	"                   socket=PATH    attach to a probe started with `rplat sim --socket PATH`\n"
 	"                 fault injection (tests): corrupt=N, badseq=N (every Nth reply), die=N, mute=N (after N\n"
-	"                 requests), stale=N (every Nth request read through a stale cache line), seed=N\n"
+	"                 answered pings), stale=N (every Nth request read through a stale cache line), seed=N\n"
 	"                 TIME takes ns/us/ms/s (bare = us); FREQ takes k/M/G.";
 
 void rplat_sim_opts_init(struct rplat_sim_opts *o)
@@ -219,8 +219,14 @@ static void sim_process(void *ctx, uint8_t *msg, uint32_t len)
 
 	s->nreq++;
 	work_delay(s);
-	if (o->corrupt_every && s->nreq % o->corrupt_every == 0 && len > RPLAT_PING_MIN)
-		msg[len - 1] ^= 0x5a;
+	/* the last payload byte, or with no payload the header's flags (a header-only PONG has nothing
+	 * else the host can check) */
+	if (o->corrupt_every && s->nreq % o->corrupt_every == 0) {
+		if (len > RPLAT_PING_MIN)
+			msg[len - 1] ^= 0x5a;
+		else
+			h->flags ^= 0x5a;
+	}
 	if (o->badseq_every && s->nreq % o->badseq_every == 0)
 		h->seq += 1000;
 }
@@ -345,7 +351,6 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 		.process = sim_process, .features = RPLAT_FEAT_COHERENCY, .ext = rp_coh_ext,
 	};
 	struct rp_shm region = { shm, o->da, o->shm_size };
-	uint32_t served = 0;
 	int r;
 
 	memset(&s, 0, sizeof(s));
@@ -432,10 +437,11 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 			if (r == 0)
 				trace_log(shm, "rplat sim probe: DRIVER_OK, announced rpmsg-raw and rpmsg_chrdev on port 14\n");
 		}
-		if (o->mute_after && served >= o->mute_after)
+		/* die= and mute= count answered pings (s.nreq), not INFO or stream control */
+		if (o->mute_after && s.nreq >= o->mute_after)
 			continue;
-		served += (uint32_t)rp_probe_poll(&s.probe);
-		if (o->die_after && served >= o->die_after)
+		rp_probe_poll(&s.probe);
+		if (o->die_after && s.nreq >= o->die_after)
 			_exit(9);
 	}
 }
