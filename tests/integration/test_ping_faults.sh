@@ -29,7 +29,8 @@ jassert "$TMPDIR/mute100/run.json" 'd["counts"]["received"]==100 and d["counts"]
 start=$(date +%s)
 expect_rc 3 "$RPLAT" ping -L sim:die=3000 -l 10000 -i 0 -q -o "$TMPDIR/die"
 [ $(( $(date +%s) - start )) -lt 20 ] || fail "a dead probe took too long to notice"
-jassert "$TMPDIR/die/run.json" 'd["counts"]["lost"]>=1 and d["counts"]["received"]>=2999 and d["ended_by"]=="remote gone"'
+# (the message after the last answer is lost when it was sent before the probe was gone, else never sent)
+jassert "$TMPDIR/die/run.json" 'd["counts"]["lost"]<=1 and d["counts"]["received"]==3000 and d["ended_by"]=="remote gone"'
 [ "$(wc -l < "$TMPDIR/die/samples.tsv")" -ge 3000 ] || fail "partial samples not written"
 # killed from outside mid-run
 "$RPLAT" ping -L sim -l 1000000 -i 100 -q -o "$TMPDIR/kill" & pid=$!
