@@ -94,7 +94,7 @@ UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 .DEFAULT_GOAL := all
 
 all: tools unit
-tools: $(BUILD)/rplat
+tools: $(BUILD)/rplat $(BUILD)/rplat-vboard-server
 unit: $(UNIT_BINS)
 
 $(BUILD)/%.o: %.c
@@ -109,6 +109,14 @@ $(BUILD)/librplat.a: $(LIB_OBJS)
 $(BUILD)/rplat: $(CMD_OBJS) $(BUILD)/librplat.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/librplat.a $(LDLIBS)
+
+# the virtual board's ivshmem server and remote (host-tools/vboard/server/), sharing the driver's ABI header
+VBOARD_SRV_SRCS := $(wildcard host-tools/vboard/server/*.c)
+VBOARD_SRV_OBJS := $(VBOARD_SRV_SRCS:%.c=$(BUILD)/%.o)
+$(VBOARD_SRV_OBJS): CFLAGS += -Ihost-tools/vboard/kmod
+$(BUILD)/rplat-vboard-server: $(VBOARD_SRV_OBJS) $(BUILD)/librplat.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(VBOARD_SRV_OBJS) $(BUILD)/librplat.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJS) $(BUILD)/librplat.a
 	$(call msg,CC,$<)
@@ -170,4 +178,4 @@ clean:
 help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(VBOARD_SRV_OBJS:.o=.d)

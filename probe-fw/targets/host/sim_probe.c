@@ -341,8 +341,23 @@ static int wait_kick(int fd)
 	}
 }
 
+static int sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, int kick_in, int kick_out,
+		   char *err, size_t errlen);
+
 int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
 		  size_t errlen)
+{
+	return sim_run(o, shm, 1, kick_in, kick_out, err, errlen);
+}
+
+int rplat_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
+			   size_t errlen)
+{
+	return sim_run(o, shm, 0, kick_in, kick_out, err, errlen);
+}
+
+static int sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, int kick_in, int kick_out,
+		   char *err, size_t errlen)
 {
 	struct sim s;
 	struct rp_hal hal = { sim_counter, sim_kick, NULL, NULL, NULL, NULL };
@@ -374,7 +389,8 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 	 * polls the avail ring itself, as a core without a doorbell interrupt would: the doorbell's
 	 * syscall is then on neither one-way path, so both are alike, and t_kick = t_consume. */
 	sim_setup_sched(o);
-	write_table(o, shm);
+	if (own_table)
+		write_table(o, shm);
 	trace_log(shm, "rplat sim probe: booted, waiting for DRIVER_OK\n");
 	s.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s.tfd < 0)
@@ -393,7 +409,8 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
 
 		rp_stream_init(&s.stream, &s.probe, &sc);
 	}
-	sim_kick(&s, 0); /* "booted": the table is in place */
+	if (own_table)
+		sim_kick(&s, 0); /* "booted": the table is in place */
 	for (;;) {
 		int polled = 0;
 

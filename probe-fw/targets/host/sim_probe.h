@@ -56,4 +56,11 @@ double rplat_sim_raw_at(const struct rplat_sim_opts *o, uint64_t ticks);
 int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
 		  size_t errlen);
 
+/* Like rplat_sim_run(), on a region whose resource table someone else placed at RPLAT_SIM_RSC_OFF (Linux
+ * remoteproc loading the firmware ELF, on the virtual board): the probe neither writes the table nor
+ * rings the "booted" doorbell; it waits for DRIVER_OK in the table it finds. The trace buffer is still
+ * at RPLAT_SIM_TRACE_OFF. */
+int rplat_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
+			   size_t errlen);
+
 #endif

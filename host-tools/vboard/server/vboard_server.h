@@ -1,0 +1,11 @@
+/* rplat-vboard-server: the ivshmem server and the remote of the virtual board. */
+#ifndef RPLAT_VBOARD_SERVER_H
+#define RPLAT_VBOARD_SERVER_H
+
+#include <stddef.h>
+
+/* Write the firmware ELF that the guest's remoteproc loads (see vboard_fw.c). Returns 0, or -1 with a
+ * message in err. */
+int rplat_vb_write_fw(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,150 @@
+#!/bin/sh
+# The virtual board end to end: the real Linux remoteproc / virtio_rpmsg / rpmsg_char in a QEMU guest,
+# driving the host probe through rproc_ivshmem.ko and rplat-vboard-server.
+#
+# In the guest: rproc_ivshmem binds the ivshmem-doorbell device, the rproc appears offline; `start`
+# loads the firmware ELF into the shared memory, the remote sees DRIVER_OK and announces rpmsg-raw /
+# rpmsg_chrdev on port 14, rpmsg_char gives /dev/rpmsgN; `rplat ping` over it (and over an endpoint
+# made through /dev/rpmsg_ctrlN) must lose nothing; `stop` stops the remote. Skips (with the reason) when
+# the guest kernel is not built. Usage: test_vboard_rpmsg.sh [BUILD_DIR [FLAVOUR]] (tests/run-integration.sh
+# passes BUILD in the environment).
+. "$(dirname "$0")/lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-${BUILD:-build}}
+FLAVOUR=${2:-${RPLAT_VBOARD_FLAVOUR:-preempt}}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+N=${RPLAT_VBOARD_PINGS:-10000}
+
+SRV=$BUILD/rplat-vboard-server
+[ -x "$SRV" ] || fail "$SRV not built"
+[ -x "$BUILD/rplat" ] || fail "$BUILD/rplat not built"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (.ci/install-deps.sh)"
+
+T=$(mktemp -d /tmp/rplat-vboard-test.XXXXXX)
+SOCK=$T/ivshmem.sock
+SHM=/dev/shm/rplat-vboard-test-$$
+SPID=""
+QPID=""
+cleanup() {
+    for p in $QPID $SPID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    rm -f "$SHM"
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+start_server() {
+    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v 2>"$T/server.log" &
+    SPID=$!
+    i=0
+    while [ ! -S "$SOCK" ]; do
+        i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/server.log" >&2; fail "the server did not come up"; }
+        kill -0 "$SPID" 2>/dev/null || { cat "$T/server.log" >&2; fail "the server died"; }
+        sleep 0.1
+    done
+}
+# the server must exit by itself (--once) once QEMU has gone, removing its socket and file
+server_gone() {
+    i=0
+    while kill -0 "$SPID" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 50 ] || fail "the server outlived the guest"
+        sleep 0.1
+    done
+    wait "$SPID" || fail "the server exited non-zero"
+    SPID=""
+    [ ! -e "$SHM" ] || fail "the server left $SHM behind"
+    [ ! -e "$SOCK" ] || fail "the server left $SOCK behind"
+}
+
+# 0. The firmware ELF the guest loads: the host probe's table, at the firmware window
+"$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
+"$BUILD/rplat" check rsc --memmap none "$T/rplat-vboard.elf" >"$T/rsc.txt" 2>&1 ||
+    { cat "$T/rsc.txt" >&2; fail "check rsc rejects the vboard firmware ELF"; }
+grep -q '0 errors, 0 warnings' "$T/rsc.txt" || { cat "$T/rsc.txt" >&2; fail "check rsc finds fault with the ELF"; }
+grep -q '.resource_table 140 bytes at 0x21000000' "$T/rsc.txt" || { cat "$T/rsc.txt" >&2; fail "table not at 0x21000000"; }
+
+# 1. The ivshmem protocol against QEMU itself (no guest kernel needed): QEMU takes the version, its id,
+#    the shared memory and both peers' eventfds, or refuses to start the device.
+start_server
+printf 'info pci\nquit\n' >"$T/monitor.in"
+qemu-system-x86_64 -M pc -display none -S -monitor stdio -chardev socket,path="$SOCK",id=ivs \
+    -device ivshmem-doorbell,chardev=ivs,vectors=2 <"$T/monitor.in" >"$T/qemu.log" 2>&1 &
+QPID=$!
+wait "$QPID" || { cat "$T/qemu.log" "$T/server.log" >&2; fail "QEMU refused the ivshmem server"; }
+QPID=""
+grep -q 'PCI device 1af4:1110' "$T/qemu.log" || { cat "$T/qemu.log" >&2; fail "no ivshmem device in QEMU"; }
+grep -q 'BAR2: 64 bit prefetchable memory at .*\[0x000ffffe\]' "$T/qemu.log" ||
+    { cat "$T/qemu.log" >&2; fail "QEMU's BAR2 is not the 1 MiB shared memory"; }
+grep -q 'guest connected: peer id 1' "$T/server.log" || { cat "$T/server.log" >&2; fail "no peer id 1"; }
+server_gone
+echo "ivshmem handshake with QEMU: ok (peer 1, 1 MiB BAR2, server gone with its files)"
+
+# 2. The guest.
+[ -x "$TOP/host-tools/vboard/run.sh" ] || skip "host-tools/vboard/run.sh not in this tree (handshake passed)"
+"$TOP/host-tools/vboard/build-kernel.sh" --print "$FLAVOUR" >/dev/null 2>&1 ||
+    skip "the $FLAVOUR guest kernel is not built (host-tools/vboard/build-kernel.sh $FLAVOUR; handshake passed)"
+set +e
+KO=$("$TOP/host-tools/vboard/kmod/build.sh" "$FLAVOUR")
+rc=$?
+set -e
+[ $rc -eq 4 ] && skip "no kernel tree for the module (handshake passed)"
+[ $rc -eq 0 ] || fail "rproc_ivshmem.ko did not build (rc $rc)"
+
+start_server
+cat >"$T/guest.sh" <<EOF
+set -x
+insmod /in/rproc_ivshmem.ko || exit 10
+r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1)
+[ -n "\$r" ] || exit 11
+r=\${r%/name}
+echo "state-before: \$(cat \$r/state)"
+echo start > \$r/state || exit 12
+i=0
+while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "no /dev/rpmsgN"; exit 13; }
+    sleep 0.1
+done
+echo "state-running: \$(cat \$r/state)"
+ls /sys/bus/rpmsg/devices/
+ls /dev/rpmsg*
+dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
+rplat ping --link rpmsg:dev=\$dev -l $N -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
+rplat ping --link rpmsg:rproc=rplat-vboard,port=14 -l 1000 -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
+    echo "ping-ctrl-rc: \$?"
+echo stop > \$r/state || exit 14
+echo "state-after: \$(cat \$r/state)"
+EOF
+
+set +e
+"$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/out" --timeout 500 \
+    --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
+    --file "$T/guest.sh" -- sh /in/guest.sh >"$T/run.log" 2>&1
+rc=$?
+set -e
+show() {
+    for f in run.log out/guest.log out/dmesg.txt server.log; do
+        [ -f "$T/$f" ] && { echo "--- $f"; tail -n 60 "$T/$f"; }
+    done >&2
+}
+[ $rc -ne 4 ] || skip "run.sh: the $FLAVOUR kernel is not built"
+[ $rc -eq 0 ] || { show; fail "the guest command failed (run.sh rc $rc)"; }
+G=$T/out/guest.log
+D=$T/out/dmesg.txt
+grep -q '^state-before: offline$' "$G" || { show; fail "the rproc was not offline after insmod"; }
+grep -q '^state-running: running$' "$G" || { show; fail "the rproc did not reach running"; }
+grep -q '^state-after: offline$' "$G" || { show; fail "the rproc was not offline after stop"; }
+grep -q 'rpmsg-raw' "$G" || { show; fail "no rpmsg-raw channel in /sys/bus/rpmsg/devices"; }
+grep -q 'creating channel rpmsg-raw addr 0xe' "$D" || { show; fail "dmesg: no name-service channel rpmsg-raw on port 14"; }
+grep -q 'remote processor rplat-vboard is now up' "$D" || { show; fail "dmesg: remoteproc did not say the core is up"; }
+grep -q 'remote started' "$T/server.log" || { show; fail "the server did not start the remote"; }
+grep -q 'ping-.*-rc' "$G" && { show; fail "a ping in the guest failed"; }
+for run in ping-dev ping-ctrl; do
+    j=$T/out/out/$run/run.json
+    [ -f "$j" ] || { show; fail "$run: no run.json came back"; }
+    jassert "$j" "d['counts']['lost'] == 0 and d['counts']['late'] == 0 and d['counts']['received'] >= (1000 if '$run' == 'ping-ctrl' else $N)"
+done
+echo "vboard ($FLAVOUR): $(jget "$T/out/out/ping-dev/run.json" "d['counts']['received']") + $(jget "$T/out/out/ping-ctrl/run.json" "d['counts']['received']") round trips over the real rpmsg_char, 0 lost"
+
+# nothing left running: the server exits (--once) when QEMU disconnects, with its remote
+server_gone
+pgrep -f "rplat-vboard-test-$$" >/dev/null && fail "something of this test is still running"
+echo "PASS"
