@@ -9,13 +9,15 @@
 # Exit status: 0 ok, 1 build or config failure (or --print and not built), 2 usage.
 #
 # The cache key is a hash of the source package version and tarball size, the config fragments
-# (kernel.config + FLAVOUR.config), this script and the flavour, so a change to any of them builds
-# afresh and two machines with the same inputs build the same thing. Builds run under nice -n 19.
+# (kernel.config + FLAVOUR.config), build_version below and the flavour, so a change to any of them
+# builds afresh and two machines with the same inputs build the same thing. Bump build_version when a
+# change to this script changes what it builds (not for comments). Builds run under nice -n 19.
 #
 # Environment: RPLAT_VBOARD_CACHE (default /var/cache/rplat/vboard), RPLAT_VBOARD_SRC (tarball,
 # default /usr/src/linux-source-6.12.tar.xz), RPLAT_VBOARD_JOBS (default 2).
 set -eu
 
+build_version=1
 me=build-kernel.sh
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${RPLAT_VBOARD_CACHE:-/var/cache/rplat/vboard}
@@ -40,7 +42,7 @@ fragment=$here/$flavour.config
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
 size=$(stat -c %s "$tarball")
 key=$( { echo "source $version $size $(basename "$tarball")"; echo "flavour $flavour";
-         cat "$common" "$fragment" "$0"; } | sha256sum | cut -c1-16)
+         echo "build_version $build_version"; cat "$common" "$fragment"; } | sha256sum | cut -c1-16)
 dir=$cache/$flavour-$key
 
 if [ $print_only = 1 ]; then
@@ -117,7 +119,8 @@ check_config() {
     cp "$dir/build/.config" "$dir/config"
     make -s -C "$src" O="$dir/build" kernelrelease > "$dir/kernelrelease" 2>>"$log"
     echo $(( $(date +%s) - t0 )) > "$dir/build-seconds"
-    printf 'version %s\nsize %s\nflavour %s\nkey %s\njobs %s\n' "$version" "$size" "$flavour" "$key" "$jobs" > "$dir/inputs"
+    printf 'version %s\nsize %s\nflavour %s\nbuild_version %s\nkey %s\njobs %s\n' "$version" "$size" \
+        "$flavour" "$build_version" "$key" "$jobs" > "$dir/inputs"
     touch "$dir/.done"
     echo "$me: $flavour kernel built in $(cat "$dir/build-seconds") s" >&2
 ) 9>"$cache/.$flavour-$key.lock"
