@@ -11,7 +11,7 @@ libtracefs-dev libtraceevent-dev libtracecmd-dev libelf-dev libfdt-dev zlib1g-de
 libcmocka-dev rt-tests stress-ng gnuplot-nox device-tree-compiler
 gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
 clang libclang-rt-14-dev llvm chromium fonts-dejavu-core python3 strace
-linux-source-6.12 qemu-system-x86 busybox-static bc bison flex cpio libssl-dev kmod xz-utils"
+linux-source-6.12 qemu-system-x86 busybox-static bc bison flex cpio libssl-dev kmod xz-utils cpp"
 ARM64="crossbuild-essential-arm64 qemu-user
 libtracefs-dev:arm64 libtraceevent-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libcmocka-dev:arm64
 libzstd1:arm64"

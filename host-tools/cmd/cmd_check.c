@@ -378,7 +378,7 @@ static void print_dt_report(const struct rplat_dt_report *rep, const char *fwnam
 	for (i = 0; i < rep->nrproc; i++) {
 		const struct rplat_dt_rproc *p = &rep->rproc[i];
 
-		printf("  %s  %s%s\n", p->path, p->compatible, p->enabled ? "" : "  (disabled)");
+		printf("  %s  %s (%s)%s\n", p->path, p->compatible, p->driver, p->enabled ? "" : "  (disabled)");
 		if (!p->enabled)
 			continue;
 		printf("      firmware-name %s, %s\n", p->firmware[0] ? p->firmware : "(none)",
@@ -428,6 +428,7 @@ static void json_dt_report(struct rplat_jw *w, const struct rplat_dt_report *rep
 		rplat_jw_obj_begin(w, NULL);
 		rplat_jw_str(w, "path", p->path);
 		rplat_jw_str(w, "compatible", p->compatible);
+		rplat_jw_str(w, "driver", p->driver);
 		rplat_jw_str(w, "firmware_name", p->firmware[0] ? p->firmware : NULL);
 		rplat_jw_bool(w, "enabled", p->enabled);
 		rplat_jw_bool(w, "dma_coherent", p->dma_coherent);

@@ -70,6 +70,11 @@ enum dt_rule {
 	D_FW_NAME_MISMATCH,
 	D_POOL_TOO_SMALL,
 	D_POOL_USAGE,
+	D_K3_MEM_COUNT,
+	D_RPROC_NO_KICK,
+	D_DMA_RANGES_MISSING,
+	D_REGION_NO_DA,
+	D_NO_VDEV_BUFFER,
 	D__COUNT
 };
 
@@ -82,8 +87,8 @@ static const struct rplat_rule rules[D__COUNT] = {
 		"The blob is not a valid flattened device tree, so nothing in it can be checked.",
 		"Compile it again with dtc; check that the file is a .dtb, not a .dts." },
 	[D_NO_RESERVED_MEMORY] = { "dt.no_reserved_memory", W, 0,
-		"There is no /reserved-memory node: no DMA pool and no firmware memory is set aside, so vrings, "
-		"buffers and the firmware's DDR sections land wherever the kernel allocates them.",
+		"There is an enabled remote core but no /reserved-memory node: no DMA pool and no firmware memory is "
+		"set aside, so vrings, buffers and the firmware's DDR sections land wherever the kernel allocates them.",
 		"Reserve a no-map shared-dma-pool for the vdev and a no-map region for the firmware (AM62x SK: "
 		"m4f-dma-memory@9cb00000 and m4f-memory@9cc00000)." },
 	[D_CELLS] = { "dt.cells", E, 0,
@@ -104,13 +109,15 @@ static const struct rplat_rule rules[D__COUNT] = {
 		"A reserved region of size 0 reserves nothing.",
 		"Set the size in reg." },
 	[D_REGION_OVERLAP] = { "dt.region_overlap", E, 0,
-		"Two reserved regions overlap: their users (remote cores, DMA pools, CMA) trample each other's "
-		"memory.",
+		"Two reserved regions overlap: the kernel reports it at boot (__rmem_check_for_overlap(): \"OVERLAP "
+		"DETECTED!\") and their users (remote cores, DMA pools, CMA) trample each other's memory.",
 		"Move or shrink one of them." },
-	[D_REGION_OUTSIDE_MEMORY] = { "dt.region_outside_memory", W, 0,
-		"The reserved region lies outside every /memory range: the kernel cannot reserve it, and the "
-		"remote core's accesses there hit no RAM.",
-		"Place it inside DDR as the /memory node declares it." },
+	[D_REGION_OUTSIDE_MEMORY] = { "dt.region_outside_memory", I, 0,
+		"The reserved region lies outside every /memory range: it is not DDR but on-chip RAM (SRAM, TCM, "
+		"RETRAM) or device memory. The kernel accepts it (early_init_dt_reserve_memory() marks no-map "
+		"regions outside memory without complaint) and maps it with ioremap or memremap when a driver uses "
+		"it; rplat cannot tell whether RAM is really there.",
+		"" },
 	[D_TOO_MANY] = { "dt.too_many", I, 0,
 		"More nodes of this kind than rplat examines; the rest were skipped.",
 		"" },
@@ -133,17 +140,21 @@ static const struct rplat_rule rules[D__COUNT] = {
 		"probe fails.",
 		"Point memory-region at children of /reserved-memory." },
 	[D_REGION_SHARED] = { "dt.region_shared", E, 0,
-		"Two remote-processor nodes use the same reserved region: each loads firmware or allocates vrings "
-		"over the other's.",
-		"Give every core its own DMA pool and firmware region." },
+		"Two remote-processor nodes use the same reserved region, and at least one uses it as a static "
+		"carveout (firmware memory that remoteproc loads into or maps): each core loads or writes over the "
+		"other's. Sharing a DMA pool is fine: every device on it gets the same allocator "
+		"(rmem_dma_device_init()).",
+		"Give every core its own firmware region." },
 	[D_DMA_POOL_MISSING] = { "dt.dma_pool_missing", W, 0,
-		"The node has no shared-dma-pool among its memory-regions (TI: the first one): vrings and buffers "
-		"come from the global DMA area, which the firmware's address translation may not cover.",
-		"Make the first memory-region a no-map shared-dma-pool." },
-	[D_POOL_MAPPED] = { "dt.pool_mapped", W, 0,
-		"The vdev DMA pool has no no-map: it stays in the kernel's linear map as cacheable memory, so "
-		"speculative fetches and stale lines can alias the uncached buffers (32-bit ARM refuses such a "
-		"pool outright). TI requires the vring region non-cached on every core.",
+		"The region the driver takes as the vdev DMA pool (TI K3: the first memory-region; STM32 and i.MX: "
+		"the one named vdev0buffer) is not a shared-dma-pool: of_reserved_mem_device_init_by_idx() finds no "
+		"pool operations and fails. On TI K3 the probe fails; elsewhere the vdev is not added.",
+		"Make that region a no-map shared-dma-pool (compatible = \"shared-dma-pool\"; no-map;)." },
+	[D_POOL_MAPPED] = { "dt.pool_mapped", E, 0,
+		"The vdev DMA pool lies in System RAM without no-map: dma_init_coherent_memory() maps it with "
+		"memremap(MEMREMAP_WC), which refuses System RAM (\"memremap attempted on ram\"), so the pool fails "
+		"(\"failed to init DMA memory pool\") and with it the TI K3 probe or the vdev (32-bit ARM refuses "
+		"such a pool earlier, in rmem_dma_setup()).",
 		"Add no-map to the shared-dma-pool node." },
 	[D_POOL_REUSABLE] = { "dt.pool_reusable", W, 0,
 		"The vdev DMA pool is reusable (a CMA area): its pages are lent to movable allocations until needed, "
@@ -203,6 +214,31 @@ static const struct rplat_rule rules[D__COUNT] = {
 	[D_POOL_USAGE] = { "dt.pool_usage", I, 0,
 		"What the firmware's vdevs take from the DMA pool, allocated as the kernel does.",
 		"" },
+	[D_K3_MEM_COUNT] = { "dt.k3_memory_regions", E, 0,
+		"The TI K3 remoteproc drivers refuse to probe a core with fewer than two memory-regions "
+		"(k3_m4_reserved_mem_init(), k3_r5_reserved_mem_init(), k3_dsp_reserved_mem_init(): \"device needs "
+		"at least two memory regions to be defined\"): the first is the vdev DMA pool, the others firmware "
+		"memory.",
+		"memory-region = <&dma_pool &fw_memory>; (AM62x SK: m4f-dma-memory and m4f-memory)." },
+	[D_RPROC_NO_KICK] = { "dt.rproc_no_kick", W, 0,
+		"The core has memory regions for a vdev but no mboxes: stm32_rproc and imx_rproc probe without a "
+		"mailbox (\"cannot get vq0 mbox\" is only a warning), but then neither side can kick the vrings and "
+		"RPMsg never carries a message.",
+		"Add mboxes and mbox-names (STM32: vq0, vq1, shutdown; i.MX: tx, rx)." },
+	[D_DMA_RANGES_MISSING] = { "dt.dma_ranges_missing", E, 0,
+		"stm32_rproc_of_memory_translations() needs dma-ranges on the core's parent to translate physical "
+		"addresses into the M4's view, and refuses the probe without it (\"dma-ranges property not "
+		"defined\").",
+		"Keep the mlahb bus node's dma-ranges from stm32mp151.dtsi." },
+	[D_REGION_NO_DA] = { "dt.region_no_da", E, 0,
+		"The region's physical address lies in none of the parent's dma-ranges: stm32_rproc_prepare() cannot "
+		"translate it (\"memory region not valid\") and the core does not start.",
+		"Place the region in memory the M4 reaches (MCU SRAM, RETRAM or the DDR alias), or extend dma-ranges." },
+	[D_NO_VDEV_BUFFER] = { "dt.no_vdev_buffer", I, 0,
+		"No memory-region is named vdev0buffer (the driver goes by node name, not by label or "
+		"memory-region-names): the vdev's vrings and buffers come from the default DMA area instead of a "
+		"reserved pool, and regions with other names are registered as plain carveouts.",
+		"Name the pool node vdev0buffer@ADDR if the firmware expects its buffers there." },
 };
 
 const struct rplat_rule *rplat_dt_rules(size_t *n)
@@ -451,6 +487,8 @@ struct dctx {
 	struct rplat_dt_report *rep;
 	struct rplat_findings *out;
 	int nomem;
+	int too_many_rprocs; /* nodes past RPLAT_DT_MAX_RPROCS (reported once) */
+	int active_rprocs;   /* enabled remote cores that use memory and mailboxes (not PRUs) */
 };
 
 static void emit(struct dctx *c, enum dt_rule r, int sev, const char *field, const char *fmt, ...)
@@ -563,10 +601,8 @@ static void scan_regions(struct dctx *c)
 	char path[160], field[200];
 
 	rm = fdt_path_offset(c->fdt, "/reserved-memory");
-	if (rm < 0) {
-		emit(c, D_NO_RESERVED_MEMORY, -1, "/reserved-memory", "missing");
-		return;
-	}
+	if (rm < 0)
+		return; /* reported by scan_rprocs() when a remote core needs it */
 	ac = fdt_address_cells(c->fdt, rm);
 	sc = fdt_size_cells(c->fdt, rm);
 	if (ac < 1 || ac > 2 || sc < 1 || sc > 2) {
@@ -606,7 +642,7 @@ static void scan_regions(struct dctx *c)
 			if (!r->size)
 				emit(c, D_REGION_SIZE0, -1, field, "base 0x%llx size 0", (unsigned long long)r->base);
 		} else if (fdt_getprop(c->fdt, node, "size", NULL)) {
-			emit(c, D_REGION_DYNAMIC, -1, field, "none (size only)");
+			r->dynamic = 1; /* reported by scan_rprocs() when a remote core uses it */
 		} else {
 			emit(c, D_REG_MALFORMED, -1, field, "missing (and no size)");
 		}
@@ -647,16 +683,22 @@ static void scan_regions(struct dctx *c)
 			nmem++;
 		}
 	}
-	if (!nmem)
+	if (!nmem) {
+		/* no /memory node: the boot loader fills it in; take every region for System RAM */
+		for (i = 0; i < rep->nregion; i++)
+			rep->region[i].in_memory = 1;
 		return;
+	}
 	for (i = 0; i < rep->nregion; i++) {
 		const struct rplat_dt_region *r = &rep->region[i];
 		int k, inside = 0;
 
 		if (!r->has_reg || !r->size)
 			continue;
-		for (k = 0; k < nmem; k++)
+		for (k = 0; k < nmem; k++) {
 			inside |= range_in(mem[k][0], mem[k][1], r->base, r->size);
+			rep->region[i].in_memory |= range_overlap(mem[k][0], mem[k][1], r->base, r->size);
+		}
 		if (inside)
 			continue;
 		snprintf(path, sizeof(path), "%s", r->path);
@@ -666,26 +708,101 @@ static void scan_regions(struct dctx *c)
 	}
 }
 
-/* Compatibles of remote-processor nodes that carry neither firmware-name nor memory-region + mboxes. */
-static const char *const rproc_compatibles[] = {
-	"ti,am64-m4fss", "ti,am62-r5f", "ti,am64-r5f", "ti,j721e-r5f", "ti,j7200-r5f", "ti,am654-r5f",
-	"ti,j721s2-r5f", "ti,j721e-c66-dsp", "ti,j721e-c71-dsp", "st,stm32mp1-m4", "fsl,imx7d-cm4",
-	"fsl,imx8mq-cm4", "fsl,imx8mm-cm4", "fsl,imx8mn-cm7", "fsl,imx8mp-cm7", "fsl,imx93-cm33",
-	"xlnx,zynqmp-r5f", NULL,
+/* Remote cores are the nodes the remoteproc drivers of Linux 6.12 bind to: the compatibles of their
+ * of_match tables (drivers/remoteproc/ *.c), and the R5F cores, which are the available children of a
+ * node matched by k3_r5_of_match (k3_r5_cluster_of_init()). Nodes with a firmware-name that no remoteproc
+ * driver binds (an audio EASRC, a GPU) are not remote cores. What a node needs depends on its driver
+ * family:
+ *   - TI K3 M4F, R5F and DSP (ti_k3_m4/r5/dsp_remoteproc.c): at least two memory-regions, the first a
+ *     shared-dma-pool for the vdevs (k3_*_reserved_mem_init() refuses the probe otherwise), and a mailbox
+ *     channel (mbox_request_channel() in the probe);
+ *   - TI PRU, RTU and TX_PRU (pru_rproc.c): neither memory-region nor mailbox (interrupts go through the
+ *     PRUSS INTC), so nothing here applies;
+ *   - STM32MP1 M4 (stm32_rproc.c) and i.MX M4/M7/M33 (imx_rproc.c): memory-region and mailboxes are
+ *     optional; regions are told apart by node name: vdev0buffer is the vdev DMA pool, vdevNvringM the
+ *     fixed vrings, rsc-table (i.MX) the table; every other one is registered as a carveout. STM32
+ *     translates each region through the parent's dma-ranges (stm32_rproc_of_memory_translations()
+ *     refuses the probe without one, stm32_rproc_prepare() refuses a region outside them). */
+enum rproc_family { F_K3, F_PRU, F_STM32, F_IMX, F_OTHER };
+
+static const struct rproc_driver {
+	const char *compatible;
+	enum rproc_family family;
+	const char *driver;
+} rproc_drivers[] = {
+	{ "ti,am64-m4fss", F_K3, "ti_k3_m4_remoteproc" },
+	{ "ti,j721e-c66-dsp", F_K3, "ti_k3_dsp_remoteproc" },
+	{ "ti,j721e-c71-dsp", F_K3, "ti_k3_dsp_remoteproc" },
+	{ "ti,j721s2-c71-dsp", F_K3, "ti_k3_dsp_remoteproc" },
+	{ "ti,am62a-c7xv-dsp", F_K3, "ti_k3_dsp_remoteproc" },
+	{ "ti,am3356-pru", F_PRU, "pru_rproc" },     { "ti,am4376-pru", F_PRU, "pru_rproc" },
+	{ "ti,am5728-pru", F_PRU, "pru_rproc" },     { "ti,am642-pru", F_PRU, "pru_rproc" },
+	{ "ti,am642-rtu", F_PRU, "pru_rproc" },      { "ti,am642-tx-pru", F_PRU, "pru_rproc" },
+	{ "ti,k2g-pru", F_PRU, "pru_rproc" },        { "ti,am654-pru", F_PRU, "pru_rproc" },
+	{ "ti,am654-rtu", F_PRU, "pru_rproc" },      { "ti,am654-tx-pru", F_PRU, "pru_rproc" },
+	{ "ti,j721e-pru", F_PRU, "pru_rproc" },      { "ti,j721e-rtu", F_PRU, "pru_rproc" },
+	{ "ti,j721e-tx-pru", F_PRU, "pru_rproc" },   { "ti,am625-pru", F_PRU, "pru_rproc" },
+	{ "st,stm32mp1-m4", F_STM32, "stm32_rproc" },
+	{ "fsl,imx7ulp-cm4", F_IMX, "imx_rproc" },   { "fsl,imx7d-cm4", F_IMX, "imx_rproc" },
+	{ "fsl,imx6sx-cm4", F_IMX, "imx_rproc" },    { "fsl,imx8mq-cm4", F_IMX, "imx_rproc" },
+	{ "fsl,imx8mm-cm4", F_IMX, "imx_rproc" },    { "fsl,imx8mn-cm7", F_IMX, "imx_rproc" },
+	{ "fsl,imx8mp-cm7", F_IMX, "imx_rproc" },    { "fsl,imx8mn-cm7-mmio", F_IMX, "imx_rproc" },
+	{ "fsl,imx8mp-cm7-mmio", F_IMX, "imx_rproc" }, { "fsl,imx8qxp-cm4", F_IMX, "imx_rproc" },
+	{ "fsl,imx8qm-cm4", F_IMX, "imx_rproc" },    { "fsl,imx8ulp-cm33", F_IMX, "imx_rproc" },
+	{ "fsl,imx93-cm33", F_IMX, "imx_rproc" },
+	{ "fsl,imx8qxp-hifi4", F_OTHER, "imx_dsp_rproc" }, { "fsl,imx8qm-hifi4", F_OTHER, "imx_dsp_rproc" },
+	{ "fsl,imx8mp-hifi4", F_OTHER, "imx_dsp_rproc" }, { "fsl,imx8ulp-hifi4", F_OTHER, "imx_dsp_rproc" },
+	{ "ti,da850-dsp", F_OTHER, "da8xx_remoteproc" },
+	{ "ti,k2hk-dsp", F_OTHER, "keystone_remoteproc" }, { "ti,k2l-dsp", F_OTHER, "keystone_remoteproc" },
+	{ "ti,k2e-dsp", F_OTHER, "keystone_remoteproc" }, { "ti,k2g-dsp", F_OTHER, "keystone_remoteproc" },
+	{ "ti,omap4-dsp", F_OTHER, "omap_remoteproc" }, { "ti,omap4-ipu", F_OTHER, "omap_remoteproc" },
+	{ "ti,omap5-dsp", F_OTHER, "omap_remoteproc" }, { "ti,omap5-ipu", F_OTHER, "omap_remoteproc" },
+	{ "ti,dra7-dsp", F_OTHER, "omap_remoteproc" },  { "ti,dra7-ipu", F_OTHER, "omap_remoteproc" },
+	{ "ti,am3352-wkup-m3", F_OTHER, "wkup_m3_rproc" }, { "ti,am4372-wkup-m3", F_OTHER, "wkup_m3_rproc" },
+	{ "renesas,rcar-cr7", F_OTHER, "rcar_rproc" },
+	{ "xlnx,zynqmp-r5f", F_OTHER, "xlnx_r5_remoteproc" }, { "xlnx,versal-r5f", F_OTHER, "xlnx_r5_remoteproc" },
+	{ "st,st231-rproc", F_OTHER, "st_remoteproc" }, { "st,st40-rproc", F_OTHER, "st_remoteproc" },
+	{ "mediatek,mt8183-scp", F_OTHER, "mtk_scp" },  { "mediatek,mt8192-scp", F_OTHER, "mtk_scp" },
+	{ "mediatek,mt8195-scp", F_OTHER, "mtk_scp" },
 };
 
-static int is_rproc(const void *fdt, int node)
-{
-	int i;
+/* k3_r5_of_match: the R5F cores are the cluster's available children */
+static const char *const k3_r5_clusters[] = {
+	"ti,am654-r5fss", "ti,j721e-r5fss", "ti,j7200-r5fss", "ti,am64-r5fss", "ti,am62-r5fss", "ti,j721s2-r5fss",
+};
 
-	if (fdt_getprop(fdt, node, "firmware-name", NULL))
-		return 1;
-	if (fdt_getprop(fdt, node, "memory-region", NULL) && fdt_getprop(fdt, node, "mboxes", NULL))
-		return 1;
-	for (i = 0; rproc_compatibles[i]; i++)
-		if (prop_has_string(fdt, node, "compatible", rproc_compatibles[i]))
-			return 1;
-	return 0;
+/* The driver that binds the node, or NULL when it is no remote core. */
+static const struct rproc_driver *rproc_driver_of(const void *fdt, int node)
+{
+	static const struct rproc_driver k3_r5 = { "ti,*-r5fss child", F_K3, "ti_k3_r5_remoteproc" };
+	int parent;
+	size_t i;
+
+	if (!fdt_getprop(fdt, node, "compatible", NULL))
+		return NULL;
+	for (i = 0; i < sizeof(rproc_drivers) / sizeof(rproc_drivers[0]); i++)
+		if (prop_has_string(fdt, node, "compatible", rproc_drivers[i].compatible))
+			return &rproc_drivers[i];
+	parent = fdt_parent_offset(fdt, node);
+	if (parent >= 0)
+		for (i = 0; i < sizeof(k3_r5_clusters) / sizeof(k3_r5_clusters[0]); i++)
+			if (prop_has_string(fdt, parent, "compatible", k3_r5_clusters[i]))
+				return &k3_r5;
+	return NULL;
+}
+
+/* A node is available when it and every ancestor are (of_device_is_available(): a child of a disabled
+ * bus or cluster is never populated). */
+static int node_available(const void *fdt, int node)
+{
+	int depth = 0;
+
+	while (node > 0 && depth++ < DT_MAX_DEPTH) {
+		if (!node_enabled(fdt, node))
+			return 0;
+		node = fdt_parent_offset(fdt, node);
+	}
+	return 1;
 }
 
 static int is_ti_mailbox(const void *fdt, int node)
@@ -696,7 +813,7 @@ static int is_ti_mailbox(const void *fdt, int node)
 	return s && len > 0 && !strncmp(s, "ti,", 3) && strstr(s, "mailbox");
 }
 
-static void scan_mboxes(struct dctx *c, int node, struct rplat_dt_rproc *rp)
+static void scan_mboxes(struct dctx *c, int node, struct rplat_dt_rproc *rp, enum rproc_family fam)
 {
 	const void *prop;
 	char field[200], cpath[160];
@@ -705,8 +822,10 @@ static void scan_mboxes(struct dctx *c, int node, struct rplat_dt_rproc *rp)
 	prop = fdt_getprop(c->fdt, node, "mboxes", &len);
 	field_of(field, sizeof(field), rp->path, "mboxes");
 	if (!prop) {
-		if (rp->enabled)
+		if (fam == F_K3)
 			emit(c, D_RPROC_NO_MBOX, -1, field, "missing");
+		else if ((fam == F_STM32 || fam == F_IMX) && rp->nmem)
+			emit(c, D_RPROC_NO_KICK, -1, field, "missing");
 		return;
 	}
 	if (len <= 0 || len % 4) {
@@ -736,7 +855,7 @@ static void scan_mboxes(struct dctx *c, int node, struct rplat_dt_rproc *rp)
 			return;
 		}
 		ncells = (int)be32_at(cells, 0);
-		if (!node_enabled(c->fdt, ctrl))
+		if (!node_available(c->fdt, ctrl))
 			emit(c, D_MBOX_DISABLED, -1, field, "%s", cpath);
 		if (rp->nmbox < RPLAT_DT_MAX_MBOX)
 			snprintf(rp->mbox[rp->nmbox], sizeof(rp->mbox[0]), "%s", cpath);
@@ -775,16 +894,64 @@ static int has_dma_coherent(const void *fdt, int node)
 	return 0;
 }
 
-static void scan_rproc(struct dctx *c, int node, int rm)
+/* The node name without its unit address, as the kernel's of_node name (it.node->name). */
+static void region_node_name(const char *path, char *buf, size_t len)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b ? b + 1 : path;
+	snprintf(buf, len, "%.*s", (int)strcspn(b, "@"), b);
+}
+
+/* STM32: the parent's dma-ranges, (dev_addr, bus_addr, size) triplets of one cell each, as
+ * stm32_rproc_of_memory_translations() reads them. Returns the number of ranges, 0 if none. */
+static int stm32_ranges(struct dctx *c, int node, uint32_t r[][3], int max)
+{
+	int parent = fdt_parent_offset(c->fdt, node), len, n, i;
+	const void *p;
+
+	if (parent < 0)
+		return 0;
+	p = fdt_getprop(c->fdt, parent, "dma-ranges", &len);
+	if (!p || len < 12)
+		return 0;
+	n = len / 12;
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		r[i][0] = be32_at(p, 3 * i);
+		r[i][1] = be32_at(p, 3 * i + 1);
+		r[i][2] = be32_at(p, 3 * i + 2);
+	}
+	return n;
+}
+
+/* stm32_rproc_pa_to_da(): the first range holding pa. Returns 0 and sets *da, or -1. */
+static int stm32_pa_to_da(uint32_t r[][3], int n, uint64_t pa, uint64_t *da)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pa >= r[i][1] && pa < (uint64_t)r[i][1] + r[i][2]) {
+			*da = pa - r[i][1] + r[i][0];
+			return 0;
+		}
+	return -1;
+}
+
+static void scan_rproc(struct dctx *c, int node, int rm, const struct rproc_driver *drv)
 {
 	struct rplat_dt_report *rep = c->rep;
 	struct rplat_dt_rproc *rp;
 	const void *mr;
-	char field[200];
-	int len, i, n, named;
+	char field[200], name[64];
+	uint32_t ranges[8][3];
+	int len, i, n, nranges = 0;
 
 	if (rep->nrproc == RPLAT_DT_MAX_RPROCS) {
-		emit(c, D_TOO_MANY, -1, "remote-processor nodes", "more than %d", RPLAT_DT_MAX_RPROCS);
+		if (!c->too_many_rprocs++)
+			emit(c, D_TOO_MANY, -1, "remote-processor nodes", "more than %d; the rest are not checked",
+			     RPLAT_DT_MAX_RPROCS);
 		return;
 	}
 	rp = &rep->rproc[rep->nrproc++];
@@ -793,12 +960,17 @@ static void scan_rproc(struct dctx *c, int node, int rm)
 	node_path(c, node, rp->path, sizeof(rp->path));
 	prop_string(c->fdt, node, "compatible", rp->compatible, sizeof(rp->compatible));
 	prop_string(c->fdt, node, "firmware-name", rp->firmware, sizeof(rp->firmware));
-	rp->enabled = node_enabled(c->fdt, node);
+	snprintf(rp->driver, sizeof(rp->driver), "%s", drv->driver);
+	rp->enabled = node_available(c->fdt, node);
 	rp->dma_coherent = has_dma_coherent(c->fdt, node);
 	if (!rp->enabled) {
-		emit(c, D_RPROC_DISABLED, -1, rp->path, "status disabled");
+		emit(c, D_RPROC_DISABLED, -1, rp->path, node_enabled(c->fdt, node) ? "a parent is disabled" :
+		     "status disabled");
 		return;
 	}
+	if (drv->family == F_PRU)
+		return; /* the PRUSS INTC and the PRU's own RAMs: nothing of this check applies */
+	c->active_rprocs++;
 	if (!rp->firmware[0])
 		emit(c, D_NO_FIRMWARE_NAME, -1, rp->path, "%s", rp->compatible);
 	field_of(field, sizeof(field), rp->path, "dma-coherent");
@@ -806,16 +978,25 @@ static void scan_rproc(struct dctx *c, int node, int rm)
 		emit(c, D_DMA_COHERENT, -1, field, "present");
 	else
 		emit(c, D_NON_COHERENT, -1, field, "absent");
+	if (drv->family == F_STM32) {
+		nranges = stm32_ranges(c, node, ranges, 8);
+		if (!nranges)
+			emit(c, D_DMA_RANGES_MISSING, -1, rp->path, "the parent has no dma-ranges");
+	}
 
 	mr = fdt_getprop(c->fdt, node, "memory-region", &len);
-	named = fdt_stringlist_search(c->fdt, node, "memory-region-names", "vdev0buffer");
 	field_of(field, sizeof(field), rp->path, "memory-region");
 	if (!mr || len <= 0) {
-		emit(c, D_RPROC_NO_MEMORY, -1, field, "missing");
+		if (drv->family == F_K3)
+			emit(c, D_K3_MEM_COUNT, -1, field, "missing (%s needs two or more)", drv->driver);
+		else if (drv->family != F_OTHER)
+			emit(c, D_RPROC_NO_MEMORY, -1, field, "missing");
 	} else if (len % 4) {
 		emit(c, D_PHANDLE_DANGLING, -1, field, "%d bytes (not whole phandles)", len);
 	} else {
 		n = len / 4;
+		if (drv->family == F_K3 && n < 2)
+			emit(c, D_K3_MEM_COUNT, -1, field, "%d region (%s needs two or more)", n, drv->driver);
 		for (i = 0; i < n; i++) {
 			uint32_t ph = be32_at(mr, i);
 			int target = fdt_node_offset_by_phandle(c->fdt, ph);
@@ -838,25 +1019,47 @@ static void scan_rproc(struct dctx *c, int node, int rm)
 			if (ri < 0)
 				continue;
 			rep->region[ri].users++;
-			/* the pool: the region named vdev0buffer, else the first one if it is a DMA pool */
-			if (named == i)
+			region_node_name(rep->region[ri].path, name, sizeof(name));
+			if (drv->family == F_K3 && i == 0)
+				rp->pool = ri; /* of_reserved_mem_device_init_by_idx(dev, np, 0) */
+			else if ((drv->family == F_STM32 || drv->family == F_IMX) && !strcmp(name, "vdev0buffer"))
+				rp->pool = ri; /* rproc_add_virtio_dev(): the carveout named vdev0buffer */
+			else if (drv->family == F_OTHER && i == 0 && rep->region[ri].dma_pool)
 				rp->pool = ri;
-			else if (i == 0 && rep->region[ri].dma_pool && rp->pool < 0)
-				rp->pool = ri;
+			/* a static carveout: K3 firmware memory (index 1 on, whatever its compatible: the
+			 * driver ioremaps it), or any region that is no DMA pool */
+			if ((drv->family == F_K3 && i > 0) || !rep->region[ri].dma_pool)
+				rep->region[ri].carveout_users++;
+			if (drv->family == F_STM32 && nranges && rep->region[ri].has_reg) {
+				uint64_t da;
+
+				if (stm32_pa_to_da(ranges, nranges, rep->region[ri].base, &da) < 0)
+					emit(c, D_REGION_NO_DA, -1, field, "entry %d: %s at 0x%llx is in no dma-ranges", i,
+					     rep->region[ri].path, (unsigned long long)rep->region[ri].base);
+			}
 		}
 		if (rp->pool < 0) {
-			emit(c, D_DMA_POOL_MISSING, -1, field, "%d regions, none a shared-dma-pool", n);
+			if (drv->family == F_K3)
+				emit(c, D_DMA_POOL_MISSING, E, field, "%d regions, none found", n);
+			else if (drv->family == F_STM32 || drv->family == F_IMX)
+				emit(c, D_NO_VDEV_BUFFER, -1, field, "%d regions, none named vdev0buffer", n);
 		} else {
 			const struct rplat_dt_region *p = &rep->region[rp->pool];
 
-			field_of(field, sizeof(field), p->path, p->reusable ? "reusable" : "no-map");
-			if (!p->no_map && !p->reusable)
-				emit(c, D_POOL_MAPPED, -1, field, "absent");
-			if (p->reusable)
+			if (!p->dma_pool) {
+				field_of(field, sizeof(field), p->path, "compatible");
+				emit(c, D_DMA_POOL_MISSING, drv->family == F_K3 ? E : W, field,
+				     "not shared-dma-pool (%s uses it as the vdev DMA pool)", drv->driver);
+			} else if (p->reusable) {
+				field_of(field, sizeof(field), p->path, "reusable");
 				emit(c, D_POOL_REUSABLE, -1, field, "present");
+			} else if (!p->no_map && p->in_memory) {
+				field_of(field, sizeof(field), p->path, "no-map");
+				emit(c, D_POOL_MAPPED, -1, field, "absent (the region is System RAM)");
+			}
 		}
 	}
-	scan_mboxes(c, node, rp);
+	scan_mboxes(c, node, rp, drv->family);
 }
 
 static void scan_rprocs(struct dctx *c)
@@ -866,18 +1069,29 @@ static void scan_rprocs(struct dctx *c)
 	size_t i;
 
 	rm = fdt_path_offset(c->fdt, "/reserved-memory");
-	for (node = fdt_next_node(c->fdt, -1, &depth); node >= 0; node = fdt_next_node(c->fdt, node, &depth))
-		if (depth > 0 && is_rproc(c->fdt, node))
-			scan_rproc(c, node, rm);
+	for (node = fdt_next_node(c->fdt, -1, &depth); node >= 0; node = fdt_next_node(c->fdt, node, &depth)) {
+		const struct rproc_driver *drv;
+
+		if (depth > 0 && (drv = rproc_driver_of(c->fdt, node)) != NULL)
+			scan_rproc(c, node, rm, drv);
+	}
 	if (!rep->nrproc)
 		emit(c, D_NO_RPROC, -1, "/", "none");
+	if (c->active_rprocs && rm < 0)
+		emit(c, D_NO_RESERVED_MEMORY, -1, "/reserved-memory", "missing");
 	for (i = 0; i < rep->nregion; i++) {
+		const struct rplat_dt_region *r = &rep->region[i];
 		char field[200];
 
-		if (rep->region[i].users < 2)
+		field_of(field, sizeof(field), r->path, "reg");
+		if (r->users && !r->has_reg && r->dynamic)
+			emit(c, D_REGION_DYNAMIC, -1, field, "none (size only)");
+		/* every device on a pool gets the same allocator (rmem_dma_device_init()): sharing a pool is
+		 * fine; sharing a static carveout (loaded into, mapped by each user) is not */
+		if (r->users < 2 || !r->carveout_users)
 			continue;
-		field_of(field, sizeof(field), rep->region[i].path, "phandle");
-		emit(c, D_REGION_SHARED, -1, field, "used by %d remote-processor nodes", rep->region[i].users);
+		field_of(field, sizeof(field), r->path, "phandle");
+		emit(c, D_REGION_SHARED, -1, field, "used by %d remote-processor nodes", r->users);
 	}
 }
 
@@ -1146,6 +1360,8 @@ int rplat_dt_check(const struct rplat_dt *dt, const struct rplat_dt_opts *o, str
 	c.rep = rep;
 	c.out = out;
 	c.nomem = 0;
+	c.too_many_rprocs = 0;
+	c.active_rprocs = 0;
 
 	if (dt->len >= 4 && fdt_magic(dt->blob) != FDT_MAGIC)
 		err = -FDT_ERR_BADMAGIC;

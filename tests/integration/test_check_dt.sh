@@ -60,7 +60,8 @@ expect_rc 3 "$RPLAT" check dt --dtb a --root b 2>/dev/null
 
 # 5. a live tree under --root: one file per property, as /sys/firmware/devicetree/base has it
 base="$TMPDIR/live/sys/firmware/devicetree/base"
-mkdir -p "$base/reserved-memory/pool@9cb00000" "$base/mbox@29000000/m4-0" "$base/m4fss@5000000"
+mkdir -p "$base/reserved-memory/pool@9cb00000" "$base/reserved-memory/fw@9cc00000" "$base/mbox@29000000/m4-0" \
+    "$base/m4fss@5000000"
 be32() { for v in "$@"; do printf "\\x$(printf %02x $((v >> 24 & 255)))\\x$(printf %02x $((v >> 16 & 255)))\\x$(printf %02x $((v >> 8 & 255)))\\x$(printf %02x $((v & 255)))"; done; }
 be32 2 >"$base/#address-cells"; be32 2 >"$base/#size-cells"
 be32 2 >"$base/reserved-memory/#address-cells"; be32 2 >"$base/reserved-memory/#size-cells"
@@ -69,15 +70,19 @@ be32 0 0x9cb00000 0 0x100000 >"$base/reserved-memory/pool@9cb00000/reg"
 : >"$base/reserved-memory/pool@9cb00000/no-map"
 be32 1 >"$base/reserved-memory/pool@9cb00000/phandle"
 printf 'pool@9cb00000\0' >"$base/reserved-memory/pool@9cb00000/name"
+# the firmware region: ti_k3_m4_remoteproc refuses a core with fewer than two memory-regions
+be32 0 0x9cc00000 0 0xe00000 >"$base/reserved-memory/fw@9cc00000/reg"
+: >"$base/reserved-memory/fw@9cc00000/no-map"
+be32 4 >"$base/reserved-memory/fw@9cc00000/phandle"
 printf 'ti,am64-mailbox\0' >"$base/mbox@29000000/compatible"
 be32 1 >"$base/mbox@29000000/#mbox-cells"; be32 2 >"$base/mbox@29000000/phandle"
 be32 0 0 0 >"$base/mbox@29000000/m4-0/ti,mbox-rx"; be32 1 0 0 >"$base/mbox@29000000/m4-0/ti,mbox-tx"
 be32 3 >"$base/mbox@29000000/m4-0/phandle"
 printf 'ti,am64-m4fss\0' >"$base/m4fss@5000000/compatible"
 printf 'am62-mcu-m4f0_0-fw\0' >"$base/m4fss@5000000/firmware-name"
-be32 1 >"$base/m4fss@5000000/memory-region"; be32 2 3 >"$base/m4fss@5000000/mboxes"
+be32 1 4 >"$base/m4fss@5000000/memory-region"; be32 2 3 >"$base/m4fss@5000000/mboxes"
 expect_rc 0 "$RPLAT" check dt --root "$TMPDIR/live" --fw "$fw" --json >"$TMPDIR/live.json"
-jassert "$TMPDIR/live.json" 'd["source"].endswith("/sys/firmware/devicetree/base") and d["reserved_memory"][0]["base"]==0x9cb00000'
+jassert "$TMPDIR/live.json" 'd["source"].endswith("/sys/firmware/devicetree/base") and any(r["base"]==0x9cb00000 and r["shared_dma_pool"] for r in d["reserved_memory"])'
 jassert "$TMPDIR/live.json" 'd["remoteprocs"][0]["mboxes"][0].endswith("/mbox@29000000/m4-0") and d["cross_check"]["pool_need"]==512*1024'
 
 # 6. the live system: a board checks its tree; a host without one gets exit 3 and the reason

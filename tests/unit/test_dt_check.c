@@ -2,7 +2,8 @@
  *
  * The fixtures are .dts files in tests/fixtures/dt, compiled here with dtc. Each says in its header which
  * rules it must trip ("expect: ..."), which ones only with the TI firmware table ("expect-with-fw: ..."),
- * and which severities it must not produce at all ("expect-none: ..."). A live tree (one file per property)
+ * which severities it must not produce at all ("expect-none: ...") and which rules must stay quiet
+ * ("expect-not: ..."). A live tree (one file per property)
  * is written from the good blob and must check the same. A last test checks that every DT rule fired
  * somewhere in this file. */
 #include <dirent.h>
@@ -139,6 +140,8 @@ static void run_fixture(const char *file)
 			continue;
 		if (!strncmp(p, "expect-with-fw:", 15))
 			mode = 1, p += 15;
+		else if (!strncmp(p, "expect-not:", 11))
+			mode = 3, p += 11;
 		else if (!strncmp(p, "expect-none:", 12))
 			mode = 2, p += 12;
 		else if (!strncmp(p, "expect:", 7))
@@ -147,7 +150,12 @@ static void run_fixture(const char *file)
 			continue;
 		for (tok = strtok_r(p, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
 			expectations++;
-			if (mode == 2) {
+			if (mode == 3) {
+				if (rplat_findings_find(&plain, tok) || rplat_findings_find(&withfw, tok)) {
+					fprintf(stderr, "%s: expected no %s\n", file, tok);
+					bad++;
+				}
+			} else if (mode == 2) {
 				int sev = !strcmp(tok, "error") ? RPLAT_SEV_ERROR : RPLAT_SEV_WARNING;
 
 				if (plain.count[sev] || withfw.count[sev]) {
@@ -177,7 +185,7 @@ static void run_fixture(const char *file)
 static void test_fixtures(void **state)
 {
 	static const char *const files[] = { "am62x-good.dts", "am62x-broken-memory.dts", "am62x-broken-mbox.dts",
-					     "broken-cells.dts", "misc-broken.dts" };
+					     "broken-cells.dts", "misc-broken.dts", "stm32-imx-broken.dts" };
 	size_t i;
 
 	(void)state;
@@ -290,7 +298,7 @@ static void test_node_selection(void **state)
 	check_file(dtb, &o, &rep, &fs);
 	assert_non_null(strstr(rep.rproc[rep.chosen].path, "m4fss@5000000"));
 	rplat_findings_free(&fs);
-	o.node = "/r5f@78000000";
+	o.node = "/r5fss@78000000/r5f@78000000";
 	check_file(dtb, &o, &rep, &fs);
 	assert_non_null(strstr(rep.rproc[rep.chosen].path, "r5f@78000000"));
 	rplat_findings_free(&fs);
@@ -311,10 +319,24 @@ static void test_small_trees(void **state)
 	int i;
 
 	(void)state;
-	/* empty tree */
+	/* empty tree: no remote core, so no reserved memory is needed (imx8mm-evk has none) */
 	check_file(compile("empty", NULL, "/dts-v1/;\n/ { };\n"), NULL, NULL, &fs);
-	assert_non_null(rplat_findings_find(&fs, "dt.no_reserved_memory"));
+	assert_null(rplat_findings_find(&fs, "dt.no_reserved_memory"));
 	assert_non_null(rplat_findings_find(&fs, "dt.no_rproc"));
+	assert_int_equal(rplat_findings_exit_code(&fs), 0);
+	rplat_findings_free(&fs);
+
+	/* a remote core and no /reserved-memory */
+	check_file(compile("nores", NULL, "/dts-v1/;\n/ { m4f { compatible = \"ti,am64-m4fss\"; }; };\n"), NULL,
+		   NULL, &fs);
+	assert_non_null(rplat_findings_find(&fs, "dt.no_reserved_memory"));
+	rplat_findings_free(&fs);
+
+	/* a node with firmware-name that no remoteproc driver binds is no remote core (imx8mn-evk's EASRC) */
+	check_file(compile("easrc", NULL, "/dts-v1/;\n/ { easrc { compatible = \"fsl,imx8mn-easrc\"; "
+			   "firmware-name = \"imx/easrc/easrc-imx8mn.bin\"; }; };\n"), NULL, NULL, &fs);
+	assert_non_null(rplat_findings_find(&fs, "dt.no_rproc"));
+	assert_int_equal(rplat_findings_exit_code(&fs), 0);
 	rplat_findings_free(&fs);
 
 	/* more regions than the report holds */

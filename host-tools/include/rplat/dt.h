@@ -31,7 +31,7 @@ const void *rplat_dt_blob(const struct rplat_dt *dt, size_t *len);
 /* ---- what the check found in the tree ---- */
 
 #define RPLAT_DT_MAX_REGIONS 64
-#define RPLAT_DT_MAX_RPROCS 16
+#define RPLAT_DT_MAX_RPROCS 64
 #define RPLAT_DT_MAX_MEM 8
 #define RPLAT_DT_MAX_MBOX 4
 
@@ -40,15 +40,19 @@ struct rplat_dt_region {
 	int has_reg;     /* a static region (reg); 0 for a dynamic one (size only) */
 	uint64_t base, size;
 	int no_map, dma_pool, reusable;
+	int dynamic;     /* placed at boot (size, no reg) */
+	int in_memory;   /* overlaps a /memory range (System RAM) */
 	uint32_t phandle;
 	int users;       /* remoteproc nodes that list it */
+	int carveout_users; /* ... of which use it as a static carveout, not as their DMA pool */
 };
 
 struct rplat_dt_rproc {
 	char path[160];
 	char compatible[64];
 	char firmware[96];       /* firmware-name, "" if none */
-	int enabled;
+	char driver[32];         /* the remoteproc driver that binds it ("ti_k3_m4_remoteproc") */
+	int enabled;             /* it and every ancestor available */
 	int dma_coherent;        /* dma-coherent on the node or an ancestor */
 	int nmem;
 	int mem[RPLAT_DT_MAX_MEM]; /* memory-region entries: region index, or -1 when unresolved */
