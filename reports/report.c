@@ -31,7 +31,7 @@ struct rrun {
 	struct rp_cthist ct;
 	int has_ct;
 	char ct_err[512];
-	int has_time, has_stages;
+	int has_time, has_stages, has_dev;
 	struct sscan *ss;        /* stream runs: the pass over samples.tsv */
 };
 
@@ -1293,7 +1293,25 @@ struct sscan {
 	int nlost;
 	double lost_x[RP_MAXLOST]; /* s */
 	uint64_t samples, status[RPLAT_RS_NSTATUS];
+	/* the interarrival's deviation from the period (options.interval_us), exact to 0.8% of the deviation
+	 * rather than of the period: early (before the period, as a magnitude) and late (at or after it) */
+	int64_t period;          /* ns, 0 when unknown */
+	struct rplat_hist dev_early, dev_late;
+	int64_t first_recv, last_recv; /* ok messages' t_recv */
+	uint64_t nrecv;
 };
+
+/* The value at percentile p of the signed deviation (-early, +late), in ns. */
+static double dev_pct(const struct sscan *s, double p)
+{
+	uint64_t ne = s->dev_early.count, n = ne + s->dev_late.count, k = rplat_hist_rank(p, n);
+
+	if (!n)
+		return 0;
+	if (k <= ne) /* the (ne - k + 1)-th smallest magnitude among the early ones */
+		return -(double)rplat_hist_percentile(&s->dev_early, 100.0 * (double)(ne - k + 1) / (double)ne);
+	return (double)rplat_hist_percentile(&s->dev_late, 100.0 * (double)(k - ne) / (double)s->dev_late.count);
+}
 
 static const char *const sstage_title[RPLAT_NSTREAM_STAGES] = {
 	"remote -> host (host receive - mapped send)", "probe IRQ latency (ISR - timer due)",
@@ -1325,12 +1343,29 @@ static int sscan_run(const struct rplat_run *r, int topk, struct sscan *s, char 
 	s->out = calloc((size_t)s->topk, sizeof(*s->out));
 	if (!s->out)
 		return rplat_fail(err, errlen, "out of memory");
+	rplat_hist_init(&s->dev_early);
+	rplat_hist_init(&s->dev_late);
+	s->period = (int64_t)llround(rplat_run_num(r, "options.interval_us", 0) * 1e3);
 	if (!r->has_samples)
 		return 0;
 	if (rplat_samples_open(r, &in, err, errlen))
 		return -1;
 	while ((rc = rplat_samples_next(in, &sm, err, errlen)) == 1) {
 		int ok = sm.status == RPLAT_RS_OK;
+
+		if (ok && sm.t_recv != RPLAT_NA) {
+			if (!s->nrecv++)
+				s->first_recv = sm.t_recv;
+			s->last_recv = sm.t_recv;
+		}
+		if (ok && s->period > 0 && sm.sstage[3] != RPLAT_NA) {
+			int64_t dv = sm.sstage[3] - s->period;
+
+			if (dv < 0)
+				rplat_hist_add(&s->dev_early, (uint64_t)-dv);
+			else
+				rplat_hist_add(&s->dev_late, (uint64_t)dv);
+		}
 
 		s->status[sm.status]++;
 		s->samples++;
@@ -1426,6 +1461,33 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 		fprintf(gp, "set yrange [1:10]\nplot 1 notitle lc rgb '#ffffff'\n");
 	}
 	rp_gp_end(gp, name, 960, 420, d->png);
+	/* the interarrival's deviation from the period */
+	if (rr->ss && rr->ss->period > 0 && rr->ss->dev_early.count + rr->ss->dev_late.count) {
+		const struct rplat_hist *dh[2] = { &rr->ss->dev_early, &rr->ss->dev_late };
+		double dlo, dhi;
+		char rel2[128];
+
+		rp_hist_range_us(dh, 2, &dlo, &dhi);
+		{
+			struct histarg e = { dh[0], dlo, dhi, 0, 0.5 }, l = { dh[1], dlo, dhi, 0, 0.5 };
+
+			rp_fmt(rel, sizeof(rel), "data/%s_dev_early.dat", rr->pfx);
+			rp_fmt(rel2, sizeof(rel2), "data/%s_dev_late.dat", rr->pfx);
+			if (write_data(d, rel, fn_hist, &e, err, errlen) || write_data(d, rel2, fn_hist, &l, err, errlen))
+				return -1;
+		}
+		rp_fmt(name, sizeof(name), "%s_dev", rr->pfx);
+		rp_gp_begin(gp, name, 960, 340);
+		fprintf(gp, "set title 'Interarrival: deviation from the %.6g us period'\n", (double)rr->ss->period / 1e3);
+		fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", dlo, dhi);
+		fprintf(gp, "set xlabel '|interarrival - period| (us, log scale)'\nset ylabel 'messages per bin (log scale)'\n"
+			    "set key outside right top vertical\n");
+		fprintf(gp, "plot '%s' using 1:2 with histeps lw 2 lc rgb '#1f77b4' title 'early (%llu)', "
+			    "'%s' using 1:2 with histeps lw 2 lc rgb '#d62728' title 'late (%llu)'\n",
+			rel, (unsigned long long)dh[0]->count, rel2, (unsigned long long)dh[1]->count);
+		rp_gp_end(gp, name, 960, 340, d->png);
+		rr->has_dev = 1;
+	}
 	/* over time */
 	if (rr->ss && rr->ss->samples) {
 		struct timearg t0 = { rr->ss->bin[0], rr->ss->nbins, rr->ss->binw, 0, 1 },
@@ -1523,13 +1585,39 @@ static void glance_stream(struct rp_doc *d, const struct rrun *rr)
 		rp_doc_raw(d, "</p>\n", "\n>\n");
 	}
 	if (irq->count || ia->count) {
-		rp_fmt(t, sizeof(t),
-		       "The probe's own timer interrupt latency: p50 %s, p99 %s, max %s. Messages arrived every %s "
-		       "(median), p99 %s, at most %s apart.",
-		       rp_ns((double)rplat_hist_percentile(irq, 50), s1, sizeof(s1)),
-		       rp_ns((double)rplat_hist_percentile(irq, 99), s2, sizeof(s2)), rp_ns((double)irq->max, s3, sizeof(s3)),
-		       rp_ns((double)rplat_hist_percentile(ia, 50), s4, sizeof(s4)),
-		       rp_ns((double)rplat_hist_percentile(ia, 99), s5, sizeof(s5)), rp_ns((double)ia->max, s6, sizeof(s6)));
+		const struct sscan *ss = rr->ss;
+
+		if (ss && ss->period > 0 && ss->dev_early.count + ss->dev_late.count) {
+			char s7[32], s8[32], s9[32], mean[64] = "";
+
+			/* near the period, a histogram bucket of the interarrival itself is 0.8% of the period
+			 * wide: the figures are the deviation from the period, bucketed on their own scale */
+			if (ss->nrecv > 1)
+				rp_fmt(mean, sizeof(mean), " (mean interarrival %.6g us, exact)",
+				       (double)(ss->last_recv - ss->first_recv) / (double)(ss->nrecv - 1) / 1e3);
+			rp_fmt(t, sizeof(t),
+			       "The probe's own timer interrupt latency: p50 %s, p99 %s, max %s. Messages arrived every "
+			       "period of %s%s; the interarrival's deviation from it: median %s%s, p1 %s%s, p99 %s%s, "
+			       "at most %s early and %s late.",
+			       rp_ns((double)rplat_hist_percentile(irq, 50), s1, sizeof(s1)),
+			       rp_ns((double)rplat_hist_percentile(irq, 99), s2, sizeof(s2)),
+			       rp_ns((double)irq->max, s3, sizeof(s3)), rp_ns((double)ss->period, s4, sizeof(s4)), mean,
+			       dev_pct(ss, 50) >= 0 ? "+" : "", rp_ns(dev_pct(ss, 50), s5, sizeof(s5)),
+			       dev_pct(ss, 1) >= 0 ? "+" : "", rp_ns(dev_pct(ss, 1), s6, sizeof(s6)),
+			       dev_pct(ss, 99) >= 0 ? "+" : "", rp_ns(dev_pct(ss, 99), s7, sizeof(s7)),
+			       ss->dev_early.count ? rp_ns((double)ss->dev_early.max, s8, sizeof(s8)) : "0 ns",
+			       ss->dev_late.count ? rp_ns((double)ss->dev_late.max, s9, sizeof(s9)) : "0 ns");
+		} else {
+			rp_fmt(t, sizeof(t),
+			       "The probe's own timer interrupt latency: p50 %s, p99 %s, max %s. Messages arrived every %s "
+			       "(median, within 0.8%%), p99 %s, at most %s apart.",
+			       rp_ns((double)rplat_hist_percentile(irq, 50), s1, sizeof(s1)),
+			       rp_ns((double)rplat_hist_percentile(irq, 99), s2, sizeof(s2)),
+			       rp_ns((double)irq->max, s3, sizeof(s3)),
+			       rp_ns((double)rplat_hist_percentile(ia, 50), s4, sizeof(s4)),
+			       rp_ns((double)rplat_hist_percentile(ia, 99), s5, sizeof(s5)),
+			       rp_ns((double)ia->max, s6, sizeof(s6)));
+		}
 		rp_doc_raw(d, "<p>", "> ");
 		rp_doc_text(d, t);
 		rp_doc_raw(d, "</p>\n", "\n>\n");
@@ -1678,6 +1766,17 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 			  "slower'. The x axis stretches the tail (each step is ten times rarer).",
 			  err, errlen))
 		return -1;
+	if (rr->has_dev) {
+		rp_fmt(name, sizeof(name), "%s_dev", rr->pfx);
+		if (rp_doc_figure(d, name,
+				  "The jitter of the stream as the host saw it: how far each interarrival (between two "
+				  "received messages) fell from the probe's period, early (blue) or late (red), as a "
+				  "magnitude on a log scale. Histogram buckets are 0.8% of the deviation wide, not of the "
+				  "period, so a few us of jitter on a 1 ms period is resolved. A lost or missed message "
+				  "shows as a deviation of a whole period.",
+				  err, errlen))
+			return -1;
+	}
 	if (rr->has_time) {
 		char cap[512], bw[48];
 

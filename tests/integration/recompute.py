@@ -141,6 +141,34 @@ def cmd_histbars(run, dat):
     print("histogram bars ok: %d bars, %d messages" % (len(bars), len(v)))
 
 
+def cmd_stream(run, page):
+    """A stream's interarrival near the period: the deviation figures against the samples, exactly."""
+    meta = json.load(open(run + "/run.json"))
+    period = round(meta["options"]["interval_us"] * 1000)
+    with open(run + "/samples.tsv") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        msgs = [dict(zip(head, l.rstrip("\n").split("\t"))) for l in f]
+    dev = sorted(int(m["interarrival"]) - period for m in msgs if m["status"] == "ok" and m["interarrival"] != "nan")
+    text = html.unescape(re.sub(r"<[^>]+>", "", open(page).read()))
+    m = re.search(r"Messages arrived every period of ([^;(]+?)(?: \(mean interarrival ([0-9.]+) us, exact\))?; the "
+                  r"interarrival's deviation from it: median ([+-]?[^,]+), p1 ([+-]?[^,]+), p99 ([+-]?[^,]+), at most "
+                  r"([^ ]+ [a-z]+) early and ([^ ]+ [a-z]+) late", text)
+    check(m, "no deviation-from-period figures in the stream's glance")
+    check(parse_ns(m.group(1)) == period, "period %s, run.json %d ns" % (m.group(1), period))
+    for g, p in ((3, 50), (4, 1), (5, 99)):
+        got, want = parse_ns(m.group(g).lstrip("+")), exact(dev, p)
+        check(abs(got - want) <= abs(want) / 64 + abs(want) * 0.005 + 10, "deviation p%g %s, samples %d ns" % (p, m.group(g), want))
+    early = -dev[0] if dev[0] < 0 else 0
+    late = dev[-1] if dev[-1] > 0 else 0
+    check(abs(parse_ns(m.group(6)) - early) <= early * 0.005 + 10, "max early %s, samples %d" % (m.group(6), early))
+    check(abs(parse_ns(m.group(7)) - late) <= late * 0.005 + 10, "max late %s, samples %d" % (m.group(7), late))
+    ok = [int(x["t_recv"]) for x in msgs if x["status"] == "ok"]
+    if m.group(2):
+        mean = (ok[-1] - ok[0]) / (len(ok) - 1) / 1e3
+        check(abs(float(m.group(2)) - mean) <= mean * 1e-5, "mean interarrival %s us, samples %.6g" % (m.group(2), mean))
+    print("stream ok: %d interarrivals, deviation p50 %d ns (page %s)" % (len(dev), exact(dev, 50), m.group(3)))
+
+
 def main():
     cmd, run = sys.argv[1], sys.argv[2]
     if cmd == "headline":
@@ -151,6 +179,8 @@ def main():
         cmd_budget(run, sys.argv[3])
     elif cmd == "histbars":
         cmd_histbars(run, sys.argv[3])
+    elif cmd == "stream":
+        cmd_stream(run, sys.argv[3])
     elif cmd == "exact":
         print(exact(answered(load(run)), float(sys.argv[3])))
     else:
