@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "budget", cmd_budget, "check runs against a latency budget (exit 0 pass, 1 fail)" },
 	{ "merge", cmd_merge, "merge runs exactly, histograms included" },
 	{ "load", cmd_load, "run a command under a named load profile" },
+	{ "observe", cmd_observe, "measure your own firmware (rplat hooks) and application, beside them" },
 	{ "sim", cmd_sim, "run the simulated probe on its own" },
 };
 

@@ -13,5 +13,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_observe(int argc, char **argv);
 
 #endif

@@ -36,6 +36,9 @@ const char rplat_sim_help[] =
 	"                   socket=PATH    attach to a probe started with `rplat sim --socket PATH`\n"
 	"                 fault injection (tests): corrupt=N, badseq=N (every Nth reply), die=N, mute=N (after N\n"
 	"                 answered pings), stale=N (every Nth request read through a stale cache line), seed=N\n"
+	"                   fw=echo        run the example echo firmware (port 14, rplat hooks, rplat-ring\n"
+	"                                  carveout; see rplat observe) instead of the probe; restart=N re-inits\n"
+	"                                  its ring every N messages\n"
 	"                 TIME takes ns/us/ms/s (bare = us); FREQ takes k/M/G.";
 
 void rplat_sim_opts_init(struct rplat_sim_opts *o)
@@ -107,6 +110,11 @@ int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, ch
 		bad = opt_u32(val, &o->stale_every, 0xFFFFFFFFull);
 	else if (!strcmp(key, "seed"))
 		bad = rplat_parse_u64(val, &o->seed);
+	else if (!strcmp(key, "fw")) {
+		bad = strcmp(val, "echo") && strcmp(val, "probe");
+		o->fw_echo = !strcmp(val, "echo");
+	} else if (!strcmp(key, "restart"))
+		bad = opt_u32(val, &o->restart_after, 0xFFFFFFFFull);
 	else
 		return rplat_fail(err, errlen, "unknown sim option '%s' (see rplat --help)", key);
 	if (bad)
@@ -368,6 +376,10 @@ static int sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, 
 	struct rp_shm region = { shm, o->da, o->shm_size };
 	int r;
 
+	if (o->fw_echo && !own_table)
+		return rplat_fail(err, errlen, "sim: fw=echo writes its own table (not supported attached)");
+	if (o->fw_echo)
+		return rplat_echo_sim_run(o, shm, kick_in, kick_out, err, errlen);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.kick_in = kick_in;

@@ -37,6 +37,9 @@ struct rplat_sim_opts {
 	uint32_t mute_after;    /* stop answering after N requests but stay alive */
 	uint32_t stale_every;   /* serve a stale copy of a request buffer (coherency fault) */
 	uint64_t seed;
+	/* fw=echo: run the example echo firmware (echo_sim.c) instead of the probe */
+	int fw_echo;
+	uint32_t restart_after; /* fw=echo: re-initialise the hooks' ring every N messages (a remote restart) */
 };
 
 void rplat_sim_opts_init(struct rplat_sim_opts *o);
@@ -62,5 +65,9 @@ int rplat_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int
  * at RPLAT_SIM_TRACE_OFF. */
 int rplat_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
 			   size_t errlen);
+
+/* The example echo firmware (echo_sim.c), run instead of the probe by rplat_sim_run() for fw=echo. */
+int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
+		       size_t errlen);
 
 #endif

@@ -1,0 +1,129 @@
+/* rplat observe: measure the user's own firmware (built with the rplat hooks) and application, beside
+ * it, without changing either. See rplat/observe.h and the README's "rplat observe". */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "rplat/observe.h"
+#include "rplat/util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rplat observe --pid PID [--link sim|qemu] [-r HZ] [-d TIME] [-c N] [-o DIR] [OPTIONS]\n"
+		"\n"
+		"Watch an application (PID) that talks to a firmware instrumented with the rplat hooks, and write a\n"
+		"run directory (samples.tsv, hist/, run.json) that report, compare, budget and merge read. The\n"
+		"firmware's ring is found through the application's own link region (its resource table's\n"
+		"\"rplat-ring\" carveout) and drained at HZ; the application's rpmsg writes and reads are traced as\n"
+		"syscalls (tracefs instance rplat-observe, root needed); each message is matched with the firmware's\n"
+		"ISR, RX and SEND records by order and identity, and split into four stages:\n"
+		"  host_to_remote     application write -> remote ISR\n"
+		"  remote_dispatch    remote ISR -> RX callback\n"
+		"  remote_processing  RX callback -> remote send\n"
+		"  remote_to_host     remote send -> application read returns\n"
+		"Ends when the application exits, after -d, after -c messages, or on Ctrl-C.\n"
+		"\n"
+		"  -p, --pid PID      the application (its main thread is traced)\n"
+		"  -L, --link TYPE    the link the application uses: sim (default) or qemu\n"
+		"  --da ADDR          device address of the link region's first byte (sim 0x9cb00000, qemu\n"
+		"                     0x21000000)\n"
+		"  -r, --rate HZ      ring drains per second (100; 0: drain only at the end, as a host that reads\n"
+		"                     nothing would: the firmware then drops records, and counts them)\n"
+		"  -d, --duration T   stop after T (ns/us/ms/s; bare = s)\n"
+		"  -c, --count N      stop once the firmware has received N messages\n"
+		"  -o, --output DIR   the run directory (default rplat-observe-YYYYmmdd-HHMMSS)\n"
+		"  --label TEXT       the run's label\n"
+		"  --sim-truth OPTS   tests: the sim's counter options (hz=,drift=,offset=) to check the clock\n"
+		"                     mapping against (run.json clock.sim_truth)\n"
+		"  -q, --quiet        no summary\n"
+		"\n"
+		"Exit: 0 written, 2 usage or input error, 3 the application, its region or its ring could not be\n"
+		"used (a ring refused for a corrupt header: nothing is written).\n");
+}
+
+int cmd_observe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },      { "link", required_argument, NULL, 'L' },
+		{ "da", required_argument, NULL, 'D' },       { "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' }, { "count", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },   { "label", required_argument, NULL, 'l' },
+		{ "sim-truth", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+	};
+	struct rplat_observe_opts o;
+	char err[1024], cmdline[1024];
+	size_t len = 0;
+	uint64_t v;
+	int c, i, rc;
+
+	rplat_observe_opts_init(&o);
+	for (i = 0; i < argc && len + 2 < sizeof(cmdline); i++)
+		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, "%s%s", i ? " " : "rplat ", argv[i]);
+	o.command = cmdline;
+	while ((c = getopt_long(argc, argv, "p:L:r:d:c:o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (rplat_parse_u64(optarg, &v) || v == 0 || v > 0x7FFFFFFF)
+				goto bad;
+			o.pid = (pid_t)v;
+			break;
+		case 'L':
+			o.link = optarg;
+			break;
+		case 'D':
+			if (rplat_parse_u64(optarg, &v) || v > 0xFFFFFFFFull)
+				goto bad;
+			o.da = (uint32_t)v;
+			break;
+		case 'r': {
+			char *e;
+
+			o.rate_hz = strtod(optarg, &e);
+			if (*e || !(o.rate_hz >= 0) || o.rate_hz > 100000)
+				goto bad;
+			break;
+		}
+		case 'd':
+			if (rplat_parse_duration(optarg, &o.duration_ns) || o.duration_ns <= 0)
+				goto bad;
+			break;
+		case 'c':
+			if (rplat_parse_u64(optarg, &o.count) || !o.count)
+				goto bad;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 'l':
+			o.label = optarg;
+			break;
+		case 'T':
+			o.sim_truth = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "rplat observe: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	rc = rplat_observe_run(&o, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "rplat observe: %s\n", err);
+	return rc;
+bad:
+	fprintf(stderr, "rplat observe: bad value '%s' for %s\n", optarg, argv[optind - 1]);
+	return 2;
+}

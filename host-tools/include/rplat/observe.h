@@ -1,0 +1,118 @@
+/* rplat observe: watch the user's own firmware (instrumented with the rplat hooks) and the user's own
+ * application, change nothing, and write a normal run directory.
+ *
+ * Three sources meet here:
+ *   the ring      the firmware's records (ISR, RX, SEND, marks), drained lazily from shared memory
+ *                 (host-tools/lib/ring.c), each tagged with the boot segment it came from;
+ *   the trace     the application's rpmsg writes and reads as syscalls on its fds (observe_trace.c);
+ *   the clock     remote stamps mapped onto CLOCK_MONOTONIC by the clock correlation (clocksync.c),
+ *                 fitted from the matched messages themselves (write before ISR, SEND before read).
+ * rplat_obs_match() pairs them (pure, no I/O: unit-tested), rplat_observe_run() does the rest. */
+#ifndef RPLAT_OBSERVE_H
+#define RPLAT_OBSERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rplat/wire/obs_ring.h"
+
+/* ---- matching ---- */
+
+enum rplat_obs_hev_type { RPLAT_OBS_WRITE = 1, RPLAT_OBS_READ = 2 };
+
+/* One application syscall on its rpmsg fd: a write() entered, or a read() returned. */
+struct rplat_obs_hostev {
+	int64_t t;   /* CLOCK_MONOTONIC ns */
+	int type;    /* enum rplat_obs_hev_type */
+	int64_t len; /* write: its count, read: its return; -1 when it says nothing about the message (the sim's
+			doorbells move 8-byte counters, not messages) */
+};
+
+/* One drained record, with where it came from. */
+struct rplat_obs_rec {
+	struct rplat_ring_rec r;
+	uint32_t seg;   /* boot segment: 0 until the first restart */
+	uint32_t drain; /* index of the drain that read it */
+};
+
+/* A boot segment: what the host knew of its start. */
+struct rplat_obs_seg {
+	int64_t t_prev;   /* host time of the last drain of the previous segment (0 for segment 0) */
+	int64_t t_seen;   /* host time of the drain that saw this boot first */
+	uint64_t clean_end; /* records of this segment that precede every drop (UINT64_MAX: no drops) */
+};
+
+/* One message of the application, as matched. */
+struct rplat_obs_msg {
+	uint64_t seq;
+	unsigned size;       /* from the remote's RX record, or the write's count; 0 when neither is known */
+	int64_t t_write;     /* host ns */
+	int64_t t_read;      /* host ns, valid when has_read */
+	int has_read;
+	uint32_t seg;
+	int has_isr, has_rx, has_send;
+	uint64_t r_isr, r_rx, r_send; /* remote ticks */
+	int restart;         /* written while the remote restarted: matched to nothing on purpose */
+	int mismatch;        /* set by the analysis: the matched records contradict the host times */
+};
+
+struct rplat_obs_match_stats {
+	uint64_t remote_msgs;     /* RX records (host -> remote messages seen by the firmware) */
+	uint64_t remote_unmatched; /* RX records with no write (before the observation, or after drops) */
+	uint64_t sends_unmatched; /* SEND records not to any message's sender (NS announcements excluded) */
+	uint64_t after_drops;     /* writes left without remote records because records were dropped before them */
+	uint64_t restart_window;  /* writes made while the remote restarted */
+	uint64_t no_isr;          /* messages whose RX had no fresh ISR before it (found by polling) */
+	uint64_t len_mismatch;    /* writes whose count differs from the RX record's len (then unmatched) */
+	uint64_t reply_unseen;    /* set by the analysis: the firmware replied, the application read no reply (the
+				     sim link takes a reply found in memory without a read()): status error */
+};
+
+/**
+ * rplat_obs_match - pair the application's messages with the firmware's records
+ * @hev: the application's writes and reads, in time order
+ * @nh: how many
+ * @rec: the drained records, in ring order (segment by segment)
+ * @nr: how many
+ * @seg: the boot segments, @nseg of them (at least 1)
+ * @out: the messages (malloc'd, one per write, in order), to free()
+ * @nout: how many
+ * @st: what could not be matched, and why
+ *
+ * By order and identity: the k-th write of a segment is the k-th RX record of that segment (its len
+ * must equal a known write count); its ISR is the latest ISR record before that RX not used by an
+ * earlier RX; its SEND the first later SEND to the RX's src with the same len and digest (else the first
+ * later SEND to that src); its read the last read after the write and before the next write (a sim doorbell
+ * read can return a stale count first). Records
+ * after the first drop of a segment are not matched (the order is lost there); writes made between the
+ * last drain of a boot and the drain that saw the next one are left unmatched (restart). Returns 0, or -1
+ * (ENOMEM).
+ */
+int rplat_obs_match(const struct rplat_obs_hostev *hev, size_t nh, const struct rplat_obs_rec *rec, size_t nr,
+		    const struct rplat_obs_seg *seg, size_t nseg, struct rplat_obs_msg **out, size_t *nout,
+		    struct rplat_obs_match_stats *st);
+
+/* ---- the command ---- */
+
+struct rplat_observe_opts {
+	const char *link;      /* "sim" (default) or "qemu:SHMFILE" */
+	pid_t pid;             /* the application (its main thread is traced) */
+	uint32_t da;           /* device address of the shared region's first byte (0: the link's default) */
+	double rate_hz;        /* ring drains per second (default 100; 0: only at the end) */
+	int64_t duration_ns;   /* 0: until the application exits */
+	uint64_t count;        /* stop after this many messages were written (0: no limit) */
+	const char *out_dir;
+	const char *command;
+	const char *label;
+	const char *sim_truth; /* sim options (hz=,drift=,offset=) to check the clock against, or NULL */
+	int quiet;
+};
+
+void rplat_observe_opts_init(struct rplat_observe_opts *o);
+
+/* Run an observation and write the run directory. Returns the exit code (0 ok, 2 usage/input error,
+ * 3 the ring was refused or the application/remote could not be reached) with a message in err. */
+int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,26 @@
+/* rplat observe internals shared by observe.c and observe_trace.c. */
+#ifndef RPLAT_OBSERVE_LOCAL_H
+#define RPLAT_OBSERVE_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rplat/observe.h"
+
+struct rplat_obs_trace;
+
+/* Set up the instance with tracing off. fd_tx: the fd the application writes messages (or the doorbell)
+ * to; fd_rx: the one it reads them from (the same fd on rpmsg_char, two eventfds on the sim). msg_lens: a
+ * write's count and a read's return are message lengths (rpmsg_char), not doorbell bytes. */
+struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, char *err,
+					       size_t errlen);
+int rplat_obs_trace_start(struct rplat_obs_trace *t);
+int rplat_obs_trace_off(struct rplat_obs_trace *t);
+/* Tracing off, read everything: the events (owned by t, valid until destroy), sorted by time, and the
+ * events the kernel lost. Returns 0, or -1 with err. */
+int rplat_obs_trace_collect(struct rplat_obs_trace *t, struct rplat_obs_hostev **ev, size_t *n, uint64_t *lost,
+			    char *err, size_t errlen);
+void rplat_obs_trace_destroy(struct rplat_obs_trace *t);
+
+#endif

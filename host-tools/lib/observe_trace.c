@@ -1,0 +1,227 @@
+/* rplat observe: the application's rpmsg writes and reads, as syscalls, through libtracefs.
+ *
+ * Its own instance ("rplat-observe", so that it can run beside `rplat trace`, which holds "rplat"),
+ * tracing off until started, trace_clock mono (the host times of samples.tsv), three events filtered to
+ * the application's thread and its fds: syscalls/sys_enter_write (fd, count), sys_enter_read (fd) and
+ * sys_exit_read (ret; paired with the read entered just before on that thread). At stop the buffers are
+ * read whole; events lost to a full buffer are counted (the run says so). The instance is removed on
+ * every path (rplat_obs_trace_destroy, and at exit). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "rplat/observe.h"
+#include "rplat/util.h"
+#include "observe_local.h"
+
+#define INSTANCE "rplat-observe"
+#define BUF_KB 8192
+
+static const char *const events[] = { "sys_enter_write", "sys_enter_read", "sys_exit_read" };
+
+struct rplat_obs_trace {
+	struct tracefs_instance *inst;
+	struct tep_handle *tep;
+	pid_t tid;
+	int fd_tx, fd_rx;
+	int read_fd;              /* fd of the read entered last, -1 */
+	int msg_lens;             /* counts and returns are message lengths */
+	struct rplat_obs_hostev *ev;
+	size_t n, cap;
+	int oom;
+};
+
+static struct tracefs_instance *g_inst; /* for the atexit cleanup */
+
+static void atexit_cleanup(void)
+{
+	if (g_inst) {
+		tracefs_trace_off(g_inst);
+		tracefs_instance_destroy(g_inst);
+		g_inst = NULL;
+	}
+}
+
+void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
+{
+	if (!t)
+		return;
+	if (t->inst) {
+		tracefs_trace_off(t->inst);
+		tracefs_instance_destroy(t->inst);
+		tracefs_instance_free(t->inst);
+		g_inst = NULL;
+	}
+	if (t->tep)
+		tep_free(t->tep);
+	free(t->ev);
+	free(t);
+}
+
+struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, char *err,
+					       size_t errlen)
+{
+	static int atexit_set;
+	const char *systems[] = { "syscalls", NULL };
+	struct rplat_obs_trace *t = calloc(1, sizeof(*t));
+	char filt[128];
+	size_t i;
+
+	if (!t)
+		return rplat_fail(err, errlen, "out of memory"), NULL;
+	t->tid = tid;
+	t->fd_tx = fd_tx;
+	t->fd_rx = fd_rx;
+	t->read_fd = -1;
+	t->msg_lens = msg_lens;
+	if (tracefs_instance_exists(INSTANCE)) {
+		/* a leftover of a crashed observe: remove it (an observe still running would own it, but two
+		 * observes on one machine is not supported) */
+		struct tracefs_instance *old = tracefs_instance_alloc(NULL, INSTANCE);
+
+		if (old) {
+			tracefs_instance_destroy(old);
+			tracefs_instance_free(old);
+		}
+	}
+	t->inst = tracefs_instance_create(INSTANCE);
+	if (!t->inst) {
+		rplat_fail(err, errlen, "tracefs: cannot create instance %s: %s (root and a mounted tracefs needed)",
+			   INSTANCE, strerror(errno));
+		goto fail;
+	}
+	g_inst = t->inst;
+	if (!atexit_set++)
+		atexit(atexit_cleanup);
+	tracefs_trace_off(t->inst);
+	if (tracefs_instance_file_write(t->inst, "trace_clock", "mono") < 0) {
+		rplat_fail(err, errlen, "tracefs: cannot set trace_clock mono: %s", strerror(errno));
+		goto fail;
+	}
+	tracefs_instance_set_buffer_size(t->inst, BUF_KB, -1);
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		if (i == 2)
+			snprintf(filt, sizeof(filt), "common_pid == %d", (int)tid);
+		else
+			snprintf(filt, sizeof(filt), "common_pid == %d && (fd == %d || fd == %d)", (int)tid, fd_tx, fd_rx);
+		if (tracefs_event_file_write(t->inst, "syscalls", events[i], "filter", filt) < 0 ||
+		    tracefs_event_enable(t->inst, "syscalls", events[i]) < 0) {
+			rplat_fail(err, errlen, "tracefs: cannot enable syscalls/%s: %s", events[i], strerror(errno));
+			goto fail;
+		}
+	}
+	t->tep = tracefs_local_events_system(NULL, systems);
+	if (!t->tep) {
+		rplat_fail(err, errlen, "tracefs: cannot read the syscalls event formats");
+		goto fail;
+	}
+	return t;
+fail:
+	rplat_obs_trace_destroy(t);
+	return NULL;
+}
+
+int rplat_obs_trace_start(struct rplat_obs_trace *t)
+{
+	return tracefs_trace_on(t->inst);
+}
+
+int rplat_obs_trace_off(struct rplat_obs_trace *t)
+{
+	return tracefs_trace_off(t->inst);
+}
+
+static int field(struct tep_event *e, struct tep_record *r, const char *name, unsigned long long *v)
+{
+	struct tep_format_field *f = tep_find_field(e, name);
+
+	return f && tep_read_number_field(f, r->data, v) == 0 ? 0 : -1;
+}
+
+static void push(struct rplat_obs_trace *t, int64_t ts, int type, int64_t len)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4096;
+		struct rplat_obs_hostev *ne = realloc(t->ev, cap * sizeof(*ne));
+
+		if (!ne) {
+			t->oom = 1;
+			return;
+		}
+		t->ev = ne;
+		t->cap = cap;
+	}
+	t->ev[t->n].t = ts;
+	t->ev[t->n].type = type;
+	t->ev[t->n].len = len;
+	t->n++;
+}
+
+static int on_event(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
+{
+	struct rplat_obs_trace *t = ctx;
+	unsigned long long fd, v;
+
+	(void)cpu;
+	if (!strcmp(e->name, "sys_enter_write")) {
+		if (field(e, r, "fd", &fd) || (int)fd != t->fd_tx || field(e, r, "count", &v))
+			return 0;
+		push(t, (int64_t)r->ts, RPLAT_OBS_WRITE, t->msg_lens ? (int64_t)v : -1);
+	} else if (!strcmp(e->name, "sys_enter_read")) {
+		t->read_fd = field(e, r, "fd", &fd) ? -1 : (int)fd;
+	} else if (!strcmp(e->name, "sys_exit_read")) {
+		long long ret;
+
+		if (t->read_fd != t->fd_rx || field(e, r, "ret", &v))
+			return 0;
+		t->read_fd = -1;
+		ret = (long long)v;
+		if (ret > 0)
+			push(t, (int64_t)r->ts, RPLAT_OBS_READ, t->msg_lens ? ret : -1);
+	}
+	return 0;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct rplat_obs_hostev *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+int rplat_obs_trace_collect(struct rplat_obs_trace *t, struct rplat_obs_hostev **ev, size_t *n, uint64_t *lost,
+			    char *err, size_t errlen)
+{
+	char *stats;
+	unsigned cpu;
+
+	tracefs_trace_off(t->inst);
+	*lost = 0;
+	/* events lost to a full buffer: per_cpu/cpuN/stats "overrun" */
+	for (cpu = 0; cpu < 1024; cpu++) {
+		char path[64];
+		const char *o;
+
+		snprintf(path, sizeof(path), "per_cpu/cpu%u/stats", cpu);
+		stats = tracefs_instance_file_read(t->inst, path, NULL);
+		if (!stats)
+			break;
+		o = strstr(stats, "overrun:");
+		if (o)
+			*lost += strtoull(o + 8, NULL, 10);
+		free(stats);
+	}
+	if (tracefs_iterate_raw_events(t->tep, t->inst, NULL, 0, on_event, t) < 0)
+		return rplat_fail(err, errlen, "tracefs: reading the %s buffers failed", INSTANCE);
+	if (t->oom)
+		return rplat_fail(err, errlen, "out of memory reading the trace");
+	/* per-CPU buffers: put the thread's events back in time order (a thread that migrated) */
+	qsort(t->ev, t->n, sizeof(*t->ev), cmp_ev);
+	*ev = t->ev;
+	*n = t->n;
+	return 0;
+}

@@ -1,0 +1,249 @@
+/* rplat observe's matcher (host-tools/lib/observe_match.c): the application's writes and reads against
+ * the firmware's ISR / RX / SEND records, by order and identity, with stale doorbell reads, dropped
+ * records, restarts, NS announcements and length mismatches. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rplat/observe.h"
+#include "rplat/wire/rpmsg.h"
+
+struct world {
+	struct rplat_obs_hostev h[64];
+	size_t nh;
+	struct rplat_obs_rec r[128];
+	size_t nr;
+	struct rplat_obs_seg s[4];
+	size_t ns;
+};
+
+static void init(struct world *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ns = 1;
+	w->s[0].clean_end = UINT64_MAX;
+}
+
+static void hw(struct world *w, int64_t t, int64_t len)
+{
+	w->h[w->nh++] = (struct rplat_obs_hostev){ t, RPLAT_OBS_WRITE, len };
+}
+
+static void hr(struct world *w, int64_t t, int64_t len)
+{
+	w->h[w->nh++] = (struct rplat_obs_hostev){ t, RPLAT_OBS_READ, len };
+}
+
+static void rec(struct world *w, uint16_t ev, uint64_t t, uint32_t src, uint32_t dst, uint16_t len, uint32_t dig)
+{
+	struct rplat_obs_rec *x = &w->r[w->nr++];
+
+	memset(x, 0, sizeof(*x));
+	x->r.event = ev;
+	x->r.t = t;
+	x->r.src = src;
+	x->r.dst = dst;
+	x->r.len = len;
+	x->r.digest = dig;
+	x->seg = (uint32_t)(w->ns - 1);
+}
+
+/* one echoed message: ISR, RX, SEND */
+static void echo(struct world *w, uint64_t t, uint16_t len, uint32_t dig)
+{
+	rec(w, RPLAT_EV_ISR, t, 0, 0, 0, 0);
+	rec(w, RPLAT_EV_RX, t + 10, 1024, 14, len, dig);
+	rec(w, RPLAT_EV_SEND, t + 20, 14, 1024, len, dig);
+}
+
+static void run(struct world *w, struct rplat_obs_msg **m, size_t *n, struct rplat_obs_match_stats *st)
+{
+	assert_int_equal(rplat_obs_match(w->h, w->nh, w->r, w->nr, w->s, w->ns, m, n, st), 0);
+}
+
+static void test_basic(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n;
+
+	(void)state;
+	init(&w);
+	rec(&w, RPLAT_EV_SEND, 1, 14, RPMSG_NS_ADDR, 40, 0); /* announcement: not a reply */
+	hw(&w, 100, -1);
+	hr(&w, 5, -1); /* a read before the write belongs to nothing */
+	hr(&w, 150, -1);
+	echo(&w, 1000, 64, 7);
+	hw(&w, 200, -1);
+	hr(&w, 250, -1);
+	echo(&w, 2000, 32, 8);
+	memmove(&w.h[1], &w.h[0], sizeof(w.h[0])); /* keep time order: read@5 first */
+	w.h[0] = (struct rplat_obs_hostev){ 5, RPLAT_OBS_READ, -1 };
+	w.h[1] = (struct rplat_obs_hostev){ 100, RPLAT_OBS_WRITE, -1 };
+	run(&w, &m, &n, &st);
+	assert_int_equal(n, 2);
+	assert_int_equal(m[0].t_write, 100);
+	assert_true(m[0].has_read);
+	assert_int_equal(m[0].t_read, 150);
+	assert_true(m[0].has_isr && m[0].has_rx && m[0].has_send);
+	assert_int_equal(m[0].r_isr, 1000);
+	assert_int_equal(m[0].r_rx, 1010);
+	assert_int_equal(m[0].r_send, 1020);
+	assert_int_equal(m[0].size, 64);
+	assert_int_equal(m[1].size, 32);
+	assert_int_equal(m[1].r_rx, 2010);
+	assert_int_equal(st.remote_msgs, 2);
+	assert_int_equal(st.sends_unmatched, 0);
+	free(m);
+}
+
+/* a stale doorbell read first: the read that brought the reply is the last before the next write */
+static void test_stale_read(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n;
+
+	(void)state;
+	init(&w);
+	hw(&w, 100, -1);
+	hr(&w, 101, -1);
+	hr(&w, 180, -1);
+	hw(&w, 200, -1);
+	echo(&w, 1000, 8, 1);
+	echo(&w, 2000, 8, 2);
+	run(&w, &m, &n, &st);
+	assert_int_equal(m[0].t_read, 180);
+	assert_false(m[1].has_read);
+	free(m);
+}
+
+/* the reply goes to the sender with the same bytes, even when replies come out of order */
+static void test_reply_identity(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n;
+
+	(void)state;
+	init(&w);
+	hw(&w, 100, -1);
+	hw(&w, 110, -1);
+	rec(&w, RPLAT_EV_RX, 1000, 1024, 14, 16, 0xa);
+	rec(&w, RPLAT_EV_RX, 1100, 1024, 14, 16, 0xb);
+	rec(&w, RPLAT_EV_SEND, 1200, 14, 1024, 16, 0xb);
+	rec(&w, RPLAT_EV_SEND, 1300, 14, 1024, 16, 0xa);
+	rec(&w, RPLAT_EV_SEND, 1400, 14, 2000, 16, 0xa); /* to someone else */
+	run(&w, &m, &n, &st);
+	assert_int_equal(m[0].r_send, 1300);
+	assert_int_equal(m[1].r_send, 1200);
+	assert_false(m[0].has_isr); /* no doorbell before it */
+	assert_int_equal(st.no_isr, 2);
+	assert_int_equal(st.sends_unmatched, 1);
+	free(m);
+}
+
+/* records after the first drop are not matched: the order is lost there */
+static void test_drops(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n, i;
+
+	(void)state;
+	init(&w);
+	for (i = 0; i < 4; i++) {
+		hw(&w, 100 * (int64_t)i + 100, -1);
+		hr(&w, 100 * (int64_t)i + 150, -1);
+	}
+	echo(&w, 1000, 8, 1);
+	echo(&w, 2000, 8, 2);
+	echo(&w, 4000, 8, 4); /* message 3's records were dropped */
+	w.s[0].clean_end = 6;
+	run(&w, &m, &n, &st);
+	assert_int_equal(n, 4);
+	assert_true(m[1].has_rx);
+	assert_false(m[2].has_rx);
+	assert_false(m[3].has_rx);
+	assert_int_equal(st.after_drops, 2);
+	assert_int_equal(st.remote_unmatched, 0);
+	free(m);
+}
+
+/* a restart: writes of the window between the last drain of the old boot and the drain that saw the
+ * new one are matched to nothing; the new boot's extra first message (the answer to one of them) is
+ * skipped, the rest align from the end */
+static void test_restart(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n;
+
+	(void)state;
+	init(&w);
+	hw(&w, 100, -1);
+	hr(&w, 150, -1);
+	echo(&w, 1000, 8, 1);
+	hw(&w, 300, -1); /* in the window (250, 400] */
+	hr(&w, 350, -1);
+	hw(&w, 500, -1);
+	hr(&w, 550, -1);
+	w.ns = 2;
+	w.s[1].t_prev = 250;
+	w.s[1].t_seen = 400;
+	w.s[1].clean_end = UINT64_MAX;
+	echo(&w, 50, 8, 2);  /* the new boot answered the window's message ... */
+	echo(&w, 250, 8, 3); /* ... and the next */
+	run(&w, &m, &n, &st);
+	assert_int_equal(n, 3);
+	assert_int_equal(m[0].seg, 0);
+	assert_true(m[0].has_rx);
+	assert_true(m[1].restart);
+	assert_false(m[1].has_rx);
+	assert_int_equal(m[2].seg, 1);
+	assert_int_equal(m[2].r_rx, 260);
+	assert_int_equal(st.restart_window, 1);
+	assert_int_equal(st.remote_unmatched, 1);
+	free(m);
+}
+
+/* rpmsg_char: a write's count must be the RX record's len */
+static void test_len_mismatch(void **state)
+{
+	struct world w;
+	struct rplat_obs_msg *m;
+	struct rplat_obs_match_stats st;
+	size_t n;
+
+	(void)state;
+	init(&w);
+	hw(&w, 100, 64);
+	hr(&w, 150, 64);
+	echo(&w, 1000, 32, 1);
+	run(&w, &m, &n, &st);
+	assert_false(m[0].has_rx);
+	assert_int_equal(m[0].size, 64);
+	assert_int_equal(st.len_mismatch, 1);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),       cmocka_unit_test(test_stale_read),
+		cmocka_unit_test(test_reply_identity), cmocka_unit_test(test_drops),
+		cmocka_unit_test(test_restart),     cmocka_unit_test(test_len_mismatch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
