@@ -53,8 +53,12 @@ PY
 "$RPLAT" report "$TMPDIR/run" -o "$TMPDIR/rep" -q || fail "rplat report refused the observed run"
 grep -q "remote_processing\|remote processing" "$TMPDIR/rep/report.md" || fail "the report has no stages"
 "$RPLAT" budget 'stage.remote_processing.p50 <= 50us' "$TMPDIR/run" -q || fail "rplat budget on the observed run"
-"$RPLAT" merge "$TMPDIR/run" "$TMPDIR/run" -o "$TMPDIR/merged" >/dev/null || fail "rplat merge refused the observed run"
+# a second, shorter observation to merge and compare with
+start_client "sim:fw=echo,$sim" 300 300 64
+"$RPLAT" observe -p "$CLIENT_PID" -r 200 -q -o "$TMPDIR/run2" || fail "rplat observe (second run) failed"
+wait_client
+"$RPLAT" merge "$TMPDIR/run" "$TMPDIR/run2" -o "$TMPDIR/merged" >"$TMPDIR/merge.out" 2>&1 ||
+    { cat "$TMPDIR/merge.out"; fail "rplat merge refused the observed run"; }
 "$RPLAT" compare "$TMPDIR/run" "$TMPDIR/merged" -o "$TMPDIR/cmp" >/dev/null || fail "rplat compare refused the observed run"
-no_probe_left
 [ ! -d /sys/kernel/tracing/instances/rplat-observe ] || fail "the tracefs instance rplat-observe was left behind"
 echo "observe on the sim: ok"
