@@ -770,6 +770,8 @@ static void section_system(struct rp_doc *d, const struct rplat_run *r)
 		{ "preemption model", "system.preempt" }, { "PREEMPT_RT", "system.realtime" },
 		{ "CPU", "system.cpu_model" },           { "CPUs", "system.ncpus" },
 		{ "cpufreq governor", "system.governor" }, { "machine", "system.machine" },
+		{ "preemption in force (traced runs)", "trace.system.preempt" },
+		{ "virtual machine (traced runs)", "trace.system.guest" },
 		{ "host name", "system.nodename" },
 	};
 	char buf[64];

@@ -868,6 +868,11 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	a->clock_err_ns = in->clock_err_ns;
 	a->clock_source = in->clock_source ? in->clock_source : "none";
 	a->remote_pid = in->remote_pid;
+	a->env = in->env;
+	a->reader_tid = in->reader_tid;
+	a->dma_known = in->dma_known;
+	a->dma_latency = in->dma_latency;
+	snprintf(a->link, sizeof(a->link), "%s", in->link);
 	snprintf(a->source, sizeof(a->source), "run");
 	a->kind = in->samples ? in->kind : marker_kind(ev);
 	x.stream = a->kind == RPLAT_ANA_STREAM;

@@ -37,6 +37,7 @@
 #include <stdio.h>
 
 #include "rplat/hist.h"
+#include "sysenv.h"
 #include "tev.h"
 
 enum rplat_bound { RPLAT_B_SEND, RPLAT_B_KICK, RPLAT_B_RISR, RPLAT_B_CONSUME, RPLAT_B_REPLY, RPLAT_B_WAKE,
@@ -160,6 +161,10 @@ struct rplat_analysis {
 	int ntids;
 	int32_t remote_pid;
 	double secs;             /* analysis time */
+	struct rplat_sysenv env; /* as in the input */
+	int32_t reader_tid;
+	int dma_known, dma_latency;
+	char link[16];
 	char source[64];         /* "run" or "trace.dat" */
 	int kind;                /* enum rplat_ana_kind */
 	/* the names of the slots for this kind (rplat_bound_names ... or rplat_stream_...); a NULL stage id
@@ -190,6 +195,11 @@ struct rplat_ana_input {
 	uint64_t capture_lost;   /* events the capture's stats say were lost (max(missed, overrun) + dropped
 				    per CPU, capture.json); what LOST records do not locate taints every window */
 	int reader_aborted;      /* capture.json stats.aborted */
+	struct rplat_sysenv env; /* capture.json "system": preemption model, guest, cpuidle, steal */
+	int32_t reader_tid;      /* rplat's own trace reader thread, 0 unknown */
+	int dma_known;           /* run.json said whether /dev/cpu_dma_latency was held (0: unknown) */
+	int dma_latency;         /* then: held at N us, -1 not held */
+	char link[16];           /* run.json link.type: "sim", "qemu", "rpmsg", "" unknown */
 };
 
 void rplat_ana_opts_init(struct rplat_ana_opts *o);

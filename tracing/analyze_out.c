@@ -218,6 +218,7 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 	in->marker_fd = -1;
 	in->clock_err_ns = -1;
 	in->clock_source = "none";
+	rplat_sysenv_init(&in->env);
 	snprintf(path, sizeof(path), "%s/trace", run_dir);
 	if (stat(path, &st))
 		return rplat_fail(err, errlen, "%s: no trace/ directory: the run was not traced", run_dir);
@@ -266,6 +267,9 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 		}
 		j = rplat_json_get(cap, "stats.aborted");
 		in->reader_aborted = j && j->type == RPLAT_JSON_BOOL && j->num;
+		if (!rplat_json_i64(rplat_json_get(cap, "reader_tid"), &v))
+			in->reader_tid = (int32_t)v;
+		rplat_sysenv_from_json(&in->env, rplat_json_get(cap, "system"));
 	}
 	rplat_json_free(cap);
 	snprintf(path, sizeof(path), "%s/samples.tsv", run_dir);
@@ -290,6 +294,15 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 				"run clock fit (samples.tsv h2r, dispatch, proc)";
 		} else if (s) {
 			in->clock_source = "no valid clock fit: remote stamps not placed";
+		}
+		{
+			int64_t dl;
+			const char *lt = rplat_json_str(rplat_json_get(run, "link.type"));
+
+			if (!rplat_json_i64(rplat_json_get(run, "options.dma_latency"), &dl) && dl >= -1 && dl < INT32_MAX)
+				in->dma_latency = (int)dl, in->dma_known = 1;
+			if (lt)
+				snprintf(in->link, sizeof(in->link), "%s", lt);
 		}
 		rplat_json_free(run);
 	}
@@ -355,6 +368,13 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 		rplat_jw_int(&jw, NULL, a->tids[k]);
 	rplat_jw_arr_end(&jw);
 	rplat_jw_int(&jw, "remote_pid", a->remote_pid);
+	rplat_jw_int(&jw, "reader_tid", a->reader_tid);
+	rplat_jw_str(&jw, "link", a->link[0] ? a->link : NULL);
+	if (!a->dma_known)
+		rplat_jw_null(&jw, "dma_latency_us");
+	else
+		rplat_jw_int(&jw, "dma_latency_us", a->dma_latency);
+	rplat_sysenv_json(&jw, "system", &a->env);
 	rplat_jw_obj_begin(&jw, "clock");
 	rplat_jw_str(&jw, "source", a->clock_source);
 	if (a->clock_err_ns >= 0)

@@ -27,6 +27,7 @@
 #include "rplat/util.h"
 #include "capture.h"
 #include "decode.h"
+#include "sysenv.h"
 #include "tev.h"
 
 #define MAX_NOTES 48
@@ -94,6 +95,9 @@ struct rplat_capture {
 	int on_fd;          /* tracing_on */
 	int64_t t_start, t_stop;
 	int64_t reader_cpu_ns; /* CPU time the reader thread used */
+	atomic_int reader_tid; /* the reader thread ("rplat-trace"), named in capture.json */
+	struct rplat_sysenv env; /* preemption model, guest, cpuidle; steal time during the capture */
+	int64_t steal0;
 	int stopped;
 	int write_failed;
 	char notes[MAX_NOTES][256];
@@ -810,6 +814,7 @@ static void *reader_main(void *arg)
 	int i;
 
 	pthread_setname_np(pthread_self(), "rplat-trace");
+	atomic_store(&c->reader_tid, (int)gettid());
 	{
 		/* created by a thread that may already be real-time: the reader must not compete with it */
 		struct sched_param sp = { .sched_priority = 0 };
@@ -982,6 +987,8 @@ struct rplat_capture *rplat_capture_create(const struct rplat_capture_opts *o, c
 	}
 	c->o = *o;
 	c->lock_fd = c->marker_fd = c->on_fd = -1;
+	rplat_sysenv_read(&c->env);
+	c->steal0 = rplat_sysenv_steal_ns();
 	if (c->o.poll_ms <= 0)
 		c->o.poll_ms = 10;
 	snprintf(c->name, sizeof(c->name), "%s", o->instance ? o->instance : RPLAT_CAPTURE_INSTANCE);
@@ -1175,7 +1182,9 @@ static int write_capture_json(struct rplat_capture *c, const struct rplat_captur
 		rplat_jw_int(&jw, NULL, c->o.pids[i]);
 	rplat_jw_arr_end(&jw);
 	rplat_jw_int(&jw, "remote_pid", c->o.remote_pid);
+	rplat_jw_int(&jw, "reader_tid", atomic_load(&c->reader_tid));
 	rplat_jw_int(&jw, "marker_fd", c->marker_fd);
+	rplat_sysenv_json(&jw, "system", &c->env);
 	json_list(&jw, "events", c->events);
 	rplat_jw_arr_begin(&jw, "uprobes");
 	for (i = 0; i < c->ndyn; i++) {
@@ -1270,6 +1279,11 @@ static int write_names(struct rplat_capture *c)
 	return rename(tmp, path);
 }
 
+const struct rplat_sysenv *rplat_capture_sysenv(const struct rplat_capture *c)
+{
+	return &c->env;
+}
+
 void rplat_capture_get_stats(const struct rplat_capture *c, struct rplat_capture_stats *s)
 {
 	int i;
@@ -1298,6 +1312,11 @@ int rplat_capture_stop(struct rplat_capture *c, char *err, size_t errlen)
 		return 0;
 	c->stopped = 1;
 	c->t_stop = rplat_now_ns();
+	{
+		int64_t steal1 = rplat_sysenv_steal_ns();
+
+		c->env.steal_ns = c->steal0 >= 0 && steal1 >= c->steal0 ? steal1 - c->steal0 : -1;
+	}
 	if (c->on_fd >= 0)
 		tracefs_trace_off_fd(c->on_fd);
 	atomic_store(&c->phase, 1);

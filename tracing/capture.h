@@ -85,6 +85,9 @@ void rplat_capture_destroy(struct rplat_capture *c);
 size_t rplat_capture_nnotes(const struct rplat_capture *c);
 const char *rplat_capture_note(const struct rplat_capture *c, size_t i);
 void rplat_capture_get_stats(const struct rplat_capture *c, struct rplat_capture_stats *s);
+/* What the capture found of the system (preemption model in force, guest, cpuidle, steal time once
+ * stopped): a struct rplat_sysenv (sysenv.h), owned by the capture. */
+const struct rplat_sysenv *rplat_capture_sysenv(const struct rplat_capture *c);
 
 /* Chain signal handlers in front of the current ones (see above); rplat_capture_create() does it before
  * it changes anything, rplat_capture_destroy() undoes it. A second call is a no-op. */

@@ -318,8 +318,8 @@ static int task_prio(const struct rplat_tev_set *ev, int32_t pid)
 }
 
 /* Why 'other' (a contributor, with the prio it had) could run while 'me' ('who', with its prio) waited. */
-static void reason(const struct rplat_tev_set *ev, const struct rplat_ana_contrib *other, int32_t me, int pm,
-		   const char *who, char *buf, size_t len)
+static void reason(const struct rplat_tev_set *ev, const struct rplat_analysis *a, const struct rplat_ana_contrib *other,
+		   int32_t me, int pm, const char *who, char *buf, size_t len)
 {
 	int po = other->prio;
 	char sm[32];
@@ -341,9 +341,76 @@ static void reason(const struct rplat_tev_set *ev, const struct rplat_ana_contri
 	else if (!is_rt(po) && !is_rt(pm))
 		snprintf(buf, len, "both are SCHED_OTHER-class tasks and the fair scheduler let it use its slice "
 			 "(a real-time priority for %s would preempt it)", who);
+	else if (rplat_sysenv_preempts(&a->env) == 0)
+		snprintf(buf, len, "%s (%s) outranks it, but the kernel in force does not preempt a task that is in the "
+			 "kernel (preemption model %s, from %s): if it was in the kernel (a system call, or a kernel "
+			 "thread; the trace does not show which) it kept the CPU until it blocked or reached a preemption "
+			 "point", who, sm, a->env.preempt, a->env.preempt_source);
+	else if (rplat_sysenv_preempts(&a->env) == 1)
+		snprintf(buf, len, "%s (%s) outranks it and the kernel in force preempts (model %s, from %s): it "
+			 "can only have kept the CPU with preemption or interrupts disabled (a spinlock, an IRQ-off "
+			 "section in the kernel)", who, sm, a->env.preempt, a->env.preempt_source);
 	else
-		snprintf(buf, len, "%s (%s) outranks it but could not preempt it: preemption was off (a long kernel "
-			 "section, or a kernel built or booted without full preemption)", who, sm);
+		snprintf(buf, len, "%s (%s) outranks it, yet it kept the CPU; the preemption model in force is unknown "
+			 "(build %s), so a non-preemptible kernel section and a kernel that does not preempt cannot be "
+			 "told apart", who, sm, a->env.preempt_build[0] ? a->env.preempt_build : "unknown");
+}
+
+/* "CPU1", or "an unknown CPU" (a CPU the trace could not place) */
+static const char *cpu_s(int cpu, char *buf, size_t len)
+{
+	if (cpu < 0)
+		snprintf(buf, len, "an unknown CPU");
+	else
+		snprintf(buf, len, "CPU%d", cpu);
+	return buf;
+}
+
+/* On a guest, a gap the trace shows nothing in may also be the host not running the vCPU: say so. */
+static int vm_note(const struct rplat_analysis *a, char *v, size_t len, int n)
+{
+	char steal[96];
+
+	if (a->env.guest != 1 || n < 0 || (size_t)n >= len)
+		return n;
+	if (a->env.steal_ns > 0)
+		snprintf(steal, sizeof(steal), "%.1f ms of steal time were reported during the capture",
+			 (double)a->env.steal_ns / 1e6);
+	else if (a->env.steal_ns == 0)
+		snprintf(steal, sizeof(steal), "this guest reported no steal time during the capture, which "
+			 "does not rule it out");
+	else
+		snprintf(steal, sizeof(steal), "steal time unknown");
+	return n + snprintf(v + n, len - (size_t)n, "; this is a virtual machine (%s): the time may also be the "
+			    "host not running this vCPU, or waking a halted one, which the trace cannot tell apart (%s)",
+			    a->env.guest_source[0] ? a->env.guest_source : "detected", steal);
+}
+
+/* Why an idle CPU took long to run what it was woken for, as far as this run's settings tell. */
+static void idle_why(const struct rplat_analysis *a, char *buf, size_t len)
+{
+	int vm = a->env.guest == 1;
+
+	if (!strcmp(a->env.cpuidle, "none"))
+		snprintf(buf, len, "the kernel has no cpuidle driver, so no idle state was left: the time went to the "
+			 "cross-CPU wakeup (IPI)%s", vm ? " and the host waking the halted vCPU" : "");
+	else if (a->dma_known && a->dma_latency >= 0 && a->dma_latency <= 1)
+		snprintf(buf, len, "/dev/cpu_dma_latency was held at %d us during the run, so no deep idle state was "
+			 "entered: the time went to the cross-CPU wakeup (IPI)%s", a->dma_latency,
+			 vm ? " and the host waking the halted vCPU" : "");
+	else if (a->dma_known && a->dma_latency < 0)
+		snprintf(buf, len, "the time went to waking an idle CPU (idle-state exit%s, cross-CPU wakeup IPI%s); "
+			 "/dev/cpu_dma_latency was not held (--no-dma-latency): holding it at 0 shortens the idle-state "
+			 "part", a->env.cpuidle[0] ? ", cpuidle driver " : "", vm ? ", the host waking the vCPU" : "");
+	else if (a->dma_known)
+		snprintf(buf, len, "the time went to waking an idle CPU (idle-state exit, cross-CPU wakeup IPI%s); "
+			 "/dev/cpu_dma_latency was held at %d us, which allows idle states that take up to that long "
+			 "to leave: --dma-latency 0 shortens it", vm ? ", the host waking the vCPU" : "", a->dma_latency);
+	else
+		snprintf(buf, len, "the time went to waking an idle CPU (idle-state exit, cross-CPU wakeup IPI%s)",
+			 vm ? ", the host waking the vCPU" : "");
+	if (a->env.cpuidle[0] && strcmp(a->env.cpuidle, "none") && strstr(buf, "cpuidle driver "))
+		snprintf(buf + strlen(buf), len - strlen(buf), " (cpuidle driver %s)", a->env.cpuidle);
 }
 
 /* The largest non-idle contributor, or NULL. Sets *idle to the idle time seen. */
@@ -373,14 +440,51 @@ static int share(int64_t part, int k, int64_t whole)
 	return (__int128)part * k >= whole;
 }
 
-static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis *a, const struct rplat_ana_msg *m,
-		    struct rplat_ana_outlier *o, int focus_cpu, int64_t remote_ns)
+/* Whether the sim probe was stopped (SIGSTOP, SIGTSTP, a debugger) over [t0, t1]: its last switch-out
+ * before t1 left it in a stopped or traced state and it was not switched back in before t0. Returns when
+ * it stopped, or RPLAT_NONE. */
+static int64_t probe_stopped(const struct rplat_tev_set *ev, int32_t rpid, int64_t t0, int64_t t1)
 {
-	char *v = o->verdict, why[256], clk[64] = "";
+	size_t i = rplat_tev_set_lower(ev, t1), steps = 0;
+
+	if (rpid <= 0)
+		return RPLAT_NONE;
+	while (i-- > 0 && steps++ < 2000000) {
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (e->type != RPLAT_TEV_SWITCH)
+			continue;
+		if (e->b == rpid && e->ts > t0)
+			return RPLAT_NONE; /* it ran inside the stage */
+		if (e->a == rpid && e->b != rpid)
+			return rplat_tev_prev_state(e) & 0x0c ? e->ts : RPLAT_NONE; /* __TASK_STOPPED, __TASK_TRACED */
+	}
+	return RPLAT_NONE;
+}
+
+static int is_reader(const struct rplat_analysis *a, const struct rplat_ana_contrib *c)
+{
+	return c && c->kind == 0 && ((a->reader_tid > 0 && c->id == a->reader_tid) || !strcmp(c->name, "rplat-trace"));
+}
+
+/* `name` (policy): a task's name with its class, or an IRQ's / softirq's name */
+static void who_s(const struct rplat_ana_contrib *c, char *buf, size_t len)
+{
+	if (c->kind == 0)
+		snprintf(buf, len, "`%s` (%s)", c->name, c->policy);
+	else
+		snprintf(buf, len, "%s", c->name);
+}
+
+static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis *a, const struct rplat_ana_msg *m,
+		    struct rplat_ana_outlier *o, int focus_cpu, int64_t t0, int64_t t1)
+{
+	char *v = o->verdict, why[512], clk[64] = "", cpu[24], idl[320], who[96];
 	size_t len = sizeof(o->verdict);
-	int64_t idle, d = o->dominant_ns;
+	int64_t idle, d = o->dominant_ns, stopped;
 	const struct rplat_ana_contrib *top = top_busy(o, &idle);
-	int n = 0, stream = a->kind == RPLAT_ANA_STREAM;
+	int n = 0, stream = a->kind == RPLAT_ANA_STREAM, sim = a->remote_pid > 0, qemu = !strcmp(a->link, "qemu");
+	int gap = 0; /* the verdict rests on nothing having run: a VM's host may be the reason */
 	const char *what = stream ? "the message" : "the reply";
 	const char *bell = o->dominant == 1 ? "the request's doorbell (kick -> remote ISR)" :
 			   stream ? "the message's doorbell (remote send -> host IRQ/wakeup)" :
@@ -388,6 +492,10 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 
 	if (a->clock_err_ns >= 0)
 		snprintf(clk, sizeof(clk), " (clock error +-%.1f us)", a->clock_err_ns / 1000.0);
+	cpu_s(focus_cpu, cpu, sizeof(cpu));
+	if (top)
+		who_s(top, who, sizeof(who));
+	idle_why(a, idl, sizeof(idl));
 	switch (o->dominant) {
 	case -1:
 		snprintf(v, len, "the %s took %.1f us but its stages could not be seen in the trace",
@@ -395,94 +503,133 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		return;
 	case 5: /* wakeup -> run */
 		if (top && share(top->ns, 5, d) && top->kind == 0 && m->preempted) {
-			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
-			n = snprintf(v, len, "%s waited %.1f us for rplat to get CPU%d back (it had been "
-				     "preempted): `%s` (%s) ran for %.1f us meanwhile because %s", what, us(d), focus_cpu,
-				     top->name, top->policy, us(top->ns), why);
+			reason(ev, a, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
+			n = snprintf(v, len, "%s waited %.1f us for rplat to get %s back (it had been "
+				     "preempted): %s ran for %.1f us meanwhile because %s", what, us(d), cpu, who,
+				     us(top->ns), why);
+			gap = strstr(why, "outranks it") != NULL;
 		} else if (top && share(top->ns, 5, d) && top->kind == 0) {
-			reason(ev, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
-			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: `%s` (%s) "
-				     "ran for %.1f us after the wakeup because %s", what, us(d), focus_cpu, top->name,
-				     top->policy, us(top->ns), why);
+			reason(ev, a, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s: %s ran for "
+				     "%.1f us after the wakeup because %s", what, us(d), cpu, who, us(top->ns), why);
+			gap = strstr(why, "outranks it") != NULL;
 		} else if (top && share(top->ns, 5, d)) {
-			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d: %s ran "
-				     "for %.1f us before rplat could run", what, us(d), focus_cpu, top->name, us(top->ns));
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s: %s ran "
+				     "for %.1f us before rplat could run", what, us(d), cpu, top->name, us(top->ns));
 		} else if (share(idle, 2, d)) {
-			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d, and the "
-				     "CPU was idle for %.1f us of it: the time went to waking an idle CPU (idle-state "
-				     "exit, cross-CPU wakeup IPI); holding /dev/cpu_dma_latency at 0 shortens it",
-				     what, us(d), focus_cpu, us(idle));
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s, and the CPU was "
+				     "idle for %.1f us of it: %s", what, us(d), cpu, us(idle), idl);
 		} else {
-			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on CPU%d in the "
-				     "scheduler itself (nothing else ran for long)", what, us(d), focus_cpu);
+			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s in the "
+				     "scheduler itself (nothing else ran for long)", what, us(d), cpu);
+			gap = 1;
 		}
 		break;
 	case 6: /* run -> ret */
 		if (top && share(top->ns, 5, d))
 			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
-				     "read on CPU%d: %s%s%s%s ran for %.1f us in between", us(d), focus_cpu,
-				     top->kind == 0 ? "`" : "", top->name, top->kind == 0 ? "` " : "",
-				     top->kind == 0 ? top->policy : "", us(top->ns));
-		else
+				     "read on %s: %s ran for %.1f us in between", us(d), cpu, who, us(top->ns));
+		else {
 			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
-				     "read on CPU%d, in the kernel's read path (no other task or IRQ ran for long)",
-				     us(d), focus_cpu);
+				     "read on %s, in the kernel's read path (no other task or IRQ ran for long)",
+				     us(d), cpu);
+			gap = 1;
+		}
 		break;
 	case 0: /* send -> kick */
 		if (top && share(top->ns, 5, d))
-			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on CPU%d: %s%s%s ran for "
-				     "%.1f us inside it", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
-				     top->kind == 0 ? "`" : "", us(top->ns));
-		else
-			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on CPU%d, in the write "
-				     "syscall itself", us(d), focus_cpu);
+			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on %s: %s ran for "
+				     "%.1f us inside it", us(d), cpu, who, us(top->ns));
+		else {
+			n = snprintf(v, len, "the send took %.1f us from t_send to the kick on %s, in the write "
+				     "syscall itself", us(d), cpu);
+			gap = 1;
+		}
 		break;
 	case 1: /* kick -> remote ISR */
 	case 4: /* reply -> host wakeup */
+		stopped = sim ? probe_stopped(ev, a->remote_pid, t0, t1) : RPLAT_NONE; /* it rings both doorbells */
 		if (stream && m->queued)
 			n = snprintf(v, len, "the message waited %.1f us%s in the ring: the probe sent it before rplat "
 				     "was done with the message before it, so it queued behind that one's delay (a "
 				     "backlog, not a delay of its own)", us(d), clk);
-		else if (a->remote_pid > 0 && top && share(top->ns, 5, d) && top->kind == 0) {
-			reason(ev, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
-			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: `%s` "
-				     "(%s) ran for %.1f us on its CPU%d because %s", bell, us(d), clk, top->name,
-				     top->policy, us(top->ns), top->cpu, why);
-		}
-		else if (a->remote_pid > 0 && share(idle, 2, d))
+		else if (stopped != RPLAT_NONE)
+			n = snprintf(v, len, "%s took %.1f us%s: the sim probe process was stopped (SIGSTOP, SIGTSTP or "
+				     "a debugger: it was switched out in a stopped state %.1f us %s the stage began and "
+				     "not run again inside it)", bell, us(d), clk, us(llabs(t0 - stopped)),
+				     stopped <= t0 ? "before" : "after");
+		else if (sim && top && share(top->ns, 5, d) && top->kind == 0) {
+			reason(ev, a, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
+			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: %s "
+				     "ran for %.1f us on its CPU%d because %s", bell, us(d), clk, who, us(top->ns),
+				     top->cpu, why);
+			gap = strstr(why, "outranks it") != NULL;
+		} else if (sim && share(idle, 2, d))
 			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
-				     "it (idle-state exit / cross-CPU wakeup)", bell, us(d), clk,
-				     o->dominant == 1 ? "the sim probe" : "the wakeup", us(idle));
-		else
+				     "it: %s", bell, us(d), clk, o->dominant == 1 ? "the sim probe" : "the wakeup",
+				     us(idle), idl);
+		else if (qemu)
+			n = snprintf(v, len, "%s took %.1f us%s: on the qemu link the remote is QEMU, whose threads and "
+				     "doorbell (a socket write) the trace does not follow, so the delay is in QEMU's "
+				     "doorbell path or in QEMU's threads waiting for a CPU", bell, us(d), clk);
+		else if (sim) {
+			n = snprintf(v, len, "%s took %.1f us%s: on the sim the doorbell is an eventfd between two Linux "
+				     "processes; nothing else ran for long on %s, so the time is the %s", bell, us(d),
+				     clk, top ? "the CPUs the trace shows" : "its CPU",
+				     o->dominant == 1 ? "probe's wakeup" : "host thread's wakeup");
+			gap = 1;
+		} else {
 			n = snprintf(v, len, "%s took %.1f us%s: the delay is in the doorbell path (mailbox, "
 				     "interrupt delivery) %s", bell, us(d), clk, o->dominant == 1 ?
 				     "or the remote's interrupt latency" : "or the host's interrupt handling");
+		}
 		break;
 	case 2: /* remote dispatch; a stream's remote IRQ latency */
-	case 3: /* remote processing; a stream's ISR -> send */
-		n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay, Linux was not involved",
-			     us(d), stream ? (o->dominant == 2 ? "between its timer's due time and its ISR" :
+	case 3: /* remote processing; a stream's ISR -> send */ {
+		const char *where = stream ? (o->dominant == 2 ? "between its timer's due time and its ISR" :
 					      "between its timer ISR and sending the message") :
-			     o->dominant == 2 ? "between its ISR and consuming the request" : "processing the request",
-			     stream ? (o->dominant == 2 ? "remote IRQ latency stage, due -> ISR" :
-				       "remote ISR -> send stage") :
-			     o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
-			     "remote processing stage, consume -> reply");
-		if (a->remote_pid > 0 && top && top->kind == 0 && share(top->ns, 5, d) && n > 0 && (size_t)n < len)
-			n += snprintf(v + n, len - (size_t)n, " (on the sim, `%s` ran %.1f us on the probe's CPU%d "
-				      "meanwhile)", top->name, us(top->ns), top->cpu);
-		break;
-	case 7: /* ret -> recv */
-		if (top && share(top->ns, 5, d))
-			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on CPU%d: "
-				     "%s%s%s ran for %.1f us", us(d), focus_cpu, top->kind == 0 ? "`" : "", top->name,
-				     top->kind == 0 ? "`" : "", us(top->ns));
+				    o->dominant == 2 ? "between its ISR and consuming the request" : "processing the request";
+		const char *stage = stream ? (o->dominant == 2 ? "remote IRQ latency stage, due -> ISR" :
+					      "remote ISR -> send stage") :
+				    o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
+						       "remote processing stage, consume -> reply";
+
+		if (sim && (stopped = probe_stopped(ev, a->remote_pid, t0, t1)) != RPLAT_NONE)
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): the sim probe process was stopped "
+				     "(SIGSTOP, SIGTSTP or a debugger) and not run again inside it", us(d), where, stage);
+		else if (sim && top && top->kind == 0 && share(top->ns, 5, d))
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): on the sim the remote is a Linux "
+				     "process, and %s ran %.1f us on the probe's CPU%d meanwhile", us(d), where, stage, who,
+				     us(top->ns), top->cpu);
+		else if (sim)
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay; on the sim the "
+				     "remote is a Linux process, but nothing else ran for long on its CPU, so the time "
+				     "is the probe's own (its delay= setting, for one)", us(d), where, stage);
+		else if (qemu)
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay; on the qemu link "
+				     "the remote is QEMU, whose threads run on this host's CPUs and are not followed "
+				     "by the trace, so QEMU waiting for a CPU is not ruled out", us(d), where, stage);
 		else
-			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on CPU%d",
-				     us(d), focus_cpu);
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): a remote-side delay, Linux was not "
+				     "involved", us(d), where, stage);
 		break;
 	}
-	(void)remote_ns;
+	case 7: /* ret -> recv */
+		if (top && share(top->ns, 5, d))
+			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on %s: %s "
+				     "ran for %.1f us", us(d), cpu, who, us(top->ns));
+		else {
+			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on %s",
+				     us(d), cpu);
+			gap = 1;
+		}
+		break;
+	}
+	if (n > 0 && (size_t)n < len && is_reader(a, top) && share(top->ns, 5, d))
+		n += snprintf(v + n, len - (size_t)n, "; `%s` is rplat's own trace reader thread: keep it off this "
+			      "CPU with --reader-cpu N (a CPU that runs neither rplat nor the probe)", top->name);
+	if (gap)
+		n = vm_note(a, v, len, n);
 	if (n > 0 && (size_t)n < len && m->migrated)
 		n += snprintf(v + n, len - (size_t)n, "; rplat moved from CPU%d to CPU%d during the message",
 			      m->cpu_send, m->cpu_ret);
@@ -624,7 +771,8 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 		name_contrib(ev, &o->contrib[o->ncontrib]);
 		o->ncontrib++;
 	}
-	verdict(ev, a, m, o, focus, remote_ns);
+	(void)remote_ns;
+	verdict(ev, a, m, o, focus, t0, t1);
 }
 
 struct rank {

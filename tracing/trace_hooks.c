@@ -13,6 +13,7 @@
 #include "rplat/util.h"
 #include "analyze.h"
 #include "capture.h"
+#include "sysenv.h"
 #include "trace_hooks.h"
 
 static struct {
@@ -327,6 +328,8 @@ static int stop_capture(struct rplat_jw *jw)
 		rplat_jw_uint(jw, "dropped", st.dropped);
 		rplat_jw_bool(jw, "reader_aborted", st.aborted);
 		rplat_jw_uint(jw, "lost_events", g.lost);
+		/* the preemption model in force, a VM, cpuidle, steal: what the verdicts' wording rests on */
+		rplat_sysenv_json(jw, "system", rplat_capture_sysenv(g.cap));
 		rplat_jw_uint(jw, "threshold_hits", g.hits);
 		if (g.hit_seq >= 0)
 			rplat_jw_int(jw, "first_hit_seq", g.hit_seq);

@@ -211,7 +211,9 @@ static void test_remote_delay_is_remote(void **state)
 	assert_true(o->why & 2);
 	assert_string_equal(rplat_stage_ids[o->dominant], "consume_to_reply");
 	assert_non_null(strstr(o->verdict, "remote processing"));
-	assert_non_null(strstr(o->verdict, "Linux was not involved"));
+	/* on the sim the remote is a Linux process: never "Linux was not involved" there */
+	assert_non_null(strstr(o->verdict, "on the sim the remote is a Linux process"));
+	assert_null(strstr(o->verdict, "Linux was not involved"));
 	assert_int_equal(f.a.dominant_count[3], 2);
 	done(&f);
 }
@@ -576,6 +578,236 @@ static void test_unmatched_outlier_has_no_verdict(void **state)
 	done(&f);
 }
 
+/* A wake delay by 'hog' (kernel prio hog_prio) of rplat (tid_prio), analysed with the given facts. */
+static void run_facts(struct fixture *f, int hog_prio, int tid_prio, const struct rplat_sysenv *env, int dma_known,
+		      int dma, const char *link, int idle_glitch)
+{
+	static struct rplat_synth_glitch g[1];
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	char err[256];
+
+	g[0] = (struct rplat_synth_glitch){ .seq = 40, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 212000, .pid = 4242,
+					    .name = "hog", .prio = hog_prio };
+	rplat_synth_opts_init(&so);
+	so.nmsg = 100;
+	so.glitch = g;
+	so.nglitch = idle_glitch ? 0 : 1;
+	so.tid_prio = tid_prio;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 1;
+	memset(f, 0, sizeof(*f));
+	rplat_tev_set_init(&f->ev);
+	assert_int_equal(rplat_synth(&so, &f->ev, &f->samples), 0);
+	if (idle_glitch) { /* message 40's thread wakes 212 us late on an idle CPU: move its switch-in */
+		size_t i;
+
+		for (i = 0; i < f->ev.n; i++) {
+			struct rplat_tev *e = &f->ev.ev[i];
+
+			if (e->type == RPLAT_TEV_SWITCH && e->b == so.tid && e->ts > f->samples[40].t_send &&
+			    e->ts < f->samples[41].t_send) {
+				e->ts += 212000;
+				break;
+			}
+		}
+		for (i = 0; i < f->ev.n; i++) { /* and what follows it in that message */
+			struct rplat_tev *e = &f->ev.ev[i];
+
+			if (e->pid == so.tid && e->type == RPLAT_TEV_SYS_EXIT && e->ts > f->samples[40].t_send + 8000 &&
+			    e->ts < f->samples[41].t_send - 5000)
+				e->ts += 212000;
+			else if (e->pid == so.tid && e->type == RPLAT_TEV_SYS_ENTER && e->a == RPLAT_SYS_READ &&
+				 e->ts > f->samples[40].t_send + 8000 && e->ts < f->samples[41].t_send - 5000)
+				e->ts += 212000;
+		}
+		f->samples[40].rtt += 212000;
+		rplat_tev_set_sort(&f->ev);
+	}
+	f->tid = so.tid;
+	f->in.samples = f->samples;
+	f->in.nsamples = so.nmsg;
+	f->in.tids = &f->tid;
+	f->in.ntids = 1;
+	f->in.remote_pid = so.remote_pid;
+	f->in.marker_fd = so.marker_fd;
+	f->in.clock_err_ns = 500;
+	f->in.env = *env;
+	f->in.dma_known = dma_known;
+	f->in.dma_latency = dma;
+	snprintf(f->in.link, sizeof(f->in.link), "%s", link);
+	assert_int_equal(rplat_analyze(&f->ev, &f->in, &ao, &f->a, err, sizeof(err)), 0);
+}
+
+/* Issue 10 items 12-14: the preemption model in force, a VM and the run's own settings decide what a
+ * verdict may say. */
+static void test_verdicts_fit_the_facts(void **state)
+{
+	struct rplat_sysenv env;
+	struct fixture f;
+	const struct rplat_ana_outlier *o;
+
+	(void)state;
+	/* rplat SCHED_FIFO 10 (prio 89) kept off its CPU by a SCHED_OTHER task */
+	rplat_sysenv_init(&env);
+	rplat_sysenv_preempt_from(&env, NULL, NULL, "quiet", "[0.2] Dynamic Preempt: none\n", "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(env.preempt, "none");
+	env.guest = 0;
+	run_facts(&f, 120, 89, &env, 1, 0, "sim", 0);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_string_equal(rplat_stage_ids[o->dominant], "wakeup_to_run");
+	assert_non_null(strstr(o->verdict, "does not preempt a task that is in the kernel (preemption model none, "
+				"from the kernel log"));
+	assert_null(strstr(o->verdict, "preemption was off"));
+	assert_null(strstr(o->verdict, "virtual machine"));
+	done(&f);
+	/* a preempting kernel: only a non-preemptible section explains it; on a guest, the host too */
+	rplat_sysenv_preempt_from(&env, NULL, "none voluntary (full)", "preempt=none", NULL, "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(env.preempt, "full");
+	env.guest = 1;
+	snprintf(env.guest_source, sizeof(env.guest_source), "the hypervisor CPU flag");
+	env.steal_ns = 0;
+	run_facts(&f, 120, 89, &env, 1, 0, "sim", 0);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "preemption or interrupts disabled"));
+	assert_non_null(strstr(o->verdict, "this is a virtual machine (the hypervisor CPU flag)"));
+	assert_non_null(strstr(o->verdict, "the host not running this vCPU"));
+	assert_non_null(strstr(o->verdict, "reported no steal time"));
+	done(&f);
+	/* unknown model: says it cannot tell */
+	rplat_sysenv_init(&env);
+	rplat_sysenv_preempt_from(&env, NULL, NULL, NULL, NULL, "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(env.preempt, "");
+	run_facts(&f, 120, 89, &env, 0, 0, "sim", 0);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "preemption model in force is unknown"));
+	done(&f);
+	/* a higher real-time priority needs no preemption model and is no VM gap */
+	env.guest = 1;
+	run_facts(&f, 49, 89, &env, 1, 0, "sim", 0);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "real-time priority is higher"));
+	assert_null(strstr(o->verdict, "virtual machine"));
+	done(&f);
+	/* rplat's own trace reader is named as such, with the remedy */
+	run_facts(&f, 120, 120, &env, 1, 0, "sim", 0);
+	{
+		struct rplat_tev_task *t = rplat_tev_names_find(&f.ev.names, 4242);
+
+		assert_non_null(t);
+		memcpy(t->comm, "rplat-trace", 12);
+	}
+	rplat_analysis_free(&f.a);
+	{
+		struct rplat_ana_opts ao;
+		char err[256];
+
+		rplat_ana_opts_init(&ao);
+		ao.worst = 1;
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "`rplat-trace` is rplat's own trace reader thread"));
+	assert_non_null(strstr(o->verdict, "--reader-cpu"));
+	done(&f);
+	/* an idle CPU's slow wakeup: no cpu_dma_latency advice when it was held at 0, none without cpuidle */
+	rplat_sysenv_init(&env);
+	env.guest = 0;
+	snprintf(env.cpuidle, sizeof(env.cpuidle), "haltpoll");
+	run_facts(&f, 120, 120, &env, 1, 0, "sim", 1);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(o);
+	assert_string_equal(rplat_stage_ids[o->dominant], "wakeup_to_run");
+	assert_non_null(strstr(o->verdict, "was held at 0 us during the run"));
+	assert_null(strstr(o->verdict, "shortens"));
+	done(&f);
+	snprintf(env.cpuidle, sizeof(env.cpuidle), "none");
+	run_facts(&f, 120, 120, &env, 1, -1, "sim", 1);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "no cpuidle driver"));
+	assert_null(strstr(o->verdict, "shortens"));
+	done(&f);
+	snprintf(env.cpuidle, sizeof(env.cpuidle), "intel_idle");
+	run_facts(&f, 120, 120, &env, 1, -1, "sim", 1);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "holding it at 0 shortens"));
+	done(&f);
+}
+
+/* The preemption model's sources, in order of precedence. */
+static void test_preempt_model_sources(void **state)
+{
+	struct rplat_sysenv e;
+
+	(void)state;
+	rplat_sysenv_init(&e);
+	rplat_sysenv_preempt_from(&e, "1", "none voluntary (full)", NULL, NULL, "#1 SMP PREEMPT_RT");
+	assert_string_equal(e.preempt, "rt");
+	assert_int_equal(rplat_sysenv_preempts(&e), 1);
+	rplat_sysenv_preempt_from(&e, "0", "none (voluntary) full", "preempt=full", NULL, "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(e.preempt, "voluntary");
+	assert_int_equal(rplat_sysenv_preempts(&e), 0);
+	rplat_sysenv_preempt_from(&e, NULL, NULL, "ro preempt=full quiet", "Dynamic Preempt: none", "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(e.preempt, "full");
+	assert_non_null(strstr(e.preempt_source, "preempt=full"));
+	rplat_sysenv_preempt_from(&e, NULL, NULL, "nopreempt=full", "x\nDynamic Preempt: voluntary\n", "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(e.preempt, "voluntary");
+	rplat_sysenv_preempt_from(&e, NULL, NULL, NULL, NULL, "#1 SMP PREEMPT Tue");
+	assert_string_equal(e.preempt, "full");
+	rplat_sysenv_preempt_from(&e, NULL, NULL, NULL, NULL, "#1 SMP Tue");
+	assert_string_equal(e.preempt, "none/voluntary");
+	assert_int_equal(rplat_sysenv_preempts(&e), 0);
+	rplat_sysenv_preempt_from(&e, NULL, NULL, NULL, NULL, "#1 SMP PREEMPT_DYNAMIC");
+	assert_string_equal(e.preempt, "");
+	assert_int_equal(rplat_sysenv_preempts(&e), -1);
+}
+
+/* Outside the sim and qemu (a real remote core), a remote stage is not Linux's. */
+static void test_real_remote_is_not_linux(void **state)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 10, .kind = RPLAT_GLITCH_REMOTE_DELAY, .ns = 150000 },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	const struct rplat_ana_outlier *o;
+	struct fixture f;
+
+	(void)state;
+	rplat_synth_opts_init(&so);
+	so.glitch = g;
+	so.nglitch = 1;
+	rplat_ana_opts_init(&ao);
+	ao.worst = 1;
+	run(&f, &so, &ao);
+	f.in.remote_pid = 0;
+	snprintf(f.in.link, sizeof(f.in.link), "rpmsg");
+	rplat_analysis_free(&f.a);
+	{
+		char err[256];
+
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	o = rplat_ana_outlier_of(&f.a, 10);
+	assert_non_null(o);
+	assert_non_null(strstr(o->verdict, "Linux was not involved"));
+	done(&f);
+	run(&f, &so, &ao);
+	f.in.remote_pid = 0;
+	snprintf(f.in.link, sizeof(f.in.link), "qemu");
+	rplat_analysis_free(&f.a);
+	{
+		char err[256];
+
+		assert_int_equal(rplat_analyze(&f.ev, &f.in, &ao, &f.a, err, sizeof(err)), 0);
+	}
+	o = rplat_ana_outlier_of(&f.a, 10);
+	assert_non_null(strstr(o->verdict, "the remote is QEMU"));
+	assert_null(strstr(o->verdict, "Linux was not involved"));
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +825,9 @@ int main(void)
 		cmocka_unit_test(test_broken_chain_withholds_the_verdict),
 		cmocka_unit_test(test_lost_events_withhold_the_verdict),
 		cmocka_unit_test(test_unmatched_outlier_has_no_verdict),
+		cmocka_unit_test(test_verdicts_fit_the_facts),
+		cmocka_unit_test(test_preempt_model_sources),
+		cmocka_unit_test(test_real_remote_is_not_linux),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
