@@ -117,7 +117,7 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	fprintf(gp, "set title 'Round-trip latency distributions, overlaid (each normalised to its own count)'\n");
 	fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [%g:*]\n", lo, hi, zero * 2.5);
 	fprintf(gp, "set xlabel 'round trip (us, log scale)'\nset ylabel 'share of messages per bin (log scale)'\n");
-	fprintf(gp, "set key top right\nplot ");
+	fprintf(gp, "set key outside right top vertical\nplot ");
 	for (i = 0; i < n; i++) {
 		run_letter(i, L, sizeof(L));
 		rp_fmt(t, sizeof(t), "%s: %s", L, runs[i]->label);
@@ -130,7 +130,7 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	/* overlaid percentile curves */
 	rp_gp_begin(gp, "cmp_pct", 960, 420);
 	fprintf(gp, "set title 'Latency by percentile, overlaid'\nset logscale xy\nset format y '%%g'\n");
-	fprintf(gp, "set xlabel 'percentile'\nset ylabel 'round trip (us, log scale)'\nset key top left\n");
+	fprintf(gp, "set xlabel 'percentile'\nset ylabel 'round trip (us, log scale)'\nset key outside right top vertical\n");
 	rp_gp_pct_xtics(gp, maxn);
 	fprintf(gp, "plot ");
 	for (i = 0; i < n; i++) {
@@ -146,7 +146,7 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	rp_gp_begin(gp, "cmp_bars", 960, 360);
 	fprintf(gp, "set title 'Round-trip percentiles side by side'\nset style data histograms\n"
 		    "set style histogram clustered gap 1\nset style fill solid 0.85 border -1\nset logscale y\n"
-		    "set format y '%%g'\nset ylabel 'us (log scale)'\nset key top left\nset grid ytics\nplot ");
+		    "set format y '%%g'\nset ylabel 'us (log scale)'\nset key outside right top vertical\nset grid ytics\nplot ");
 	for (i = 0; i < n; i++) {
 		run_letter(i, L, sizeof(L));
 		fprintf(gp, "%s'data/cmp_bars.dat' using %d%s lc rgb '%s' title '%s'", i ? ", " : "", i + 2,

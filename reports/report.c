@@ -244,7 +244,7 @@ static void gp_pct_begin(FILE *gp, const char *name, const char *ylabel)
 	rp_gp_begin(gp, name, 960, 420);
 	fprintf(gp, "set title 'Latency by percentile (HdrHistogram style): the tail, stage by stage'\n");
 	fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\nset ylabel '%s'\n", ylabel);
-	fprintf(gp, "set key top left\n");
+	fprintf(gp, "set key outside right top vertical\n");
 }
 
 /* The load context: cyclictest's histogram from RUN/load/, when the run was loaded. */
@@ -280,7 +280,7 @@ static int plot_load(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 				    "right tc rgb '#555555'", (unsigned long long)over);
 		}
 		fprintf(gp, "\nset logscale y\nset xlabel 'cyclictest latency (us, 1 us bins)'\n"
-			    "set ylabel 'wakeups (log scale)'\nset key top right\nset yrange [0.7:*]\n");
+			    "set ylabel 'wakeups (log scale)'\nset key outside right top vertical\nset yrange [0.7:*]\n");
 		fprintf(gp, "plot ");
 		for (i = 0; i < rr->ct.nthreads; i++) {
 			char cpu[32] = "";
@@ -323,8 +323,9 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 		rp_gp_begin(gp, name, 960, 380);
 		fprintf(gp, "set title 'Round-trip latency: how often each value occurred'\n");
 		fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", lo, hi);
-		fprintf(gp, "set xlabel 'round trip (us, log scale)'\nset ylabel 'messages per bin (log scale)'\n");
-		fprintf(gp, "set style fill solid 0.6 noborder\nset key top right\n");
+		fprintf(gp, "set xlabel 'round trip (us, log scale; bins 1/40 decade wide)'\n"
+			    "set ylabel 'messages per bin (log scale)'\n");
+		fprintf(gp, "set style fill solid 0.6 noborder\nset key outside right top vertical\n");
 		if (r->rtt.count) {
 			rp_fmt(ps[0], sizeof(ps[0]), "p50 %.4g us", p50);
 			rp_fmt(ps[1], sizeof(ps[1]), "p99 %.4g us", p99);
@@ -337,7 +338,7 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 		}
 		if (file_nonempty_rows(d->out, rel))
 			fprintf(gp, "plot '%s' using 1:2:3:4:(0.7):2 with boxxyerror lc rgb '#1f77b4' "
-				    "title 'round trips (bins 1/40 decade wide)'\n", rel);
+				    "title 'round trips'\n", rel);
 		else
 			fprintf(gp, "set label 10 'no round trips measured' at graph 0.4, graph 0.5\n"
 				    "plot 1 notitle lc rgb '#ffffff'\n");
@@ -441,7 +442,7 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 			fprintf(gp, "set title 'Where the time goes: each stage of the round trip'\n");
 			fprintf(gp, "set style data histograms\nset style histogram clustered gap 1\n"
 				    "set style fill solid 0.85 border -1\nset logscale y\nset format y '%%g'\n"
-				    "set ylabel 'us (log scale)'\nset key top right\nset grid ytics\n");
+				    "set ylabel 'us (log scale)'\nset key outside right top vertical\nset grid ytics\n");
 			fprintf(gp, "plot '%s' using 2:xtic(1) title 'p50' lc rgb '#2ca02c', '' using 3 title 'p99' "
 				    "lc rgb '#ff7f0e', '' using 4 title 'p99.9' lc rgb '#d62728', '' using 5 title 'max' "
 				    "lc rgb '#7f0000'\n", rel);
@@ -611,6 +612,36 @@ static void outlier_verdict(const struct rplat_json *a, int with_trace, char *ve
 	}
 }
 
+/* A merged run's source 'run' (the samples.tsv column) as "label, dir", from run.json's sources (nested
+ * merges number their own sources from their entry's run); NULL when not recorded. */
+static const char *source_in(const struct rplat_json *src, int run, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; src && src->type == RPLAT_JSON_ARR && i < src->n; i++) {
+		const struct rplat_json *e = &src->child[i], *sub = rplat_json_member(e, "sources");
+		int64_t base;
+
+		if (rplat_json_i64(rplat_json_member(e, "run"), &base) || run < base)
+			continue;
+		if (sub) {
+			const char *x = source_in(sub, (int)(run - base), buf, n);
+
+			if (x)
+				return x;
+			continue;
+		}
+		if (run == base) {
+			const char *l = rplat_json_str(rplat_json_member(e, "label"));
+			const char *dd = rplat_json_str(rplat_json_member(e, "dir"));
+
+			rp_fmt(buf, n, "%s%s%s", l ? l : "", l && dd ? ", " : "", dd ? dd : "");
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 {
 	static const char *const head[] = { "#", "seq", "at", "size", "round trip", "h2r", "dispatch", "proc", "r2h",
@@ -630,7 +661,7 @@ static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 	rp_doc_table(d, with_trace ? 11 : 10, head);
 	for (i = 0; i < n; i++) {
 		const struct rplat_sample *sm = &s->out[i];
-		char b[10][48], dom[96], verdict[700] = "";
+		char b[10][48], dom[96], verdict[700] = "", at[320];
 		const char *c[11];
 		const struct rplat_json *a = analysis_outlier(r, sm->seq);
 		double ex;
@@ -638,12 +669,25 @@ static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 
 		rp_fmt(b[0], sizeof(b[0]), "%d", i + 1);
 		rp_fmt(b[1], sizeof(b[1]), "%llu", (unsigned long long)sm->seq);
-		if (s->by_index)
-			rp_fmt(b[2], sizeof(b[2]), "run %d", sm->run);
-		else
-			rp_fmt(b[2], sizeof(b[2]), "%.3f s", (double)(sm->t_send - s->t0) / 1e9);
+		if (s->by_index) {
+			char sb[256];
+			const char *src = source_in(rplat_json_member(r->meta, "sources"), sm->run, sb, sizeof(sb));
+
+			if (sm->run >= 0 && sm->run < RP_MAXRUNS && s->have_run_t0[sm->run])
+				rp_fmt(at, sizeof(at), "run %d (%s), %.3f s into it", sm->run, src ? src : "?",
+				       (double)(sm->t_send - s->run_t0[sm->run]) / 1e9);
+			else
+				rp_fmt(at, sizeof(at), "run %d (%s)", sm->run, src ? src : "?");
+		} else {
+			rp_fmt(at, sizeof(at), "%.3f s", (double)(sm->t_send - s->t0) / 1e9);
+		}
 		rp_fmt(b[3], sizeof(b[3]), "%u", sm->size);
 		rp_ns((double)sm->rtt, b[4], sizeof(b[4]));
+		if (sm->status == RPLAT_RS_LATE) {
+			size_t bl = strlen(b[4]);
+
+			rp_fmt(b[4] + bl, sizeof(b[4]) - bl, " (late)");
+		}
 		for (k = 0; k < RPLAT_NSTAGES; k++)
 			if (sm->stage[k] == RPLAT_NA)
 				rp_fmt(b[5 + k], sizeof(b[5 + k]), "-");
@@ -659,7 +703,7 @@ static void section_outliers(struct rp_doc *d, const struct rrun *rr, int top)
 		outlier_verdict(a, with_trace, verdict, sizeof(verdict));
 		c[0] = b[0];
 		c[1] = b[1];
-		c[2] = b[2];
+		c[2] = at;
 		c[3] = b[3];
 		c[4] = b[4];
 		for (k = 0; k < 4; k++)
@@ -762,7 +806,7 @@ static void section_trace(struct rp_doc *d, const struct rplat_run *r, int top)
 
 static void section_system(struct rp_doc *d, const struct rplat_run *r)
 {
-	static const char *const head[] = { "", "" };
+	static const char *const head[] = { "setting", "value" };
 	static const struct {
 		const char *k, *path;
 	} rows[] = {
@@ -785,7 +829,7 @@ static void section_system(struct rp_doc *d, const struct rplat_run *r)
 
 static void section_firmware(struct rp_doc *d, const struct rplat_run *r)
 {
-	static const char *const head[] = { "", "" };
+	static const char *const head[] = { "setting", "value" };
 	static const struct {
 		const char *k, *path;
 	} rows[] = {
@@ -846,7 +890,7 @@ static void section_firmware(struct rp_doc *d, const struct rplat_run *r)
 
 static void section_link_load(struct rp_doc *d, const struct rrun *rr)
 {
-	static const char *const head[] = { "", "" };
+	static const char *const head[] = { "setting", "value" };
 	const struct rplat_run *r = rr->r;
 	char buf[64], txt[512];
 	const struct rplat_json *tools;
@@ -935,7 +979,7 @@ static void section_link_load(struct rp_doc *d, const struct rrun *rr)
 
 static void section_clock(struct rp_doc *d, const struct rplat_run *r)
 {
-	static const char *const head[] = { "", "" };
+	static const char *const head[] = { "setting", "value" };
 	static const struct {
 		const char *k, *path;
 	} rows[] = {
@@ -988,6 +1032,24 @@ static void section_budget(struct rp_doc *d, const struct rplat_budget *b, const
 		rp_doc_row(d, 5, cell, 0x4);
 	}
 	rp_doc_table_end(d);
+}
+
+static void ended_text(const struct rplat_run *r, char *t, size_t n);
+
+/* Where the load's cyclictest ran, as load.json says: "CPUs 0-1 (all of them, the measurement's too)" or
+ * "CPUs 1 (the measurement kept CPU 0)". */
+static const char *ct_cpus_text(const struct rplat_json *load, char *buf, size_t n)
+{
+	const char *cpus = rplat_json_str(rplat_json_get(load, "cyclictest.cpus"));
+	const char *meas = rplat_json_str(rplat_json_member(load, "measurement_cpus"));
+
+	if (!cpus || !*cpus)
+		rp_fmt(buf, n, "the CPUs it ran on (not recorded)");
+	else if (!meas || !*meas)
+		rp_fmt(buf, n, "CPUs %s (all of them, the measurement's too)", cpus);
+	else
+		rp_fmt(buf, n, "CPUs %s (the measurement kept CPUs %s)", cpus, meas);
+	return buf;
 }
 
 static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct rrun *rr)
@@ -1098,13 +1160,14 @@ static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct 
 	}
 	if (r->load) {
 		const struct rplat_json *all = rplat_json_get(r->load, "cyclictest.all");
-		char t[512], b1[32], b2[32];
+		char t[512], b1[32], b2[32], cpus[128];
 
 		if (all && all->type == RPLAT_JSON_OBJ) {
 			rp_fmt(t, sizeof(t),
-			       "Under load '%s', cyclictest on the other CPUs saw wakeup latencies up to %s us (p99 %s us): "
+			       "Under load '%s', cyclictest on %s saw wakeup latencies up to %s us (p99 %s us): "
 			       "that is the system's own jitter, for scale.",
-			       rp_json_s(rplat_json_member(r->load, "profile"), buf, sizeof(buf)),
+			       rp_json_s(rplat_json_member(r->load, "profile"), buf, sizeof(buf)), ct_cpus_text(r->load, cpus,
+													sizeof(cpus)),
 			       rp_json_s(rplat_json_member(all, "max"), b1, sizeof(b1)),
 			       rplat_json_member(all, "p99") && rplat_json_member(all, "p99")->type == RPLAT_JSON_NULL ?
 				       "beyond the histogram" :
@@ -1129,16 +1192,63 @@ static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct 
 	fputs("</div>\n", d->h);
 	fputs("\n", d->m);
 	if ((ended && strcmp(ended, "completed")) || rplat_run_num(r, "return_code", 0) != 0 || r->warning[0]) {
-		char t[768];
+		char t[1024];
 
-		rp_fmt(t, sizeof(t), "Attention: the run ended by '%s' with return code %.0f.%s%s", ended ? ended : "?",
-		       rplat_run_num(r, "return_code", 0), r->warning[0] ? " " : "", r->warning);
+		ended_text(r, t, sizeof(t));
 		fputs("<div class=\"warn\">", d->h);
 		fputs("> ", d->m);
 		rp_doc_text(d, t);
 		fputs("</div>\n", d->h);
 		fputs("\n\n", d->m);
 	}
+}
+
+/* Why a run ended, and what its return code means (README "Exit codes"), for the Attention line. */
+static void ended_text(const struct rplat_run *r, char *t, size_t n)
+{
+	const char *ended = rplat_run_str(r, "ended_by");
+	double rc = rplat_run_num(r, "return_code", 0);
+	char why[384] = "";
+	size_t len = 0;
+
+	if (!ended)
+		ended = "?";
+	if (!strcmp(ended, "completed"))
+		len = (size_t)rp_fmt(why, sizeof(why), "it sent every message it was asked to");
+	else if (!strcmp(ended, "signal"))
+		len = (size_t)rp_fmt(why, sizeof(why), "it was interrupted (Ctrl-C or a signal) before the end");
+	else if (!strcmp(ended, "remote silent"))
+		len = (size_t)rp_fmt(why, sizeof(why), "the remote stopped answering (--max-silent replies in a row "
+				     "were lost)");
+	else if (!strcmp(ended, "remote gone"))
+		len = (size_t)rp_fmt(why, sizeof(why), "the remote went away (the link closed)");
+	else if (!strcmp(ended, "break"))
+		len = (size_t)rp_fmt(why, sizeof(why), "a threshold stopped it (--break or a hook)");
+	else if (!strcmp(ended, "error"))
+		len = (size_t)rp_fmt(why, sizeof(why), "an error stopped it");
+	else if (!strcmp(ended, "merged"))
+		len = (size_t)rp_fmt(why, sizeof(why), "it is a merge of runs (the return code is the worst of theirs)");
+	if (rc == 1 && len < sizeof(why)) {
+		const struct rplat_run_counts *c = &r->counts;
+
+		if (r->is_stream)
+			rp_fmt(why + len, sizeof(why) - len, "%sreturn code 1: %llu lost, %llu duplicated, %llu out of order, "
+			       "%llu corrupt messages", len ? "; " : "", (unsigned long long)r->stream_counts.lost,
+			       (unsigned long long)r->stream_counts.duplicate,
+			       (unsigned long long)r->stream_counts.out_of_order, (unsigned long long)r->stream_counts.corrupt);
+		else
+			rp_fmt(why + len, sizeof(why) - len, "%sreturn code 1: not every message was answered once, in time "
+			       "and intact (%llu lost, %llu late, %llu duplicated, %llu out of order, %llu corrupt, %llu "
+			       "error replies)", len ? "; " : "", (unsigned long long)c->lost, (unsigned long long)c->late,
+			       (unsigned long long)c->duplicate, (unsigned long long)c->out_of_order,
+			       (unsigned long long)c->corrupt, (unsigned long long)c->error);
+	} else if (rc == 3 && len < sizeof(why)) {
+		rp_fmt(why + len, sizeof(why) - len, "%sreturn code 3: the remote went away", len ? "; " : "");
+	} else if (rc != 0 && len < sizeof(why)) {
+		rp_fmt(why + len, sizeof(why) - len, "%sreturn code %.0f", len ? "; " : "", rc);
+	}
+	rp_fmt(t, n, "Attention: the run ended by '%s' with return code %.0f%s%s.%s%s", ended, rc, *why ? ": " : "", why,
+	       r->warning[0] ? " " : "", r->warning);
 }
 
 /* A run's heading (with several runs) and the line that says where it comes from. */
@@ -1181,15 +1291,14 @@ static void section_setup(struct rp_doc *d, const struct rrun *rr, int idx, int 
 /* The load's own figure (cyclictest under the load), when the run had one. */
 static int load_figure(struct rp_doc *d, const struct rrun *rr, char *err, size_t errlen)
 {
-	char name[64];
+	char name[64], cap[512], cpus[128];
 
 	if (!rr->has_ct)
 		return 0;
+	rp_fmt(cap, sizeof(cap), "What the load did to the system: cyclictest's wakeup latency on %s, one curve per CPU, "
+	       "1 us bins.", ct_cpus_text(rr->r->load, cpus, sizeof(cpus)));
 	rp_fmt(name, sizeof(name), "%s_load", rr->pfx);
-	return rp_doc_figure(d, name,
-			     "What the load did to the rest of the system: cyclictest's wakeup latency on the CPUs the "
-			     "measurement left free, one curve per CPU, 1 us bins.",
-			     err, errlen);
+	return rp_doc_figure(d, name, cap, err, errlen);
 }
 
 /* The end of a run's section, ping or stream: its slowest messages (listed by 'outliers'), the trace's
@@ -1442,7 +1551,7 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 	rp_gp_begin(gp, name, 960, 380);
 	fprintf(gp, "set title 'Stream latencies: how often each value occurred'\n");
 	fprintf(gp, "set logscale xy\nset format x '%%g'\nset xrange [%g:%g]\nset yrange [0.7:*]\n", lo, hi);
-	fprintf(gp, "set xlabel 'us (log scale)'\nset ylabel 'messages per bin (log scale)'\nset key top left\n");
+	fprintf(gp, "set xlabel 'us (log scale)'\nset ylabel 'messages per bin (log scale)'\nset key outside right top vertical\n");
 	if (any) {
 		gp_stream_curves(gp, r, rr->pfx, "hist", "histeps");
 	} else {
@@ -1513,7 +1622,8 @@ static int run_plots_stream(struct rp_doc *d, FILE *gp, struct rrun *rr, char *e
 		rp_gp_begin(gp, name, 960, 380);
 		fprintf(gp, "set title 'One-way latency and interarrival over the run'\nset logscale y\nset format y '%%g'\n");
 		fprintf(gp, "set xlabel 'time into the run (s, host receive)'\nset ylabel 'us (log scale)'\n");
-		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key top right\n");
+		fprintf(gp, "set xrange [0:%.9g]\n", rr->ss->last_x > 0 ? (double)rr->ss->last_x / 1e9 : 1);
+		fprintf(gp, "set style fill transparent solid 0.45 noborder\nset key outside right top vertical\n");
 		fprintf(gp, "plot ");
 		if (file_nonempty_rows(d->out, rel)) {
 			fprintf(gp, "'%s' using 1:2:4 with filledcurves lc rgb '#9ecae1' title 'one-way min..max per %s', "
@@ -1636,8 +1746,7 @@ static void glance_stream(struct rp_doc *d, const struct rrun *rr)
 	fputs("</div>\n", d->h);
 	fputs("\n", d->m);
 	if ((ended && strcmp(ended, "completed")) || rplat_run_num(r, "return_code", 0) != 0 || r->warning[0]) {
-		rp_fmt(t, sizeof(t), "Attention: the run ended by '%s' with return code %.0f.%s%s", ended ? ended : "?",
-		       rplat_run_num(r, "return_code", 0), r->warning[0] ? " " : "", r->warning);
+		ended_text(r, t, sizeof(t));
 		rp_doc_raw(d, "<div class=\"warn\">", "> ");
 		rp_doc_text(d, t);
 		rp_doc_raw(d, "</div>\n", "\n\n");
@@ -1648,7 +1757,7 @@ static void section_stats_stream(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "figure", "count", "min", "avg", "p50", "p90", "p99", "p99.9", "p99.99",
 					    "max", "stddev", "note" };
-	static const char *const rhead[] = { "rate", "" };
+	static const char *const rhead[] = { "rate", "value" };
 	char note[128], buf[64];
 	int i;
 

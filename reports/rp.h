@@ -54,6 +54,9 @@ struct rp_scan {
 	int nlate;
 	double late_x[RP_MAXLOST], late_y[RP_MAXLOST]; /* x and rtt (ns) of the first late replies */
 	double x_end;        /* x of the last message (s, or its index when by_index) */
+#define RP_MAXRUNS 256
+	int64_t run_t0[RP_MAXRUNS]; /* merged runs: each source run's first t_send (have_run_t0) */
+	unsigned char have_run_t0[RP_MAXRUNS];
 	uint64_t samples;    /* messages, warm-up excluded */
 	uint64_t status[RPLAT_RS_NSTATUS]; /* messages by status, warm-up included */
 	double secs;         /* how long the pass took */

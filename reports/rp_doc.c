@@ -1,4 +1,5 @@
 /* Reports: the HTML and Markdown pages written side by side, and run metadata as text. See rp.h. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,32 @@ int rp_doc_figure(struct rp_doc *d, const char *name, const char *caption, char 
 
 /* ---------------------------------------------------------------- metadata helpers */
 
+/* A number as a reader wants it: integers whole, others with up to 6 decimals and no exponent below 1e15
+ * (399999994.8, not 4e+08), trailing zeros dropped. */
+static const char *rp_num_s(const struct rplat_json *j, char *buf, size_t n)
+{
+	size_t len;
+
+	if (j->is_int) {
+		rp_fmt(buf, n, "%lld", (long long)j->inum);
+		return buf;
+	}
+	if (!isfinite(j->num) || fabs(j->num) >= 1e15 || (j->num != 0 && fabs(j->num) < 1e-4)) {
+		rp_fmt(buf, n, "%.6g", j->num);
+		return buf;
+	}
+	rp_fmt(buf, n, "%.*f", fabs(j->num) >= 1e6 ? 1 : fabs(j->num) >= 1 ? 4 : 6, j->num);
+	len = strlen(buf);
+	while (len > 1 && strchr(buf, '.') && (buf[len - 1] == '0' || buf[len - 1] == '.')) {
+		int dot = buf[len - 1] == '.';
+
+		buf[--len] = 0;
+		if (dot)
+			break;
+	}
+	return buf;
+}
+
 const char *rp_meta_s(const struct rplat_run *r, const char *path, char *buf, size_t n)
 {
 	const struct rplat_json *j = rplat_json_get(r->meta, path);
@@ -138,11 +165,7 @@ const char *rp_meta_s(const struct rplat_run *r, const char *path, char *buf, si
 	case RPLAT_JSON_BOOL:
 		return j->num ? "yes" : "no";
 	case RPLAT_JSON_NUM:
-		if (j->is_int)
-			rp_fmt(buf, n, "%lld", (long long)j->inum);
-		else
-			rp_fmt(buf, n, "%.6g", j->num);
-		return buf;
+		return rp_num_s(j, buf, n);
 	case RPLAT_JSON_NULL:
 		return "-";
 	default:
@@ -156,13 +179,8 @@ const char *rp_json_s(const struct rplat_json *j, char *buf, size_t n)
 		return "-";
 	if (j->type == RPLAT_JSON_STR)
 		return j->str;
-	if (j->type == RPLAT_JSON_NUM) {
-		if (j->is_int)
-			rp_fmt(buf, n, "%lld", (long long)j->inum);
-		else
-			rp_fmt(buf, n, "%.6g", j->num);
-		return buf;
-	}
+	if (j->type == RPLAT_JSON_NUM)
+		return rp_num_s(j, buf, n);
 	if (j->type == RPLAT_JSON_BOOL)
 		return j->num ? "yes" : "no";
 	return "-";

@@ -426,6 +426,10 @@ int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *er
 			continue;
 		if (s->samples == 0)
 			s->t0 = sm.t_send;
+		if (sm.run >= 0 && sm.run < RP_MAXRUNS && !s->have_run_t0[sm.run]) {
+			s->have_run_t0[sm.run] = 1;
+			s->run_t0[sm.run] = sm.t_send;
+		}
 		x = rp_x_of(s, &sm, sm.index);
 		{
 			struct rp_bin *bins = s->bin;

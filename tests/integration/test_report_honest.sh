@@ -60,6 +60,27 @@ PY
 python3 "$RC" headline merged rep-merged/index.html || fail "merged headline"
 python3 "$RC" overtime merged rep-merged || fail "merged over-time plot (x = message index)"
 
+# ---- item 9: the page's defects
+grep -q '<tr><th></th><th></th></tr>' rep/index.html && fail "a Setup table has an empty header row"
+grep -q 'e+0[0-9] Hz\|<td>[0-9.]*e+[0-9]*</td>' rep/index.html && fail "a number in exponent notation"
+grep -Eq '<td>estimated counter \(Hz\)</td><td>[0-9]+\.[0-9]+</td>' rep/index.html || fail "estimated counter not in full"
+grep -q "return code 1: not every message was answered once, in time and intact ([0-9]* lost, [0-9]* late" rep/index.html ||
+    fail "the Attention line does not say why the return code is 1"
+grep -Eq 'set key (top|bottom) (left|right)' rep/plots.gp && fail "a legend inside a plot (over the data)"
+grep -q 'the three slowest labelled' rep/index.html || fail "the over-time caption does not say which are labelled"
+grep -Eq '<td[^>]*>run [0-9]+ \([^)]*(lost|good)\), [0-9.]+ s into it</td>' rep-merged/index.html ||
+    fail "a merged run's slowest messages do not name their source run"
+if command -v cyclictest > /dev/null; then
+    "$RPLAT" ping -L sim -l 600 -i 500 --load mixed -q -o loaded > /dev/null || fail "ping under load exited $?"
+    "$RPLAT" report loaded -o rep-loaded -q --no-png || fail "report of the loaded run exited $?"
+    cpus=$(jget loaded/load/load.json 'd["cyclictest"]["cpus"]')
+    meas=$(jget loaded/load/load.json 'd["measurement_cpus"]')
+    grep -q 'cyclictest on the other CPUs' rep-loaded/index.html && fail "'the other CPUs' (cyclictest ran on $cpus)"
+    if [ -z "$meas" ]; then
+        grep -q "cyclictest on CPUs $cpus (all of them" rep-loaded/index.html || fail "where cyclictest ran"
+    fi
+fi
+
 # ---- item 4: a stream's interarrival near the period: deviation figures exact to 0.8% of the deviation
 "$RPLAT" stream -q -L sim:cpu=0 -a 1 -i 1000 -n 2000 -o st > /dev/null || fail "rplat stream exited $?"
 "$RPLAT" report st -o rep-st -q || fail "report of the stream run exited $?"
