@@ -374,6 +374,27 @@ static int stages(const struct result *r, const struct rplat_obs_msg *m, double 
 	return 1;
 }
 
+/* The clock fit of segment s from its matched messages (write before the ISR, SEND before the read). */
+static void fit_seg(const struct obs *x, struct result *r, size_t s, struct rplat_clk *clk)
+{
+	size_t i;
+
+	rplat_clk_init(clk, (double)x->ring.counter_hz);
+	for (i = 0; i < r->nmsg; i++) {
+		const struct rplat_obs_msg *m = &r->msg[i];
+		struct rplat_clk_sample cs;
+
+		if (m->seg != s || !m->has_read || !m->has_rx || !m->has_send)
+			continue;
+		cs.host_send = m->t_write;
+		cs.host_recv = m->t_read;
+		cs.r_kick = m->has_isr ? m->r_isr : m->r_rx;
+		cs.r_reply = m->r_send;
+		rplat_clk_add(clk, &cs);
+	}
+	rplat_clk_fit(clk, &r->fit[s]);
+}
+
 static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev, size_t nh, char *err,
 		   size_t errlen)
 {
@@ -388,24 +409,34 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 		free(clk);
 		return rplat_fail(err, errlen, "out of memory");
 	}
+	/* segment 0 by order (its clean part), then everything else by time, each segment with the fit of
+	 * the one before until its own matches give it one */
+	fit_seg(x, r, 0, clk);
 	for (s = 0; s < x->nseg; s++) {
-		rplat_clk_init(clk, (double)x->ring.counter_hz);
-		for (i = 0; i < r->nmsg; i++) {
-			const struct rplat_obs_msg *m = &r->msg[i];
-			struct rplat_clk_sample cs;
+		const struct rplat_clk_fit *prev = NULL;
+		size_t p;
 
-			if (m->seg != s || !m->has_read || !m->has_rx || !m->has_send)
-				continue;
-			cs.host_send = m->t_write;
-			cs.host_recv = m->t_read;
-			cs.r_kick = m->has_isr ? m->r_isr : m->r_rx;
-			cs.r_reply = m->r_send;
-			rplat_clk_add(clk, &cs);
+		for (p = s + 1; p-- > 0;)
+			if (r->fit[p].valid && (p < s || x->seg[s].clean_end != UINT64_MAX)) {
+				prev = &r->fit[p];
+				break;
+			}
+		if (s == 0 && x->seg[0].clean_end == UINT64_MAX)
+			continue;
+		if (!prev)
+			continue;
+		if (rplat_obs_match_time(r->msg, r->nmsg, x->rec, x->nrec, (uint32_t)s, prev, prev->err_ns + 2000,
+					 &r->ms)) {
+			free(clk);
+			return rplat_fail(err, errlen, "out of memory matching");
 		}
-		rplat_clk_fit(clk, &r->fit[s]);
+		fit_seg(x, r, s, clk);
+		if (!r->fit[s].valid)
+			r->fit[s] = *prev;
+	}
+	for (s = 0; s < x->nseg; s++)
 		if (r->fit[s].valid && r->fit[s].err_ns > r->err_max)
 			r->err_max = r->fit[s].err_ns;
-	}
 	free(clk);
 	rplat_hist_init(&r->rtt);
 	rplat_hist_init(&r->truth_err);
@@ -658,6 +689,8 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_uint(&jw, "restart_window", r->ms.restart_window);
 	rplat_jw_uint(&jw, "no_isr", r->ms.no_isr);
 	rplat_jw_uint(&jw, "len_mismatch", r->ms.len_mismatch);
+	rplat_jw_uint(&jw, "by_time", r->ms.by_time);
+	rplat_jw_uint(&jw, "time_unaligned", r->ms.time_unaligned);
 	rplat_jw_uint(&jw, "reply_unseen", r->ms.reply_unseen);
 	rplat_jw_uint(&jw, "contradicted", r->errors - r->ms.reply_unseen);
 	rplat_jw_obj_end(&jw);

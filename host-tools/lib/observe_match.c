@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rplat/clocksync.h"
 #include "rplat/observe.h"
 #include "rplat/wire/rpmsg.h"
 
@@ -154,13 +155,12 @@ int rplat_obs_match(const struct rplat_obs_hostev *hev, size_t nh, const struct 
 				nseg_w++;
 		/* after a restart the new boot's first messages may be answers to writes of the restart window:
 		 * align the rest from the end */
-		if (s > 0 && seg[s].clean_end == UINT64_MAX && (size_t)nrm > nseg_w)
-			skip = (size_t)nrm - nseg_w;
-		if (s > 0 && seg[s].clean_end != UINT64_MAX) {
-			/* both a restart and drops: the alignment is unknowable; match nothing */
+		/* after a restart the order says nothing: how many of the new boot's first messages answer
+		 * writes of the restart window, and how many of the old boot's last ones were wiped, is not
+		 * known. Those segments are matched by time (rplat_obs_match_time) or not at all. */
+		(void)nseg_w;
+		if (s > 0)
 			skip = (size_t)nrm;
-		}
-		st->remote_unmatched += skip;
 		first = skip;
 		for (w = 0; w < nw; w++) {
 			struct rplat_obs_msg *m = &msg[w];
@@ -191,11 +191,91 @@ int rplat_obs_match(const struct rplat_obs_hostev *hev, size_t nh, const struct 
 			}
 			k++;
 		}
-		if (first + k < (size_t)nrm)
+		if (s == 0 && first + k < (size_t)nrm)
 			st->remote_unmatched += (size_t)nrm - first - k;
 		free(rm);
 	}
 	*out = msg;
 	*nout = nw;
+	return 0;
+}
+
+int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rplat_obs_rec *rec, size_t nr,
+			 uint32_t s, const struct rplat_clk_fit *fit, double tol_ns, struct rplat_obs_match_stats *st)
+{
+	struct rmsg *rm = NULL;
+	struct rplat_obs_match_stats scratch;
+	long nrm;
+	size_t j, w = 0, first, last, hit = 0, assigned = 0;
+	size_t *pick;
+
+	memset(&scratch, 0, sizeof(scratch));
+	nrm = remote_msgs(rec, nr, s, UINT64_MAX, &rm, &scratch);
+	if (nrm < 0)
+		return -1;
+	if (s > 0)
+		st->remote_msgs += (uint64_t)nrm; /* segment 0's were counted by the order pass */
+	pick = malloc(((size_t)nrm + 1) * sizeof(*pick));
+	if (!pick) {
+		free(rm);
+		return -1;
+	}
+	/* each remote message into the one write whose [write, read] window holds its mapped RX */
+	for (j = 0; j < (size_t)nrm; j++) {
+		double t = rplat_clk_map(fit, rm[j].r_rx);
+		size_t k, found = SIZE_MAX, n = 0;
+
+		pick[j] = SIZE_MAX;
+		while (w < nmsg && (double)msg[w].t_write + tol_ns < t && msg[w].has_read &&
+		       (double)msg[w].t_read + tol_ns < t)
+			w++;
+		for (k = w; k < nmsg && (double)msg[k].t_write - tol_ns <= t; k++) {
+			double end = msg[k].has_read ? (double)msg[k].t_read :
+				     k + 1 < nmsg ? (double)msg[k + 1].t_write : (double)msg[k].t_write + 1e9;
+
+			if (t <= end + tol_ns) {
+				found = k;
+				n++;
+			}
+		}
+		if (n == 1) {
+			pick[j] = found;
+			hit++;
+		}
+	}
+	/* a counter that did not continue through the restart maps nowhere: then the segment is not
+	 * matched at all rather than matched by chance */
+	first = 0;
+	last = (size_t)nrm;
+	if (nrm > 0 && hit * 2 < (size_t)nrm) {
+		st->time_unaligned += (uint64_t)nrm;
+		first = last;
+	}
+	for (j = first; j < last; j++) {
+		struct rplat_obs_msg *m;
+
+		if (pick[j] == SIZE_MAX) {
+			st->remote_unmatched++;
+			continue;
+		}
+		m = &msg[pick[j]];
+		if (m->has_rx || (m->size && m->size != rm[j].len)) {
+			st->remote_unmatched++;
+			continue;
+		}
+		m->size = rm[j].len;
+		m->has_rx = 1;
+		m->r_rx = rm[j].r_rx;
+		m->has_isr = rm[j].has_isr;
+		m->r_isr = rm[j].r_isr;
+		m->has_send = rm[j].has_send;
+		m->r_send = rm[j].r_send;
+		m->seg = s;
+		m->by_time = 1;
+		assigned++;
+	}
+	st->by_time += assigned;
+	free(pick);
+	free(rm);
 	return 0;
 }

@@ -55,6 +55,7 @@ struct rplat_obs_msg {
 	uint64_t r_isr, r_rx, r_send; /* remote ticks */
 	int restart;         /* written while the remote restarted: matched to nothing on purpose */
 	int mismatch;        /* set by the analysis: the matched records contradict the host times */
+	int by_time;         /* matched by rplat_obs_match_time() */
 };
 
 struct rplat_obs_match_stats {
@@ -65,6 +66,9 @@ struct rplat_obs_match_stats {
 	uint64_t restart_window;  /* writes made while the remote restarted */
 	uint64_t no_isr;          /* messages whose RX had no fresh ISR before it (found by polling) */
 	uint64_t len_mismatch;    /* writes whose count differs from the RX record's len (then unmatched) */
+	uint64_t by_time;         /* messages matched by time (after drops, after a restart) */
+	uint64_t time_unaligned;  /* remote messages of a segment whose stamps map into no write's window (a
+				     counter that restarted too): not matched */
 	uint64_t reply_unseen;    /* set by the analysis: the firmware replied, the application read no reply (the
 				     sim link takes a reply found in memory without a read()): status error */
 };
@@ -80,18 +84,42 @@ struct rplat_obs_match_stats {
  * @nout: how many
  * @st: what could not be matched, and why
  *
- * By order and identity: the k-th write of a segment is the k-th RX record of that segment (its len
+ * By order and identity, in segment 0 (from the start of the observation to the first restart): the
+ * k-th write is the k-th RX record (its len
  * must equal a known write count); its ISR is the latest ISR record before that RX not used by an
  * earlier RX; its SEND the first later SEND to the RX's src with the same len and digest (else the first
  * later SEND to that src); its read the last read after the write and before the next write (a sim doorbell
  * read can return a stale count first). Records
- * after the first drop of a segment are not matched (the order is lost there); writes made between the
- * last drain of a boot and the drain that saw the next one are left unmatched (restart). Returns 0, or -1
- * (ENOMEM).
+ * after the first drop are not matched by order (it is lost there), nor are later segments (how many
+ * of a new boot's first messages answer writes made while it restarted is not known): those are for
+ * rplat_obs_match_time(). Writes made between the last drain of a boot and the drain that saw the next
+ * are flagged (restart). Returns 0, or -1 (ENOMEM).
  */
 int rplat_obs_match(const struct rplat_obs_hostev *hev, size_t nh, const struct rplat_obs_rec *rec, size_t nr,
 		    const struct rplat_obs_seg *seg, size_t nseg, struct rplat_obs_msg **out, size_t *nout,
 		    struct rplat_obs_match_stats *st);
+
+struct rplat_clk_fit;
+
+/**
+ * rplat_obs_match_time - match a segment's remote messages by time
+ * @msg: the messages from rplat_obs_match() (updated: those left without remote records may get them)
+ * @nmsg: how many
+ * @rec: the drained records
+ * @nr: how many
+ * @s: the segment
+ * @fit: a clock fit valid for that segment's counter (the previous segment's, when the counter runs on)
+ * @tol_ns: the fit's error bound (plus a margin)
+ * @st: by_time, time_unaligned, remote_unmatched are added to
+ *
+ * Each remote message of segment @s (RX with its ISR and SEND, every record, drops or not) goes to the
+ * one message whose write..read window holds its mapped RX stamp, if exactly one does and it has no
+ * records yet. When fewer than half of the segment's messages land in a window, the fit does not hold
+ * there (the counter restarted with the remote) and nothing of the segment is matched. Returns 0, or -1
+ * (ENOMEM).
+ */
+int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rplat_obs_rec *rec, size_t nr,
+			 uint32_t s, const struct rplat_clk_fit *fit, double tol_ns, struct rplat_obs_match_stats *st);
 
 /* ---- the command ---- */
 
