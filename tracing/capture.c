@@ -391,6 +391,32 @@ static int remove_rplat_dynevents(int remove, char *msg, size_t len, size_t *use
 	return n;
 }
 
+/* Whether another process's capture holds the machine-wide lock (its instance is live, not a leftover):
+ * its pid goes to msg. Our own capture's lock does not count. */
+static int lock_busy(char *msg, size_t len)
+{
+	char buf[32];
+	int fd, busy;
+
+	if (g_cap && g_cap->lock_fd >= 0)
+		return 0;
+	fd = open(LOCK_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/tmp/rplat-trace.lock", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* no lock file: nobody ever traced */
+	busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	if (busy && len) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+		buf[n > 0 ? n : 0] = 0;
+		snprintf(msg, len, "a running rplat trace (pid %s) is using the instance '%s': left alone",
+			 n > 0 ? strtok(buf, "\n") : "?", RPLAT_CAPTURE_INSTANCE);
+	}
+	close(fd); /* releases the lock if we took it */
+	return busy;
+}
+
 int rplat_capture_leftovers(int remove, char *msg, size_t len)
 {
 	size_t used = 0;
@@ -398,6 +424,8 @@ int rplat_capture_leftovers(int remove, char *msg, size_t len)
 
 	if (len)
 		msg[0] = 0;
+	if (lock_busy(msg, len)) /* a live capture, not a leftover: turning it off would truncate it */
+		return -1;
 	if (tracefs_instance_exists(RPLAT_CAPTURE_INSTANCE)) {
 		n++;
 		used += (size_t)snprintf(msg, len, "instance '%s'", RPLAT_CAPTURE_INSTANCE);

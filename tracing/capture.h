@@ -97,7 +97,9 @@ void rplat_capture_interrupt(void);
 void rplat_capture_emergency_cleanup(void);
 
 /* Leftovers of a crashed run (instance, rplat dynamic events). Returns how many were found and, when
- * 'remove' is set, removed; a description goes to msg. For tests and `rplat trace --cleanup`. */
+ * 'remove' is set, removed; a description goes to msg. Returns -1 (msg says why) and touches nothing
+ * while another process's capture holds the machine-wide lock: its instance is live, not left over.
+ * For tests and `rplat trace cleanup`. */
 int rplat_capture_leftovers(int remove, char *msg, size_t len);
 
 #endif

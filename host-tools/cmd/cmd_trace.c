@@ -355,7 +355,9 @@ static int cmd_cleanup(void)
 	char msg[1024];
 	int n = rplat_capture_leftovers(1, msg, sizeof(msg));
 
-	if (n)
+	if (n < 0) /* another rplat trace is running: its instance is not a leftover */
+		printf("rplat trace: %s\n", msg);
+	else if (n)
 		printf("rplat trace: removed %s\n", msg);
 	else
 		printf("rplat trace: nothing left over in tracefs\n");
