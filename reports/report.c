@@ -485,6 +485,65 @@ static void stats_row(struct rp_doc *d, const char *name, const struct rplat_his
 	rp_doc_row(d, 12, c, 0x7fe);
 }
 
+/* A jitter row: max - min (exact), p99 - p50 and p99.9 - p50 (each percentile within its bucket, so the
+ * difference is given with the range it certainly lies in), stddev (exact). */
+static void jitter_row(struct rp_doc *d, const char *name, const struct rplat_hist *h)
+{
+	static const double hp[] = { 99, 99.9 };
+	char b[4][96];
+	const char *c[5];
+	uint64_t lo50, hi50;
+	int k;
+
+	if (!h->count)
+		return;
+	rplat_hist_percentile_range(h, 50, &lo50, &hi50);
+	rp_ns((double)(h->max - h->min), b[0], sizeof(b[0]));
+	for (k = 0; k < 2; k++) {
+		uint64_t lo, hi;
+		double mid = (double)rplat_hist_percentile(h, hp[k]) - (double)rplat_hist_percentile(h, 50);
+		char s1[32], s2[32], s3[32];
+
+		rplat_hist_percentile_range(h, hp[k], &lo, &hi);
+		if (lo == hi && lo50 == hi50)
+			rp_fmt(b[1 + k], sizeof(b[1 + k]), "%s", rp_ns(mid, s1, sizeof(s1)));
+		else
+			rp_fmt(b[1 + k], sizeof(b[1 + k]), "%s (%s..%s)", rp_ns(mid, s1, sizeof(s1)),
+			       rp_ns((double)lo - (double)hi50 > 0 ? (double)lo - (double)hi50 : 0, s2, sizeof(s2)),
+			       rp_ns((double)hi - (double)lo50, s3, sizeof(s3)));
+	}
+	rp_ns(rplat_hist_stddev(h), b[3], sizeof(b[3]));
+	c[0] = name;
+	c[1] = b[0];
+	c[2] = b[1];
+	c[3] = b[2];
+	c[4] = b[3];
+	rp_doc_row(d, 5, c, 0x1e);
+}
+
+static const char *const jitter_head[] = { "figure", "max - min", "p99 - p50", "p99.9 - p50", "stddev" };
+
+static void section_jitter(struct rp_doc *d, const struct rplat_run *r)
+{
+	int i;
+
+	rp_doc_table(d, 5, jitter_head);
+	jitter_row(d, "round trip", &r->rtt);
+	for (i = 0; i < RPLAT_NSTAGES; i++)
+		if (r->has_stage[i])
+			jitter_row(d, rplat_stage_names[i], &r->stage[i]);
+	for (i = 0; i < r->nsizes; i++) {
+		char nm[32];
+
+		rp_fmt(nm, sizeof(nm), "rtt, %u bytes", r->sizes[i].size);
+		jitter_row(d, nm, &r->sizes[i].hist);
+	}
+	rp_doc_table_end(d);
+	rp_doc_p(d, "Jitter: the spread of each figure. max - min and stddev are exact; a percentile difference is "
+		    "the difference of the bucket midpoints, with the range it certainly lies in (each percentile is "
+		    "known to its histogram bucket).");
+}
+
 static void section_stats(struct rp_doc *d, const struct rplat_run *r)
 {
 	static const char *const head[] = { "figure", "count", "min", "avg", "p50", "p90", "p99", "p99.9", "p99.99",
@@ -825,6 +884,166 @@ static void section_system(struct rp_doc *d, const struct rplat_run *r)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		rp_doc_kv(d, rows[i].k, rp_meta_s(r, rows[i].path, buf, sizeof(buf)));
 	rp_doc_table_end(d);
+}
+
+/* ---- the kernel setup that decides latency ----
+ * Each row is read from what the run recorded: run.json's system.* keys (written by the measuring tool
+ * when it knows them), else the findings of `rplat check system` taken with the run (run.json's
+ * system.check, or RUN/system-check.json), else it says "not recorded". Never from the machine the
+ * report runs on. */
+
+/* The findings object: run.json system.check, or system-check.json. */
+static const struct rplat_json *syscheck_of(const struct rplat_run *r, const char **src)
+{
+	const struct rplat_json *c = rplat_json_get(r->meta, "system.check");
+
+	if (c && c->type == RPLAT_JSON_OBJ) {
+		*src = "run.json system.check";
+		return c;
+	}
+	*src = "system-check.json";
+	return r->syscheck;
+}
+
+/* The value of the finding about 'field' ("isolcpus", "cpuidle", ...), or NULL. */
+static const char *finding_value(const struct rplat_json *chk, const char *field, const char **rule)
+{
+	const struct rplat_json *f = rplat_json_member(chk, "findings");
+	size_t i;
+
+	for (i = 0; f && f->type == RPLAT_JSON_ARR && i < f->n; i++) {
+		const char *fl = rplat_json_str(rplat_json_member(&f->child[i], "field"));
+
+		if (fl && !strcmp(fl, field)) {
+			*rule = rplat_json_str(rplat_json_member(&f->child[i], "rule"));
+			return rplat_json_str(rplat_json_member(&f->child[i], "value"));
+		}
+	}
+	return NULL;
+}
+
+/* key=value of a kernel command line ("isolcpus"), "yes" for a bare flag ("threadirqs"), or NULL. The
+ * last occurrence wins, as in the kernel. */
+static const char *cmdline_param(const char *cmdline, const char *key, char *buf, size_t n)
+{
+	size_t kl = strlen(key);
+	const char *p = cmdline, *found = NULL;
+
+	for (; (p = strstr(p, key)); p += kl)
+		if ((p == cmdline || p[-1] == ' ' || p[-1] == '\t') && (p[kl] == '=' || p[kl] == ' ' || !p[kl] ||
+									p[kl] == '\n'))
+			found = p;
+	if (!found)
+		return NULL;
+	if (found[kl] != '=')
+		return "yes (on the command line)";
+	rp_fmt(buf, n, "%.*s", (int)strcspn(found + kl + 1, " \t\n"), found + kl + 1);
+	return buf;
+}
+
+static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "setting", "value", "from" };
+	static const struct {
+		const char *k, *path, *field; /* run.json path, else the check finding's field */
+	} rows[] = {
+		{ "CONFIG_HZ", "system.config_hz", NULL },
+		{ "clocksource", "system.clocksource", "current_clocksource" },
+		{ "cpuidle", "system.cpuidle", "cpuidle" },
+		{ "SMT (hyperthreads)", "system.smt", "smt" },
+		{ "RT throttling (sched_rt_runtime_us)", "system.sched_rt_runtime_us", "sched_rt_runtime_us" },
+		{ "mailbox IRQ", "system.mailbox_irq.irq", "irq" },
+		{ "mailbox IRQ affinity", "system.mailbox_irq.affinity", "irq_affinity" },
+		{ "mailbox IRQ thread priority", "system.mailbox_irq.thread_prio", "irq_thread" },
+		{ "cpu_dma_latency", NULL, "cpu_dma_latency" },
+		{ "preemption in force", "trace.system.preempt", NULL },
+	};
+	static const char *const params[] = { "isolcpus", "nohz_full", "rcu_nocbs", "threadirqs", "irqaffinity",
+					      "preempt" };
+	const char *cmdline = rplat_run_str(r, "system.cmdline"), *src = NULL, *rule = NULL;
+	const struct rplat_json *chk = syscheck_of(r, &src);
+	char buf[256], from[96];
+	size_t i;
+
+	rp_doc_p(d, "The kernel settings that decide a latency tail, as the run recorded them: run.json's system "
+		    "keys, else the findings of `rplat check system` taken with the run (run.json system.check, or "
+		    "RUN/system-check.json: `rplat check system --json > RUN/system-check.json` on the board). A "
+		    "setting neither recorded is said so; nothing here is read from the machine the report was made on.");
+	rp_doc_table(d, 3, head);
+	{
+		const char *c[3] = { "boot command line", cmdline ? cmdline : "not recorded in this run",
+				     cmdline ? "run.json system.cmdline" : "-" };
+
+		rp_doc_row(d, 3, c, 0);
+	}
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		const char *v = cmdline ? cmdline_param(cmdline, params[i], buf, sizeof(buf)) : NULL;
+		const char *c[3];
+
+		c[0] = params[i];
+		if (cmdline) {
+			c[1] = v ? v : "not set";
+			c[2] = "the boot command line";
+		} else if (i < 3 && chk && (v = finding_value(chk, "isolcpus", &rule))) {
+			c[1] = v; /* check system reports isolcpus, nohz_full and rcu_nocbs together */
+			rp_fmt(from, sizeof(from), "%s (%s)", src, rule ? rule : "?");
+			c[2] = from;
+			if (i) /* once */
+				continue;
+			c[0] = "isolcpus / nohz_full / rcu_nocbs";
+		} else {
+			c[1] = "not recorded in this run";
+			c[2] = "-";
+		}
+		rp_doc_row(d, 3, c, 0);
+	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct rplat_json *j = rows[i].path ? rplat_json_get(r->meta, rows[i].path) : NULL;
+		const char *c[3], *v;
+
+		c[0] = rows[i].k;
+		if (j && j->type != RPLAT_JSON_NULL) {
+			c[1] = rp_meta_s(r, rows[i].path, buf, sizeof(buf));
+			rp_fmt(from, sizeof(from), "run.json %s", rows[i].path);
+			c[2] = from;
+		} else if (rows[i].field && chk && (v = finding_value(chk, rows[i].field, &rule))) {
+			c[1] = v;
+			rp_fmt(from, sizeof(from), "%s (%s)", src, rule ? rule : "?");
+			c[2] = from;
+		} else {
+			c[1] = "not recorded in this run";
+			c[2] = "-";
+		}
+		rp_doc_row(d, 3, c, 0);
+	}
+	rp_doc_table_end(d);
+	if (!chk) {
+		rp_doc_p(d, "No `rplat check system` findings were recorded with this run.");
+		return;
+	}
+	{
+		static const char *const fh[] = { "severity", "rule", "setting", "why", "advice" };
+		const struct rplat_json *f = rplat_json_member(chk, "findings");
+		size_t k;
+
+		rp_doc_p(d, "`rplat check system` findings recorded with the run (%s):", src);
+		rp_doc_table(d, 5, fh);
+		for (k = 0; f && f->type == RPLAT_JSON_ARR && k < f->n; k++) {
+			const struct rplat_json *e = &f->child[k];
+			const char *fl = rplat_json_str(rplat_json_member(e, "field"));
+			const char *vl = rplat_json_str(rplat_json_member(e, "value"));
+			const char *c[5];
+
+			rp_fmt(buf, sizeof(buf), "%s = %s", fl ? fl : "?", vl ? vl : "");
+			c[0] = rplat_json_str(rplat_json_member(e, "severity"));
+			c[1] = rplat_json_str(rplat_json_member(e, "rule"));
+			c[2] = buf;
+			c[3] = rplat_json_str(rplat_json_member(e, "why"));
+			c[4] = rplat_json_str(rplat_json_member(e, "advice"));
+			rp_doc_row(d, 5, c, 0);
+		}
+		rp_doc_table_end(d);
+	}
 }
 
 static void section_firmware(struct rp_doc *d, const struct rplat_run *r)
@@ -1280,6 +1499,8 @@ static void section_setup(struct rp_doc *d, const struct rrun *rr, int idx, int 
 	rp_doc_h(d, hl, id, "Setup");
 	rp_doc_h(d, hl + 1, "", "System");
 	section_system(d, r);
+	rp_doc_h(d, hl + 1, "", "Kernel setup");
+	section_kernel(d, r);
 	rp_doc_h(d, hl + 1, "", "Firmware and resource table");
 	section_firmware(d, r);
 	rp_doc_h(d, hl + 1, "", "Link, options and load");
@@ -1379,6 +1600,8 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
 	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
 	section_stats(d, r);
+	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Jitter");
+	section_jitter(d, r);
 	rp_doc_h(d, nruns > 1 ? 4 : 3, "", "Messages");
 	section_counts(d, r, rr->scanned ? &rr->scan : NULL);
 	if (rr->has_budget) {
@@ -1857,7 +2080,7 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 {
 	const struct rplat_run *r = rr->r;
 	char id[64], name[64];
-	int hl = nruns > 1 ? 3 : 2;
+	int hl = nruns > 1 ? 3 : 2, i;
 
 	run_heading(d, r, idx, nruns, "Stream run directory");
 	glance_stream(d, rr);
@@ -1906,6 +2129,15 @@ static int run_section_stream(struct rp_doc *d, const struct rrun *rr, int idx, 
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
 	rp_doc_h(d, hl, id, "Statistics");
 	section_stats_stream(d, r);
+	rp_doc_h(d, hl + 1, "", "Jitter");
+	rp_doc_table(d, 5, jitter_head);
+	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++)
+		if (r->has_stream_stage[i])
+			jitter_row(d, rplat_stream_stage_names[i], &r->stream_stage[i]);
+	rp_doc_table_end(d);
+	rp_doc_p(d, "Jitter: the spread of each stage. max - min and stddev are exact; a percentile difference is the "
+		    "difference of the bucket midpoints, with the range it certainly lies in. The interarrival's "
+		    "deviation from the period is given at a glance and plotted above, on its own scale.");
 	rp_doc_h(d, hl + 1, "", "Messages");
 	section_counts_stream(d, r, rr->ss);
 	section_end(d, rr, idx, hl, top, section_outliers_stream);

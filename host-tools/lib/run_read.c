@@ -383,6 +383,7 @@ int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out
 optional:
 	r->load = load_optional_json(r, "load/load.json", "rplat-load");
 	r->analysis = load_optional_json(r, "trace/analysis.json", NULL);
+	r->syscheck = load_optional_json(r, "system-check.json", NULL);
 	r->has_samples = path_exists(r->dir, "samples.tsv");
 	if (r->has_samples) {
 		if (rplat_run_verify(r, err, errlen))
@@ -412,6 +413,7 @@ void rplat_run_free(struct rplat_run *r)
 	rplat_json_free(r->meta);
 	rplat_json_free(r->load);
 	rplat_json_free(r->analysis);
+	rplat_json_free(r->syscheck);
 	free(r->sizes);
 	free(r->dir);
 	free(r);

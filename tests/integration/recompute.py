@@ -169,6 +169,19 @@ def cmd_stream(run, page):
     print("stream ok: %d interarrivals, deviation p50 %d ns (page %s)" % (len(dev), exact(dev, 50), m.group(3)))
 
 
+def cmd_jitter(run, page):
+    """The jitter table's round trip: max - min exact, p99 - p50 in its stated range, from the samples."""
+    v = answered(load(run))
+    text = html.unescape(re.sub(r"<[^>]+>", "|", open(page).read()))
+    m = re.search(r"\|round trip\|+([^|]+)\|+([^|(]+) \(([^|]+?)\.\.([^|)]+)\)\|", text[text.index("max - min"):])
+    check(m, "no jitter table with the round trip")
+    check(m.group(1).strip() == fmt_ns(v[-1] - v[0]), "max - min %s, samples %s" % (m.group(1), fmt_ns(v[-1] - v[0])))
+    want = exact(v, 99) - exact(v, 50)
+    lo, hi = parse_ns(m.group(3)), parse_ns(m.group(4))
+    check(lo - 10 <= want <= hi + 10, "p99 - p50 in %s..%s, samples %d" % (m.group(3), m.group(4), want))
+    print("jitter ok: max - min %s, p99 - p50 %d ns in %s..%s" % (m.group(1), want, m.group(3), m.group(4)))
+
+
 def main():
     cmd, run = sys.argv[1], sys.argv[2]
     if cmd == "headline":
@@ -181,6 +194,8 @@ def main():
         cmd_histbars(run, sys.argv[3])
     elif cmd == "stream":
         cmd_stream(run, sys.argv[3])
+    elif cmd == "jitter":
+        cmd_jitter(run, sys.argv[3])
     elif cmd == "exact":
         print(exact(answered(load(run)), float(sys.argv[3])))
     else:

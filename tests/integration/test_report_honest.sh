@@ -22,6 +22,19 @@ python3 "$RC" headline lost rep/index.html || fail "the headline does not match 
 grep -q 'counted here, not in' rep/index.html && fail "the page still says late replies are not in the statistics"
 # ---- item 2: late replies are drawn as late, only lost messages as lost; the x axis ends with the run
 python3 "$RC" overtime lost rep || fail "the over-time plot data do not match samples.tsv"
+# ---- reviewer: jitter figures from the samples; the kernel setup, recorded or said not to be
+python3 "$RC" jitter lost rep/index.html || fail "jitter table"
+grep -q '<td>boot command line</td><td>not recorded in this run</td>' rep/index.html ||
+    fail "a run without a recorded command line does not say so"
+"$RPLAT" check system --json > lost/system-check.json || [ $? -le 2 ] || fail "check system --json"
+"$RPLAT" report lost -o rep-k -q --no-png || fail "report with system-check.json exited $?"
+cs=$(jget lost/system-check.json '[f["value"] for f in d["findings"] if f["field"] == "current_clocksource"][0]')
+grep -q "<td>clocksource</td><td>$cs</td><td>system-check.json (sys.clocksource)</td>" rep-k/index.html ||
+    fail "the clocksource from system-check.json is not in the kernel setup"
+grep -q '<td>sys.rt_throttling' rep-k/index.html || grep -q '<td>sys.rt_throttling_off' rep-k/index.html ||
+    grep -q 'findings recorded with the run' rep-k/index.html || fail "check system's findings not embedded"
+rm lost/system-check.json
+
 # ---- item 6: histogram bars are whole numbers of messages that agree with the samples
 python3 "$RC" histbars lost rep/data/r0_hist.dat || fail "histogram bars"
 # ---- item 1 and 3: budget figures over N of M messages, decided from the bucket bounds

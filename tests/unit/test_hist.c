@@ -363,6 +363,9 @@ static const struct bad bad_inputs[] = {
 	{ "", "run/hist/rtt.hist: line 1: format: empty file" },
 	{ "# rplat-hist 2\n", "run/hist/rtt.hist: line 1: format: not an rplat histogram version 1" },
 	{ "hello\n", "line 1: format:" },
+	/* issue 15 item 8: garbage is named as such, never "empty file" */
+	{ "garbage\n", "run/hist/rtt.hist: line 1: format: not an rplat histogram version 1" },
+	{ "\x89PNG\r\n\x1a\n", "run/hist/rtt.hist: line 1: format: not an rplat histogram version 1" },
 	{ HDR "# count x\n", "run/hist/rtt.hist: line 5: count: 'x' is not an unsigned 64-bit integer" },
 	{ HDR "# count -1\n", "line 5: count: '-1' is not" },
 	{ HDR "# count 18446744073709551616\n", "line 5: count: '18446744073709551616' is not" },

@@ -76,6 +76,8 @@ struct rplat_run {
 	uint64_t warmup;                 /* counts.warmup: messages of the warm-up, in no figure */
 	struct rplat_json *load;         /* load/load.json, or NULL */
 	struct rplat_json *analysis;     /* trace/analysis.json, or NULL */
+	struct rplat_json *syscheck;     /* system-check.json (rplat check system --json, taken with the run),
+					    or NULL; run.json's system.check, when recorded, is preferred */
 	char warning[256];               /* a non-fatal problem (e.g. unreadable load.json), or "" */
 	struct rplat_run_census census;  /* what samples.tsv holds (when verified) */
 	/* Stream runs only (loaded with RPLAT_RUN_LOAD_STREAM): rtt, stage[], sizes and counts are then
