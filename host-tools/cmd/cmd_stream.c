@@ -10,7 +10,12 @@
  *   interarrival   between consecutive host receives (the period as Linux sees it)
  * The probe's seq counts the messages it sent, so a gap in it is a message lost on the way. A period
  * without a message is either an overrun (no RX buffer; the probe counts those) or a timer expiry its
- * interrupt missed altogether, seen as a t_due step of more than one period (missed_periods). */
+ * interrupt missed altogether, seen as a t_due step of more than one period (missed_periods).
+ *
+ * The fit is two-sided only when the closing calibration answered: without it (the remote went away or
+ * stopped answering after the stream) the fit is extrapolated over the stream, marked one-sided, and its
+ * bound widened by the slope the opening calibration alone allows. A negative one-way latency cannot
+ * happen under a right fit: each is counted and said, never clamped away. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -26,6 +31,7 @@
 #include "rplat/json.h"
 #include "rplat/link.h"
 #include "rplat/measure.h"
+#include "rplat/ping.h"
 #include "rplat/runfile.h"
 #include "rplat/sysinfo.h"
 #include "rplat/util.h"
@@ -40,21 +46,27 @@ struct stream_opts {
 	uint64_t count;
 	uint16_t size;
 	int priority, affinity, mlockall, dma_latency, quiet, calibrate, trace, tgiven;
+	uint64_t warm_up;  /* --warm-up N: the first N stream messages are warm-up */
+	int64_t warm_up_ns; /* --warm-up TIME: those received in the first TIME of the stream */
 	struct rplat_trace_opts topt; /* --trace: rplat trace's options (but --break and --on-threshold) */
 	char command[1024];
 };
 
 struct rec {
 	uint32_t seq;
-	int status; /* 0 ok, 1 lost, 2 dup, 3 ooo */
+	int status; /* 0 ok, 1 lost, 2 dup, 3 ooo, 4 warm-up (received or not: t_recv 0), 5 corrupt */
 	int64_t t_recv;
 	uint64_t t_due, t_isr, t_send;
 };
 
 struct counts {
 	uint64_t expected, received, lost, dup, ooo, corrupt;
+	uint64_t warmup;   /* seqs of the warm-up (received or not): in no other count */
 	uint32_t overruns;
 };
+
+/* ended_by */
+enum { END_DONE, END_SIGNAL, END_SILENT, END_GONE };
 
 static void usage(FILE *f)
 {
@@ -68,6 +80,8 @@ static void usage(FILE *f)
 		"  -D, --duration T      stream for T (30, 30s, 5m, ...) instead of a count\n"
 		"  -s, --size BYTES      message size, 48..496 (default 48)\n"
 		"      --calibrate N     clock-calibration pings before and after the stream (default 500)\n"
+		"      --warm-up N|TIME  the first N stream messages, or those of the first TIME (2s, 500ms),\n"
+		"                        are warm-up: written as 'warmup' in samples.tsv, in no figure or count\n"
 		"  -p, --priority N      SCHED_FIFO priority of the receiving thread\n"
 		"  -a, --affinity CPU    pin the receiving thread\n"
 		"  -m, --mlockall        lock memory\n"
@@ -82,8 +96,10 @@ static void usage(FILE *f)
 		"                        receive), --buffer-kb N, --reader-cpu N, --uprobes, --no-analysis\n"
 		"                        (rplat trace --help; --break and --on-threshold are ping's: a stream's\n"
 		"                        latency is known only after the closing calibration)\n"
-		"Exit: 0 all messages arrived, 1 some were lost/duplicated/out of order/corrupt or the probe\n"
-		"overran, 2 usage or setup error, 3 the stream stopped arriving.\n");
+		"Exit: 0 all messages arrived, 1 some were lost/duplicated/out of order/corrupt, the probe\n"
+		"overran, or a one-way latency came out negative (the clock fit is wrong), 2 usage or setup\n"
+		"error, 3 the remote went away or stopped answering. Missed timer periods are counted, not an\n"
+		"error: no message was lost (see the README).\n");
 }
 
 /* Take rplat trace's options out of argv (they are not getopt's); refuse the ping-only ones. */
@@ -126,7 +142,7 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 		{ "mlockall", no_argument, NULL, 'm' }, { "dma-latency", required_argument, NULL, 'd' },
 		{ "no-dma-latency", no_argument, NULL, 'N' }, { "quiet", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' }, { "label", required_argument, NULL, 'l' },
-		{ "trace", no_argument, NULL, 'T' },
+		{ "trace", no_argument, NULL, 'T' }, { "warm-up", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -184,6 +200,10 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 		case 'o': o->out_dir = optarg; break;
 		case 'l': o->label = optarg; break;
 		case 'T': o->trace = 1; break;
+		case 'w':
+			if (rplat_warm_up_parse(optarg, &o->warm_up, &o->warm_up_ns))
+				bad = "--warm-up takes a message count (100) or a time with a unit (2s, 500ms)";
+			break;
 		case 'h': usage(stdout); return 1;
 		case ':':
 			fprintf(stderr, "rplat stream: option %s needs a value\n", argv[optind - 1]);
@@ -213,6 +233,10 @@ static int parse(struct stream_opts *o, int argc, char **argv)
 		o->count = 10000;
 	if (o->duration_ns)
 		o->count = (uint64_t)(o->duration_ns / o->period_ns) + 1;
+	if (o->warm_up >= o->count || (o->warm_up_ns && o->duration_ns && o->warm_up_ns >= o->duration_ns)) {
+		fprintf(stderr, "rplat stream: --warm-up would take the whole stream\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -270,9 +294,15 @@ struct streamer {
 	char dir[4096], spill_path[4200];
 	uint32_t next_seq, first_seq, last_seq, first_overruns;
 	uint64_t first_due, last_due;
-	int64_t first_recv, last_recv;
+	int64_t first_recv, last_recv;  /* of the measured messages (after the warm-up) */
+	int64_t stream_t0;              /* the first message's receive, warm-up or not */
+	uint32_t measured_from;         /* the first seq after the warm-up (UINT32_MAX while warming up) */
 	time_t wall0, wall1;
-	int silent_end, rc;
+	int silent_end, ended_by, rc;
+	int one_sided;                  /* the closing calibration did not answer: the fit is extrapolated */
+	double err_ns;                  /* the one-way stage's bound: the fit's, or one-sided, widened */
+	uint64_t negative;              /* one-way latencies below zero (evidence against the fit) */
+	double most_negative;
 	const struct rplat_ping_hooks *trace; /* --trace: capture only */
 };
 
@@ -285,17 +315,74 @@ static void put(struct streamer *x, const struct rec *r)
 	}
 }
 
+/* Is the stream message 'seq', received at t_recv, part of the warm-up? Decided in seq order: once a
+ * message is measured, every later one is. */
+static int warm(struct streamer *x, uint32_t seq, int64_t t_recv)
+{
+	const struct stream_opts *o = x->o;
+
+	if (x->measured_from != UINT32_MAX)
+		return seq < x->measured_from;
+	if (!x->stream_t0)
+		x->stream_t0 = t_recv;
+	if ((o->warm_up && seq < o->warm_up) || (o->warm_up_ns && t_recv - x->stream_t0 < o->warm_up_ns))
+		return 1;
+	x->measured_from = seq;
+	return 0;
+}
+
+/* The probe fills a STREAM_DATA's payload with byte i = (uint8_t)i and leaves 'reserved' 0. */
+static int data_intact(const struct rplat_stream_data *d, ssize_t n)
+{
+	const uint8_t *b = (const uint8_t *)d;
+	ssize_t i;
+
+	if (d->reserved != 0)
+		return 0;
+	for (i = (ssize_t)sizeof(*d); i < n; i++)
+		if (b[i] != (uint8_t)i)
+			return 0;
+	return 1;
+}
+
 /* Returns 1 when the message was a new one (recorded as received), 0 otherwise. */
 static int on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_recv)
 {
 	const struct rplat_stream_data *d = (const void *)in;
 	struct rec r = { .t_recv = t_recv };
+	int w;
 
 	if ((size_t)n < sizeof(*d) || d->hdr.len != n || n != x->o->size) {
 		x->c.corrupt++;
 		return 0;
 	}
 	r.seq = d->hdr.seq;
+	if (!data_intact(d, n)) {
+		/* its header is whole: that message came, garbled. It ends as corrupt, once, and is not
+		 * also counted lost by the gap it would leave (during the warm-up: warm-up) */
+		if (r.seq < x->next_seq || r.seq - x->next_seq > MAX_GAP) {
+			x->c.corrupt++;
+			return 0;
+		}
+		r.status = warm(x, r.seq, t_recv) ? 4 : 5;
+		while (x->next_seq < r.seq) {
+			struct rec lost = { .seq = x->next_seq, .status = x->next_seq < x->measured_from ? 4 : 1 };
+
+			x->next_seq++;
+			if (lost.status == 4)
+				x->c.warmup++;
+			else
+				x->c.lost++;
+			put(x, &lost);
+		}
+		x->next_seq = r.seq + 1;
+		if (r.status == 4)
+			x->c.warmup++;
+		else
+			x->c.corrupt++;
+		put(x, &(struct rec){ .seq = r.seq, .status = r.status });
+		return 0;
+	}
 	memcpy(&r.t_due, &d->t_due, 8);
 	memcpy(&r.t_isr, &d->t_isr, 8);
 	memcpy(&r.t_send, &d->t_send, 8);
@@ -313,13 +400,24 @@ static int on_data(struct streamer *x, const uint8_t *in, ssize_t n, int64_t t_r
 		x->c.corrupt++;
 		return 0;
 	}
-	while (x->next_seq < r.seq) { /* a gap: those messages never came */
-		struct rec lost = { .seq = x->next_seq++, .status = 1 };
+	w = warm(x, r.seq, t_recv);
+	while (x->next_seq < r.seq) { /* a gap: those messages never came (during the warm-up: warm-up) */
+		struct rec lost = { .seq = x->next_seq, .status = x->next_seq < x->measured_from ? 4 : 1 };
 
-		x->c.lost++;
+		x->next_seq++;
+		if (lost.status == 4)
+			x->c.warmup++;
+		else
+			x->c.lost++;
 		put(x, &lost);
 	}
 	x->next_seq = r.seq + 1;
+	if (w) {
+		r.status = 4;
+		x->c.warmup++;
+		put(x, &r);
+		return 1;
+	}
 	x->c.received++;
 	if (x->last_recv) {
 		rplat_hist_add(&x->inter, (uint64_t)(t_recv - x->last_recv));
@@ -352,10 +450,12 @@ static int receive(struct streamer *x)
 			continue;
 		if (n < 0) {
 			fprintf(stderr, "rplat stream: %s\n", errno == EPIPE ? "the probe went away" : strerror(errno));
+			x->ended_by = END_GONE;
 			return -1;
 		}
 		if (n == 0) {
 			x->silent_end = 1;
+			x->ended_by = END_SILENT;
 			return -1;
 		}
 		if ((size_t)n < sizeof(*h) || h->magic != RPLAT_MAGIC || h->type != RPLAT_STREAM_DATA) {
@@ -378,7 +478,7 @@ static int receive(struct streamer *x)
 
 static int second_pass(struct streamer *x)
 {
-	static const char *const st[] = { "ok", "lost", "dup", "ooo" };
+	static const char *const st[] = { "ok", "lost", "dup", "ooo", "warmup", "corrupt" };
 	struct rplat_runfile rf;
 	struct rec r;
 	FILE *in;
@@ -394,8 +494,13 @@ static int second_pass(struct streamer *x)
 	}
 	fputs("seq\tt_recv\tone_way\tirq_latency\tisr_to_send\tinterarrival\tr_due\tr_isr\tr_send\tstatus\n", rf.f);
 	while (fread(&r, sizeof(r), 1, in) == 1) {
-		if (r.status == 1) {
-			fprintf(rf.f, "%u\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tlost\n", r.seq);
+		if (r.status == 1 || r.status == 5 || (r.status == 4 && !r.t_recv)) {
+			fprintf(rf.f, "%u\tnan\tnan\tnan\tnan\tnan\tnan\tnan\tnan\t%s\n", r.seq, st[r.status]);
+			continue;
+		}
+		if (r.status == 4) { /* received during the warm-up: its raw stamps, no figure */
+			fprintf(rf.f, "%u\t%lld\tnan\tnan\tnan\tnan\t%llu\t%llu\t%llu\twarmup\n", r.seq, (long long)r.t_recv,
+				(unsigned long long)r.t_due, (unsigned long long)r.t_isr, (unsigned long long)r.t_send);
 			continue;
 		}
 		{
@@ -404,8 +509,13 @@ static int second_pass(struct streamer *x)
 			double snd = rplat_clk_ticks_to_ns(&x->fit, (int64_t)(r.t_send - r.t_isr));
 
 			if (r.status == 0) {
-				if (x->fit.valid)
+				if (x->fit.valid) {
 					rplat_hist_add_signed(&x->one_way, llround(ow));
+					if (llround(ow) < 0) { /* impossible under a right fit: said, not clamped */
+						if (!x->negative++ || ow < x->most_negative)
+							x->most_negative = ow;
+					}
+				}
 				rplat_hist_add_signed(&x->irq, llround(irq));
 				rplat_hist_add_signed(&x->isr_send, llround(snd));
 			}
@@ -434,12 +544,20 @@ static int second_pass(struct streamer *x)
  * last one seen (the probe was stopped: the rest were never sent, not lost). */
 static uint64_t expected(const struct streamer *x)
 {
-	return rplat_stop ? x->next_seq : x->o->count;
+	uint64_t all = x->ended_by == END_SIGNAL ? x->next_seq : x->o->count;
+
+	return all > x->c.warmup ? all - x->c.warmup : 0;
+}
+
+/* The measured seqs seen so far (received, lost in a gap, dup/ooo aside). */
+static uint64_t seen(const struct streamer *x)
+{
+	return x->next_seq > x->c.warmup ? x->next_seq - x->c.warmup : 0;
 }
 
 static uint64_t unseen(const struct streamer *x)
 {
-	return x->c.lost + (expected(x) > x->next_seq ? expected(x) - x->next_seq : 0);
+	return x->c.lost + (expected(x) > seen(x) ? expected(x) - seen(x) : 0);
 }
 
 static uint64_t missed_periods(const struct streamer *x)
@@ -498,6 +616,10 @@ static int write_run(struct streamer *x)
 	rplat_jw_int(&jw, "affinity", o->affinity);
 	rplat_jw_bool(&jw, "mlockall", o->mlockall);
 	rplat_jw_int(&jw, "dma_latency", o->dma_latency);
+	rplat_jw_obj_begin(&jw, "warm_up");
+	rplat_jw_uint(&jw, "messages", o->warm_up);
+	rplat_jw_double(&jw, "duration_s", (double)o->warm_up_ns / 1e9);
+	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "load");
 	rplat_jw_str(&jw, "profile", "none");
@@ -509,9 +631,18 @@ static int write_run(struct streamer *x)
 	if (x->fit.valid) {
 		rplat_jw_double(&jw, "est_hz", x->fit.hz_est);
 		rplat_jw_double(&jw, "drift_ppm", x->fit.drift_ppm);
-		rplat_jw_double(&jw, "err_bound_ns", x->fit.err_ns);
+		/* one-sided: the bound of a mapped time over the stream, widened (fit_err_bound_ns: the fit's
+		 * own, valid only where its samples are) */
+		rplat_jw_double(&jw, "err_bound_ns", x->err_ns);
+		rplat_jw_double(&jw, "fit_err_bound_ns", x->fit.err_ns);
 		rplat_jw_uint(&jw, "windows", x->fit.windows);
 	}
+	rplat_jw_bool(&jw, "one_sided", x->one_sided);
+	/* false when some one-way latency came out negative: the fit does not hold for them */
+	rplat_jw_bool(&jw, "consistent", !x->negative);
+	rplat_jw_uint(&jw, "negative_one_way", x->negative);
+	if (x->negative)
+		rplat_jw_double(&jw, "most_negative_one_way_ns", x->most_negative);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "counts");
 	rplat_jw_uint(&jw, "expected", expected(x));
@@ -521,6 +652,8 @@ static int write_run(struct streamer *x)
 	rplat_jw_uint(&jw, "duplicate", x->c.dup);
 	rplat_jw_uint(&jw, "out_of_order", x->c.ooo);
 	rplat_jw_uint(&jw, "corrupt", x->c.corrupt);
+	rplat_jw_uint(&jw, "warmup", x->c.warmup);
+	rplat_jw_uint(&jw, "missed_periods", missed_periods(x));
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "summary");
 	rplat_jw_obj_begin(&jw, "rate");
@@ -533,7 +666,7 @@ static int write_run(struct streamer *x)
 	rplat_jw_uint(&jw, "missed_periods", missed_periods(x));
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "stages");
-	rplat_stats_json(&jw, "remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
+	rplat_stats_json(&jw, "remote_to_host", &x->one_way, x->fit.valid ? x->err_ns : -1);
 	rplat_stats_json(&jw, "irq_latency", &x->irq, -1);
 	rplat_stats_json(&jw, "isr_to_send", &x->isr_send, -1);
 	rplat_stats_json(&jw, "interarrival", &x->inter, -1);
@@ -544,7 +677,8 @@ static int write_run(struct streamer *x)
 		x->trace->stop(x->trace->ctx, x->dir, &jw);
 		rplat_jw_obj_end(&jw);
 	}
-	rplat_jw_str(&jw, "ended_by", rplat_stop ? "signal" : x->silent_end ? "remote silent" : "completed");
+	rplat_jw_str(&jw, "ended_by",
+		     (const char *const[]){ "completed", "signal", "remote silent", "remote gone" }[x->ended_by]);
 	rplat_jw_int(&jw, "return_code", x->rc);
 	rplat_jw_obj_end(&jw);
 	if (rplat_jw_finish(&jw)) {
@@ -569,6 +703,7 @@ int cmd_stream(int argc, char **argv)
 	if (!x)
 		return 2;
 	x->o = &o;
+	x->measured_from = o.warm_up || o.warm_up_ns ? UINT32_MAX : 0;
 	rplat_measure_signals();
 	rplat_sysinfo_read(&x->si);
 	rplat_hist_init(&x->one_way);
@@ -625,16 +760,57 @@ int cmd_stream(int argc, char **argv)
 		goto out;
 	}
 	r = receive(x);
-	if (stream_ctl(x->link, RPLAT_STREAM_STOP, &o, err, sizeof(err)) && r == 0)
+	if (rplat_stop && !x->ended_by)
+		x->ended_by = END_SIGNAL;
+	if (x->ended_by != END_GONE && stream_ctl(x->link, RPLAT_STREAM_STOP, &o, err, sizeof(err)) && r == 0)
 		fprintf(stderr, "rplat stream: warning: %s\n", err);
-	if (r == 0 || !x->silent_end)
-		rplat_calibrate(x->link, &x->clk, o.calibrate, 100000);
-	rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
-	x->wall1 = time(NULL);
-	rplat_rt_restore(&rt);
-	rplat_clk_fit(&x->clk, &x->fit);
-	x->rc = r ? 3 : (x->c.lost || x->c.dup || x->c.ooo || x->c.corrupt || x->c.overruns || x->next_seq < expected(x)) ? 1 : 0;
-	if (second_pass(x) | write_run(x)) {
+	{
+		/* the closing calibration: what makes the fit two-sided; a remote that went away or stopped
+		 * answering here ends the run as such (exit 3) */
+		int64_t t_stream_end = rplat_now_ns();
+		int got = x->ended_by == END_GONE || x->ended_by == END_SILENT ? 0 :
+			  rplat_calibrate(x->link, &x->clk, o.calibrate, 100000);
+
+		if (got < 0 && !x->ended_by && !rplat_stop)
+			x->ended_by = errno == ETIMEDOUT || errno == ENOBUFS ? END_SILENT : END_GONE;
+		else if (got == 0 && !x->ended_by && !rplat_stop)
+			x->ended_by = END_SILENT;
+		if (x->ended_by == END_DONE || x->ended_by == END_SIGNAL)
+			rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
+		x->wall1 = time(NULL);
+		rplat_rt_restore(&rt);
+		rplat_clk_fit(&x->clk, &x->fit);
+		x->err_ns = x->fit.err_ns;
+		/* one-sided: no calibration sample after the stream. The opening calibration's span S fixes the
+		 * slope to within 2 * err / S; carried over the distance D from its last sample to the stream's
+		 * end, a mapped time is off by up to err * (1 + 2 D / S). */
+		if (x->fit.valid && x->clk.nwin && x->clk.win[x->clk.nwin - 1].host_send < t_stream_end &&
+		    x->last_recv) {
+			double span = (double)(x->clk.win[x->clk.nwin - 1].host_send - x->clk.win[0].host_send);
+			double dist = (double)(x->last_recv - x->clk.win[x->clk.nwin - 1].host_send);
+
+			x->one_sided = 1;
+			x->err_ns = span > 0 ? x->fit.err_ns * (1.0 + 2.0 * dist / span) : INFINITY;
+			fprintf(stderr, "rplat stream: no closing calibration (%s): the clock fit is one-sided, mapped "
+				"times +-%.2f us\n", x->ended_by == END_GONE ? "the remote went away" :
+				x->ended_by == END_SILENT ? "the remote stopped answering" : "interrupted",
+				x->err_ns / 1e3);
+		}
+	}
+	x->rc = x->ended_by == END_GONE || x->ended_by == END_SILENT ? 3 :
+		(x->c.lost || x->c.dup || x->c.ooo || x->c.corrupt || x->c.overruns || seen(x) < expected(x)) ? 1 : 0;
+	if (second_pass(x)) {
+		fprintf(stderr, "rplat stream: writing %s/samples.tsv failed: %s\n", x->dir, strerror(errno));
+		x->rc = x->rc ? x->rc : 1;
+	}
+	if (x->negative) {
+		/* said even with -q: a negative latency means the mapping is wrong for these messages */
+		fprintf(stderr, "rplat stream: %llu one-way latencies are negative (down to %.2f us): the clock fit does "
+			"not hold for them%s; the one-way figures are not trustworthy\n", (unsigned long long)x->negative,
+			x->most_negative / 1e3, x->one_sided ? " (it is one-sided)" : "");
+		x->rc = x->rc ? x->rc : 1;
+	}
+	if (write_run(x)) {
 		fprintf(stderr, "rplat stream: writing %s failed: %s\n", x->dir, strerror(errno));
 		x->rc = x->rc ? x->rc : 1;
 	}
@@ -650,12 +826,25 @@ int cmd_stream(int argc, char **argv)
 		       (double)(x->c.received - 1) * 1e9 / (double)(x->last_recv - x->first_recv),
 		       (unsigned long long)missed_periods(x));
 	rplat_print_stats_header();
-	rplat_print_stats_row("remote_to_host", &x->one_way, x->fit.valid ? x->fit.err_ns : -1);
+	rplat_print_stats_row("remote_to_host", &x->one_way, x->fit.valid ? x->err_ns : -1);
 	rplat_print_stats_row("irq_latency", &x->irq, -1);
 	rplat_print_stats_row("isr_to_send", &x->isr_send, -1);
 	rplat_print_stats_row("interarrival", &x->inter, -1);
-	if (x->silent_end)
-		printf("# the stream stopped arriving: run ended early\n");
+	if (x->c.warmup)
+		printf("# warm-up: %llu stream messages before these, in no figure\n", (unsigned long long)x->c.warmup);
+	if (x->one_sided)
+		printf("# clock: one-sided fit (no closing calibration): mapped times +-%.2f us, not the fit's +-%.2f us\n",
+		       x->err_ns / 1e3, x->fit.err_ns / 1e3);
+	if (x->negative)
+		printf("# clock: %llu one-way latencies negative (down to %.2f us): the fit does not hold for them\n",
+		       (unsigned long long)x->negative, x->most_negative / 1e3);
+	if (missed_periods(x))
+		printf("# %llu timer periods passed without a message (the probe's interrupt missed them)\n",
+		       (unsigned long long)missed_periods(x));
+	if (x->ended_by == END_SILENT)
+		printf("# the remote stopped answering: run ended early\n");
+	else if (x->ended_by == END_GONE)
+		printf("# the remote went away: run ended early\n");
 	printf("# run: %s\n", x->dir);
 	rc = x->rc;
 out:

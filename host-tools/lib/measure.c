@@ -207,13 +207,21 @@ void rplat_rt_restore(struct rplat_rt *rt)
 	rt->mlocked = 0;
 }
 
+#define CALIBRATE_MAX_SILENT 5 /* consecutive unanswered calibration pings that end it */
+
 int rplat_calibrate(struct rplat_link *l, struct rplat_clk *clk, int n, int64_t interval_ns)
 {
 	uint8_t out[RPLAT_PING_MIN], in[RPMSG_MAX_PAYLOAD];
-	int i, got = 0;
+	int i, got = 0, missed = 0;
 
 	for (i = 0; i < n && !rplat_stop; i++) {
 		int64_t t_send, deadline;
+		int answered = 0;
+
+		if (missed >= CALIBRATE_MAX_SILENT) { /* the remote stopped answering */
+			errno = ETIMEDOUT;
+			return -1;
+		}
 
 		rplat_ping_build(out, RPLAT_PING_MIN, 0x80000000u | (uint32_t)i);
 		t_send = rplat_now_ns();
@@ -239,9 +247,11 @@ int rplat_calibrate(struct rplat_link *l, struct rplat_clk *clk, int n, int64_t 
 				memcpy(&cs.r_reply, &p->t_reply, 8);
 				rplat_clk_add(clk, &cs);
 				got++;
+				answered = 1;
 				break;
 			}
 		}
+		missed = answered ? 0 : missed + 1;
 		if (interval_ns > 0) {
 			struct timespec ts = { interval_ns / 1000000000, interval_ns % 1000000000 };
 

@@ -573,11 +573,24 @@ static int check_stream(struct rplat_samples *s, const struct rplat_sample *sm, 
 		s->last_t = sm->t_recv;
 		break;
 	case RPLAT_RS_LOST:
+	case RPLAT_RS_CORRUPT: /* a message that came garbled (its header whole): no values, in seq order */
 		if (sm->t_recv != RPLAT_NA || sm->sstage[0] != RPLAT_NA || sm->sstage[3] != RPLAT_NA)
-			return LFAIL("%s: line %llu: a lost message with a receive time or latency", s->path, LN);
+			return LFAIL("%s: line %llu: a %s message with a receive time or latency", s->path, LN, st);
 		if (s->have_max_seq && sm->seq <= s->max_seq)
 			return LFAIL("%s: line %llu: lost seq %llu is not after the highest so far (%llu)", s->path, LN,
 				     (unsigned long long)sm->seq, (unsigned long long)s->max_seq);
+		s->max_seq = sm->seq;
+		s->have_max_seq = 1;
+		break;
+	case RPLAT_RS_WARMUP: /* --warm-up: in seq order like ok and lost lines, received or not, in no figure */
+		if (s->have_max_seq && sm->seq <= s->max_seq)
+			return LFAIL("%s: line %llu: warm-up seq %llu is not after the highest so far (%llu)", s->path, LN,
+				     (unsigned long long)sm->seq, (unsigned long long)s->max_seq);
+		if (sm->t_recv != RPLAT_NA) {
+			if (sm->t_recv < 0 || (s->have_last && s->last_t != RPLAT_NA && sm->t_recv < s->last_t))
+				return LFAIL("%s: line %llu: t_recv of a warm-up message out of order", s->path, LN);
+			s->last_t = sm->t_recv;
+		}
 		s->max_seq = sm->seq;
 		s->have_max_seq = 1;
 		break;
@@ -905,6 +918,9 @@ static int finish_counts(struct rplat_samples *s, char *err, size_t errlen)
 		if (c->status[RPLAT_RS_LOST] > k->lost)
 			return LFAIL("%s: %llu lost messages, more than run.json's counts.lost (%llu)", s->path,
 				     (unsigned long long)c->status[RPLAT_RS_LOST], (unsigned long long)k->lost);
+		if (c->status[RPLAT_RS_CORRUPT] > k->corrupt)
+			return LFAIL("%s: %llu corrupt messages, more than run.json's counts.corrupt (%llu)", s->path,
+				     (unsigned long long)c->status[RPLAT_RS_CORRUPT], (unsigned long long)k->corrupt);
 		return 0;
 	}
 	if (msgs != r->counts.sent && !(warm && c->messages == r->counts.sent))

@@ -43,7 +43,9 @@ void rplat_ping_build(uint8_t *buf, uint16_t size, uint32_t seq);
 int rplat_pong_intact(const uint8_t *buf, long n, uint16_t size, uint32_t seq);
 
 /* Clock calibration: 'n' minimal pings 'interval_ns' apart, each reply added to clk. Messages of other
- * types that arrive meanwhile are dropped. Returns the number of replies, or -1 on a link error. */
+ * types that arrive meanwhile are dropped. Returns the number of replies, or -1 with errno: a link error
+ * (EPIPE: the remote went away; ENOBUFS: it consumes nothing) or ETIMEDOUT after 5 unanswered pings in a
+ * row (the remote stopped answering). The replies before a failure stay in clk. */
 int rplat_calibrate(struct rplat_link *l, struct rplat_clk *clk, int n, int64_t interval_ns);
 
 /* Run metadata pieces. */

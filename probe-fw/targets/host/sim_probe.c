@@ -35,7 +35,10 @@ const char rplat_sim_help[] =
 	"                   num=N          vring entries declared (256)      align=N       vring align declared (4096)\n"
 	"                   socket=PATH    attach to a probe started with `rplat sim --socket PATH`\n"
 	"                 fault injection (tests): corrupt=N, badseq=N (every Nth reply), die=N, mute=N (after N\n"
-	"                 answered pings), stale=N (every Nth request read through a stale cache line), seed=N\n"
+	"                 answered pings), stale=N (every Nth request read through a stale cache line), seed=N;\n"
+	"                 streams: sdrop=N (every Nth message not sent), scorrupt=N (every Nth corrupt),\n"
+	"                 sdie=N (exit after N messages), cstep=TIME (the counter jumps ahead by TIME when\n"
+	"                 a stream starts)\n"
 	"                   fw=echo        run the example echo firmware (port 14, rplat hooks, rplat-ring\n"
 	"                                  carveout; see rplat observe) instead of the probe; restart=N re-inits\n"
 	"                                  its ring every N messages\n"
@@ -108,6 +111,14 @@ int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, ch
 		bad = opt_u32(val, &o->mute_after, 0xFFFFFFFFull);
 	else if (!strcmp(key, "stale"))
 		bad = opt_u32(val, &o->stale_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "sdrop"))
+		bad = opt_u32(val, &o->sdrop_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "scorrupt"))
+		bad = opt_u32(val, &o->scorrupt_every, 0xFFFFFFFFull);
+	else if (!strcmp(key, "sdie"))
+		bad = opt_u32(val, &o->sdie_after, 0xFFFFFFFFull);
+	else if (!strcmp(key, "cstep"))
+		bad = rplat_parse_time_us(val, &o->cstep_ns) || o->cstep_ns < 0;
 	else if (!strcmp(key, "seed"))
 		bad = rplat_parse_u64(val, &o->seed);
 	else if (!strcmp(key, "fw")) {
@@ -156,13 +167,14 @@ struct sim {
 	int64_t t_first;     /* CLOCK_MONOTONIC ns of the first expiry */
 	int64_t period_ns;
 	uint64_t expired;    /* expirations so far */
+	uint64_t step;       /* cstep=: ticks added to the counter since the stream started */
 };
 
 static uint64_t sim_counter(void *ctx)
 {
 	struct sim *s = ctx;
 
-	return rplat_sim_counter_at(s->o, rplat_now_raw_ns());
+	return rplat_sim_counter_at(s->o, rplat_now_raw_ns()) + s->step;
 }
 
 static void sim_kick(void *ctx, uint32_t vq)
@@ -254,6 +266,7 @@ static void sim_timer_start(void *ctx, uint32_t ticks)
 			 (1.0L + (long double)s->o->drift_ppm * 1e-6L);
 
 	s->period_ns = (int64_t)ns > 0 ? (int64_t)ns : 1;
+	s->step = (uint64_t)((long double)s->o->cstep_ns * (long double)s->o->hz / 1e9L);
 	s->t_first = mono_ns() + s->period_ns;
 	s->expired = 0;
 	its.it_value.tv_sec = s->t_first / 1000000000;
@@ -282,15 +295,27 @@ static void sim_timer_isr(struct sim *s)
 	if (read(s->tfd, &k, sizeof(k)) != sizeof(k))
 		return;
 	t_isr = sim_counter(s);
+	/* due: the first of the k expirations this interrupt serves, so that an interrupt held off for
+	 * more than a period shows its whole latency (the others are the missed periods) */
+	due = s->t_first + (int64_t)s->expired * s->period_ns;
 	s->expired += k;
-	due = s->t_first + (int64_t)(s->expired - 1) * s->period_ns;
 	late_ns = mono_ns() - due;
 	if (late_ns < 0)
 		late_ns = 0;
 	work_delay(s);
+	if (s->stream.running && s->o->sdrop_every && (s->stream.sent + 1) % s->o->sdrop_every == 0 &&
+	    (!s->stream.count || s->stream.sent + 1 < s->stream.count)) {
+		s->stream.sent++; /* sdrop=: this seq is never sent, as if lost on the way */
+		return;
+	}
+	if (s->o->scorrupt_every && (s->stream.sent + 1) % s->o->scorrupt_every == 0)
+		((struct rplat_stream_data *)(void *)s->stream.msg)->reserved = 0x5a5a5a5au;
 	rp_stream_tick(&s->stream, t_isr,
 		       (uint32_t)((long double)late_ns * (long double)s->o->hz / 1e9L *
 				  (1.0L + (long double)s->o->drift_ppm * 1e-6L)));
+	((struct rplat_stream_data *)(void *)s->stream.msg)->reserved = 0;
+	if (s->o->sdie_after && s->stream.sent >= s->o->sdie_after)
+		_exit(9);
 }
 
 static void sim_setup_sched(const struct rplat_sim_opts *o)

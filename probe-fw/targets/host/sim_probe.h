@@ -36,6 +36,11 @@ struct rplat_sim_opts {
 	uint32_t die_after;     /* exit after N requests, without a word */
 	uint32_t mute_after;    /* stop answering after N requests but stay alive */
 	uint32_t stale_every;   /* serve a stale copy of a request buffer (coherency fault) */
+	uint32_t sdrop_every;   /* stream: every Nth STREAM_DATA is not sent (its seq is skipped: lost) */
+	uint32_t scorrupt_every; /* stream: every Nth STREAM_DATA has its reserved word set (corrupt) */
+	uint32_t sdie_after;    /* stream: exit after sending N STREAM_DATA, without a word */
+	int64_t cstep_ns;       /* the counter jumps ahead by this much when a stream starts (a clock that
+				   wandered: the calibration's fit no longer holds) */
 	uint64_t seed;
 	/* fw=echo: run the example echo firmware (echo_sim.c) instead of the probe */
 	int fw_echo;
