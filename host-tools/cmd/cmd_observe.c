@@ -18,7 +18,9 @@ static void usage(FILE *f)
 		"run directory (samples.tsv, hist/, run.json) that report, compare, budget and merge read. The\n"
 		"firmware's ring is found through the application's own link region (its resource table's\n"
 		"\"rplat-ring\" carveout) and drained at HZ; the application's rpmsg writes and reads are traced as\n"
-		"syscalls (tracefs instance rplat-observe, root needed); each message is matched with the firmware's\n"
+		"events (tracefs instance rplat-observe, root needed): the doorbell write()/send() its link makes\n"
+		"for each message, and the return of its rplat_link_recv() (a uretprobe); each message is matched\n"
+		"with the firmware's\n"
 		"ISR, RX and SEND records by order and identity, and split into four stages:\n"
 		"  host_to_remote     application write -> remote ISR\n"
 		"  remote_dispatch    remote ISR -> RX callback\n"
@@ -38,6 +40,9 @@ static void usage(FILE *f)
 		"  --label TEXT       the run's label\n"
 		"  --sim-truth OPTS   tests: the sim's counter options (hz=,drift=,offset=) to check the clock\n"
 		"                     mapping against (run.json clock.sim_truth)\n"
+		"  --read-syscalls    take the application's reads from its doorbell read()/recv() syscalls instead of\n"
+		"                     a uretprobe on its rplat_link_recv() (the sim and qemu links can take a reply\n"
+		"                     from shared memory without a syscall: those replies are then unseen)\n"
 		"  -q, --quiet        no summary\n"
 		"\n"
 		"Exit: 0 written, 2 usage or input error, 3 the application, its region or its ring could not be\n"
@@ -52,7 +57,8 @@ int cmd_observe(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "count", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },   { "label", required_argument, NULL, 'l' },
 		{ "sim-truth", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ "read-syscalls", no_argument, NULL, 'S' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct rplat_observe_opts o;
 	char err[1024], cmdline[1024];
@@ -106,6 +112,9 @@ int cmd_observe(int argc, char **argv)
 			break;
 		case 'q':
 			o.quiet = 1;
+			break;
+		case 'S':
+			o.read_probe = 0;
 			break;
 		case 'h':
 			usage(stdout);

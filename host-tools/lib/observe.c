@@ -57,6 +57,7 @@ void rplat_observe_opts_init(struct rplat_observe_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->link = "sim";
 	o->rate_hz = 100;
+	o->read_probe = 1;
 }
 
 /* ---- finding the application's region and fds ---- */
@@ -653,9 +654,12 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	for (i = 0; i < NSTAGES; i++)
 		rplat_jw_str(&jw, NULL, stage_label[i]);
 	rplat_jw_arr_end(&jw);
-	rplat_jw_str(&jw, "host_events", x->t.is_qemu ? "write()/read() on the qemu link's doorbell socket" :
-			 "write() of the sim link's host->remote doorbell eventfd (the message is posted just before), "
-			 "return of read() of its remote->host doorbell eventfd");
+	rplat_jw_str(&jw, "host_write", x->t.is_qemu ? "send() of the qemu link's doorbell byte (the message is "
+			 "posted in shared memory just before)" : "write() of the sim link's host->remote doorbell eventfd "
+			 "(the message is posted in shared memory just before)");
+	rplat_jw_str(&jw, "host_read", o->read_probe ? "return of the application's rplat_link_recv() with a message "
+			 "(uretprobe)" : x->t.is_qemu ? "return of recv() of the firmware's doorbell byte" :
+			 "return of read() of the remote->host doorbell eventfd");
 	rplat_jw_obj_begin(&jw, "ring");
 	rplat_jw_uint(&jw, "da", x->ring_da);
 	rplat_jw_uint(&jw, "len", x->ring_len);
@@ -816,7 +820,7 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 		rplat_fail(err, errlen, "out of memory");
 		goto out;
 	}
-	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, 0, err, errlen);
+	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, 0, x.t.is_qemu, o->read_probe, err, errlen);
 	if (!tr)
 		goto out;
 	memset(&sa, 0, sizeof(sa));

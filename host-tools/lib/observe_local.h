@@ -12,9 +12,11 @@ struct rplat_obs_trace;
 
 /* Set up the instance with tracing off. fd_tx: the fd the application writes messages (or the doorbell)
  * to; fd_rx: the one it reads them from (the same fd on rpmsg_char, two eventfds on the sim). msg_lens: a
- * write's count and a read's return are message lengths (rpmsg_char), not doorbell bytes. */
-struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, char *err,
-					       size_t errlen);
+ * write's count and a read's return are message lengths (rpmsg_char), not doorbell bytes. sock: the
+ * application sends and receives with send()/recv() (the qemu link's doorbell socket). recv_probe: its
+ * reads are the returns of its rplat_link_recv() (a uretprobe), not read syscalls. */
+struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, int sock,
+					       int recv_probe, char *err, size_t errlen);
 int rplat_obs_trace_start(struct rplat_obs_trace *t);
 int rplat_obs_trace_off(struct rplat_obs_trace *t);
 /* Tracing off, read everything: the events (owned by t, valid until destroy), sorted by time, and the

@@ -3,25 +3,40 @@
  * Its own instance ("rplat-observe", so that it can run beside `rplat trace`, which holds "rplat"),
  * tracing off until started, trace_clock mono (the host times of samples.tsv), three events filtered to
  * the application's thread and its fds: syscalls/sys_enter_write (fd, count), sys_enter_read (fd) and
- * sys_exit_read (ret; paired with the read entered just before on that thread). At stop the buffers are
+ * sys_exit_read (ret; paired with the read entered just before on that thread), or their sendto /
+ * recvfrom counterparts for a socket doorbell. With recv_probe, the read is instead the return of the
+ * application's rplat_link_recv() with a message (a uretprobe "rplat_observe/recv", removed with the
+ * instance): on the sim and qemu links the application can take a reply it finds in shared memory
+ * without any read syscall, or read a doorbell that lags behind it. At stop the buffers are
  * read whole; events lost to a full buffer are counted (the run says so). The instance is removed on
  * every path (rplat_obs_trace_destroy, and at exit). */
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event-parse.h>
 #include <tracefs.h>
+#include <unistd.h>
 
 #include "rplat/observe.h"
 #include "rplat/util.h"
 #include "observe_local.h"
 
 #define INSTANCE "rplat-observe"
+#define PROBE_GROUP "rplat_observe"
+#define RECV_SYM "rplat_link_recv"
 #define BUF_KB 8192
 
-static const char *const events[] = { "sys_enter_write", "sys_enter_read", "sys_exit_read" };
+/* write entered, read entered, read returned: write()/read() (rpmsg_char, the sim's eventfds) or
+ * sendto()/recvfrom() (send()/recv(): the qemu link's doorbell socket) */
+static const char *const events[2][3] = {
+	{ "sys_enter_write", "sys_enter_read", "sys_exit_read" },
+	{ "sys_enter_sendto", "sys_enter_recvfrom", "sys_exit_recvfrom" },
+};
 
 struct rplat_obs_trace {
 	struct tracefs_instance *inst;
@@ -30,12 +45,15 @@ struct rplat_obs_trace {
 	int fd_tx, fd_rx;
 	int read_fd;              /* fd of the read entered last, -1 */
 	int msg_lens;             /* counts and returns are message lengths */
+	int sock;                 /* events[1]: send()/recv() */
+	struct tracefs_dynevent *up; /* the uretprobe on the application's rplat_link_recv, or NULL */
 	struct rplat_obs_hostev *ev;
 	size_t n, cap;
 	int oom;
 };
 
 static struct tracefs_instance *g_inst; /* for the atexit cleanup */
+static struct tracefs_dynevent *g_up;
 
 static void atexit_cleanup(void)
 {
@@ -44,6 +62,62 @@ static void atexit_cleanup(void)
 		tracefs_instance_destroy(g_inst);
 		g_inst = NULL;
 	}
+	if (g_up) {
+		tracefs_dynevent_destroy(g_up, true);
+		g_up = NULL;
+	}
+}
+
+/* The file offset of function 'sym' in the ELF 'path' (for a uprobe), or 0. */
+static unsigned long long elf_func_offset(const char *path, const char *sym)
+{
+	unsigned long long off = 0;
+	GElf_Addr addr = 0;
+	Elf_Scn *scn = NULL;
+	size_t nph, i;
+	Elf *e;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && !addr && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t j;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (j = 0; d && j < sh.sh_size / sh.sh_entsize; j++) {
+			GElf_Sym st;
+			const char *nm;
+
+			if (!gelf_getsym(d, (int)j, &st) || GELF_ST_TYPE(st.st_info) != STT_FUNC || !st.st_value)
+				continue;
+			nm = elf_strptr(e, sh.sh_link, st.st_name);
+			if (nm && !strcmp(nm, sym)) {
+				addr = st.st_value;
+				break;
+			}
+		}
+	}
+	for (i = 0; e && addr && !elf_getphdrnum(e, &nph) && i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && addr >= ph.p_vaddr &&
+		    addr < ph.p_vaddr + ph.p_filesz) {
+			off = addr - ph.p_vaddr + ph.p_offset;
+			break;
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return off;
 }
 
 void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
@@ -56,17 +130,22 @@ void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
 		tracefs_instance_free(t->inst);
 		g_inst = NULL;
 	}
+	if (t->up) {
+		tracefs_dynevent_destroy(t->up, true);
+		tracefs_dynevent_free(t->up);
+		g_up = NULL;
+	}
 	if (t->tep)
 		tep_free(t->tep);
 	free(t->ev);
 	free(t);
 }
 
-struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, char *err,
-					       size_t errlen)
+struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, int sock,
+					       int recv_probe, char *err, size_t errlen)
 {
 	static int atexit_set;
-	const char *systems[] = { "syscalls", NULL };
+	const char *systems[] = { "syscalls", PROBE_GROUP, NULL };
 	struct rplat_obs_trace *t = calloc(1, sizeof(*t));
 	char filt[128];
 	size_t i;
@@ -78,6 +157,7 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 	t->fd_rx = fd_rx;
 	t->read_fd = -1;
 	t->msg_lens = msg_lens;
+	t->sock = !!sock;
 	if (tracefs_instance_exists(INSTANCE)) {
 		/* a leftover of a crashed observe: remove it (an observe still running would own it, but two
 		 * observes on one machine is not supported) */
@@ -103,14 +183,53 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 		goto fail;
 	}
 	tracefs_instance_set_buffer_size(t->inst, BUF_KB, -1);
-	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+	if (recv_probe) {
+		char exe[64], real[PATH_MAX];
+		unsigned long long off;
+
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)tid);
+		if (!realpath(exe, real)) {
+			rplat_fail(err, errlen, "%s: %s", exe, strerror(errno));
+			goto fail;
+		}
+		off = elf_func_offset(real, RECV_SYM);
+		if (!off) {
+			rplat_fail(err, errlen, "%s has no symbol %s: the application does not use the link API "
+				   "(or is stripped)", real, RECV_SYM);
+			goto fail;
+		}
+		/* a leftover of a crashed observe */
+		{
+			struct tracefs_dynevent *old = tracefs_uretprobe_alloc(PROBE_GROUP, "recv", real, off, NULL);
+
+			if (old) {
+				tracefs_dynevent_destroy(old, true);
+				tracefs_dynevent_free(old);
+			}
+		}
+		t->up = tracefs_uretprobe_alloc(PROBE_GROUP, "recv", real, off, "ret=$retval");
+		if (!t->up || tracefs_dynevent_create(t->up)) {
+			rplat_fail(err, errlen, "tracefs: cannot place a uretprobe on %s+0x%llx (%s): %s", real, off,
+				   RECV_SYM, strerror(errno));
+			goto fail;
+		}
+		g_up = t->up;
+		snprintf(filt, sizeof(filt), "common_pid == %d", (int)tid);
+		if (tracefs_event_file_write(t->inst, PROBE_GROUP, "recv", "filter", filt) < 0 ||
+		    tracefs_event_enable(t->inst, PROBE_GROUP, "recv") < 0) {
+			rplat_fail(err, errlen, "tracefs: cannot enable %s/recv: %s", PROBE_GROUP, strerror(errno));
+			goto fail;
+		}
+	}
+	for (i = 0; i < (recv_probe ? 1u : 3u); i++) {
 		if (i == 2)
 			snprintf(filt, sizeof(filt), "common_pid == %d", (int)tid);
 		else
 			snprintf(filt, sizeof(filt), "common_pid == %d && (fd == %d || fd == %d)", (int)tid, fd_tx, fd_rx);
-		if (tracefs_event_file_write(t->inst, "syscalls", events[i], "filter", filt) < 0 ||
-		    tracefs_event_enable(t->inst, "syscalls", events[i]) < 0) {
-			rplat_fail(err, errlen, "tracefs: cannot enable syscalls/%s: %s", events[i], strerror(errno));
+		if (tracefs_event_file_write(t->inst, "syscalls", events[t->sock][i], "filter", filt) < 0 ||
+		    tracefs_event_enable(t->inst, "syscalls", events[t->sock][i]) < 0) {
+			rplat_fail(err, errlen, "tracefs: cannot enable syscalls/%s: %s", events[t->sock][i],
+				   strerror(errno));
 			goto fail;
 		}
 	}
@@ -167,13 +286,16 @@ static int on_event(struct tep_event *e, struct tep_record *r, int cpu, void *ct
 	unsigned long long fd, v;
 
 	(void)cpu;
-	if (!strcmp(e->name, "sys_enter_write")) {
-		if (field(e, r, "fd", &fd) || (int)fd != t->fd_tx || field(e, r, "count", &v))
+	if (!strcmp(e->name, events[t->sock][0])) {
+		if (field(e, r, "fd", &fd) || (int)fd != t->fd_tx || field(e, r, t->sock ? "len" : "count", &v))
 			return 0;
 		push(t, (int64_t)r->ts, RPLAT_OBS_WRITE, t->msg_lens ? (int64_t)v : -1);
-	} else if (!strcmp(e->name, "sys_enter_read")) {
+	} else if (t->up && !strcmp(e->name, "recv")) {
+		if (field(e, r, "ret", &v) == 0 && (long long)v > 0)
+			push(t, (int64_t)r->ts, RPLAT_OBS_READ, t->msg_lens ? (long long)v : -1);
+	} else if (!strcmp(e->name, events[t->sock][1])) {
 		t->read_fd = field(e, r, "fd", &fd) ? -1 : (int)fd;
-	} else if (!strcmp(e->name, "sys_exit_read")) {
+	} else if (!strcmp(e->name, events[t->sock][2])) {
 		long long ret;
 
 		if (t->read_fd != t->fd_rx || field(e, r, "ret", &v))

@@ -135,6 +135,8 @@ struct rplat_observe_opts {
 	const char *label;
 	const char *sim_truth; /* sim options (hz=,drift=,offset=) to check the clock against, or NULL */
 	int quiet;
+	int read_probe;        /* the application's reads: 1 (default) the returns of its rplat_link_recv() (a
+				  uretprobe), 0 its doorbell read()/recv() syscalls */
 };
 
 void rplat_observe_opts_init(struct rplat_observe_opts *o);

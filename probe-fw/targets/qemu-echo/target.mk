@@ -1,0 +1,7 @@
+# TARGET=qemu-echo: the example echo firmware (targets/host/echo_svc.c: port 14, instrumented with the
+# rplat hooks) on QEMU mps2-an386, for rplat observe. Not the probe: no rplat protocol.
+FW_NAME := rplat-echo.elf
+FW_LDSCRIPT := echo-mps2-an386.ld
+FW_SRCS := targets/qemu-echo/main.c targets/qemu-mps2-an386/mps2_hal.c targets/am62x-m4f/cm_startup.c \
+	targets/host/echo_svc.c hooks/rplat_hooks.c
+FW_DEFS := -Itargets/qemu-mps2-an386 -Itargets/am62x-m4f -Itargets/host -Ihooks/include
