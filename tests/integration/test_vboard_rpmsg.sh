@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 start_server() {
-    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v 2>"$T/server.log" &
+    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v "$@" 2>"$T/server.log" &
     SPID=$!
     i=0
     while [ ! -S "$SOCK" ]; do
@@ -78,7 +78,7 @@ grep -q 'guest connected: peer id 1' "$T/server.log" || { cat "$T/server.log" >&
 server_gone
 echo "ivshmem handshake with QEMU: ok (peer 1, 1 MiB BAR2, server gone with its files)"
 
-# 2. The guest.
+# 2. The guest: build the module, then one board per remote.
 [ -x "$TOP/host-tools/vboard/run.sh" ] || skip "host-tools/vboard/run.sh not in this tree (handshake passed)"
 "$TOP/host-tools/vboard/build-kernel.sh" --print "$FLAVOUR" >/dev/null 2>&1 ||
     skip "the $FLAVOUR guest kernel is not built (host-tools/vboard/build-kernel.sh $FLAVOUR; handshake passed)"
@@ -89,8 +89,17 @@ set -e
 [ $rc -eq 4 ] && skip "no kernel tree for the module (handshake passed)"
 [ $rc -eq 0 ] || fail "rproc_ivshmem.ko did not build (rc $rc)"
 
-start_server
-cat >"$T/guest.sh" <<EOF
+# board NAME NDEV NCTRL [SERVER ARGS...]: boot the guest on a fresh server; in it, load the module, start
+# the rproc, wait for /dev/rpmsgN, ping NDEV times over it and NCTRL times over an endpoint made through
+# /dev/rpmsg_ctrlN, stop the rproc. Results in $T/NAME/.
+board() {
+    name=$1 ndev=$2 nctrl=$3
+    shift 3
+    SRV_ARGS="$*"
+    # shellcheck disable=SC2086
+    start_server $SRV_ARGS
+    mkdir -p "$T/$name"
+    cat >"$T/$name/guest.sh" <<EOF
 set -x
 insmod /in/rproc_ivshmem.ko || exit 10
 r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1)
@@ -100,51 +109,73 @@ echo "state-before: \$(cat \$r/state)"
 echo start > \$r/state || exit 12
 i=0
 while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
-    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "no /dev/rpmsgN"; exit 13; }
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "no /dev/rpmsgN"; cat /sys/kernel/debug/remoteproc/*/trace0; exit 13; }
     sleep 0.1
 done
 echo "state-running: \$(cat \$r/state)"
 ls /sys/bus/rpmsg/devices/
 ls /dev/rpmsg*
+grep mbox /proc/interrupts
 dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
-rplat ping --link rpmsg:dev=\$dev -l $N -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
-rplat ping --link rpmsg:rproc=rplat-vboard,port=14 -l 1000 -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
+rplat ping --link rpmsg:dev=\$dev -l $ndev -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
+rplat ping --link rpmsg:rproc=rplat-vboard,port=14 -l $nctrl -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
     echo "ping-ctrl-rc: \$?"
+echo "trace:"
+cat /sys/kernel/debug/remoteproc/*/trace0
 echo stop > \$r/state || exit 14
 echo "state-after: \$(cat \$r/state)"
 EOF
-
-set +e
-"$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/out" --timeout 500 \
-    --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
-    --file "$T/guest.sh" -- sh /in/guest.sh >"$T/run.log" 2>&1
-rc=$?
-set -e
-show() {
-    for f in run.log out/guest.log out/dmesg.txt server.log; do
-        [ -f "$T/$f" ] && { echo "--- $f"; tail -n 60 "$T/$f"; }
-    done >&2
+    set +e
+    "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$name/out" --timeout 400 \
+        --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
+        --file "$T/$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$name/run.log" 2>&1
+    rc=$?
+    set -e
+    O=$T/$name/out
+    show() {
+        for f in "$T/$name/run.log" "$O/guest.log" "$O/dmesg.txt" "$T/server.log"; do
+            [ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; }
+        done >&2
+    }
+    [ $rc -ne 4 ] || skip "run.sh: the $FLAVOUR kernel is not built"
+    [ $rc -eq 0 ] || { show; fail "$name: the guest command failed (run.sh rc $rc)"; }
+    G=$O/guest.log
+    D=$O/dmesg.txt
+    grep -q '^state-before: offline$' "$G" || { show; fail "$name: the rproc was not offline after insmod"; }
+    grep -q '^state-running: running$' "$G" || { show; fail "$name: the rproc did not reach running"; }
+    grep -q '^state-after: offline$' "$G" || { show; fail "$name: the rproc was not offline after stop"; }
+    grep -q 'rpmsg-raw' "$G" || { show; fail "$name: no rpmsg-raw channel in /sys/bus/rpmsg/devices"; }
+    grep -q 'ivshmem-mbox-vq' "$G" || { show; fail "$name: no mbox interrupt in /proc/interrupts"; }
+    grep -q 'creating channel rpmsg-raw addr 0xe' "$D" ||
+        { show; fail "$name: dmesg: no name-service channel rpmsg-raw on port 14"; }
+    grep -q 'remote processor rplat-vboard is now up' "$D" || { show; fail "$name: dmesg: the core is not up"; }
+    grep -q 'remote started' "$T/server.log" || { show; fail "$name: the server did not start the remote"; }
+    ! grep -q 'ping-.*-rc' "$G" || { show; fail "$name: a ping in the guest failed"; }
+    for run in ping-dev ping-ctrl; do
+        j=$O/out/$run/run.json
+        want=$ndev
+        [ $run = ping-dev ] || want=$nctrl
+        [ -f "$j" ] || { show; fail "$name: $run: no run.json came back"; }
+        jassert "$j" "d['counts']['lost'] == 0 and d['counts']['late'] == 0 and d['counts']['received'] == $want"
+    done
+    echo "$name ($FLAVOUR): $ndev + $nctrl round trips over the real rpmsg_char (dev, ctrl endpoint), 0 lost"
+    # nothing left running: the server exits (--once) when QEMU disconnects, with its remote
+    server_gone
 }
-[ $rc -ne 4 ] || skip "run.sh: the $FLAVOUR kernel is not built"
-[ $rc -eq 0 ] || { show; fail "the guest command failed (run.sh rc $rc)"; }
-G=$T/out/guest.log
-D=$T/out/dmesg.txt
-grep -q '^state-before: offline$' "$G" || { show; fail "the rproc was not offline after insmod"; }
-grep -q '^state-running: running$' "$G" || { show; fail "the rproc did not reach running"; }
-grep -q '^state-after: offline$' "$G" || { show; fail "the rproc was not offline after stop"; }
-grep -q 'rpmsg-raw' "$G" || { show; fail "no rpmsg-raw channel in /sys/bus/rpmsg/devices"; }
-grep -q 'creating channel rpmsg-raw addr 0xe' "$D" || { show; fail "dmesg: no name-service channel rpmsg-raw on port 14"; }
-grep -q 'remote processor rplat-vboard is now up' "$D" || { show; fail "dmesg: remoteproc did not say the core is up"; }
-grep -q 'remote started' "$T/server.log" || { show; fail "the server did not start the remote"; }
-grep -q 'ping-.*-rc' "$G" && { show; fail "a ping in the guest failed"; }
-for run in ping-dev ping-ctrl; do
-    j=$T/out/out/$run/run.json
-    [ -f "$j" ] || { show; fail "$run: no run.json came back"; }
-    jassert "$j" "d['counts']['lost'] == 0 and d['counts']['late'] == 0 and d['counts']['received'] >= (1000 if '$run' == 'ping-ctrl' else $N)"
-done
-echo "vboard ($FLAVOUR): $(jget "$T/out/out/ping-dev/run.json" "d['counts']['received']") + $(jget "$T/out/out/ping-ctrl/run.json" "d['counts']['received']") round trips over the real rpmsg_char, 0 lost"
 
-# nothing left running: the server exits (--once) when QEMU disconnects, with its remote
-server_gone
-pgrep -f "rplat-vboard-test-$$" >/dev/null && fail "something of this test is still running"
+"$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
+board host "$N" 1000
+
+# The real probe firmware under qemu-system-arm, on the same shared memory (16 MiB, mps2-an386's PSRAM)
+CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
+if command -v qemu-system-arm >/dev/null && command -v "${CROSS}gcc" >/dev/null; then
+    make --no-print-directory -C "$TOP/probe-fw" TARGET=qemu-mps2-an386 >"$T/fw-build.log" 2>&1 ||
+        { cat "$T/fw-build.log"; fail "firmware build failed"; }
+    cp "$TOP/probe-fw/build/qemu-mps2-an386/rplat-probe.elf" "$T/probe.elf"
+    board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/probe.elf"
+    pgrep -f "qemu-system-arm.*$T" >/dev/null && fail "a qemu-system-arm outlived the board"
+else
+    echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
+fi
+pgrep -f "$T" >/dev/null && fail "something of this test is still running"
 echo "PASS"

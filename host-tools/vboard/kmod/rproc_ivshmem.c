@@ -37,6 +37,12 @@ static char *firmware = "rplat-vboard.elf";
 module_param(firmware, charp, 0444);
 MODULE_PARM_DESC(firmware, "firmware file name in /lib/firmware (default rplat-vboard.elf)");
 
+static ulong bar_pa = RPLAT_VB_FW_DA;
+module_param(bar_pa, ulong, 0444);
+MODULE_PARM_DESC(bar_pa, "move BAR2 to this guest-physical address, so that device addresses equal physical ones "
+		 "as on a board with a fixed DMA pool (default 0x21000000, the firmware's own address of its "
+		 "shared memory; 0 = keep the address the BIOS assigned)");
+
 static unsigned int cmd_timeout_ms = 10000;
 module_param(cmd_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(cmd_timeout_ms, "how long start/stop wait for the remote's answer (ms, default 10000)");
@@ -230,6 +236,47 @@ static irqreturn_t rproc_ivshmem_ctrl_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/*
+ * Move BAR2 to 'want' before the device is enabled: pci_release_resource(), claim the new range in the
+ * resource tree (it must be free: above the guest's RAM, inside the root bus window), then program the
+ * 64-bit BAR with memory decoding off. On any refusal the BAR stays where the BIOS put it.
+ */
+static int rproc_ivshmem_place_bar(struct pci_dev *pdev, u64 want)
+{
+	struct resource *res = &pdev->resource[IVSHMEM_BAR_SHM];
+	resource_size_t size = resource_size(res);
+	resource_size_t old = res->start;
+	u16 cmd;
+	int ret;
+
+	if (!want || old == want)
+		return 0;
+	if (!(res->flags & IORESOURCE_MEM_64) || want & (size - 1)) {
+		pci_warn(pdev, "BAR2 (%pa bytes) cannot move to 0x%llx: not a 64-bit BAR or not aligned\n", &size, want);
+		return -EINVAL;
+	}
+	pci_release_resource(pdev, IVSHMEM_BAR_SHM);
+	res->start = want;
+	res->end = want + size - 1;
+	res->flags &= ~IORESOURCE_UNSET;
+	ret = pci_claim_resource(pdev, IVSHMEM_BAR_SHM);
+	if (ret) {
+		res->start = old;
+		res->end = old + size - 1;
+		res->flags &= ~IORESOURCE_UNSET;
+		if (pci_claim_resource(pdev, IVSHMEM_BAR_SHM))
+			pci_err(pdev, "BAR2 lost: cannot re-claim %pR\n", res);
+		return ret;
+	}
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	pci_write_config_word(pdev, PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY);
+	pci_write_config_dword(pdev, PCI_BASE_ADDRESS_2, lower_32_bits(want));
+	pci_write_config_dword(pdev, PCI_BASE_ADDRESS_3, upper_32_bits(want));
+	pci_write_config_word(pdev, PCI_COMMAND, cmd);
+	pci_info(pdev, "BAR2 moved to %pR\n", res);
+	return 0;
+}
+
 /* Everything here is device-managed (pcim/devm), so an error just returns and the driver core undoes the
  * rest in reverse order; removal likewise (rproc_del, the irqs, rproc_free, the vectors, the BARs). */
 static int rproc_ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -239,6 +286,9 @@ static int rproc_ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id 
 	struct rproc *rproc;
 	int ret, nvec;
 
+	if (rproc_ivshmem_place_bar(pdev, bar_pa))
+		dev_warn(dev, "BAR2 stays at %pa: device addresses will be that, not 0x%lx\n",
+			 &pdev->resource[IVSHMEM_BAR_SHM].start, bar_pa);
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;

@@ -11,6 +11,11 @@
  * and killed on its stop command (rproc_ivshmem_abi.h: the control block and the two vectors). A child
  * that dies on its own is reported to the guest as a crash.
  *
+ * With --remote qemu:FW.elf the remote is instead the real probe firmware under qemu-system-arm
+ * (mps2-an386), its PSRAM backed by the same file, and the server bridges the doorbells: a guest's ring of
+ * vector 0 becomes a byte on the firmware's UART0 (its RX interrupt), a byte the firmware writes there
+ * becomes a ring of the guest's vector 0.
+ *
  * Nothing is left behind: the socket and the shared-memory file are removed on exit (signal, error, or
  * with --once when the guest disconnects), and the child dies with the server (PR_SET_PDEATHSIG). */
 #include <errno.h>
@@ -69,6 +74,11 @@ struct server {
 	int served;		/* a guest has connected at least once */
 	pid_t child;		/* the running remote, or 0 */
 	int stopping;		/* we killed it: not a crash */
+	/* --remote qemu:FW.elf: the real firmware under qemu-system-arm mps2-an386, its PSRAM = our file */
+	const char *qemu_fw;
+	const char *qemu_bin;
+	int db;			/* our end of its UART0 (the doorbell), or -1 */
+	int db_guest;		/* the peer id it serves */
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -211,6 +221,10 @@ static void stop_remote(struct server *s)
 {
 	int st;
 
+	if (s->db >= 0) {
+		close(s->db);
+		s->db = -1;
+	}
 	if (!s->child)
 		return;
 	s->stopping = 1;
@@ -269,6 +283,81 @@ static void run_remote(struct server *s, const struct peer *g)
 	_exit(2);
 }
 
+/* The firmware under QEMU: UART0 on a socketpair (fd 4), the console (UART1) appended to our stderr. */
+static void exec_qemu(struct server *s, int db)
+{
+	char mem[4200];
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	if (db != 4 && (dup2(db, 4) < 0 || close(db)))
+		_exit(126);
+	fcntl(4, F_SETFD, 0);
+	snprintf(mem, sizeof(mem), "memory-backend-file,id=rplat-psram,size=16M,mem-path=%s,share=on", s->shm_path);
+	execlp(s->qemu_bin, s->qemu_bin, "-machine", "mps2-an386,memory-backend=rplat-psram", "-object", mem,
+	       "-nodefaults", "-nic", "none", "-display", "none", "-no-reboot", "-chardev", "socket,id=db,fd=4",
+	       "-serial", "chardev:db", "-chardev", "file,id=con,path=/proc/self/fd/2,append=on", "-serial",
+	       "chardev:con", "-kernel", s->qemu_fw, (char *)NULL);
+	say("cannot run %s: %s", s->qemu_bin, strerror(errno));
+	_exit(127);
+}
+
+/* Start QEMU on the shared memory and wait until it has loaded the firmware's image into it (its
+ * resource table, at the same offset as the one the guest loaded, reappears after we clear it), so that
+ * what the guest writes after our acknowledgement (vring addresses, DRIVER_OK) is not overwritten. */
+static int start_qemu(struct server *s, struct peer *g)
+{
+	uint64_t pa = (uint64_t)s->ctrl->bar_pa_hi << 32 | s->ctrl->bar_pa_lo;
+	volatile uint32_t *ver = (volatile uint32_t *)(void *)(s->shm + RPLAT_VB_RSC_OFF);
+	int sp[2];
+	pid_t pid;
+
+	if (pa != RPLAT_VB_FW_DA) {
+		say("start: the firmware sees its shared memory at 0x%x, but the guest's BAR2 is at 0x%llx "
+		    "(load rproc_ivshmem with bar_pa=0x%x)", RPLAT_VB_FW_DA, (unsigned long long)pa, RPLAT_VB_FW_DA);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+		say("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	memset(s->shm + RPLAT_VB_RSC_OFF, 0, RPLAT_VB_TRACE_OFF);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	drain(s->remote.efd[RPLAT_VB_VEC_VQ]);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		say("fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
+	if (pid == 0)
+		exec_qemu(s, sp[1]);
+	close(sp[1]);
+	s->child = pid;
+	s->db = sp[0];
+	s->db_guest = g->id;
+	for (int i = 0; *ver != 1; i++) {
+		int st;
+
+		if (i == 1000 || waitpid(pid, &st, WNOHANG) == pid) {
+			say("QEMU did not load %s into the shared memory", s->qemu_fw);
+			if (i < 1000)
+				s->child = 0;
+			stop_remote(s);
+			return -1;
+		}
+		usleep(10000);
+	}
+	say("remote started: %s under %s (pid %d) for peer %d", s->qemu_fw, s->qemu_bin, (int)pid, g->id);
+	return 0;
+}
+
 static int start_remote(struct server *s)
 {
 	struct peer *g = cmd_guest(s);
@@ -279,6 +368,8 @@ static int start_remote(struct server *s)
 		say("start: no guest with peer id %u", s->ctrl->guest_id);
 		return -1;
 	}
+	if (s->qemu_fw)
+		return start_qemu(s, g);
 	drain(s->remote.efd[RPLAT_VB_VEC_VQ]);
 	fflush(stderr);
 	pid = fork();
@@ -289,8 +380,8 @@ static int start_remote(struct server *s)
 	if (pid == 0)
 		run_remote(s, g);
 	s->child = pid;
-	say("remote started (pid %d) for peer %d, DMA window at 0x%x%08x", (int)pid, g->id, s->ctrl->bar_pa_hi,
-	    s->ctrl->bar_pa_lo);
+	say("remote started (pid %d) for peer %d, DMA window at 0x%llx", (int)pid, g->id,
+	    (unsigned long long)s->ctrl->bar_pa_hi << 32 | s->ctrl->bar_pa_lo);
 	return 0;
 }
 
@@ -397,17 +488,45 @@ static void cleanup(struct server *s)
 	}
 }
 
+/* One doorbell each way between the guest's eventfds and the firmware's UART0. */
+static void bridge(struct server *s, short to_fw, short from_fw)
+{
+	uint8_t buf[64];
+	uint64_t v;
+
+	if ((to_fw & POLLIN) && read(s->remote.efd[RPLAT_VB_VEC_VQ], &v, sizeof(v)) == sizeof(v)) {
+		buf[0] = 1; /* the firmware drains whatever it gets; the value is the vring, as Linux sends */
+		if (write(s->db, buf, 1) != 1)
+			say("doorbell to the firmware: %s", strerror(errno));
+	}
+	if (from_fw & (POLLIN | POLLHUP)) {
+		ssize_t r = read(s->db, buf, sizeof(buf));
+
+		if (r > 0) {
+			for (int i = 0; i < MAX_GUESTS; i++)
+				if (s->guest[i].id == s->db_guest)
+					ring(&s->guest[i], RPLAT_VB_VEC_VQ);
+		} else if (r == 0) {
+			close(s->db); /* QEMU went: its exit is reaped as a crash */
+			s->db = -1;
+		}
+	}
+}
+
 static int serve(struct server *s, int sfd)
 {
 	for (;;) {
-		struct pollfd pf[3 + MAX_GUESTS];
-		int n = 0;
+		struct pollfd pf[5 + MAX_GUESTS];
+		int n = 0, db = s->db;
 
 		pf[n++] = (struct pollfd){ sfd, POLLIN, 0 };
 		pf[n++] = (struct pollfd){ s->lfd, POLLIN, 0 };
 		pf[n++] = (struct pollfd){ s->remote.efd[RPLAT_VB_VEC_CTRL], POLLIN, 0 };
 		for (int i = 0; i < MAX_GUESTS; i++)
 			pf[n++] = (struct pollfd){ s->guest[i].sock, POLLIN, 0 };
+		/* the QEMU remote's doorbells: [3 + MAX_GUESTS] guest -> firmware, [4 + MAX_GUESTS] back */
+		pf[n++] = (struct pollfd){ db >= 0 ? s->remote.efd[RPLAT_VB_VEC_VQ] : -1, POLLIN, 0 };
+		pf[n++] = (struct pollfd){ db, POLLIN, 0 };
 		if (poll(pf, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -426,6 +545,8 @@ static int serve(struct server *s, int sfd)
 				}
 			}
 		}
+		if (db >= 0 && db == s->db)
+			bridge(s, pf[3 + MAX_GUESTS].revents, pf[4 + MAX_GUESTS].revents);
 		if (pf[1].revents & POLLIN)
 			accept_guest(s);
 		if (pf[2].revents & POLLIN) {
@@ -459,7 +580,11 @@ static void usage(FILE *f)
 		"  --shm FILE      the shared-memory file to create (must not exist; e.g. /dev/shm/NAME)\n"
 		"  --size BYTES    its size, a power of two >= 1M (default 1M)\n"
 		"  --once          exit when the first guest disconnects\n"
-		"  --opts K=V,...  the remote's options: the sim link's (hz=, delay=, jitter=, die=, mute=, ...)\n"
+		"  --opts K=V,...  the host remote's options: the sim link's (hz=, delay=, jitter=, die=, mute=, ...)\n"
+		"  --remote host|qemu:FW.elf  the remote: the host probe (default) or the probe firmware FW.elf under\n"
+		"                  qemu-system-arm mps2-an386, its PSRAM = the shared memory (16M; the guest's\n"
+		"                  BAR2 must sit at 0x21000000), its UART0 bridged to the doorbells\n"
+		"  --qemu BIN      the QEMU for --remote qemu (default qemu-system-arm)\n"
 		"  --fw-out ELF    write the firmware ELF for the guest's /lib/firmware and exit (or go on serving\n"
 		"                  if --socket is given too)\n"
 		"  -v              log commands\n"
@@ -488,6 +613,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' }, { "shm", required_argument, NULL, 'm' },
 		{ "size", required_argument, NULL, 'z' },   { "once", no_argument, NULL, '1' },
 		{ "opts", required_argument, NULL, 'o' },   { "fw-out", required_argument, NULL, 'f' },
+		{ "remote", required_argument, NULL, 'r' }, { "qemu", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	struct server s;
@@ -498,7 +624,8 @@ int main(int argc, char **argv)
 	int c, sfd, ret;
 
 	memset(&s, 0, sizeof(s));
-	s.lfd = s.shm_fd = -1;
+	s.lfd = s.shm_fd = s.db = -1;
+	s.qemu_bin = "qemu-system-arm";
 	s.next_id = REMOTE_ID + 1;
 	close_peer(&s.remote);
 	for (int i = 0; i < MAX_GUESTS; i++)
@@ -524,6 +651,17 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'f': fw_out = optarg; break;
+		case 'r':
+			if (!strcmp(optarg, "host")) {
+				s.qemu_fw = NULL;
+			} else if (!strncmp(optarg, "qemu:", 5) && optarg[5]) {
+				s.qemu_fw = optarg + 5;
+			} else {
+				fprintf(stderr, "rplat-vboard-server: --remote %s: want host or qemu:FW.elf\n", optarg);
+				return 2;
+			}
+			break;
+		case 'q': s.qemu_bin = optarg; break;
 		case 'v': s.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -539,6 +677,17 @@ int main(int argc, char **argv)
 	}
 	if (!s.sock_path)
 		return 0;
+	if (s.qemu_fw && size != (16u << 20)) {
+		if (size != RPLAT_VB_SHM_MIN) {
+			fprintf(stderr, "rplat-vboard-server: --remote qemu: the shared memory is mps2-an386's 16 MiB PSRAM\n");
+			return 2;
+		}
+		size = 16u << 20;
+	}
+	if (s.qemu_fw && access(s.qemu_fw, R_OK)) {
+		fprintf(stderr, "rplat-vboard-server: %s: %s\n", s.qemu_fw, strerror(errno));
+		return 2;
+	}
 	s.size = (uint32_t)size;
 
 	sigemptyset(&mask);
