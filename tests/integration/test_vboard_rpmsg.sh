@@ -28,12 +28,13 @@ QPID=""
 cleanup() {
     for p in $QPID $SPID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     rm -f "$SHM"
-    rm -rf "$T"
+    if [ -n "${RPLAT_VBOARD_KEEP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT INT TERM
 
 start_server() {
-    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v "$@" 2>"$T/server.log" &
+    : >"$T/server.log" # appended to by the server and by the QEMU firmware's console alike
+    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v "$@" 2>>"$T/server.log" &
     SPID=$!
     i=0
     while [ ! -S "$SOCK" ]; do
@@ -118,7 +119,7 @@ ls /dev/rpmsg*
 grep mbox /proc/interrupts
 dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
 rplat ping --link rpmsg:dev=\$dev -l $ndev -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
-rplat ping --link rpmsg:rproc=rplat-vboard,port=14 -l $nctrl -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
+rplat ping --link rpmsg:rproc=rplat-vboard,port=14,name=rpmsg-raw -l $nctrl -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
     echo "ping-ctrl-rc: \$?"
 echo "trace:"
 cat /sys/kernel/debug/remoteproc/*/trace0
