@@ -868,6 +868,7 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	a->clock_err_ns = in->clock_err_ns;
 	a->clock_source = in->clock_source ? in->clock_source : "none";
 	a->remote_pid = in->remote_pid;
+	a->opts = *o;
 	a->env = in->env;
 	a->reader_tid = in->reader_tid;
 	a->dma_known = in->dma_known;

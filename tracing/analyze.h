@@ -161,6 +161,7 @@ struct rplat_analysis {
 	int ntids;
 	int32_t remote_pid;
 	double secs;             /* analysis time */
+	struct rplat_ana_opts opts; /* what it was made with (analysis.json "options") */
 	struct rplat_sysenv env; /* as in the input */
 	int32_t reader_tid;
 	int dma_known, dma_latency;
@@ -218,6 +219,9 @@ void rplat_analysis_print(const struct rplat_analysis *a, FILE *f);
  * (may be NULL) gets what the capture could not show. */
 int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary,
 		      struct rplat_ana_evidence *evidence, char *err, size_t errlen);
+/* The options a run's existing analysis (RUN/trace/analysis.json) was made with, so that a later
+ * `rplat trace analyze RUN` keeps them. Returns 0, or -1 when there is none (o untouched). */
+int rplat_ana_opts_of_run(const char *run_dir, struct rplat_ana_opts *o);
 /* One line on what the capture could not show ("" when complete), for stderr and the outputs. */
 void rplat_ana_evidence_text(const struct rplat_ana_evidence *e, char *buf, size_t len);
 /* Load what rplat_analyze_run() needs (for the exports too). samples may come back NULL (no samples.tsv).

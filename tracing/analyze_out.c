@@ -339,6 +339,15 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_str(&jw, "latency", a->kind == RPLAT_ANA_STREAM ? "due -> recv (stream)" : "send -> recv (round trip)");
 	rplat_jw_uint(&jw, "events", a->nevents);
 	rplat_jw_uint(&jw, "lost_events", a->lost_events);
+	rplat_jw_obj_begin(&jw, "options"); /* what this analysis was made with */
+	rplat_jw_int(&jw, "worst", a->opts.worst);
+	rplat_jw_int(&jw, "threshold_ns", a->opts.threshold_ns);
+	if (a->opts.break_seq >= 0)
+		rplat_jw_int(&jw, "break_seq", a->opts.break_seq);
+	else
+		rplat_jw_null(&jw, "break_seq");
+	rplat_jw_int(&jw, "max_outliers", a->opts.max_outliers);
+	rplat_jw_obj_end(&jw);
 	rplat_jw_uint(&jw, "messages", a->nmsg);
 	rplat_jw_uint(&jw, "messages_ok", a->ok);
 	rplat_jw_uint(&jw, "matched", a->matched);
@@ -672,6 +681,36 @@ int rplat_analysis_write(const struct rplat_analysis *a, const struct rplat_tev_
 	    put_file(dir, "analysis.txt", print_fn, a, err, errlen))
 		return -1;
 	return 0;
+}
+
+int rplat_ana_opts_of_run(const char *run_dir, struct rplat_ana_opts *o)
+{
+	char path[4200], err[256];
+	struct rplat_json *j;
+	const struct rplat_json *op;
+	int64_t v;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/trace/analysis.json", run_dir);
+	if (access(path, F_OK))
+		return -1;
+	j = rplat_json_load(path, err, sizeof(err));
+	if (!j)
+		return -1;
+	op = rplat_json_member(j, "options");
+	if (op && op->type == RPLAT_JSON_OBJ) {
+		if (!rplat_json_i64(rplat_json_member(op, "worst"), &v) && v >= 0 && v <= 1000000)
+			o->worst = (int)v;
+		if (!rplat_json_i64(rplat_json_member(op, "threshold_ns"), &v) && v >= 0)
+			o->threshold_ns = v;
+		if (!rplat_json_i64(rplat_json_member(op, "break_seq"), &v) && v >= 0 && v <= UINT32_MAX)
+			o->break_seq = v;
+		if (!rplat_json_i64(rplat_json_member(op, "max_outliers"), &v) && v > 0 && v <= 100000000)
+			o->max_outliers = (int)v;
+		rc = 0;
+	}
+	rplat_json_free(j);
+	return rc;
 }
 
 int rplat_analyze_run(const char *run_dir, const struct rplat_ana_opts *o, FILE *summary,

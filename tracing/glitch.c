@@ -440,26 +440,43 @@ static int share(int64_t part, int k, int64_t whole)
 	return (__int128)part * k >= whole;
 }
 
-/* Whether the sim probe was stopped (SIGSTOP, SIGTSTP, a debugger) over [t0, t1]: its last switch-out
- * before t1 left it in a stopped or traced state and it was not switched back in before t0. Returns when
- * it stopped, or RPLAT_NONE. */
-static int64_t probe_stopped(const struct rplat_tev_set *ev, int32_t rpid, int64_t t0, int64_t t1)
+/* How long the sim probe spent stopped (SIGSTOP, SIGTSTP, a debugger) inside [t0, t1]: from each switch
+ * out that left it in a stopped or traced state to its next switch in. *since gets when the first such
+ * stop began (it may be before t0). Returns ns, 0 if it was not stopped. */
+static int64_t probe_stopped(const struct rplat_tev_set *ev, int32_t rpid, int64_t t0, int64_t t1, int64_t *since)
 {
-	size_t i = rplat_tev_set_lower(ev, t1), steps = 0;
+	size_t i = rplat_tev_set_lower(ev, t0), steps = 0;
+	int64_t from = RPLAT_NONE, total = 0;
 
-	if (rpid <= 0)
-		return RPLAT_NONE;
-	while (i-- > 0 && steps++ < 2000000) {
+	*since = RPLAT_NONE;
+	if (rpid <= 0 || t1 <= t0)
+		return 0;
+	while (i-- > 0 && steps++ < 2000000) { /* its state at t0: its last switch before it */
+		const struct rplat_tev *e = &ev->ev[i];
+
+		if (e->type != RPLAT_TEV_SWITCH || (e->a != rpid && e->b != rpid))
+			continue;
+		if (e->a == rpid && e->b != rpid && rplat_tev_prev_state(e) & 0x0c) /* __TASK_STOPPED, __TASK_TRACED */
+			from = *since = e->ts;
+		break;
+	}
+	for (i = rplat_tev_set_lower(ev, t0); i < ev->n && ev->ev[i].ts <= t1; i++) {
 		const struct rplat_tev *e = &ev->ev[i];
 
 		if (e->type != RPLAT_TEV_SWITCH)
 			continue;
-		if (e->b == rpid && e->ts > t0)
-			return RPLAT_NONE; /* it ran inside the stage */
-		if (e->a == rpid && e->b != rpid)
-			return rplat_tev_prev_state(e) & 0x0c ? e->ts : RPLAT_NONE; /* __TASK_STOPPED, __TASK_TRACED */
+		if (e->b == rpid && from != RPLAT_NONE) {
+			total += e->ts - (from > t0 ? from : t0);
+			from = RPLAT_NONE;
+		} else if (e->a == rpid && e->b != rpid && rplat_tev_prev_state(e) & 0x0c && from == RPLAT_NONE) {
+			from = e->ts;
+			if (*since == RPLAT_NONE)
+				*since = e->ts;
+		}
 	}
-	return RPLAT_NONE;
+	if (from != RPLAT_NONE)
+		total += t1 - (from > t0 ? from : t0);
+	return total;
 }
 
 static int is_reader(const struct rplat_analysis *a, const struct rplat_ana_contrib *c)
@@ -481,7 +498,7 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 {
 	char *v = o->verdict, why[512], clk[64] = "", cpu[24], idl[320], who[96];
 	size_t len = sizeof(o->verdict);
-	int64_t idle, d = o->dominant_ns, stopped;
+	int64_t idle, d = o->dominant_ns, stopped = 0, since = RPLAT_NONE;
 	const struct rplat_ana_contrib *top = top_busy(o, &idle);
 	int n = 0, stream = a->kind == RPLAT_ANA_STREAM, sim = a->remote_pid > 0, qemu = !strcmp(a->link, "qemu");
 	int gap = 0; /* the verdict rests on nothing having run: a VM's host may be the reason */
@@ -548,16 +565,17 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		break;
 	case 1: /* kick -> remote ISR */
 	case 4: /* reply -> host wakeup */
-		stopped = sim ? probe_stopped(ev, a->remote_pid, t0, t1) : RPLAT_NONE; /* it rings both doorbells */
+		if (sim) /* the probe rings both doorbells */
+			stopped = probe_stopped(ev, a->remote_pid, t0, t1, &since);
 		if (stream && m->queued)
 			n = snprintf(v, len, "the message waited %.1f us%s in the ring: the probe sent it before rplat "
 				     "was done with the message before it, so it queued behind that one's delay (a "
 				     "backlog, not a delay of its own)", us(d), clk);
-		else if (stopped != RPLAT_NONE)
-			n = snprintf(v, len, "%s took %.1f us%s: the sim probe process was stopped (SIGSTOP, SIGTSTP or "
-				     "a debugger: it was switched out in a stopped state %.1f us %s the stage began and "
-				     "not run again inside it)", bell, us(d), clk, us(llabs(t0 - stopped)),
-				     stopped <= t0 ? "before" : "after");
+		else if (share(stopped, 2, d))
+			n = snprintf(v, len, "%s took %.1f us%s: the sim probe process was stopped for %.1f us of it "
+				     "(SIGSTOP, SIGTSTP or a debugger: switched out in a stopped state %.1f us %s the "
+				     "stage began)", bell, us(d), clk, us(stopped), us(llabs(t0 - since)),
+				     since <= t0 ? "before" : "after");
 		else if (sim && top && share(top->ns, 5, d) && top->kind == 0) {
 			reason(ev, a, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
 			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: %s "
@@ -594,9 +612,11 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 				    o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
 						       "remote processing stage, consume -> reply";
 
-		if (sim && (stopped = probe_stopped(ev, a->remote_pid, t0, t1)) != RPLAT_NONE)
-			n = snprintf(v, len, "the remote spent %.1f us %s (%s): the sim probe process was stopped "
-				     "(SIGSTOP, SIGTSTP or a debugger) and not run again inside it", us(d), where, stage);
+		if (sim)
+			stopped = probe_stopped(ev, a->remote_pid, t0, t1, &since);
+		if (sim && share(stopped, 2, d))
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): the sim probe process was stopped for "
+				     "%.1f us of it (SIGSTOP, SIGTSTP or a debugger)", us(d), where, stage, us(stopped));
 		else if (sim && top && top->kind == 0 && share(top->ns, 5, d))
 			n = snprintf(v, len, "the remote spent %.1f us %s (%s): on the sim the remote is a Linux "
 				     "process, and %s ran %.1f us on the probe's CPU%d meanwhile", us(d), where, stage, who,
@@ -624,6 +644,22 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 			gap = 1;
 		}
 		break;
+	}
+	if (n > 0 && (size_t)n < len && top && share(top->ns, 5, d) && o->dominant != 2 && o->dominant != 3 &&
+	    !(stream && m->queued)) {
+		/* a second task or IRQ that also took a fifth of the stage is a cause too: name it */
+		const struct rplat_ana_contrib *c2 = NULL;
+		int k;
+
+		for (k = 0; k < o->ncontrib && !c2; k++)
+			if (&o->contrib[k] != top && o->contrib[k].kind != 3 && share(o->contrib[k].ns, 5, d) &&
+			    !(o->contrib[k].kind == top->kind && o->contrib[k].id == top->id))
+				c2 = &o->contrib[k];
+		if (c2) {
+			who_s(c2, who, sizeof(who));
+			n += snprintf(v + n, len - (size_t)n, "; %s also ran for %.1f us of it on CPU%d", who, us(c2->ns),
+				      c2->cpu);
+		}
 	}
 	if (n > 0 && (size_t)n < len && is_reader(a, top) && share(top->ns, 5, d))
 		n += snprintf(v + n, len - (size_t)n, "; `%s` is rplat's own trace reader thread: keep it off this "

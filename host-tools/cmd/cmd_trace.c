@@ -95,11 +95,11 @@ static void loaded_free(struct loaded *l)
 
 static int cmd_analyze(int argc, char **argv)
 {
-	struct rplat_ana_opts ao;
+	struct rplat_ana_opts ao, given, kept;
 	struct loaded l;
 	const char *path = NULL, *out = NULL;
-	int i, tracecmd = 0, quiet = 0, rc;
-	char err[1024];
+	int i, tracecmd = 0, quiet = 0, rc, set_worst = 0, set_thr = 0, have_kept = 0;
+	char err[1024], beside[4300] = "";
 
 	rplat_ana_opts_init(&ao);
 	for (i = 1; i < argc; i++) {
@@ -121,11 +121,13 @@ static int cmd_analyze(int argc, char **argv)
 				return 2;
 			}
 			ao.worst = (int)v;
+			set_worst = 1;
 		} else if (!strcmp(a, "--threshold")) {
 			if (rplat_parse_time_us(argv[++i], &ao.threshold_ns) || ao.threshold_ns <= 0) {
 				fprintf(stderr, "rplat trace analyze: --threshold '%s': not a positive time\n", argv[i]);
 				return 2;
 			}
+			set_thr = 1;
 		} else if (!strcmp(a, "-o")) {
 			out = argv[++i];
 		} else if (!strcmp(a, "--tracecmd")) {
@@ -144,6 +146,23 @@ static int cmd_analyze(int argc, char **argv)
 	if (!path) {
 		fprintf(stderr, "rplat trace analyze: which RUN or FILE.dat?\n");
 		return 2;
+	}
+	/* a run's capture-time analysis keeps its options (--worst, --threshold, the --break hit) as the
+	 * defaults; one made with other options goes beside it, not over it */
+	given = ao;
+	rplat_ana_opts_init(&kept);
+	if (!tracecmd && rplat_ana_opts_of_run(path, &kept) == 0) {
+		have_kept = 1;
+		ao = kept;
+		if (set_worst)
+			ao.worst = given.worst;
+		if (set_thr)
+			ao.threshold_ns = given.threshold_ns;
+		if (!out && (ao.worst != kept.worst || ao.threshold_ns != kept.threshold_ns)) {
+			snprintf(beside, sizeof(beside), "%s/trace/analysis-worst%d-threshold%lldus", path, ao.worst,
+				 (long long)(ao.threshold_ns / 1000));
+			out = beside;
+		}
 	}
 	rc = load_and_analyze(path, tracecmd, &ao, &l);
 	if (rc) {
@@ -165,6 +184,11 @@ static int cmd_analyze(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (beside[0])
+		fprintf(stderr, "rplat trace analyze: the capture-time analysis (--worst %d, --threshold %.1f us) is kept "
+			"in %s/trace; this one (--worst %d, --threshold %.1f us) is in %s\n", kept.worst,
+			(double)kept.threshold_ns / 1000.0, path, ao.worst, (double)ao.threshold_ns / 1000.0, beside);
+	(void)have_kept;
 	if (!quiet)
 		rplat_analysis_print(&l.a, stdout);
 	rplat_ana_evidence_text(&l.a.evidence, err, sizeof(err));
