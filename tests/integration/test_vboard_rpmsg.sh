@@ -6,12 +6,12 @@
 # loads the firmware ELF into the shared memory, the remote sees DRIVER_OK and announces rpmsg-raw /
 # rpmsg_chrdev on port 14, rpmsg_char gives /dev/rpmsgN; `rplat ping` over it (and over an endpoint
 # made through /dev/rpmsg_ctrlN) must lose nothing; `stop` stops the remote. Skips (with the reason) when
-# the guest kernel is not built. Usage: test_vboard_rpmsg.sh [BUILD_DIR [FLAVOUR]] (tests/run-integration.sh
+# the guest kernel is not built. Usage: test_vboard_rpmsg.sh [BUILD_DIR ["FLAVOURS"]] (tests/run-integration.sh
 # passes BUILD in the environment).
 . "$(dirname "$0")/lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-${BUILD:-build}}
-FLAVOUR=${2:-${RPLAT_VBOARD_FLAVOUR:-preempt}}
+FLAVOURS=${2:-${RPLAT_VBOARD_FLAVOURS:-preempt rt}}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 N=${RPLAT_VBOARD_PINGS:-10000}
 
@@ -79,16 +79,17 @@ grep -q 'guest connected: peer id 1' "$T/server.log" || { cat "$T/server.log" >&
 server_gone
 echo "ivshmem handshake with QEMU: ok (peer 1, 1 MiB BAR2, server gone with its files)"
 
-# 2. The guest: build the module, then one board per remote.
+# 2. The guest, on each kernel flavour that is built: build the module, then one board per remote.
 [ -x "$TOP/host-tools/vboard/run.sh" ] || skip "host-tools/vboard/run.sh not in this tree (handshake passed)"
-"$TOP/host-tools/vboard/build-kernel.sh" --print "$FLAVOUR" >/dev/null 2>&1 ||
-    skip "the $FLAVOUR guest kernel is not built (host-tools/vboard/build-kernel.sh $FLAVOUR; handshake passed)"
-set +e
-KO=$("$TOP/host-tools/vboard/kmod/build.sh" "$FLAVOUR")
-rc=$?
-set -e
-[ $rc -eq 4 ] && skip "no kernel tree for the module (handshake passed)"
-[ $rc -eq 0 ] || fail "rproc_ivshmem.ko did not build (rc $rc)"
+built=""
+for f in $FLAVOURS; do
+    if "$TOP/host-tools/vboard/build-kernel.sh" --print "$f" >/dev/null 2>&1; then
+        built="$built $f"
+    else
+        echo "$f: guest kernel not built (host-tools/vboard/build-kernel.sh $f): not tested"
+    fi
+done
+[ -n "$built" ] || skip "no guest kernel built ($FLAVOURS; host-tools/vboard/build-kernel.sh; handshake passed)"
 
 # board NAME NDEV NCTRL [SERVER ARGS...]: boot the guest on a fresh server; in it, load the module, start
 # the rproc, wait for /dev/rpmsgN, ping NDEV times over it and NCTRL times over an endpoint made through
@@ -99,8 +100,8 @@ board() {
     SRV_ARGS="$*"
     # shellcheck disable=SC2086
     start_server $SRV_ARGS
-    mkdir -p "$T/$name"
-    cat >"$T/$name/guest.sh" <<EOF
+    mkdir -p "$T/$FLAVOUR-$name"
+    cat >"$T/$FLAVOUR-$name/guest.sh" <<EOF
 set -x
 insmod /in/rproc_ivshmem.ko || exit 10
 r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1)
@@ -127,14 +128,14 @@ echo stop > \$r/state || exit 14
 echo "state-after: \$(cat \$r/state)"
 EOF
     set +e
-    "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$name/out" --timeout 400 \
+    "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 400 \
         --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
-        --file "$T/$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$name/run.log" 2>&1
+        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$FLAVOUR-$name/run.log" 2>&1
     rc=$?
     set -e
-    O=$T/$name/out
+    O=$T/$FLAVOUR-$name/out
     show() {
-        for f in "$T/$name/run.log" "$O/guest.log" "$O/dmesg.txt" "$T/server.log"; do
+        for f in "$T/$FLAVOUR-$name/run.log" "$O/guest.log" "$O/dmesg.txt" "$T/server.log"; do
             [ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; }
         done >&2
     }
@@ -164,19 +165,83 @@ EOF
     server_gone
 }
 
-"$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
-board host "$N" 1000
+# The remote dies mid-run (the host probe exits after 1500 requests, without a word): the guest's rplat
+# must end with the rest counted lost and exit 3 (remote gone), not hang; the driver reports the crash
+# and remoteproc recovers the core (stop, then start: a fresh remote announces again).
+crash_board() {
+    name=crash
+    start_server --opts die=1500
+    mkdir -p "$T/$FLAVOUR-$name"
+    cat >"$T/$FLAVOUR-$name/guest.sh" <<EOF
+set -x
+insmod /in/rproc_ivshmem.ko || exit 10
+r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1)
+r=\${r%/name}
+echo start > \$r/state || exit 12
+i=0
+while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "no /dev/rpmsgN"; exit 13; }
+    sleep 0.1
+done
+rplat ping --link rpmsg:/dev/rpmsg0 -l 5000 -i 0 --no-dma-latency -q -o /out/ping-crash
+echo "ping-rc: \$?"
+i=0
+until [ "\$(cat \$r/state)" = running ] && ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "not recovered: \$(cat \$r/state)"; exit 15; }
+    sleep 0.1
+done
+echo "state-recovered: \$(cat \$r/state)"
+echo stop > \$r/state || exit 14
+echo "state-after: \$(cat \$r/state)"
+EOF
+    set +e
+    "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 300 \
+        --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
+        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$FLAVOUR-$name/run.log" 2>&1
+    rc=$?
+    set -e
+    O=$T/$FLAVOUR-$name/out
+    show() {
+        for f in "$T/$FLAVOUR-$name/run.log" "$O/guest.log" "$O/dmesg.txt" "$T/server.log"; do
+            [ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; }
+        done >&2
+    }
+    [ $rc -eq 0 ] || { show; fail "$name: the guest command failed (run.sh rc $rc)"; }
+    grep -q '^ping-rc: 3$' "$O/guest.log" || { show; fail "$name: rplat ping did not exit 3 when the remote died"; }
+    j=$O/out/ping-crash/run.json
+    [ -f "$j" ] || { show; fail "$name: no run.json came back"; }
+    jassert "$j" "d['counts']['received'] == 1500 and d['counts']['lost'] >= 1 and d['return_code'] == 3"
+    grep -q 'remote died' "$O/dmesg.txt" || { show; fail "$name: the driver did not report the death"; }
+    grep -q 'crash detected in rplat-vboard' "$O/dmesg.txt" || { show; fail "$name: remoteproc saw no crash"; }
+    grep -q '^state-recovered: running$' "$O/guest.log" || { show; fail "$name: remoteproc did not recover the core"; }
+    grep -q '^state-after: offline$' "$O/guest.log" || { show; fail "$name: not offline after stop"; }
+    [ "$(grep -c 'remote started' "$T/server.log")" -ge 2 ] || { show; fail "$name: the server did not restart the remote"; }
+    echo "$name ($FLAVOUR): the remote died after 1500 replies; rplat exit 3 with $(jget "$j" "d['counts']['lost']") lost ($(jget "$j" "d['ended_by']")), remoteproc reported the crash and recovered"
+    server_gone
+}
 
-# The real probe firmware under qemu-system-arm, on the same shared memory (16 MiB, mps2-an386's PSRAM)
+"$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
 if command -v qemu-system-arm >/dev/null && command -v "${CROSS}gcc" >/dev/null; then
     make --no-print-directory -C "$TOP/probe-fw" TARGET=qemu-mps2-an386 >"$T/fw-build.log" 2>&1 ||
         { cat "$T/fw-build.log"; fail "firmware build failed"; }
     cp "$TOP/probe-fw/build/qemu-mps2-an386/rplat-probe.elf" "$T/probe.elf"
-    board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/probe.elf"
-    pgrep -f "qemu-system-arm.*$T" >/dev/null && fail "a qemu-system-arm outlived the board"
-else
-    echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
 fi
+for FLAVOUR in $built; do
+    set +e
+    KO=$("$TOP/host-tools/vboard/kmod/build.sh" "$FLAVOUR")
+    rc=$?
+    set -e
+    [ $rc -eq 0 ] || fail "rproc_ivshmem.ko did not build for $FLAVOUR (rc $rc)"
+    board host "$N" 1000
+    crash_board
+    # the real probe firmware under qemu-system-arm, on the same shared memory (16 MiB, its PSRAM)
+    if [ -f "$T/probe.elf" ]; then
+        board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/probe.elf"
+        ! pgrep -f "qemu-system-arm.*$T" >/dev/null || fail "a qemu-system-arm outlived the board"
+    else
+        echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
+    fi
+done
 pgrep -f "$T" >/dev/null && fail "something of this test is still running"
 echo "PASS"
