@@ -26,6 +26,7 @@ static struct {
 	uint64_t hits;
 	uint64_t lost;            /* events the capture counted as lost (max(missed, overrun) + dropped) */
 	int stopped;              /* a --break or --on-threshold hit ended the run early: 1 break, 2 threshold */
+	int warned_signal;
 	uint64_t settled;         /* messages settled when it stopped */
 	int aborted;
 } g;
@@ -51,8 +52,9 @@ void rplat_trace_usage(FILE *f)
 		"                          analyse it at once\n"
 		"  --on-threshold ACTION   when a round trip exceeds --threshold: trace (keep the events and stop),\n"
 		"                          signal[,SIG] (send SIG, default USR1, to the parent process), shell,CMD\n"
-		"                          (run CMD with RPLAT_SEQ, RPLAT_RTT_US, RPLAT_RUN set); add ',continue' to\n"
-		"                          go on after a hit; may be given more than once\n"
+		"                          (run CMD with RPLAT_SEQ, RPLAT_RTT_US, RPLAT_RUN set); rtla's forms\n"
+		"                          signal,num=N,pid=parent|PID and shell,command=CMD too; add ',continue'\n"
+		"                          to go on after a hit; may be given more than once\n"
 		"  --uprobes               also place uprobes on rplat_link_send / rplat_link_recv (costly: a trap\n"
 		"                          per call; the samples' own stamps usually make them redundant)\n"
 		"  --no-analysis           capture only (analyse later with 'rplat trace analyze RUN')\n"
@@ -96,18 +98,43 @@ int rplat_trace_parse_action(struct rplat_trace_opts *o, const char *s, char *er
 	}
 	if (!strcmp(buf, "trace")) {
 		o->actions |= RPLAT_ACT_TRACE;
+	} else if (!strncmp(buf, "trace,", 6)) {
+		return rplat_fail(err, errlen, "--on-threshold '%s': rplat keeps the capture in RUN/trace (no file=; "
+				  "'rplat trace export RUN --text FILE' writes a listing)", s);
 	} else if (!strncmp(buf, "signal", 6) && (buf[6] == 0 || buf[6] == ',')) {
-		o->actions |= RPLAT_ACT_SIGNAL;
-		if (buf[6] == ',') {
-			int sig = parse_sig(buf + 7);
+		char *save = NULL, *tok;
+		int sig_given = 0;
 
-			if (sig < 0)
-				return rplat_fail(err, errlen, "--on-threshold signal,%s: not a signal name or number",
-						  buf + 7);
+		o->actions |= RPLAT_ACT_SIGNAL;
+		for (tok = buf[6] ? strtok_r(buf + 7, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+			if (!strncmp(tok, "pid=", 4)) { /* rtla: pid=parent or a pid */
+				char *end;
+				long v;
+
+				if (!strcmp(tok + 4, "parent")) {
+					o->action_pid = 0;
+					continue;
+				}
+				v = strtol(tok + 4, &end, 10);
+				if (!tok[4] || *end || v <= 0 || v > 4194304)
+					return rplat_fail(err, errlen, "--on-threshold signal,%s: pid= takes 'parent' or a "
+							  "process id", tok);
+				o->action_pid = (int)v;
+				continue;
+			}
+			/* num=N (rtla) or a bare name / number (rplat) */
+			int sig = parse_sig(!strncmp(tok, "num=", 4) ? tok + 4 : tok);
+
+			if (sig < 0 || sig_given)
+				return rplat_fail(err, errlen, "--on-threshold signal,%s: %s", tok, sig < 0 ?
+						  "not a signal name or number (num=N, pid=parent|PID)" : "a second signal");
 			o->action_signal = sig;
+			sig_given = 1;
 		}
 	} else if (!strncmp(buf, "shell,", 6)) {
 		p = buf + 6;
+		if (!strncmp(p, "command=", 8)) /* rtla's form */
+			p += 8;
 		if (!*p)
 			return rplat_fail(err, errlen, "--on-threshold shell,CMD: the command is empty");
 		if (strlen(p) >= sizeof(o->action_shell))
@@ -116,8 +143,8 @@ int rplat_trace_parse_action(struct rplat_trace_opts *o, const char *s, char *er
 		o->actions |= RPLAT_ACT_SHELL;
 		memcpy(o->action_shell, p, strlen(p) + 1);
 	} else {
-		return rplat_fail(err, errlen, "--on-threshold '%s': expected trace, signal[,SIG] or shell,CMD "
-				  "(optionally followed by ,continue)", s);
+		return rplat_fail(err, errlen, "--on-threshold '%s': expected trace, signal[,SIG | ,num=N[,pid=parent|PID]] "
+				  "or shell,CMD | shell,command=CMD (optionally followed by ,continue)", s);
 	}
 	return 0;
 }
@@ -250,9 +277,17 @@ static void run_shell(const struct rplat_ping_sample *s, int64_t rtt)
 		execl("/bin/sh", "sh", "-c", g.o.action_shell, (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+	if (pid < 0) {
+		fprintf(stderr, "rplat trace: --on-threshold shell: cannot run '%s': %s\n", g.o.action_shell,
+			strerror(errno));
+		return;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) /* said even with -q: the user's action did not do its job */
+		fprintf(stderr, "rplat trace: --on-threshold shell: '%s' %s %d (seq %u)\n", g.o.action_shell,
+			WIFEXITED(st) ? "exited" : "was killed by signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+			s->seq);
 }
 
 static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
@@ -284,8 +319,12 @@ static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
 		g.hits++;
 		if (g.hit_seq < 0)
 			g.hit_seq = s->seq;
-		if (g.o.actions & RPLAT_ACT_SIGNAL)
-			kill(getppid(), g.o.action_signal);
+		if ((g.o.actions & RPLAT_ACT_SIGNAL) &&
+		    kill(g.o.action_pid > 0 ? g.o.action_pid : getppid(), g.o.action_signal) && !g.warned_signal) {
+			g.warned_signal = 1;
+			fprintf(stderr, "rplat trace: --on-threshold signal %d to pid %d: %s\n", g.o.action_signal,
+				g.o.action_pid > 0 ? g.o.action_pid : (int)getppid(), strerror(errno));
+		}
 		if (g.o.actions & RPLAT_ACT_SHELL)
 			run_shell(s, rtt);
 		if (!g.o.action_continue) {

@@ -29,7 +29,8 @@ struct rplat_trace_opts {
 	int64_t threshold_ns;     /* --threshold US, 0 = none */
 	int64_t break_ns;         /* --break US, 0 = none */
 	unsigned actions;         /* --on-threshold: enum rplat_trace_action bits */
-	int action_signal;        /* signal,SIG (default SIGUSR1), sent to the parent process */
+	int action_signal;        /* signal,SIG or signal,num=N (default SIGUSR1) */
+	int action_pid;           /* signal,...,pid=N: where it goes; 0 = the parent process (pid=parent) */
 	char action_shell[512];   /* shell,CMD */
 	int action_continue;      /* ,continue */
 	int analyze;              /* analyse when the run ends, default 1; --no-analysis */
@@ -42,7 +43,9 @@ void rplat_trace_opts_init(struct rplat_trace_opts *o);
  * is not one; -1 with a message in err for a bad value. */
 int rplat_trace_parse_opt(struct rplat_trace_opts *o, int argc, char **argv, int i, char *err, size_t errlen);
 void rplat_trace_usage(FILE *f);
-/* Parse an --on-threshold value ("trace", "signal,USR2", "shell,CMD", each optionally ",continue"). */
+/* Parse an --on-threshold value: rplat's forms ("trace", "signal[,SIG]", "shell,CMD") and rtla's
+ * ("signal,num=N,pid=parent|PID", "shell,command=CMD"), each optionally followed by ",continue", or
+ * "continue" alone. rtla's "trace,file=F" is refused with the reason (the capture is RUN/trace). */
 int rplat_trace_parse_action(struct rplat_trace_opts *o, const char *s, char *err, size_t errlen);
 
 /* The hooks for rplat_ping_opts.hooks. o is copied; NULL = defaults. One traced run per process at a time. */

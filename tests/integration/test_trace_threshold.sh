@@ -40,6 +40,20 @@ jassert "$run/run.json" 'd["ended_by"] == "completed" and d["trace"]["stopped_by
 head -2 "$TMPDIR/hits.txt"
 echo "signals received: $got"
 [ "$got" -ge 1 ] || fail "the parent got no SIGUSR2"
+# rtla's forms (issue 10 item 17): shell,command=CMD runs CMD (it used to run "command=CMD", a shell
+# variable assignment), signal,num=N,pid=parent signals the parent; a failing command is reported
+run="$TMPDIR/rtla"
+got=0
+trap 'got=$((got + 1))' USR2
+"$RPLAT" trace -L sim -l 50 -i 200 -q -o "$run" --threshold 1 --no-analysis \
+    --on-threshold "shell,command=echo \$RPLAT_SEQ >> $TMPDIR/rtla.txt,continue" \
+    --on-threshold signal,num=12,pid=parent > /dev/null 2> "$TMPDIR/err4.txt" || { cat "$TMPDIR/err4.txt"; fail "exited $?"; }
+trap - USR2
+[ "$(wc -l < "$TMPDIR/rtla.txt")" = 50 ] || fail "shell,command= ran $(wc -l < "$TMPDIR/rtla.txt" 2>/dev/null) times, not 50"
+[ "$got" -ge 1 ] || fail "signal,num=12,pid=parent sent nothing"
+"$RPLAT" trace -L sim -l 5 -i 200 -q -o "$TMPDIR/rtla2" --threshold 1 --no-analysis \
+    --on-threshold "shell,command=exit 3,continue" > /dev/null 2> "$TMPDIR/err5.txt" || true
+grep -q "shell: 'exit 3' exited 3" "$TMPDIR/err5.txt" || fail "a failing action was not reported: $(cat "$TMPDIR/err5.txt")"
 # without ,continue the first hit ends the run: a break, said even with -q
 run="$TMPDIR/stop"
 rc=0
