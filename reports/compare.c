@@ -80,6 +80,74 @@ static void fn_bars(FILE *f, const void *a)
 	}
 }
 
+/* One run's over-time series for the overlay: x, mean and max of each bin's answered messages. */
+static void fn_overlay(FILE *f, const void *a)
+{
+	const struct rp_scan *s = a;
+	int i;
+
+	fprintf(f, "# x\tmean_us\tmax_us\tn\n");
+	for (i = 0; i < s->nbins; i++)
+		if (s->bin[i].n)
+			fprintf(f, "%.9g\t%.6g\t%.6g\t%llu\n", rp_bin_x(s, i), s->bin[i].sum / (double)s->bin[i].n / 1e3,
+				(double)s->bin[i].max / 1e3, (unsigned long long)s->bin[i].n);
+}
+
+/* The runs' round trips over time, overlaid: each run's samples.tsv binned (time into the run, or the
+ * message's index when a run is merged), its mean per bin and its maximum. */
+static int overlay(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs, int n, int png, char *err,
+		   size_t errlen)
+{
+	struct rp_scan *s = calloc(1, sizeof(*s));
+	int i, by_index = 0, any = 0;
+	double xend = 0;
+	char rel[96], t[256], L[8];
+
+	if (!s)
+		return rplat_fail(err, errlen, "out of memory");
+	for (i = 0; i < n; i++)
+		by_index |= !strcmp(runs[i]->kind, "merged");
+	for (i = 0; i < n; i++) {
+		if (rp_scan_run_x(runs[i], 1, by_index, s, err, errlen)) {
+			rp_scan_free(s);
+			free(s);
+			return -1;
+		}
+		rp_fmt(rel, sizeof(rel), "data/cmp_time_r%d.dat", i);
+		if (write_file(o, rel, fn_overlay, s, err, errlen)) {
+			rp_scan_free(s);
+			free(s);
+			return -1;
+		}
+		if (s->x_end > xend)
+			xend = s->x_end;
+		any |= s->samples > 0;
+		rp_scan_free(s);
+	}
+	free(s);
+	rp_gp_begin(gp, "cmp_time", 960, 400);
+	fprintf(gp, "set title 'Round trips over each run, overlaid (mean per bin: solid; maximum: dotted)'\n");
+	fprintf(gp, "set logscale y\nset format y '%%g'\nset ylabel 'round trip (us, log scale)'\n");
+	fprintf(gp, "set xlabel '%s'\nset xrange [0:%.9g]\nset key outside right top vertical\n",
+		by_index ? "message (index in each run, warm-up excluded)" : "time into each run (s)", xend > 0 ? xend : 1);
+	if (!any) {
+		fprintf(gp, "set label 10 'no samples.tsv in these runs' at graph 0.4, graph 0.5\nplot 1 notitle lc rgb '#ffffff'\n");
+	} else {
+		fprintf(gp, "plot ");
+		for (i = 0; i < n; i++) {
+			run_letter(i, L, sizeof(L));
+			rp_fmt(t, sizeof(t), "%s: %.28s", L, runs[i]->label);
+			fprintf(gp, "%s'data/cmp_time_r%d.dat' using 1:2 with lines lw 1.6 lc rgb '%s' title ", i ? ", " : "", i,
+				rp_colors[i % 8]);
+			rp_gp_str(gp, t);
+			fprintf(gp, ", '' using 1:3 with lines lw 0.8 dt 3 lc rgb '%s' notitle", rp_colors[i % 8]);
+		}
+		fprintf(gp, "\n");
+	}
+	rp_gp_end(gp, "cmp_time", 960, 400, png);
+	return 0;
+}
+
 static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs, int n, int png, char *err,
 		 size_t errlen)
 {
@@ -120,7 +188,7 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	fprintf(gp, "set key outside right top vertical\nplot ");
 	for (i = 0; i < n; i++) {
 		run_letter(i, L, sizeof(L));
-		rp_fmt(t, sizeof(t), "%s: %s", L, runs[i]->label);
+		rp_fmt(t, sizeof(t), "%s: %.28s", L, runs[i]->label);
 		fprintf(gp, "%s'data/cmp_hist_r%d.dat' using 3:2 with steps lw 2 lc rgb '%s' title ", i ? ", " : "", i,
 			rp_colors[i % 8]);
 		rp_gp_str(gp, t);
@@ -135,7 +203,7 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	fprintf(gp, "plot ");
 	for (i = 0; i < n; i++) {
 		run_letter(i, L, sizeof(L));
-		rp_fmt(t, sizeof(t), "%s: %s", L, runs[i]->label);
+		rp_fmt(t, sizeof(t), "%s: %.28s", L, runs[i]->label);
 		fprintf(gp, "%s'data/cmp_pct_r%d.dat' using 1:2 with steps lw 2 lc rgb '%s' title ", i ? ", " : "", i,
 			rp_colors[i % 8]);
 		rp_gp_str(gp, t);
@@ -154,7 +222,22 @@ static int plots(const struct rp_out *o, FILE *gp, struct rplat_run *const *runs
 	}
 	fprintf(gp, "\n");
 	rp_gp_end(gp, "cmp_bars", 960, 360, png);
-	return 0;
+	return overlay(o, gp, runs, n, png, err, errlen);
+}
+
+/* How much of a stage's difference between two runs the clock correlations allow: the sum of the runs'
+ * error bounds for the correlated stages (host -> remote, remote -> host), 0 for the others. */
+static double stage_noise(const struct rplat_run *a, const struct rplat_run *b, int s)
+{
+	char key[96];
+	double ea, eb;
+
+	rp_fmt(key, sizeof(key), "summary.stages.%s.err_bound_ns", rplat_stage_names[s]);
+	ea = rplat_run_num(a, key, -1);
+	eb = rplat_run_num(b, key, -1);
+	if (ea < 0 || eb < 0)
+		return 0;
+	return ea + eb;
 }
 
 static void fmt_delta(double a, double b, char *buf, size_t n)
@@ -375,7 +458,10 @@ static void setup_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 			if (i && strcmp(cell[i + 1], cell[1]))
 				same = 0;
 		}
-		cell[n + 1] = k == sizeof(rows) / sizeof(rows[0]) - 1 ? "" : same ? "yes" : "DIFFERS";
+		/* the clock's error bound and the start are measured, not set: their differing is no finding */
+		cell[n + 1] = !strcmp(rows[k].path, "start_time") ? "" :
+			      !strcmp(rows[k].path, "clock.err_bound_ns") ? (same ? "yes" : "measured (each run's own)") :
+			      same ? "yes" : "DIFFERS";
 		rp_doc_row(d, n + 2, cell, 0);
 	}
 	{
@@ -403,9 +489,107 @@ out:
 	free(L);
 }
 
+/* A run's load, for the runs table: "mixed: cyclictest max 6800 us, p99 77 us", or "none". */
+static void load_text(const struct rplat_run *r, char *buf, size_t n)
+{
+	const struct rplat_json *all = rplat_json_get(r->load, "cyclictest.all");
+	char p[64], b1[32], b2[32];
+
+	rp_meta_s(r, "load.profile", p, sizeof(p));
+	if (all && all->type == RPLAT_JSON_OBJ)
+		rp_fmt(buf, n, "%s: cyclictest max %s us, p99 %s us", rp_meta_s(r, "load.profile", p, sizeof(p)),
+		       rp_json_s(rplat_json_member(all, "max"), b1, sizeof(b1)),
+		       rplat_json_member(all, "p99") && rplat_json_member(all, "p99")->type == RPLAT_JSON_NULL ?
+			       "beyond the histogram" :
+			       rp_json_s(rplat_json_member(all, "p99"), b2, sizeof(b2)));
+	else
+		rp_fmt(buf, n, "%s", rp_meta_s(r, "load.profile", p, sizeof(p)));
+}
+
+/* A run's histogram of one size: its per-size histogram, or the whole run when it measured that size only. */
+static const struct rplat_hist *size_hist(const struct rplat_run *r, unsigned size)
+{
+	const struct rplat_json *s = rplat_json_get(r->meta, "options.sizes");
+	int64_t v;
+
+	if (r->nsizes)
+		return rplat_run_size_hist(r, size);
+	if (s && s->type == RPLAT_JSON_ARR && s->n == 1 && !rplat_json_i64(&s->child[0], &v) && v == (int64_t)size)
+		return &r->rtt;
+	return NULL;
+}
+
+/* Each payload size any run measured: the runs' p50, p99, p99.9 and max of that size, with B - A. */
+static void size_tables(struct rp_doc *d, struct rplat_run *const *runs, int n)
+{
+	static const char *const head[] = { "size", "run", "count", "p50", "p99", "p99.9", "max", "p99 - A" };
+	unsigned sizes[64];
+	int ns = 0, i, j, k;
+
+	for (i = 0; i < n; i++) {
+		const struct rplat_json *os = rplat_json_get(runs[i]->meta, "options.sizes");
+
+		for (j = 0; os && os->type == RPLAT_JSON_ARR && j < (int)os->n; j++) {
+			int64_t v;
+
+			if (rplat_json_i64(&os->child[j], &v) || v < 0 || !size_hist(runs[i], (unsigned)v))
+				continue;
+			for (k = 0; k < ns && sizes[k] != (unsigned)v; k++)
+				;
+			if (k == ns && ns < 64)
+				sizes[ns++] = (unsigned)v;
+		}
+	}
+	for (i = 1; i < ns; i++) /* ascending */
+		for (j = i; j > 0 && sizes[j - 1] > sizes[j]; j--) {
+			unsigned t = sizes[j];
+
+			sizes[j] = sizes[j - 1];
+			sizes[j - 1] = t;
+		}
+	if (!ns) {
+		rp_doc_p(d, "No run records its payload sizes.");
+		return;
+	}
+	rp_doc_table(d, 8, head);
+	for (k = 0; k < ns; k++) {
+		const struct rplat_hist *ha = size_hist(runs[0], sizes[k]);
+
+		for (i = 0; i < n; i++) {
+			const struct rplat_hist *h = size_hist(runs[i], sizes[k]);
+			char sz[16], L[8], b[6][48];
+			const char *c[8];
+
+			rp_fmt(sz, sizeof(sz), "%u", sizes[k]);
+			run_letter(i, L, sizeof(L));
+			c[0] = i ? "" : sz;
+			c[1] = L;
+			if (!h || !h->count) {
+				c[2] = "0";
+				c[3] = c[4] = c[5] = c[6] = c[7] = "-";
+			} else {
+				rp_fmt(b[0], sizeof(b[0]), "%llu", (unsigned long long)h->count);
+				c[2] = b[0];
+				c[3] = rp_ns((double)rplat_hist_percentile(h, 50), b[1], sizeof(b[1]));
+				c[4] = rp_ns((double)rplat_hist_percentile(h, 99), b[2], sizeof(b[2]));
+				c[5] = rp_ns((double)rplat_hist_percentile(h, 99.9), b[3], sizeof(b[3]));
+				c[6] = rp_ns((double)h->max, b[4], sizeof(b[4]));
+				if (i && ha && ha->count)
+					fmt_delta((double)rplat_hist_percentile(ha, 99), (double)rplat_hist_percentile(h, 99),
+						  b[5], sizeof(b[5]));
+				else
+					rp_fmt(b[5], sizeof(b[5]), "%s", i ? "-" : "");
+				c[7] = b[5];
+			}
+			rp_doc_row(d, 8, c, 0xfc);
+		}
+	}
+	rp_doc_table_end(d);
+}
+
 static void stage_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 {
-	static const char *const head[] = { "stage", "run", "p50", "p99", "p99.9", "max" };
+	static const char *const head[] = { "stage", "run", "p50", "p99", "p99.9", "max", "p50 - A", "p99 - A" };
 	int s, i, any = 0;
 
 	for (s = 0; s < RPLAT_NSTAGES; s++)
@@ -415,27 +599,49 @@ static void stage_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 		rp_doc_p(d, "None of the runs has a stage breakdown.");
 		return;
 	}
-	rp_doc_table(d, 6, head);
+	rp_doc_table(d, 8, head);
 	for (s = 0; s < RPLAT_NSTAGES; s++)
 		for (i = 0; i < n; i++) {
-			const struct rplat_hist *h = &runs[i]->stage[s];
-			char L[8], b[4][32];
-			const char *c[6];
+			const struct rplat_hist *h = &runs[i]->stage[s], *ha = &runs[0]->stage[s];
+			char L[8], b[6][96];
+			const char *c[8];
+			int k;
 
 			run_letter(i, L, sizeof(L));
 			c[0] = i ? "" : rplat_stage_names[s];
 			c[1] = L;
 			if (!runs[i]->has_stage[s]) {
-				c[2] = c[3] = c[4] = c[5] = "-";
+				c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = "-";
 			} else {
 				c[2] = rp_ns((double)rplat_hist_percentile(h, 50), b[0], sizeof(b[0]));
 				c[3] = rp_ns((double)rplat_hist_percentile(h, 99), b[1], sizeof(b[1]));
 				c[4] = rp_ns((double)rplat_hist_percentile(h, 99.9), b[2], sizeof(b[2]));
 				c[5] = rp_ns((double)h->max, b[3], sizeof(b[3]));
+				for (k = 0; k < 2; k++) {
+					double pa, pb, noise = stage_noise(runs[0], runs[i], s);
+
+					if (!i || !runs[0]->has_stage[s]) {
+						rp_fmt(b[4 + k], sizeof(b[4 + k]), "%s", i ? "-" : "");
+					} else {
+						size_t len;
+
+						pa = (double)rplat_hist_percentile(ha, k ? 99 : 50);
+						pb = (double)rplat_hist_percentile(h, k ? 99 : 50);
+						fmt_delta(pa, pb, b[4 + k], sizeof(b[4 + k]));
+						len = strlen(b[4 + k]);
+						if (noise > 0 && fabs(pb - pa) <= noise)
+							rp_fmt(b[4 + k] + len, sizeof(b[4 + k]) - len,
+							       " within the clock bounds");
+					}
+					c[6 + k] = b[4 + k];
+				}
 			}
-			rp_doc_row(d, 6, c, 0x3c);
+			rp_doc_row(d, 8, c, 0xfc);
 		}
 	rp_doc_table_end(d);
+	rp_doc_p(d, "Host -> remote and remote -> host are mapped through each run's clock correlation: a difference no "
+		    "larger than the two runs' error bounds together is marked 'within the clock bounds' and is not a "
+		    "difference the runs can show.");
 }
 
 int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat_report_opts *o, char *err,
@@ -504,26 +710,42 @@ int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat
 	rp_md_esc(d.m, title);
 	fprintf(d.m, "\n\n");
 	{
-		static const char *const head[] = { "", "label", "run directory", "round trips", "lost", "kind" };
+		static const char *const head[] = { "", "label", "run directory", "round trips", "of them late", "lost",
+						    "kind", "load (cyclictest during the run)" };
 
-		rp_doc_p(&d, "Round-trip latency of %d runs; A is the baseline every delta refers to.", n);
-		rp_doc_table(&d, 6, head);
+		rp_doc_p(&d, "Round-trip latency of %d runs; A is the baseline every delta refers to. Every figure counts "
+			     "the answered messages, late replies included; lost ones have no round trip.", n);
+		rp_doc_table(&d, 8, head);
 		for (i = 0; i < n; i++) {
-			char L[8], c1[32], c2[32];
-			const char *c[6];
+			char L[8], c1[32], c2[32], c3[32], ld[192];
+			const char *c[8];
 
 			run_letter(i, L, sizeof(L));
 			rp_fmt(c1, sizeof(c1), "%llu", (unsigned long long)runs[i]->rtt.count);
-			rp_fmt(c2, sizeof(c2), "%llu", (unsigned long long)runs[i]->counts.lost);
+			rp_fmt(c2, sizeof(c2), "%llu", (unsigned long long)runs[i]->counts.late);
+			rp_fmt(c3, sizeof(c3), "%llu", (unsigned long long)runs[i]->counts.lost);
+			load_text(runs[i], ld, sizeof(ld));
 			c[0] = L;
 			c[1] = runs[i]->label;
 			c[2] = runs[i]->dir;
 			c[3] = c1;
 			c[4] = c2;
-			c[5] = runs[i]->kind;
-			rp_doc_row(&d, 6, c, 0x18);
+			c[5] = c3;
+			c[6] = runs[i]->kind;
+			c[7] = ld;
+			rp_doc_row(&d, 8, c, 0x38);
 		}
 		rp_doc_table_end(&d);
+		for (i = 0; i < n; i++)
+			if (!runs[i]->verified) {
+				char L[8];
+
+				run_letter(i, L, sizeof(L));
+				rp_doc_raw(&d, "<div class=\"warn\">", "> ");
+				rp_doc_p(&d, "Attention: %s's figures are unverified: %s", L,
+					 runs[i]->unverified[0] ? runs[i]->unverified : "samples.tsv was not checked");
+				rp_doc_raw(&d, "</div>\n", "\n");
+			}
 	}
 	rp_doc_h(&d, 2, "verdict", "What differs, and how sure that is");
 	for (i = 1; i < n; i++)
@@ -544,8 +766,14 @@ int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat
 			  "The distributions overlaid, each as the share of its own messages per bin, so runs of different "
 			  "lengths compare.",
 			  err, errlen) ||
-	    rp_doc_figure(&d, "cmp_bars", "The same percentiles as bars (log scale).", err, errlen))
+	    rp_doc_figure(&d, "cmp_bars", "The same percentiles as bars (log scale).", err, errlen) ||
+	    rp_doc_figure(&d, "cmp_time",
+			  "Each run's round trips over its course (from samples.tsv, late replies included), overlaid: "
+			  "a burst or a drift in one run and not the other shows here, where the distributions hide it.",
+			  err, errlen))
 		goto out;
+	rp_doc_h(&d, 2, "sizes", "Per payload size");
+	size_tables(&d, runs, n);
 	rp_doc_h(&d, 2, "stages", "Stages");
 	stage_table(&d, runs, n);
 	rp_doc_h(&d, 2, "messages", "Messages");

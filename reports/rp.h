@@ -64,6 +64,9 @@ struct rp_scan {
 
 /* Scan r's samples.tsv. Returns 0, or -1 with the file and line in err. */
 int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *err, size_t errlen);
+/* The same with x the message's index whatever the run's kind (by_index), for overlays of runs of which
+ * some are merged. */
+int rp_scan_run_x(const struct rplat_run *r, int topk, int by_index, struct rp_scan *s, char *err, size_t errlen);
 void rp_scan_free(struct rp_scan *s);
 /* x of bin i's centre, in seconds (or messages when by_index). */
 double rp_bin_x(const struct rp_scan *s, int i);

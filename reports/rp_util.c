@@ -401,13 +401,18 @@ static int cmp_rtt_desc(const void *a, const void *b)
 
 int rp_scan_run(const struct rplat_run *r, int topk, struct rp_scan *s, char *err, size_t errlen)
 {
+	return rp_scan_run_x(r, topk, !strcmp(r->kind, "merged"), s, err, errlen);
+}
+
+int rp_scan_run_x(const struct rplat_run *r, int topk, int by_index, struct rp_scan *s, char *err, size_t errlen)
+{
 	struct rplat_samples *in;
 	struct rplat_sample sm;
 	int64_t t_start = rplat_now_ns();
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	s->by_index = !strcmp(r->kind, "merged");
+	s->by_index = by_index;
 	s->binw = s->by_index ? 1 : 1e6;
 	s->topk = topk > 0 ? topk : 1;
 	s->out = calloc((size_t)s->topk, sizeof(*s->out));

@@ -182,8 +182,34 @@ def cmd_jitter(run, page):
     print("jitter ok: max - min %s, p99 - p50 %d ns in %s..%s" % (m.group(1), want, m.group(3), m.group(4)))
 
 
+def cmd_compare(page, *runs):
+    """compare's percentile table and runs table against each run's samples."""
+    text = html.unescape(re.sub(r"<[^>]+>", "|", open(page).read()))
+    for i, run in enumerate(runs):
+        v = answered(load(run))
+        late = sum(1 for m in load(run) if m["status"] == "late")
+        L = chr(ord("A") + i)
+        m = re.search(r"\|%s\|+[^|]*\|+%s\|+(\d+)\|+(\d+)\|" % (L, re.escape(run)), text)
+        check(m, "no runs-table row for %s (%s)" % (L, run))
+        check(int(m.group(1)) == len(v) and int(m.group(2)) == late,
+              "%s: %s round trips, %s late; samples %d, %d" % (run, m.group(1), m.group(2), len(v), late))
+    pt = text[text.index("|round trip|"):]
+    for p in (50, 99, 99.9):
+        m = re.search(r"\|p%g\|+(.*?)\|\|\s*\|" % p, pt, re.S) or re.search(r"\|p%g\|+([^\n]*)" % p, pt)
+        check(m, "no p%g row in the percentile table" % p)
+        cells = [c for c in m.group(1).split("|") if c.strip()]
+        vals = [cells[0]] + cells[1::2]
+        for i, run in enumerate(runs):
+            v = answered(load(run))
+            got, want = parse_ns(vals[i]), exact(v, p)
+            check(abs(got - want) <= want / 64 + 10, "compare %s p%g %s, samples %d" % (run, p, vals[i], want))
+    print("compare ok: %d runs" % len(runs))
+
+
 def main():
     cmd, run = sys.argv[1], sys.argv[2]
+    if cmd == "compare":
+        return cmd_compare(sys.argv[2], *sys.argv[3:])
     if cmd == "headline":
         cmd_headline(run, sys.argv[3])
     elif cmd == "overtime":

@@ -76,7 +76,7 @@ python3 "$RC" overtime merged rep-merged || fail "merged over-time plot (x = mes
 # ---- item 9: the page's defects
 grep -q '<tr><th></th><th></th></tr>' rep/index.html && fail "a Setup table has an empty header row"
 grep -q 'e+0[0-9] Hz\|<td>[0-9.]*e+[0-9]*</td>' rep/index.html && fail "a number in exponent notation"
-grep -Eq '<td>estimated counter \(Hz\)</td><td>[0-9]+\.[0-9]+</td>' rep/index.html || fail "estimated counter not in full"
+grep -Eq '<td>estimated counter \(Hz\)</td><td>[0-9]{9}(\.[0-9]+)?</td>' rep/index.html || fail "estimated counter not in full"
 grep -q "return code 1: not every message was answered once, in time and intact ([0-9]* lost, [0-9]* late" rep/index.html ||
     fail "the Attention line does not say why the return code is 1"
 grep -Eq 'set key (top|bottom) (left|right)' rep/plots.gp && fail "a legend inside a plot (over the data)"
@@ -93,6 +93,24 @@ if command -v cyclictest > /dev/null; then
         grep -q "cyclictest on CPUs $cpus (all of them" rep-loaded/index.html || fail "where cyclictest ran"
     fi
 fi
+
+# ---- compare: runs' figures from their samples (late replies in), per-size tables, stage deltas within
+# the clock bounds marked, each run's load, an over-time overlay, no DIFFERS from the clock's own noise
+"$RPLAT" ping -L sim -l 600 -i 200 -s 40,256 -q -o sizes > /dev/null || fail "rplat ping -s exited $?"
+"$RPLAT" compare lost sizes merged -o cmp -q || fail "compare exited $?"
+python3 "$RC" compare cmp/index.html lost sizes merged || fail "compare's figures"
+grep -q 'id="sizes"' cmp/index.html && grep -Eq '<td>256</td><td>A</td>' cmp/index.html && grep -Eq '<td></td><td>B</td><td class="n">[1-9]' cmp/index.html || fail "no per-size table"
+grep -q '<th>p99 - A</th>' cmp/index.html && grep -q 'within the clock bounds\|clock correlation: a difference' \
+    cmp/index.html || fail "no stage deltas"
+[ -s cmp/plots/cmp_time.svg ] && [ -s cmp/data/cmp_time_r2.dat ] || fail "no over-time overlay"
+grep -q '<th>load (cyclictest during the run)</th>' cmp/index.html || fail "no load per run"
+grep -q '<td>clock error bound (ns)</td>.*DIFFERS' cmp/index.html && fail "DIFFERS flagged for the clock's own error bound"
+mkdir nosamples && cp -r sizes/run.json sizes/hist nosamples/
+"$RPLAT" compare lost nosamples -o cmp2 -q || fail "compare (no samples) exited $?"
+grep -q "Attention: B's figures are unverified: nosamples/samples.tsv is missing" cmp2/index.html ||
+    fail "compare does not say B's samples.tsv is missing"
+rc=0; "$RPLAT" budget 'rtt.p99 <= 1s' nosamples > b4.txt || rc=$?
+[ $rc -eq 1 ] && grep -q '^MISSING *samples.tsv verified' b4.txt || fail "budget passed a run without samples.tsv: $(cat b4.txt)"
 
 # ---- item 4: a stream's interarrival near the period: deviation figures exact to 0.8% of the deviation
 "$RPLAT" stream -q -L sim:cpu=0 -a 1 -i 1000 -n 2000 -o st > /dev/null || fail "rplat stream exited $?"
