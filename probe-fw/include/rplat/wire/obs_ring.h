@@ -10,7 +10,8 @@
  * head and tail count records since the ring was initialised (free-running, wrap at 2^32); record i
  * lives in slot i % nrec. The producer writes a record only when head - tail < nrec, else it counts a
  * drop: it never overwrites what the host has not consumed and never waits. Each record carries its own
- * index (seq), written last, so a host that reads a slot the producer is rewriting sees the mismatch.
+ * index (seq), published with it by head, so a host led to a stale slot by a corrupt index sees the
+ * mismatch.
  *
  * boot_id changes every time the firmware initialises the ring (a remote restart); the host that sees
  * it change mid-observation knows the indices started over. */
@@ -55,7 +56,7 @@ struct rplat_ring_hdr {
 
 struct rplat_ring_rec {
 	uint64_t t;       /* the target's counter, extended to 64 bits */
-	uint32_t seq;     /* this record's index (head when it was written); written last */
+	uint32_t seq;     /* this record's index (head when it was written) */
 	uint16_t event;   /* enum rplat_ring_event */
 	uint16_t len;     /* RPMsg payload length; the mark id for RPLAT_EV_MARK */
 	uint32_t src;     /* RPMsg source address */
