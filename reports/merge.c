@@ -358,7 +358,8 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 						  "corrupt", "error" };
 	struct rplat_hist *rtt = NULL, *stage = NULL;
 	struct szacc *sz = NULL;
-	int nsz = 0, i, k, rc = -1, all_samples = 1, clock_valid = 1, any_clock = 0, *run_base = NULL, max_run = 0;
+	int nsz = 0, i, k, rc = -1, all_samples = 1, all_wake = 1, clock_valid = 1, any_clock = 0, *run_base = NULL,
+	    max_run = 0;
 	double err_bound = -1, stage_eb[RPLAT_NSTAGES], dur = 0, retcode = 0;
 	struct rplat_run_counts cnt = { 0 };
 	char tmp[PATH_MAX], label[512];
@@ -380,7 +381,7 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 	if (stat(out_dir, &st) == 0)
 		return rplat_fail(err, errlen, "%s exists: merge writes a new run directory", out_dir);
 	rtt = calloc(1, sizeof(*rtt));
-	stage = calloc(RPLAT_NSTAGES, sizeof(*stage));
+	stage = calloc(RPLAT_NSTAGES + 1, sizeof(*stage)); /* + the sender's wakeup latency */
 	sz = calloc((size_t)n * 65 + 1, sizeof(*sz));
 	run_base = calloc((size_t)n, sizeof(*run_base));
 	if (!rtt || !stage || !sz || !run_base) {
@@ -392,6 +393,7 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 		rplat_hist_init(&stage[k]);
 		stage_eb[k] = -1;
 	}
+	rplat_hist_init(&stage[RPLAT_NSTAGES]);
 	for (i = 0; i < n; i++) {
 		const struct rplat_run *r = runs[i];
 		const struct rplat_json *v;
@@ -399,6 +401,8 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 
 		run_base[i] = i == 0 ? 0 : run_base[i - 1] + (int)rplat_run_num(runs[i - 1], "source_runs", 1);
 		rplat_hist_merge(rtt, &r->rtt);
+		rplat_hist_merge(&stage[RPLAT_NSTAGES], &r->send_wakeup);
+		all_wake &= r->has_send_wakeup;
 		if (r->rtt.count && r->rtt.max >= rtt->max)
 			max_run = i;
 		for (k = 0; k < RPLAT_NSTAGES; k++) {
@@ -479,6 +483,10 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 	for (k = 0; k < RPLAT_NSTAGES; k++)
 		if (stage[k].count && write_hist(tmp, rplat_stage_names[k], &stage[k], err, errlen))
 			goto out_rm;
+	/* the sender's wakeup latency, when every source has it (else a merged figure would leave runs out) */
+	if (all_wake && stage[RPLAT_NSTAGES].count &&
+	    write_hist(tmp, "send_wakeup", &stage[RPLAT_NSTAGES], err, errlen))
+		goto out_rm;
 	for (i = 0; i < nsz; i++) {
 		char name[32];
 
@@ -586,6 +594,8 @@ int rplat_run_merge(struct rplat_run *const *runs, int n, const char *out_dir, i
 	for (k = 0; k < RPLAT_NSTAGES; k++)
 		if (stage[k].count)
 			rplat_stats_json(&jw, rplat_stage_names[k], &stage[k], stage_eb[k]);
+	if (all_wake && stage[RPLAT_NSTAGES].count)
+		rplat_stats_json(&jw, "send_wakeup", &stage[RPLAT_NSTAGES], -1);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "per_size");
 	for (i = 0; i < nsz; i++) {

@@ -538,6 +538,8 @@ static void section_jitter(struct rp_doc *d, const struct rplat_run *r)
 		rp_fmt(nm, sizeof(nm), "rtt, %u bytes", r->sizes[i].size);
 		jitter_row(d, nm, &r->sizes[i].hist);
 	}
+	if (r->has_send_wakeup)
+		jitter_row(d, "send_wakeup", &r->send_wakeup);
 	rp_doc_table_end(d);
 	rp_doc_p(d, "Jitter: the spread of each figure. max - min and stddev are exact; a percentile difference is "
 		    "the difference of the bucket midpoints, with the range it certainly lies in (each percentile is "
@@ -576,6 +578,8 @@ static void section_stats(struct rp_doc *d, const struct rplat_run *r)
 		rp_fmt(nm, sizeof(nm), "rtt, %u bytes", r->sizes[i].size);
 		stats_row(d, nm, &r->sizes[i].hist, "");
 	}
+	if (r->has_send_wakeup)
+		stats_row(d, "send_wakeup", &r->send_wakeup, "the sender's timer wakeup latency (not in the round trip)");
 	rp_doc_table_end(d);
 	for (i = 0; i < RPLAT_NSTAGES; i++)
 		if (r->has_stage[i] && r->stage[i].underflow)
@@ -611,6 +615,13 @@ static void section_counts(struct rp_doc *d, const struct rplat_run *r, const st
 					    "corrupt", "error" };
 
 	counts_table(d, 8, head, (const uint64_t *)&r->counts);
+	if (r->has_warmup && r->warmup)
+		rp_doc_p(d, "Before these, %llu warm-up messages (--warm-up) were sent and measured; they are in no figure.",
+			 (unsigned long long)r->warmup);
+	if (rplat_json_get(r->meta, "counts.skipped_slots") && rplat_run_num(r, "counts.skipped_slots", 0) > 0)
+		rp_doc_p(d, "%.0f send-grid slots passed while a reply was still out and were skipped (never sent late in "
+			    "a burst): the link was slower than the interval at those times.",
+			 rplat_run_num(r, "counts.skipped_slots", 0));
 	if (s && s->samples && s->samples != r->counts.sent)
 		rp_doc_p(d, "Note: samples.tsv holds %llu lines for %llu messages sent.", (unsigned long long)s->samples,
 		      (unsigned long long)r->counts.sent);
@@ -1371,6 +1382,21 @@ static void glance(struct rp_doc *d, const struct rplat_budget *b, const struct 
 			rp_fmt(t + len, sizeof(t) - len, ".");
 		else
 			rp_fmt(t, sizeof(t), "No stage breakdown in this run (no remote stamps or no clock correlation).");
+		fputs("<p>", d->h);
+		fputs("> ", d->m);
+		rp_doc_text(d, t);
+		fputs("</p>\n", d->h);
+		fputs("\n>\n", d->m);
+	}
+	if (r->has_send_wakeup) {
+		char t[512];
+
+		rp_fmt(t, sizeof(t),
+		       "The sender's own timer wakeup (how late the host thread woke for each send slot, before the "
+		       "send; not in the round trip): p50 %s, p99 %s, max %s.",
+		       rp_ns((double)rplat_hist_percentile(&r->send_wakeup, 50), s1, sizeof(s1)),
+		       rp_ns((double)rplat_hist_percentile(&r->send_wakeup, 99), s2, sizeof(s2)),
+		       rp_ns((double)r->send_wakeup.max, s3, sizeof(s3)));
 		fputs("<p>", d->h);
 		fputs("> ", d->m);
 		rp_doc_text(d, t);

@@ -380,6 +380,15 @@ int rplat_run_load_flags(const char *dir, unsigned flags, struct rplat_run **out
 	}
 	if (load_sizes(r, err, errlen))
 		goto fail;
+	/* the sender's wakeup latency (ping -i > 0, rplat > 0.1.0): optional */
+	rc = load_hist(r->dir, "hist/send_wakeup.hist", &r->send_wakeup, 1, err, errlen);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1)
+		rplat_hist_init(&r->send_wakeup);
+	else if (check_count(r, "send_wakeup", rplat_json_member(stages, "send_wakeup"), &r->send_wakeup, err, errlen))
+		goto fail;
+	r->has_send_wakeup = r->send_wakeup.count > 0;
 optional:
 	r->load = load_optional_json(r, "load/load.json", "rplat-load");
 	r->analysis = load_optional_json(r, "trace/analysis.json", NULL);

@@ -206,6 +206,20 @@ def cmd_compare(page, *runs):
     print("compare ok: %d runs" % len(runs))
 
 
+def cmd_wakeup(run, page):
+    """The sender's wakeup latency at a glance against samples.tsv's send_wakeup column."""
+    msgs = load(run)
+    v = sorted(int(m["send_wakeup"]) for m in msgs if m.get("send_wakeup", "nan") != "nan")
+    text = html.unescape(re.sub(r"<[^>]+>", "", open(page).read()))
+    m = re.search(r"The sender's own timer wakeup [^:]*: p50 ([^,]+), p99 ([^,]+), max ([^.]+\.[0-9]+ [a-z]+)\.", text)
+    check(m and v, "no sender wakeup figures (or no send_wakeup column)")
+    for g, p in ((1, 50), (2, 99)):
+        got, want = parse_ns(m.group(g)), exact(v, p)
+        check(abs(got - want) <= want / 64 + 10, "send_wakeup p%g %s, samples %d" % (p, m.group(g), want))
+    check(m.group(3) == fmt_ns(v[-1]), "send_wakeup max %s, samples %s" % (m.group(3), fmt_ns(v[-1])))
+    print("send_wakeup ok: %d messages, max %s" % (len(v), m.group(3)))
+
+
 def main():
     cmd, run = sys.argv[1], sys.argv[2]
     if cmd == "compare":
@@ -222,6 +236,8 @@ def main():
         cmd_stream(run, sys.argv[3])
     elif cmd == "jitter":
         cmd_jitter(run, sys.argv[3])
+    elif cmd == "wakeup":
+        cmd_wakeup(run, sys.argv[3])
     elif cmd == "exact":
         print(exact(answered(load(run)), float(sys.argv[3])))
     else:

@@ -112,6 +112,16 @@ grep -q "Attention: B's figures are unverified: nosamples/samples.tsv is missing
 rc=0; "$RPLAT" budget 'rtt.p99 <= 1s' nosamples > b4.txt || rc=$?
 [ $rc -eq 1 ] && grep -q '^MISSING *samples.tsv verified' b4.txt || fail "budget passed a run without samples.tsv: $(cat b4.txt)"
 
+# ---- what the timing work records: warm-up messages, the sender's wakeup latency, skipped slots
+"$RPLAT" ping -L sim -l 500 -i 300 --warm-up 50 -q -o warm > /dev/null || fail "rplat ping --warm-up exited $?"
+"$RPLAT" report warm -o rep-warm -q --no-png || fail "report of the warm-up run exited $?"
+grep -q 'Before these, 50 warm-up messages' rep-warm/index.html || fail "the warm-up is not said"
+python3 "$RC" headline warm rep-warm/index.html || fail "warm-up messages leak into the figures"
+if [ -s warm/hist/send_wakeup.hist ]; then
+    python3 "$RC" wakeup warm rep-warm/index.html || fail "sender wakeup figures"
+    grep -q '<td>send_wakeup</td>' rep-warm/index.html || fail "no send_wakeup row in the statistics"
+fi
+
 # ---- item 4: a stream's interarrival near the period: deviation figures exact to 0.8% of the deviation
 "$RPLAT" stream -q -L sim:cpu=0 -a 1 -i 1000 -n 2000 -o st > /dev/null || fail "rplat stream exited $?"
 "$RPLAT" report st -o rep-st -q || fail "report of the stream run exited $?"

@@ -66,6 +66,8 @@ struct rplat_run {
 	struct rplat_hist stage[RPLAT_NSTAGES]; /* hist/<stage>.hist, when present and non-empty */
 	int nsizes;
 	struct rplat_run_size *sizes;    /* ascending by size */
+	int has_send_wakeup;             /* hist/send_wakeup.hist: the sender's timer wakeup latency (ping -i > 0) */
+	struct rplat_hist send_wakeup;
 	struct rplat_run_counts counts;
 	int has_samples;                 /* samples.tsv exists */
 	int verified;                    /* samples.tsv was read whole and agrees with run.json and hist/ */
