@@ -105,17 +105,24 @@ static void slice(struct pw *w, int pid, int tid, int64_t t0, int64_t t1, const 
 	fputc('}', w->f);
 }
 
-static void flow(struct pw *w, const char *ph, int pid, int tid, int64_t t, uint32_t id)
+/* A flow point, placed strictly inside the slice [t0, t1] it belongs to (a quarter of the way in from
+ * 'at_end' ? the end : the start), so that binding it to its enclosing slice never depends on which of
+ * two slices touching at one instant the viewer picks. */
+static void flow(struct pw *w, const char *ph, int pid, int tid, int64_t t0, int64_t t1, int at_end, uint32_t id)
 {
+	int64_t q = (t1 - t0) / 4, t = at_end ? t1 - q : t0 + q;
+
 	sep(w);
 	fprintf(w->f, "{\"ph\":\"%s\",\"id\":%u,\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"cat\":\"message\","
-		"\"name\":\"message\"%s}", ph, id, pid, tid, tus(w, t), ph[0] == 'f' ? ",\"bp\":\"e\"" : "");
+		"\"name\":\"message\",\"bp\":\"e\"}", ph, id, pid, tid, tus(w, t));
 }
 
 #define PID_CPUS 1
 #define PID_REMOTE 2
 #define PID_THREADS 100 /* + index of the measuring thread */
 #define TID_IRQ 10000
+#define TID_LANE 20000 /* + lane: overlapping messages */
+#define MAX_LANES 64
 
 static int thread_index(const struct rplat_analysis *a, int32_t pid)
 {
@@ -164,7 +171,12 @@ int rplat_export_perfetto(const struct rplat_tev_set *ev, const struct rplat_ana
 		meta(&w, "thread_name", PID_CPUS, TID_IRQ + (int)c, name);
 	}
 	for (k = 0; k < a->ntids; k++) {
-		snprintf(name, sizeof(name), "rplat %s", rplat_tev_comm(&ev->names, a->tids[k], buf, sizeof(buf)));
+		const char *comm = rplat_tev_comm(&ev->names, a->tids[k], buf, sizeof(buf));
+
+		if (!strcmp(comm, "rplat"))
+			snprintf(name, sizeof(name), "rplat (measuring thread %d)", (int)a->tids[k]);
+		else
+			snprintf(name, sizeof(name), "rplat (measuring thread %d, %s)", (int)a->tids[k], comm);
 		meta(&w, "process_name", PID_THREADS + k, 0, name);
 		snprintf(name, sizeof(name), "thread %d (syscalls)", (int)a->tids[k]);
 		meta(&w, "thread_name", PID_THREADS + k, a->tids[k], name);
@@ -251,42 +263,74 @@ int rplat_export_perfetto(const struct rplat_tev_set *ev, const struct rplat_ana
 			slice(&w, PID_CPUS, (int)c, cs[c].since, t1, name, "sched");
 		}
 	free(cs);
-	/* messages, the remote core and one flow per message */
-	for (i = 0; i < a->nmsg; i++) {
-		const struct rplat_ana_msg *m = &a->msg[i];
-		int ti = thread_index(a, m->tid), pid = PID_THREADS + (ti < 0 ? 0 : ti);
-		int stream = a->kind == RPLAT_ANA_STREAM;
-		int64_t s = stream ? m->b[RPLAT_B_WAKE] : m->b[RPLAT_B_SEND], r = m->b[RPLAT_B_RECV];
-		int remote = m->b[RPLAT_B_RISR] != RPLAT_NONE && m->b[RPLAT_B_REPLY] != RPLAT_NONE;
+	/* messages, the remote core and one flow per message. A message's slice spans exactly the latency
+	 * its name gives (a ping's send -> recv, a stream's due -> recv); messages that overlap (a stream's
+	 * queued ones) go on further lanes, "messages 2", ..., so that no track has overlapping slices. */
+	{
+		int64_t lane_end[MAX_LANES], rlane_end = INT64_MIN;
+		int nlanes = 0, L;
 
-		if (stream && (s == RPLAT_NONE || (remote && m->b[RPLAT_B_REPLY] < s)))
-			s = remote ? m->b[RPLAT_B_REPLY] : m->b[RPLAT_B_RET]; /* the host's part: from the send */
-		if (!in_range(o, m->seq) || s == RPLAT_NONE || r == RPLAT_NONE || s < t0 || r > t1)
-			continue;
-		snprintf(name, sizeof(name), "seq %u (%.1f us)", m->seq, (double)(stream && m->rtt != RPLAT_NONE ? m->rtt : r - s) / 1000.0);
-		slice(&w, pid, 1, s, r, name, "message");
-		if (remote) {
-			snprintf(name, sizeof(name), "seq %u", m->seq);
-			slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], name, "remote");
-			if (m->b[RPLAT_B_CONSUME] != RPLAT_NONE) {
-				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME],
-				      stream ? "irq latency" : "dispatch", "remote");
-				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY],
-				      stream ? "isr -> send" : "processing", "remote");
+		for (i = 0; i < a->nmsg; i++) {
+			const struct rplat_ana_msg *m = &a->msg[i];
+			int ti = thread_index(a, m->tid), pid = PID_THREADS + (ti < 0 ? 0 : ti);
+			int stream = a->kind == RPLAT_ANA_STREAM;
+			int64_t s = stream ? rplat_ana_msg_start(m) : m->b[RPLAT_B_SEND], r = m->b[RPLAT_B_RECV];
+			int remote = m->b[RPLAT_B_RISR] != RPLAT_NONE && m->b[RPLAT_B_REPLY] != RPLAT_NONE &&
+				     m->b[RPLAT_B_REPLY] >= m->b[RPLAT_B_RISR];
+
+			if (!in_range(o, m->seq) || s == RPLAT_NONE || r == RPLAT_NONE || s < t0 || r > t1 || r < s)
+				continue;
+			for (L = 0; L < nlanes && lane_end[L] > s; L++)
+				;
+			if (L == nlanes) {
+				if (nlanes == MAX_LANES)
+					continue; /* more than MAX_LANES at once: not drawn */
+				nlanes++;
+				if (L) {
+					snprintf(name, sizeof(name), "messages %d (overlapping)", L + 1);
+					meta(&w, "thread_name", pid, TID_LANE + L, name);
+				}
 			}
+			lane_end[L] = r;
+			snprintf(name, sizeof(name), "seq %u (%.1f us)", m->seq, (double)(r - s) / 1000.0);
+			slice(&w, pid, L ? TID_LANE + L : 1, s, r, name, "message");
+			/* the remote core's track: one message at a time; an overlapping one is left out */
+			remote = remote && m->b[RPLAT_B_RISR] >= rlane_end;
+			if (remote) {
+				rlane_end = m->b[RPLAT_B_REPLY];
+				snprintf(name, sizeof(name), "seq %u", m->seq);
+				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], name, "remote");
+				if (m->b[RPLAT_B_CONSUME] != RPLAT_NONE) {
+					slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME],
+					      stream ? "irq latency" : "dispatch", "remote");
+					slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY],
+					      stream ? "isr -> send" : "processing", "remote");
+				}
+			}
+			/* one flow per message: ping send -> remote ISR -> recv; stream remote -> recv, each point
+			 * inside its slice */
+			if (stream && remote) {
+				flow(&w, "s", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], 1, m->seq);
+			} else {
+				flow(&w, "s", pid, L ? TID_LANE + L : 1, s, r, 0, m->seq);
+				if (remote)
+					flow(&w, "t", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], 0, m->seq);
+			}
+			flow(&w, "f", pid, L ? TID_LANE + L : 1, s, r, 1, m->seq);
 		}
-		/* one flow per message: ping send -> remote ISR -> recv; stream remote send -> recv */
-		if (stream && remote) {
-			flow(&w, "s", PID_REMOTE, 1, m->b[RPLAT_B_REPLY], m->seq);
-		} else {
-			flow(&w, "s", pid, 1, s, m->seq);
-			if (remote)
-				flow(&w, "t", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->seq);
-		}
-		flow(&w, "f", pid, 1, r, m->seq);
 	}
 	fputs("\n]}\n", f);
 	return ferror(f) ? -1 : 0;
+}
+
+/* A task's name on a CPU: pid 0 is that CPU's idle task (swapper/N), whichever CPU's name the table kept. */
+static const char *comm_on(const struct rplat_tev_set *ev, int32_t pid, unsigned cpu, char *buf, size_t len)
+{
+	if (pid == 0) {
+		snprintf(buf, len, "swapper/%u", cpu);
+		return buf;
+	}
+	return rplat_tev_comm(&ev->names, pid, buf, len);
 }
 
 static void text_event(FILE *f, const struct rplat_tev_set *ev, const struct rplat_tev *e)
@@ -295,14 +339,14 @@ static void text_event(FILE *f, const struct rplat_tev_set *ev, const struct rpl
 	const char *irq;
 
 	fprintf(f, "%18.3f %3u %16s-%-7d %-18s ", (double)e->ts / 1000.0, e->cpu,
-		e->pid >= 0 ? rplat_tev_comm(&ev->names, e->pid, b1, sizeof(b1)) : "-", (int)e->pid,
+		e->pid >= 0 ? comm_on(ev, e->pid, e->cpu, b1, sizeof(b1)) : "-", (int)e->pid,
 		e->type == RPLAT_TEV_SYS_ENTER || e->type == RPLAT_TEV_SYS_EXIT ? rplat_tev_sys_name((unsigned)e->a) :
 		rplat_tev_type_name(e->type));
 	switch (e->type) {
 	case RPLAT_TEV_SWITCH:
 		fprintf(f, "%s[%d] prio %d state 0x%llx ==> %s[%d] prio %d",
-			rplat_tev_comm(&ev->names, e->a, b1, sizeof(b1)), (int)e->a, rplat_tev_prev_prio(e),
-			(unsigned long long)rplat_tev_prev_state(e), rplat_tev_comm(&ev->names, e->b, b2, sizeof(b2)),
+			comm_on(ev, e->a, e->cpu, b1, sizeof(b1)), (int)e->a, rplat_tev_prev_prio(e),
+			(unsigned long long)rplat_tev_prev_state(e), comm_on(ev, e->b, e->cpu, b2, sizeof(b2)),
 			(int)e->b, rplat_tev_next_prio(e));
 		break;
 	case RPLAT_TEV_WAKING:
@@ -330,7 +374,10 @@ static void text_event(FILE *f, const struct rplat_tev_set *ev, const struct rpl
 		fprintf(f, "to CPU%d (%d targets, mask 0x%llx)", (int)e->a, (int)e->b, (unsigned long long)e->c);
 		break;
 	case RPLAT_TEV_SYS_ENTER:
-		fprintf(f, "enter fd %d arg %lld", (int)e->b, (long long)e->c);
+		if (e->a == RPLAT_SYS_POLL || e->a == RPLAT_SYS_PPOLL) /* (struct pollfd *, nfds, ...): no fd */
+			fprintf(f, "enter fds pointer (low 32 bits 0x%x) nfds %lld", (unsigned)e->b, (long long)e->c);
+		else
+			fprintf(f, "enter fd %d arg %lld", (int)e->b, (long long)e->c);
 		break;
 	case RPLAT_TEV_SYS_EXIT:
 		fprintf(f, "exit = %lld", (long long)e->c);

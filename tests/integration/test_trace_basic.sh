@@ -47,7 +47,9 @@ jassert "$run/trace/analysis.json" 'len(d["outliers"]) == 10 and all(o["verdict"
 # offline, from a copy of the run directory alone
 cp -r "$run" "$TMPDIR/copy"
 "$RPLAT" trace analyze "$TMPDIR/copy" --worst 3 --threshold 500 -q || fail "offline analyze exited $?"
-jassert "$TMPDIR/copy/trace/analysis.json" 'd["match_rate"] >= 0.99 and len([o for o in d["outliers"] if "worst" in o["why"]]) == 3'
+# (other options than the capture's: the new analysis goes beside the capture-time one, which stays)
+jassert "$TMPDIR/copy/trace/analysis-worst3-threshold500us/analysis.json" 'd["match_rate"] >= 0.99 and len([o for o in d["outliers"] if "worst" in o["why"]]) == 3'
+jassert "$TMPDIR/copy/trace/analysis.json" 'd["options"]["worst"] == 10 and d["options"]["threshold_ns"] == 0'
 
 # exports
 "$RPLAT" trace export "$TMPDIR/copy" --perfetto "$TMPDIR/trace.json" || fail "perfetto export exited $?"
