@@ -40,6 +40,13 @@ jassert "$run/run.json" 'd["ended_by"] == "completed" and d["trace"]["stopped_by
 head -2 "$TMPDIR/hits.txt"
 echo "signals received: $got"
 [ "$got" -ge 1 ] || fail "the parent got no SIGUSR2"
+# --warm-up messages are in no threshold: the break comes at the first measured message (seq 50), which
+# the analysis explains as the break hit (rtla's --warm-up; the ping side is tested with ping)
+rc=0
+"$RPLAT" trace -L sim -l 2000 -i 200 --warm-up 50 --break 1 -q -o "$TMPDIR/warm" > /dev/null 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "--warm-up 50 --break 1 exited $rc, not 1"
+jassert "$TMPDIR/warm/run.json" 'd["trace"]["first_hit_seq"] == 50 and d["ended_by"] == "break" and d["counts"]["warmup"] == 50'
+jassert "$TMPDIR/warm/trace/analysis.json" 'd["outliers"][0]["seq"] == 50 and "break" in d["outliers"][0]["why"]'
 # rtla's forms (issue 10 item 17): shell,command=CMD runs CMD (it used to run "command=CMD", a shell
 # variable assignment), signal,num=N,pid=parent signals the parent; a failing command is reported
 run="$TMPDIR/rtla"

@@ -12,8 +12,10 @@ tracefs_state > "$TMPDIR/state.before"
 
 run="$TMPDIR/wake"
 # The machine may be shared: delays that no burst explains are reported, not judged.
-# the hog starts 300 ms after launch (rplat is set up by then) and runs for 3 s
-"$TMPDIR/rplat-hog" 1 50 1500 20000 3000 300 "$TMPDIR/bursts.txt" &
+# the hog starts 300 ms after launch (rplat is set up by then) and runs for 3 s; its period (20.037 ms)
+# is not a multiple of the 200 us send interval: on ping's absolute send grid a 20 ms period meets every
+# message at one phase, which may fall between two round trips and delay none of them
+"$TMPDIR/rplat-hog" 1 50 1500 20037 3000 300 "$TMPDIR/bursts.txt" &
 hog=$!
 "$RPLAT" trace -L sim:cpu=0,fifo=60 -a 1 -p 10 -D 3500ms -i 200 -q -o "$run" --reader-cpu 0 \
     --threshold 1000 --worst 5 > "$TMPDIR/out.txt" 2> "$TMPDIR/err.txt" \
