@@ -122,10 +122,24 @@ dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
 rplat ping --link rpmsg:dev=\$dev -l $ndev -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
 rplat ping --link rpmsg:rproc=rplat-vboard,port=14,name=rpmsg-raw -l $nctrl -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
     echo "ping-ctrl-rc: \$?"
+if [ $name = host ]; then
+    # rplat's own tools against the live remoteproc, rpmsg and tracefs
+    rplat rproc list
+    rplat rproc status
+    rplat rproc load /lib/firmware/rplat-vboard.elf; echo "load-running-rc: \$?"
+    rplat rproc trace > /out/rproc-trace.txt; echo "rproc-trace-rc: \$?"
+    rplat check system > /out/check-system.txt; echo "check-system-rc: \$?"
+    rplat check coherency --link rpmsg:\$dev > /out/coherency.txt; echo "coherency-rc: \$?"
+    rplat trace --link rpmsg:\$dev -l 300 -i 1000 --no-dma-latency -q -o /out/trace > /out/trace.txt 2>&1
+    echo "trace-rc: \$?"
+fi
 echo "trace:"
 cat /sys/kernel/debug/remoteproc/*/trace0
 echo stop > \$r/state || exit 14
 echo "state-after: \$(cat \$r/state)"
+if [ $name = host ]; then
+    rplat rproc stop; echo "stop-offline-rc: \$?"
+fi
 EOF
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 400 \
@@ -161,8 +175,33 @@ EOF
         jassert "$j" "d['counts']['lost'] == 0 and d['counts']['late'] == 0 and d['counts']['received'] == $want"
     done
     echo "$name ($FLAVOUR): $ndev + $nctrl round trips over the real rpmsg_char (dev, ctrl endpoint), 0 lost"
+    [ "$name" != host ] || host_tools_checks
     # nothing left running: the server exits (--once) when QEMU disconnects, with its remote
     server_gone
+}
+
+# What rplat's other tools did against the live kernel on the host board (see the guest script).
+host_tools_checks() {
+    # the kernel's own answers: EBUSY for a new firmware on a running core, EINVAL to stop an offline one
+    grep -q '^load-running-rc: 1$' "$G" || { show; fail "rplat rproc load on a running core did not fail"; }
+    grep -q '^stop-offline-rc: 1$' "$G" || { show; fail "rplat rproc stop of an offline core did not fail"; }
+    grep -q 'DRIVER_OK, announced' "$O/out/rproc-trace.txt" ||
+        { show; fail "rplat rproc trace did not show the remote's trace buffer (debugfs trace0)"; }
+    grep -q 'ivshmem-mbox-vq.*\[sys.mbox_irq\]' "$O/out/check-system.txt" ||
+        { cat "$O/out/check-system.txt" >&2; fail "check system did not find the mailbox interrupt"; }
+    grep -q 'rplat-vboard: running.*\[sys.remoteproc\]' "$O/out/check-system.txt" ||
+        { cat "$O/out/check-system.txt" >&2; fail "check system did not find the running remoteproc"; }
+    { grep -q '^coherency-rc: 0$' "$G" && grep -q '^# verdict: clean' "$O/out/coherency.txt"; } ||
+        { cat "$O/out/coherency.txt" >&2; fail "check coherency over the real rpmsg is not clean"; }
+    grep -q 'slots covered: host->probe 256/256 (vring1 TX buffers), probe->host 256/256' "$O/out/coherency.txt" ||
+        { cat "$O/out/coherency.txt" >&2; fail "check coherency did not cover every vring slot"; }
+    grep -q '^trace-rc: 0$' "$G" || { cat "$O/out/trace.txt" >&2; fail "rplat trace failed in the guest"; }
+    jassert "$O/out/trace/trace/capture.json" \
+        "set(['rproc_vq_interrupt', 'rpmsg_recv_done', 'virtqueue_kick']) <= set(d['kprobes']['traced'])"
+    jassert "$O/out/trace/trace/analysis.json" "d['messages'] == 300 and d['matched'] / d['messages'] >= 0.99"
+    echo "host ($FLAVOUR): rplat rproc (the kernel's EBUSY/EINVAL), check system (mbox irq, remoteproc), check" \
+        "coherency (clean, 256/256 slots), trace (kprobes on rproc_vq_interrupt/rpmsg_recv_done/virtqueue_kick," \
+        "$(jget "$O/out/trace/trace/analysis.json" "d['matched']")/300 matched)"
 }
 
 # The remote dies mid-run (the host probe exits after 1500 requests, without a word): the guest's rplat
