@@ -788,7 +788,8 @@ static int check_evidence(const struct rplat_tev_set *ev, const struct rplat_ana
 		}
 		g[ng++] = add;
 	}
-	qsort(g, ng, sizeof(*g), cmp_gap);
+	if (ng)
+		qsort(g, ng, sizeof(*g), cmp_gap);
 	/* per kind, the latest end among the gaps that start at or before each one */
 	maxend = malloc((ng + 1) * 2 * sizeof(*maxend));
 	if (!maxend)

@@ -1,4 +1,4 @@
-/* fuzz-sources: tracing/tev.c tracing/analyze.c tracing/analyze_out.c tracing/glitch.c host-tools/lib/hist.c host-tools/lib/json.c host-tools/lib/runfile.c host-tools/lib/util.c */
+/* fuzz-sources: tracing/tev.c tracing/analyze.c tracing/analyze_out.c tracing/glitch.c tracing/sysenv.c host-tools/lib/hist.c host-tools/lib/json.c host-tools/lib/runfile.c host-tools/lib/util.c */
 /* libFuzzer target for the readers of a saved traced run (what `rplat trace analyze RUN` reads):
  * samples.tsv (rplat_ana_read_samples, a ping's or a stream's), trace/cpuN.ev and trace/names.tsv
  * (rplat_tev_set_load), and, when they load, the analysis and its outputs (rplat_analyze,
