@@ -289,13 +289,24 @@ static int drain_all(struct obs *x, int keep, char *err, size_t errlen)
 	return 0;
 }
 
+/* The application is alive while it is not a zombie (read from /proc/PID/stat: its state letter). */
 static int app_alive(pid_t pid)
 {
-	char p[64];
-	struct stat st;
+	char p[64], buf[512], *e;
+	int fd;
+	ssize_t n;
 
-	snprintf(p, sizeof(p), "/proc/%d/fd", (int)pid);
-	return stat(p, &st) == 0;
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	e = strrchr(buf, ')'); /* "PID (comm) S ..." */
+	return e && e[1] == ' ' && e[2] != 'Z' && e[2] != 'X';
 }
 
 static void sleep_ns(int64_t ns)

@@ -141,11 +141,47 @@ void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
 	free(t);
 }
 
+/* Only the formats of the events we read: loading every syscall's (tracefs_local_events_system) takes
+ * over a second here, and five under ASan, while the application may be sending already. */
+static struct tep_handle *load_formats(const struct rplat_obs_trace *t, int recv_probe)
+{
+	struct tep_handle *tep = tep_alloc();
+	char *buf;
+	int size, i;
+
+	if (!tep)
+		return NULL;
+	tep_set_long_size(tep, (int)sizeof(long));
+	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
+	tep_set_file_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	tep_set_local_bigendian(tep, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	buf = tracefs_instance_file_read(NULL, "events/header_page", &size);
+	if (!buf || tep_parse_header_page(tep, buf, (unsigned long)size, (int)sizeof(long))) {
+		free(buf);
+		tep_free(tep);
+		return NULL;
+	}
+	free(buf);
+	for (i = 0; i < 4; i++) {
+		const char *sys = i < 3 ? "syscalls" : PROBE_GROUP, *ev = i < 3 ? events[t->sock][i] : "recv";
+
+		if (!(i == 0 || (recv_probe ? i == 3 : i < 3)))
+			continue; /* the write; then the probe, or the read syscalls */
+		buf = tracefs_event_file_read(NULL, sys, ev, "format", &size);
+		if (!buf || tep_parse_event(tep, buf, (unsigned long)size, sys)) {
+			free(buf);
+			tep_free(tep);
+			return NULL;
+		}
+		free(buf);
+	}
+	return tep;
+}
+
 struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, int sock,
 					       int recv_probe, char *err, size_t errlen)
 {
 	static int atexit_set;
-	const char *systems[] = { "syscalls", PROBE_GROUP, NULL };
 	struct rplat_obs_trace *t = calloc(1, sizeof(*t));
 	char filt[128];
 	size_t i;
@@ -233,7 +269,7 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 			goto fail;
 		}
 	}
-	t->tep = tracefs_local_events_system(NULL, systems);
+	t->tep = load_formats(t, recv_probe);
 	if (!t->tep) {
 		rplat_fail(err, errlen, "tracefs: cannot read the syscalls event formats");
 		goto fail;
@@ -342,7 +378,8 @@ int rplat_obs_trace_collect(struct rplat_obs_trace *t, struct rplat_obs_hostev *
 	if (t->oom)
 		return rplat_fail(err, errlen, "out of memory reading the trace");
 	/* per-CPU buffers: put the thread's events back in time order (a thread that migrated) */
-	qsort(t->ev, t->n, sizeof(*t->ev), cmp_ev);
+	if (t->n)
+		qsort(t->ev, t->n, sizeof(*t->ev), cmp_ev);
 	*ev = t->ev;
 	*n = t->n;
 	return 0;
