@@ -209,7 +209,11 @@ static void child_exec(struct qemu_link *q, int child_sock, const char *qemu, co
 	int devnull = open("/dev/null", O_RDONLY), mem_fd, db_fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGINT, SIG_IGN); /* Ctrl-C is rplat's to handle; it kills us */
+	/* A terminal's Ctrl-C, `timeout` or `kill -- -PGID` signal rplat's whole process group; QEMU
+	 * installs its own SIGINT/SIGTERM/SIGHUP handlers (and dies of them), so ignoring them here would
+	 * not last past exec: it leaves the group instead. rplat stops it (and PDEATHSIG if rplat dies). */
+	setpgid(0, 0);
+	signal(SIGINT, SIG_IGN);
 	if (devnull >= 0)
 		dup2(devnull, 0);
 	dup2(q->errfd, 1);
@@ -312,6 +316,7 @@ static int qemu_open(struct rplat_link *l, const char *args, char *err, size_t e
 	}
 	if (q->pid == 0)
 		child_exec(q, sv[1], qemu, elf, console);
+	setpgid(q->pid, q->pid); /* as the child does: whichever runs first, it is out of our group */
 	close(sv[1]);
 	rplat_link_track_child(q->pid);
 	l->child = q->pid;

@@ -47,7 +47,15 @@ struct sim_link {
 void rplat_sim_reap(struct rplat_sim_proc *p)
 {
 	if (p->pid > 0) {
-		kill(p->pid, SIGKILL);
+		int st;
+
+		/* a probe that died before we stop it was killed from outside (or crashed): say so, since the
+		 * run it served may look complete */
+		if (waitpid(p->pid, &st, WNOHANG) == p->pid && WIFSIGNALED(st))
+			fprintf(stderr, "rplat: the sim probe had died of signal %d (%s) before rplat stopped it\n",
+				WTERMSIG(st), strsignal(WTERMSIG(st)));
+		else
+			kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
 		rplat_link_untrack_child(p->pid);
 		p->pid = 0;
@@ -72,8 +80,12 @@ static void child_main(struct rplat_sim_proc *p)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "rplat-sim-probe");
-	signal(SIGINT, SIG_IGN); /* Ctrl-C is the parent's to handle; it kills us */
-	signal(SIGTERM, SIG_DFL);
+	/* A terminal's Ctrl-C, `timeout`, systemd or `kill -- -PGID` may signal rplat's whole group (or
+	 * cgroup): those are rplat's to handle, and it stops us (SIGKILL) when it is done; PDEATHSIG if it
+	 * dies. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	if (rplat_sim_run(&p->o, p->shm, p->to_probe, p->to_host, err, sizeof(err)))
 		fprintf(stderr, "rplat: %s\n", err);
 	_exit(1);

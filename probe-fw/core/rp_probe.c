@@ -304,6 +304,11 @@ static void serve_one(struct rp_probe *p, uint16_t head, uint8_t *buf, uint32_t 
 
 int rp_probe_poll(struct rp_probe *p)
 {
+	return rp_probe_poll_max(p, 0x7fffffff);
+}
+
+int rp_probe_poll_max(struct rp_probe *p, int max)
+{
 	uint16_t head;
 	void *buf;
 	uint32_t len;
@@ -312,7 +317,7 @@ int rp_probe_poll(struct rp_probe *p)
 
 	if (p->ready != 3)
 		return 0;
-	for (;;) {
+	while (n < max) {
 		if (p->hal->pending)
 			p->hal->pending(p->hal->ctx);
 		st = rp_vq_pop(&p->rx, &head, &buf, &len);

@@ -79,6 +79,9 @@ void rp_probe_kick_isr(struct rp_probe *p);
 
 /* Serve every pending request. Returns how many were handled (bad descriptors included). */
 int rp_probe_poll(struct rp_probe *p);
+/* Serve at most 'max' pending requests (e.g. one at a time, to stop at an exact count). Returns how many
+ * were handled. */
+int rp_probe_poll_max(struct rp_probe *p, int max);
 
 /* Send one message of 'len' bytes from our endpoint to 'dst'. Returns 0, or -1 when the host has no RX
  * buffer posted (counted in tx_no_buf). */

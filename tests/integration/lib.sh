@@ -11,8 +11,14 @@ d=json.load(open(sys.argv[1]))
 ok=eval(sys.argv[2])
 sys.exit(0 if ok else 1)' "$1" "$2" || fail "$1: expected $2"
 }
-# no sim probe process may outlive a run
+# no sim probe process may outlive a run. Only this checkout's probes count (a probe is a fork of the
+# rplat binary under test): other checkouts' tests may be running theirs on the same machine.
 no_probe_left() {
+    local p me left=""
     sleep 0.2
-    if pgrep -x rplat-sim-probe >/dev/null; then pgrep -a -x rplat-sim-probe; fail "a sim probe outlived rplat"; fi
+    me=$(readlink -f "$RPLAT")
+    for p in $(pgrep -x rplat-sim-probe); do
+        [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$me" ] && left="$left $p"
+    done
+    if [ -n "$left" ]; then ps -o pid,ppid,etime,args -p "${left# }"; fail "a sim probe outlived rplat"; fi
 }

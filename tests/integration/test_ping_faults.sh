@@ -35,7 +35,7 @@ jassert "$TMPDIR/die/run.json" 'd["counts"]["lost"]<=1 and d["counts"]["received
 # killed from outside mid-run
 "$RPLAT" ping -L sim -l 1000000 -i 100 -q -o "$TMPDIR/kill" & pid=$!
 sleep 1.5
-pkill -9 -x rplat-sim-probe || fail "no probe process to kill"
+pkill -9 -P $pid -x rplat-sim-probe || fail "no probe process to kill" # ours only
 rc=0; wait $pid || rc=$?
 [ $rc -eq 3 ] || fail "killed probe: exit $rc, expected 3"
 jassert "$TMPDIR/kill/run.json" 'd["counts"]["lost"]>=1 and d["counts"]["received"]>100'

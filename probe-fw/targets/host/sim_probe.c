@@ -491,10 +491,15 @@ static int sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, 
 			if (r == 0)
 				trace_log(shm, "rplat sim probe: DRIVER_OK, announced rpmsg-raw and rpmsg_chrdev on port 14\n");
 		}
-		/* die= and mute= count answered pings (s.nreq), not INFO or stream control */
-		if (o->mute_after && s.nreq >= o->mute_after)
-			continue;
-		rp_probe_poll(&s.probe);
+		/* die= and mute= count answered pings (s.nreq), not INFO or stream control: with either, the
+		 * requests are served one at a time so that the count is exact */
+		if (o->mute_after || o->die_after) {
+			while ((!o->mute_after || s.nreq < o->mute_after) && (!o->die_after || s.nreq < o->die_after) &&
+			       rp_probe_poll_max(&s.probe, 1))
+				;
+		} else {
+			rp_probe_poll(&s.probe);
+		}
 		if (o->die_after && s.nreq >= o->die_after)
 			_exit(9);
 	}
