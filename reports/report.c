@@ -31,7 +31,7 @@ struct rrun {
 	struct rp_cthist ct;
 	int has_ct;
 	char ct_err[512];
-	int has_time, has_stages, has_dev;
+	int has_time, has_stages, has_dev, has_sizes;
 	struct sscan *ss;        /* stream runs: the pass over samples.tsv */
 };
 
@@ -449,6 +449,28 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 			rp_gp_end(gp, name, 960, 380, d->png);
 			rr->has_stages = 1;
 		}
+	}
+	/* per payload size: one percentile curve each */
+	if (r->nsizes > 1) {
+		for (i = 0; i < r->nsizes; i++) {
+			rp_fmt(rel, sizeof(rel), "data/%s_pct_size%u.dat", rr->pfx, r->sizes[i].size);
+			if (write_data(d, rel, fn_pct, &r->sizes[i].hist, err, errlen))
+				return -1;
+		}
+		rp_fmt(name, sizeof(name), "%s_sizes", rr->pfx);
+		rp_gp_begin(gp, name, 960, 420);
+		fprintf(gp, "set title 'Round trip by percentile, one curve per payload size'\n");
+		fprintf(gp, "set logscale xy\nset format y '%%g'\nset xlabel 'percentile'\n"
+			    "set ylabel 'round trip (us, log scale)'\nset key outside right top vertical\n");
+		rp_gp_pct_xtics(gp, r->rtt.count);
+		fprintf(gp, "plot ");
+		for (i = 0; i < r->nsizes; i++)
+			fprintf(gp, "%s'data/%s_pct_size%u.dat' using 1:2 with steps lw 1.8 lc rgb '%s' title '%u bytes (%llu)'",
+				i ? ", " : "", rr->pfx, r->sizes[i].size, rp_colors[i % 8], r->sizes[i].size,
+				(unsigned long long)r->sizes[i].hist.count);
+		fprintf(gp, "\n");
+		rp_gp_end(gp, name, 960, 420, d->png);
+		rr->has_sizes = 1;
 	}
 	return plot_load(d, gp, rr, err, errlen);
 }
@@ -1535,6 +1557,40 @@ static void section_setup(struct rp_doc *d, const struct rrun *rr, int idx, int 
 	section_clock(d, r);
 }
 
+/* cyclictest per CPU during the run (load.json cyclictest.threads): the system's own jitter, CPU by CPU. */
+static void section_load_cpus(struct rp_doc *d, const struct rplat_run *r)
+{
+	static const char *const head[] = { "CPU", "wakeups", "min", "avg", "p50", "p99", "p99.9", "max",
+					    "over the histogram" };
+	static const char *const keys[] = { "cpu", "cycles", "min", "avg", "p50", "p99", "p99.9", "max", "overflows" };
+	const struct rplat_json *th = rplat_json_get(r->load, "cyclictest.threads");
+	size_t i, k;
+
+	if (!th || th->type != RPLAT_JSON_ARR || !th->n)
+		return;
+	rp_doc_p(d, "cyclictest's wakeup latency per CPU during the run (us):");
+	rp_doc_table(d, 9, head);
+	for (i = 0; i < th->n; i++) {
+		char b[9][32];
+		const char *c[9];
+
+		for (k = 0; k < 9; k++) {
+			const struct rplat_json *v = rplat_json_member(&th->child[i], keys[k]);
+
+			if (v && v->type == RPLAT_JSON_NUM && !v->is_int) {
+				rp_fmt(b[k], sizeof(b[k]), "%.1f", v->num);
+				c[k] = b[k];
+			} else if (v && v->type == RPLAT_JSON_NULL) {
+				c[k] = "beyond the histogram";
+			} else {
+				c[k] = rp_json_s(v, b[k], sizeof(b[k]));
+			}
+		}
+		rp_doc_row(d, 9, c, 0x1ff);
+	}
+	rp_doc_table_end(d);
+}
+
 /* The load's own figure (cyclictest under the load), when the run had one. */
 static int load_figure(struct rp_doc *d, const struct rrun *rr, char *err, size_t errlen)
 {
@@ -1621,8 +1677,19 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 			       err, errlen))
 			return -1;
 	}
+	if (rr->has_sizes) {
+		rp_fmt(name, sizeof(name), "%s_sizes", rr->pfx);
+		if (rp_doc_figure(d, name,
+				  "Each payload size's round trips by percentile (the number of messages of each size in "
+				  "the legend): where the curves part, the payload's copy and cache cost shows; the "
+				  "Statistics table below has each size's figures.",
+				  err, errlen))
+			return -1;
+	}
 	if (load_figure(d, rr, err, errlen))
 		return -1;
+	if (rr->r->load)
+		section_load_cpus(d, rr->r);
 	rp_fmt(id, sizeof(id), "r%d-stats", idx);
 	rp_doc_h(d, nruns > 1 ? 3 : 2, id, "Statistics");
 	section_stats(d, r);

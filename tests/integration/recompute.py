@@ -32,6 +32,13 @@ def exact(v, p):
     return v[rank(p, len(v)) - 1]
 
 
+def bucket(v, vmin, vmax):
+    """The [lo, hi] of v's histogram bucket (rplat/hist.h: 7 sub-bits), clamped to the exact min and max."""
+    shift = max((v | 127).bit_length() - 1 - 6, 0)
+    lo = (v >> shift) << shift
+    return max(lo, vmin), min(lo + (1 << shift) - 1, vmax)
+
+
 def fmt_ns(ns):
     a = abs(ns)
     if a < 1e3:
@@ -110,12 +117,16 @@ def cmd_budget(run, out):
                      line)
         if not m:
             continue
-        p, lim = float(m.group(2)), parse_ns(m.group(4).replace("us", " us").replace("ms", " ms"))
+        p, lim = float(m.group(2)), parse_ns(re.sub(r"(ns|us|ms|s)$", r" \1", m.group(4)))
         want = exact(v, p)
         lo = parse_ns(m.group(5))
         hi = parse_ns(m.group(6)) if m.group(6) else lo
-        check(lo - 10 <= want <= hi + 10, "p%g in %s..%s, samples %d" % (p, m.group(5), m.group(6), want))
-        verdict = "PASS" if hi <= lim else "FAIL" if lo > lim else "UNDECIDED"
+        tol = 10 + want * 5e-4  # the printed bounds are rounded to 3-4 significant digits
+        check(lo - tol <= want <= hi + tol, "p%g in %s..%s, samples %d" % (p, m.group(5), m.group(6), want))
+        blo, bhi = bucket(want, v[0], v[-1])  # where the histogram knows the percentile to lie, exactly
+        check(abs(blo - lo) <= 10 + blo * 5e-4 and abs(bhi - hi) <= 10 + bhi * 5e-4,
+              "p%g bounds %s..%s, its bucket %d..%d" % (p, m.group(5), m.group(6), blo, bhi))
+        verdict = "PASS" if bhi <= lim else "FAIL" if blo > lim else "UNDECIDED"
         check(m.group(1) == verdict, "%s: %s, expected %s" % (line.strip(), m.group(1), verdict))
         check(("over %d of %d messages" % (len(v), sent)) in m.group(7), "population in %r" % m.group(7))
         n += 1
@@ -178,7 +189,8 @@ def cmd_jitter(run, page):
     check(m.group(1).strip() == fmt_ns(v[-1] - v[0]), "max - min %s, samples %s" % (m.group(1), fmt_ns(v[-1] - v[0])))
     want = exact(v, 99) - exact(v, 50)
     lo, hi = parse_ns(m.group(3)), parse_ns(m.group(4))
-    check(lo - 10 <= want <= hi + 10, "p99 - p50 in %s..%s, samples %d" % (m.group(3), m.group(4), want))
+    tol = 10 + max(want, hi) * 5e-4  # printed to 3-4 significant digits
+    check(lo - tol <= want <= hi + tol, "p99 - p50 in %s..%s, samples %d" % (m.group(3), m.group(4), want))
     print("jitter ok: max - min %s, p99 - p50 %d ns in %s..%s" % (m.group(1), want, m.group(3), m.group(4)))
 
 
@@ -238,10 +250,15 @@ def main():
         cmd_jitter(run, sys.argv[3])
     elif cmd == "wakeup":
         cmd_wakeup(run, sys.argv[3])
+    elif cmd == "bucketmid":
+        v = answered(load(run))
+        lo, hi = bucket(exact(v, float(sys.argv[3])), v[0], v[-1])
+        print((lo + hi) // 2)
     elif cmd == "exact":
         print(exact(answered(load(run)), float(sys.argv[3])))
     else:
         sys.exit("unknown command " + cmd)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -43,6 +43,11 @@ cat b.txt
 [ $rc -eq 1 ] || fail "demo budget on the lossy run: exit $rc, expected 1"
 grep -q '^FAIL *late == 0 ' b.txt || fail "the demo budget has no failing 'late == 0'"
 python3 "$RC" budget lost b.txt || fail "budget figures do not match samples.tsv"
+mid=$(python3 "$RC" bucketmid lost 99)
+rc=0; "$RPLAT" budget "rtt.p99 <= ${mid}ns" lost > b1.txt || rc=$?
+cat b1.txt
+[ $rc -eq 1 ] && grep -q '^UNDECIDED *rtt.p99' b1.txt || fail "a limit inside p99's bucket is not undecided"
+python3 "$RC" budget lost b1.txt || fail "the undecided verdict does not follow from the samples"
 p99=$(python3 "$RC" exact lost 99)
 rc=0; "$RPLAT" budget "rtt.p100 <= ${p99}ns; rtt.max <= ${p99}ns" lost > b2.txt || rc=$?
 cat b2.txt
@@ -89,6 +94,9 @@ if command -v cyclictest > /dev/null; then
     cpus=$(jget loaded/load/load.json 'd["cyclictest"]["cpus"]')
     meas=$(jget loaded/load/load.json 'd["measurement_cpus"]')
     grep -q 'cyclictest on the other CPUs' rep-loaded/index.html && fail "'the other CPUs' (cyclictest ran on $cpus)"
+    nth=$(jget loaded/load/load.json 'len(d["cyclictest"]["threads"])')
+    [ "$(grep -A$((nth + 4)) 'per CPU during the run' rep-loaded/report.md | grep -Ec '^\| [0-9]+ \| [0-9]+ \|')" -eq "$nth" ] ||
+        fail "the per-CPU cyclictest table does not have $nth rows"
     if [ -z "$meas" ]; then
         grep -q "cyclictest on CPUs $cpus (all of them" rep-loaded/index.html || fail "where cyclictest ran"
     fi
@@ -105,6 +113,14 @@ grep -q '<th>p99 - A</th>' cmp/index.html && grep -q 'within the clock bounds\|c
 [ -s cmp/plots/cmp_time.svg ] && [ -s cmp/data/cmp_time_r2.dat ] || fail "no over-time overlay"
 grep -q '<th>load (cyclictest during the run)</th>' cmp/index.html || fail "no load per run"
 grep -q '<td>clock error bound (ns)</td>.*DIFFERS' cmp/index.html && fail "DIFFERS flagged for the clock's own error bound"
+# per-size breakdown: a plot, and each size's count in the statistics from its samples
+"$RPLAT" report sizes -o rep-sizes -q --no-png || fail "report of the size sweep exited $?"
+[ -s rep-sizes/plots/r0_sizes.svg ] || fail "no per-size plot"
+for sz in 40 256; do
+    n=$(python3 -c "import sys; sys.path.insert(0, '$TOP/tests/integration'); import recompute as r
+print(sum(1 for m in r.load('sizes') if m['size'] == '$sz' and m['status'] in ('ok', 'late')))" x)
+    grep -q "<td>rtt, $sz bytes</td><td class=\"n\">$n</td>" rep-sizes/index.html || fail "size $sz: count $n not in the statistics"
+done
 mkdir nosamples && cp -r sizes/run.json sizes/hist nosamples/
 "$RPLAT" compare lost nosamples -o cmp2 -q || fail "compare (no samples) exited $?"
 grep -q "Attention: B's figures are unverified: nosamples/samples.tsv is missing" cmp2/index.html ||
