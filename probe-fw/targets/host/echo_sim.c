@@ -5,10 +5,15 @@
  * the "rplat-ring" carveout. The counter is the sim probe's (CLOCK_MONOTONIC_RAW through hz, drift and
  * offset), so tests know the truth. delay=/jitter= spin in the RX callback (the application's work);
  * restart=N re-initialises the ring with a new boot_id after every N messages, as a rebooted remote
- * would (the transport stays up, so the client keeps going). */
+ * would (the transport stays up, so the client keeps going). stream=HZ makes it also a sampler that
+ * writes one rplat_mark(ECHO_SIM_MARK_SAMPLE, n) per period into the ring from a timer, the "shared ring
+ * the real-time core fills autonomously" of the streaming comparison (tests/bench/bench_ring.c); a
+ * timer expiry that covers several periods writes one mark per period, as a late ISR would. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "echo_svc.h"
@@ -18,6 +23,7 @@
 
 #define ECHO_SIM_RING_AREA (132u * 1024u) /* 128 + 4096 * 32 bytes, page-rounded */
 #define ECHO_SIM_NREC 4096u
+#define ECHO_SIM_MARK_SAMPLE 2u
 
 struct echo_sim {
 	const struct rplat_sim_opts *o;
@@ -76,7 +82,8 @@ int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in
 						      128u + ECHO_SIM_NREC * RPLAT_RING_REC_SIZE);
 	struct rp_shm region = { shm, o->da, ring_off }; /* the vrings may not reach into the ring */
 	struct echo_svc svc;
-	uint32_t served = 0;
+	uint32_t served = 0, sample = 0;
+	int tfd = -1;
 
 	if (o->shm_size < 512u * 1024u)
 		return rplat_fail(err, errlen, "sim fw=echo: shm %u too small (512K at least: pool and ring)",
@@ -91,10 +98,33 @@ int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in
 	svc.work = echo_work;
 	svc.work_ctx = &e;
 	echo_kick(&e); /* "booted": the table is in place */
+	if (o->stream_hz) {
+		struct itimerspec its;
+		int64_t ns = (int64_t)(1e9 / (double)o->stream_hz);
+
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd < 0)
+			return rplat_fail(err, errlen, "sim fw=echo: timerfd: %s", strerror(errno));
+		its.it_interval.tv_sec = its.it_value.tv_sec = ns / 1000000000;
+		its.it_interval.tv_nsec = its.it_value.tv_nsec = ns % 1000000000;
+		timerfd_settime(tfd, 0, &its, NULL);
+	}
 	for (;;) {
 		uint64_t v;
-		ssize_t r = read(kick_in, &v, sizeof(v));
+		ssize_t r;
 
+		if (tfd >= 0) {
+			struct pollfd pf[2] = { { kick_in, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+
+			if (poll(pf, 2, -1) < 0 && errno != EINTR)
+				return rplat_fail(err, errlen, "sim fw=echo: poll: %s", strerror(errno));
+			if ((pf[1].revents & POLLIN) && read(tfd, &v, sizeof(v)) == sizeof(v))
+				while (v--)
+					rplat_mark(ECHO_SIM_MARK_SAMPLE, sample++);
+			if (!(pf[0].revents & POLLIN))
+				continue;
+		}
+		r = read(kick_in, &v, sizeof(v));
 		if (r != sizeof(v)) {
 			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;

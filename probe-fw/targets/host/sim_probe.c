@@ -41,7 +41,8 @@ const char rplat_sim_help[] =
 	"                 a stream starts)\n"
 	"                   fw=echo        run the example echo firmware (port 14, rplat hooks, rplat-ring\n"
 	"                                  carveout; see rplat observe) instead of the probe; restart=N re-inits\n"
-	"                                  its ring every N messages\n"
+	"                                  its ring every N messages; stream=HZ also writes a sample mark\n"
+	"                                  into its ring at HZ (the shared-ring side of make bench)\n"
 	"                 TIME takes ns/us/ms/s (bare = us); FREQ takes k/M/G.";
 
 void rplat_sim_opts_init(struct rplat_sim_opts *o)
@@ -126,6 +127,8 @@ int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, ch
 		o->fw_echo = !strcmp(val, "echo");
 	} else if (!strcmp(key, "restart"))
 		bad = opt_u32(val, &o->restart_after, 0xFFFFFFFFull);
+	else if (!strcmp(key, "stream"))
+		bad = rplat_parse_freq(val, &o->stream_hz) || o->stream_hz > 10000000;
 	else
 		return rplat_fail(err, errlen, "unknown sim option '%s' (see rplat --help)", key);
 	if (bad)

@@ -45,6 +45,7 @@ struct rplat_sim_opts {
 	/* fw=echo: run the example echo firmware (echo_sim.c) instead of the probe */
 	int fw_echo;
 	uint32_t restart_after; /* fw=echo: re-initialise the hooks' ring every N messages (a remote restart) */
+	uint64_t stream_hz;     /* fw=echo: also write a sample mark into the ring at this rate (0: none) */
 };
 
 void rplat_sim_opts_init(struct rplat_sim_opts *o);

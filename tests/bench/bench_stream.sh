@@ -1,0 +1,67 @@
+#!/bin/bash
+# The streaming question (issue 12 item 4): one RPMsg message per sample, or a shared ring the remote
+# fills and Linux drains lazily? Both on the sim, at 1 kHz to 100 kHz, 2 s each. Printed, never asserted.
+#
+#   rpmsg  `rplat stream` against the sim probe served by `rplat sim --socket` (so that the CPU time
+#          measured, user + system over wall time of the rplat process, is the Linux side's only): one
+#          RPMsg message per sample from the probe's timer; latency = the sample's ISR to the host's
+#          read() returning (isr_to_send + remote_to_host of each message, clock-correlated).
+#   ring   tests/bench/bench_ring.c against the sim's example firmware with stream=HZ: one 32-byte record
+#          per sample into the rplat-ring from its timer, drained 100 times a second; latency = the
+#          sample's stamp to the drain that got it (the sim's true clock); CPU = the draining thread's.
+# Also: the host's drain rate (records/s on one CPU, ring in cache: an upper bound).
+# Usage: tests/bench/bench_stream.sh BUILD
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+rplat=$build/rplat
+work=$(mktemp -d /tmp/rplat-streambench.XXXXXX)
+srv=
+cleanup() { [ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cc -O2 -D_GNU_SOURCE -I"$top/probe-fw/include" -I"$top/probe-fw/core" -I"$top/probe-fw/targets/host" \
+    -I"$top/probe-fw/hooks/include" -I"$top/host-tools/include" "$top/tests/bench/bench_ring.c" "$build/librplat.a" \
+    $(pkg-config --libs libtracefs libtraceevent libelf libtracecmd) -lfdt -lm -lpthread -o "$work/bench_ring" ||
+    { echo "bench_ring build failed"; exit 1; }
+get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+"$work/bench_ring" drain >"$work/drain" || exit 1
+printf '   host drain rate: %.0f records/s on one CPU (%.2f ns per 32-byte record; ring in cache)\n' \
+    "$(get drain_records_per_s "$work/drain")" "$(get drain_ns_per_record "$work/drain")"
+
+"$rplat" sim --socket "$work/sim.sock" >"$work/sim.log" 2>&1 &
+srv=$!
+for _ in $(seq 1 50); do [ -S "$work/sim.sock" ] && break; sleep 0.1; done
+printf '   %-6s %9s %12s %9s %10s %10s %10s %8s\n' path rate delivered/s drops "p50 us" "p99 us" "max us" "CPU %"
+for hz in 1000 10000 50000 100000; do
+    n=$((hz * 2)) us=$((1000000 / hz))
+    TIMEFORMAT='%R %U %S'
+    { time "$rplat" stream -L "sim:socket=$work/sim.sock" -i "$us" -n "$n" -q -o "$work/s$hz" >/dev/null 2>"$work/s$hz.err"; } 2>"$work/s$hz.time"
+    if [ -f "$work/s$hz/run.json" ]; then
+        python3 - "$work/s$hz" "$(tail -n 1 "$work/s$hz.time")" "$hz" <<'PY'
+import csv, json, sys
+d = json.load(open(sys.argv[1] + "/run.json"))
+real, user, sys_ = (float(x) for x in sys.argv[2].split())
+e2e = sorted(int(r["one_way"]) + int(r["isr_to_send"]) for r in csv.DictReader(open(sys.argv[1] + "/samples.tsv"), delimiter="\t")
+             if r["status"] == "ok" and r["one_way"] != "nan" and r["isr_to_send"] != "nan")
+q = lambda p: e2e[min(len(e2e) - 1, int(p * len(e2e)))] / 1e3 if e2e else float("nan")
+c = d["counts"]
+print("   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[3], d["summary"]["rate"]["delivered_hz"],
+      c["lost"] + c.get("overruns", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * (user + sys_) / real))
+PY
+    else
+        echo "   rpmsg  $hz: rplat stream failed: $(tail -n 1 "$work/s$hz.err")"
+    fi
+    if "$work/bench_ring" stream "$hz" 2 100 >"$work/r$hz"; then
+        printf '   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f\n' ring "$hz" "$(get delivered_hz "$work/r$hz")" \
+            "$(get drops "$work/r$hz")" "$(echo "$(get latency_p50_ns "$work/r$hz") / 1000" | bc -l)" \
+            "$(echo "$(get latency_p99_ns "$work/r$hz") / 1000" | bc -l)" \
+            "$(echo "$(get latency_max_ns "$work/r$hz") / 1000" | bc -l)" "$(get cpu_percent "$work/r$hz")"
+    else
+        echo "   ring   $hz: bench_ring failed"
+    fi
+done
+echo "   (rpmsg drops = lost + probe overruns; ring drops = records the hooks dropped, ring full. The ring's"
+echo "    latency is set by the drain period (10 ms here): lower it with a faster drain, at more CPU.)"
