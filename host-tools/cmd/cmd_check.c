@@ -27,12 +27,12 @@ static const struct check_sub {
 	const char *args;
 	const char *summary;
 } subs[] = {
-	{ "rsc", check_rsc_main, "FILE [--json] [--memmap am62x-m4f|none]",
+	{ "rsc", check_rsc_main, "FILE [--json] [--memmap MAP]",
 	  "firmware ELF or raw resource table: the kernel's rules and field lints" },
 	{ "dt", check_dt_main, "[--dtb FILE | --root DIR] [--fw FILE] [--node NODE] [--json]",
 	  "device tree: reserved memory, remoteproc nodes, mailboxes; cross-check with the firmware" },
 	{ "coherency", check_coherency_main, "--link SPEC [--rounds N] [--json] [-o FILE]",
-	  "shared buffers through the probe: stale lines and torn writes (exit 0 clean, 1 mismatches, 2 error)" },
+	  "shared buffers through the probe: stale lines and torn writes (exit 0 clean, 2 mismatches, 3 could not run)" },
 	{ "system", check_system_main, "[--json] [--root DIR]",
 	  "is this Linux ready for latency work (RT, idle, isolation, IRQs, limits, tracefs, remoteproc)" },
 };
@@ -81,6 +81,8 @@ static void print_rules(const struct rplat_rule *rules, size_t n)
 		       (rules[i].flags & RPLAT_FINDING_REFUSED) ? "  (the kernel refuses)" : "", rules[i].why);
 		if (rules[i].advice && rules[i].advice[0])
 			printf("    advice: %s\n", rules[i].advice);
+		if (rules[i].kernel)
+			printf("    kernel: %s (Linux %s)\n", rules[i].kernel, RPLAT_KERNEL_VERSION);
 	}
 }
 
@@ -249,9 +251,11 @@ static void json_table(struct rplat_jw *w, const struct rplat_rsc *t)
 
 static void rsc_usage(FILE *f)
 {
-	fprintf(f, "usage: rplat check rsc FILE [--json] [--memmap am62x-m4f|none] [-q] [--rules]\n"
-		   "  FILE          firmware ELF, or a raw resource-table dump (told apart by the ELF magic)\n"
-		   "  --memmap MAP  the target's memory map for placement checks (default am62x-m4f; none skips)\n"
+	fprintf(f, "usage: rplat check rsc FILE [--json] [--memmap MAP] [-q] [--rules]\n"
+		   "  FILE          firmware ELF, or a raw resource-table dump (told apart by the ELF magic; a file\n"
+		   "                that is neither, a .dtb say, is refused as such)\n"
+		   "  --memmap MAP  the target: its memory map, its driver's needs, its data cache (default\n"
+		   "                am62x-m4f; also stm32mp1-m4, imx8mp-cm7; none: nothing known)\n"
 		   "  --json        one JSON document on stdout\n"
 		   "  -q, --quiet   hide info findings in the text report\n"
 		   "  --rules       list every rule with its severity and reason\n"
@@ -305,7 +309,8 @@ static int check_rsc_main(int argc, char **argv)
 	}
 	file = argv[optind];
 	if (rplat_memmap_get(memmap, &mm) < 0) {
-		fprintf(stderr, "rplat check rsc: unknown memory map '%s' (am62x-m4f, none)\n", memmap);
+		fprintf(stderr, "rplat check rsc: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, none)\n",
+			memmap);
 		return RPLAT_CHECK_EXIT_INPUT;
 	}
 	if (rplat_fw_load(file, &fw, err, sizeof(err)) < 0) {
@@ -349,7 +354,8 @@ static void dt_usage(FILE *f)
 		   "  --fw FILE     cross-check this firmware (ELF or raw table) against the remoteproc node\n"
 		   "  --node NODE   the remoteproc node to cross-check (path or name; default: the only one, or\n"
 		   "                the one whose firmware-name is FILE's name)\n"
-		   "  --memmap MAP  the core's internal memories (default am62x-m4f; DDR comes from the tree)\n"
+		   "  --memmap MAP  the core's internal memories (default: the map made for the node's compatible,\n"
+		   "                am62x-m4f, stm32mp1-m4 or imx8mp-cm7; DDR comes from the tree)\n"
 		   "exit status: 0 clean/info, 1 warnings, 2 errors, 3 could not read the tree or FILE\n",
 		RPLAT_DT_LIVE_DIR);
 }
@@ -447,6 +453,7 @@ static void json_dt_report(struct rplat_jw *w, const struct rplat_dt_report *rep
 	if (rep->chosen >= 0) {
 		rplat_jw_obj_begin(w, "cross_check");
 		rplat_jw_str(w, "node", rep->rproc[rep->chosen].path);
+		rplat_jw_str(w, "memmap", rep->memmap[0] ? rep->memmap : NULL);
 		rplat_jw_uint(w, "pool_need", rep->pool_need);
 		rplat_jw_uint(w, "pool_size", rep->pool_size);
 		rplat_jw_obj_end(w);
@@ -465,7 +472,7 @@ static int check_dt_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
 	};
 	const char *dtb = NULL, *root = NULL, *fwfile = NULL;
-	struct rplat_dt_opts o = { NULL, NULL, "am62x-m4f" };
+	struct rplat_dt_opts o = { NULL, NULL, NULL };
 	struct rplat_dt_report *rep = NULL;
 	struct rplat_findings fs;
 	struct rplat_memmap mm;
@@ -517,8 +524,9 @@ static int check_dt_main(int argc, char **argv)
 		dt_usage(stderr);
 		return RPLAT_CHECK_EXIT_INPUT;
 	}
-	if (rplat_memmap_get(o.memmap, &mm) < 0) {
-		fprintf(stderr, "rplat check dt: unknown memory map '%s' (am62x-m4f, none)\n", o.memmap);
+	if (o.memmap && rplat_memmap_get(o.memmap, &mm) < 0) {
+		fprintf(stderr, "rplat check dt: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, none)\n",
+			o.memmap);
 		return RPLAT_CHECK_EXIT_INPUT;
 	}
 	rplat_findings_init(&fs);

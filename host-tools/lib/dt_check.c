@@ -75,6 +75,7 @@ enum dt_rule {
 	D_DMA_RANGES_MISSING,
 	D_REGION_NO_DA,
 	D_NO_VDEV_BUFFER,
+	D_MEMMAP_OTHER,
 	D__COUNT
 };
 
@@ -85,160 +86,203 @@ enum dt_rule {
 static const struct rplat_rule rules[D__COUNT] = {
 	[D_BLOB] = { "dt.blob", E, 0,
 		"The blob is not a valid flattened device tree, so nothing in it can be checked.",
-		"Compile it again with dtc; check that the file is a .dtb, not a .dts." },
+		"Compile it again with dtc; check that the file is a .dtb, not a .dts.",
+		"unflatten_device_tree() / fdt_check_full()" },
 	[D_NO_RESERVED_MEMORY] = { "dt.no_reserved_memory", W, 0,
 		"There is an enabled remote core but no /reserved-memory node: no DMA pool and no firmware memory is "
 		"set aside, so vrings, buffers and the firmware's DDR sections land wherever the kernel allocates them.",
 		"Reserve a no-map shared-dma-pool for the vdev and a no-map region for the firmware (AM62x SK: "
-		"m4f-dma-memory@9cb00000 and m4f-memory@9cc00000)." },
+		"m4f-dma-memory@9cb00000 and m4f-memory@9cc00000).",
+		"fdt_scan_reserved_mem()" },
 	[D_CELLS] = { "dt.cells", E, 0,
 		"#address-cells or #size-cells of /reserved-memory is not 1 or 2: reg cannot be decoded.",
-		"Use #address-cells = <2> and #size-cells = <2> on arm64." },
+		"Use #address-cells = <2> and #size-cells = <2> on arm64.",
+		"__reserved_mem_check_root()" },
 	[D_REG_MALFORMED] = { "dt.reg_malformed", E, 0,
 		"reg is not a whole number of (address, size) cell pairs, or the node has neither reg nor size: "
 		"the kernel ignores the region.",
-		"Write reg = <addr-cells... size-cells...> with the parent's cell counts." },
+		"Write reg = <addr-cells... size-cells...> with the parent's cell counts.",
+		"__reserved_mem_reserve_reg()" },
 	[D_REG_MULTI] = { "dt.reg_multi", I, 0,
 		"reg has more than one range; the kernel and rplat use the first.",
-		"" },
+		"",
+		"__reserved_mem_reserve_reg()" },
 	[D_REGION_DYNAMIC] = { "dt.region_dynamic", I, 0,
 		"The region is placed at boot (size, no reg): its address is unknown until then, so it cannot be "
 		"cross-checked.",
-		"Give remote-core regions a fixed reg: the firmware is linked against fixed addresses." },
+		"Give remote-core regions a fixed reg: the firmware is linked against fixed addresses.",
+		"__reserved_mem_alloc_size()" },
 	[D_REGION_SIZE0] = { "dt.region_size0", W, 0,
 		"A reserved region of size 0 reserves nothing.",
-		"Set the size in reg." },
+		"Set the size in reg.",
+		"__reserved_mem_reserve_reg()" },
 	[D_REGION_OVERLAP] = { "dt.region_overlap", E, 0,
 		"Two reserved regions overlap: the kernel reports it at boot (__rmem_check_for_overlap(): \"OVERLAP "
 		"DETECTED!\") and their users (remote cores, DMA pools, CMA) trample each other's memory.",
-		"Move or shrink one of them." },
+		"Move or shrink one of them.",
+		"__rmem_check_for_overlap()" },
 	[D_REGION_OUTSIDE_MEMORY] = { "dt.region_outside_memory", I, 0,
 		"The reserved region lies outside every /memory range: it is not DDR but on-chip RAM (SRAM, TCM, "
 		"RETRAM) or device memory. The kernel accepts it (early_init_dt_reserve_memory() marks no-map "
 		"regions outside memory without complaint) and maps it with ioremap or memremap when a driver uses "
 		"it; rplat cannot tell whether RAM is really there.",
-		"" },
+		"",
+		"early_init_dt_reserve_memory()" },
 	[D_TOO_MANY] = { "dt.too_many", I, 0,
 		"More nodes of this kind than rplat examines; the rest were skipped.",
-		"" },
+		"",
+		"-" },
 	[D_NO_RPROC] = { "dt.no_rproc", I, 0,
 		"No remote-processor node (firmware-name, or memory-region with mboxes, or a known compatible) was "
 		"found.",
-		"" },
+		"",
+		"-" },
 	[D_RPROC_DISABLED] = { "dt.rproc_disabled", I, 0,
 		"The remote-processor node is disabled: remoteproc never probes it.",
-		"Set status = \"okay\" in the board's device tree." },
+		"Set status = \"okay\" in the board's device tree.",
+		"of_device_is_available()" },
 	[D_RPROC_NO_MEMORY] = { "dt.rproc_no_memory", W, 0,
 		"The remote-processor node has no memory-region: there is no DMA pool for its vrings and buffers "
 		"and no firmware memory for its DDR sections.",
-		"Add memory-region = <&dma_pool &fw_memory>." },
+		"Add memory-region = <&dma_pool &fw_memory>.",
+		"stm32_rproc_prepare(), imx_rproc_prepare()" },
 	[D_PHANDLE_DANGLING] = { "dt.phandle_dangling", E, 0,
 		"A phandle points at no node: the driver's probe fails.",
-		"Fix the reference (a label of a node that exists and is enabled)." },
+		"Fix the reference (a label of a node that exists and is enabled).",
+		"of_parse_phandle()" },
 	[D_REGION_NOT_RESERVED] = { "dt.region_not_reserved", E, 0,
 		"memory-region points at a node outside /reserved-memory: of_reserved_mem cannot use it and the "
 		"probe fails.",
-		"Point memory-region at children of /reserved-memory." },
+		"Point memory-region at children of /reserved-memory.",
+		"of_reserved_mem_lookup()" },
 	[D_REGION_SHARED] = { "dt.region_shared", E, 0,
 		"Two remote-processor nodes use the same reserved region, and at least one uses it as a static "
 		"carveout (firmware memory that remoteproc loads into or maps): each core loads or writes over the "
 		"other's. Sharing a DMA pool is fine: every device on it gets the same allocator "
 		"(rmem_dma_device_init()).",
-		"Give every core its own firmware region." },
+		"Give every core its own firmware region.",
+		"rproc_elf_load_segments() (not checked)" },
 	[D_DMA_POOL_MISSING] = { "dt.dma_pool_missing", W, 0,
 		"The region the driver takes as the vdev DMA pool (TI K3: the first memory-region; STM32 and i.MX: "
 		"the one named vdev0buffer) is not a shared-dma-pool: of_reserved_mem_device_init_by_idx() finds no "
 		"pool operations and fails. On TI K3 the probe fails; elsewhere the vdev is not added.",
-		"Make that region a no-map shared-dma-pool (compatible = \"shared-dma-pool\"; no-map;)." },
+		"Make that region a no-map shared-dma-pool (compatible = \"shared-dma-pool\"; no-map;).",
+		"of_reserved_mem_device_init_by_idx()" },
 	[D_POOL_MAPPED] = { "dt.pool_mapped", E, 0,
 		"The vdev DMA pool lies in System RAM without no-map: dma_init_coherent_memory() maps it with "
 		"memremap(MEMREMAP_WC), which refuses System RAM (\"memremap attempted on ram\"), so the pool fails "
 		"(\"failed to init DMA memory pool\") and with it the TI K3 probe or the vdev (32-bit ARM refuses "
 		"such a pool earlier, in rmem_dma_setup()).",
-		"Add no-map to the shared-dma-pool node." },
+		"Add no-map to the shared-dma-pool node.",
+		"dma_init_coherent_memory() -> memremap()" },
 	[D_POOL_REUSABLE] = { "dt.pool_reusable", W, 0,
 		"The vdev DMA pool is reusable (a CMA area): its pages are lent to movable allocations until needed, "
 		"so allocating vrings can stall or fail, and the remote core may see the kernel's data there "
 		"before remoteproc starts it.",
-		"Use a dedicated no-map shared-dma-pool without reusable." },
+		"Use a dedicated no-map shared-dma-pool without reusable.",
+		"rmem_dma_setup() (refuses reusable; CMA takes it)" },
 	[D_RPROC_NO_MBOX] = { "dt.rproc_no_mbox", E, 0,
 		"The remote-processor node has no mboxes: remoteproc cannot kick the vrings (the K3 drivers fail to "
 		"probe without a mailbox channel).",
-		"Add mboxes = <&mailbox_cluster &mbox_subnode>." },
+		"Add mboxes = <&mailbox_cluster &mbox_subnode>.",
+		"mbox_request_channel() in the K3 probes" },
 	[D_MBOXES_MALFORMED] = { "dt.mboxes_malformed", E, 0,
 		"mboxes does not match the controller's #mbox-cells (or the controller has none): the channel "
 		"request fails.",
-		"Give the controller #mbox-cells and pass that many cells after its phandle." },
+		"Give the controller #mbox-cells and pass that many cells after its phandle.",
+		"of_parse_phandle_with_args()" },
 	[D_MBOX_DISABLED] = { "dt.mbox_disabled", E, 0,
 		"The mailbox controller is disabled: the channel never appears and the remote-processor probe "
 		"defers forever.",
-		"Enable the mailbox cluster node (status = \"okay\")." },
+		"Enable the mailbox cluster node (status = \"okay\").",
+		"of_mbox_index_xlate() (the controller never probes)" },
 	[D_MBOX_SUBNODE_MISSING] = { "dt.mbox_subnode_missing", E, 0,
 		"The TI mailbox channel cell must be the phandle of a sub-node of that controller (mbox_m4_0 { "
 		"ti,mbox-rx; ti,mbox-tx; }); it is not, so no channel is found.",
-		"Add the sub-node to the mailbox cluster and reference it in mboxes." },
+		"Add the sub-node to the mailbox cluster and reference it in mboxes.",
+		"omap_mbox_of_xlate()" },
 	[D_MBOX_SUBNODE_INCOMPLETE] = { "dt.mbox_subnode_incomplete", E, 0,
 		"The TI mailbox sub-node lacks ti,mbox-rx or ti,mbox-tx (three cells each: fifo, 0, user): the "
 		"driver rejects the channel.",
-		"AM62x M4F: ti,mbox-rx = <0 0 0>; ti,mbox-tx = <1 0 0>;" },
+		"AM62x M4F: ti,mbox-rx = <0 0 0>; ti,mbox-tx = <1 0 0>;",
+		"omap_mbox_probe()" },
 	[D_NO_FIRMWARE_NAME] = { "dt.no_firmware_name", I, 0,
 		"No firmware-name: the driver uses its default name, or none (then write one to "
 		"/sys/class/remoteproc/*/firmware before starting).",
-		"" },
+		"",
+		"rproc_alloc() (default name)" },
 	[D_DMA_COHERENT] = { "dt.dma_coherent", W, 0,
 		"dma-coherent applies to the remote-processor node: Linux skips cache maintenance on vrings and "
 		"buffers. That is only right if the interconnect really keeps the remote core coherent; on K3 M4F "
 		"and R5F it does not, and stale lines corrupt messages.",
-		"Remove dma-coherent unless the SoC manual says the path is coherent; run `rplat check coherency`." },
+		"Remove dma-coherent unless the SoC manual says the path is coherent; run `rplat check coherency`.",
+		"of_dma_is_coherent()" },
 	[D_NON_COHERENT] = { "dt.non_coherent", I, 0,
 		"Not dma-coherent: Linux maps vrings and buffers uncached. The remote side must map them "
 		"non-cacheable too (cores with a data cache: an MPU region), or clean and invalidate around every "
 		"access.",
-		"" },
+		"",
+		"of_dma_is_coherent()" },
 	[D_RPROC_NOT_FOUND] = { "dt.rproc_not_found", E, 0,
 		"The requested remote-processor node does not exist (or is not a remote processor).",
-		"List them with `rplat check dt` without --node." },
+		"List them with `rplat check dt` without --node.",
+		"-" },
 	[D_RPROC_AMBIGUOUS] = { "dt.rproc_ambiguous", W, 0,
 		"Several remote-processor nodes, and none has a firmware-name matching the firmware file: the "
 		"cross-check needs one.",
-		"Pass --node PATH." },
+		"Pass --node PATH.",
+		"-" },
 	[D_FW_NAME_MISMATCH] = { "dt.fw_name_mismatch", I, 0,
 		"The firmware file is not the one the node names; remoteproc loads /lib/firmware/<firmware-name> "
 		"unless another name is written to sysfs.",
-		"" },
+		"",
+		"request_firmware()" },
 	[D_POOL_TOO_SMALL] = { "dt.pool_too_small", E, 0,
 		"The vdev DMA pool cannot hold what the firmware's table asks for: vrings (PAGE_ALIGN(vring_size)), "
 		"carveouts and 512-byte RPMsg buffers (2 * num, at most 512), each taken as an aligned power-of-two "
 		"page run, first fit, as dma_alloc_coherent() does. The allocation fails and RPMsg never comes up.",
-		"Grow the shared-dma-pool, or lower vring num." },
+		"Grow the shared-dma-pool, or lower vring num.",
+		"dma_alloc_coherent() from the per-device pool" },
 	[D_POOL_USAGE] = { "dt.pool_usage", I, 0,
 		"What the firmware's vdevs take from the DMA pool, allocated as the kernel does.",
-		"" },
+		"",
+		"dma_alloc_coherent() from the per-device pool" },
 	[D_K3_MEM_COUNT] = { "dt.k3_memory_regions", E, 0,
 		"The TI K3 remoteproc drivers refuse to probe a core with fewer than two memory-regions "
 		"(k3_m4_reserved_mem_init(), k3_r5_reserved_mem_init(), k3_dsp_reserved_mem_init(): \"device needs "
 		"at least two memory regions to be defined\"): the first is the vdev DMA pool, the others firmware "
 		"memory.",
-		"memory-region = <&dma_pool &fw_memory>; (AM62x SK: m4f-dma-memory and m4f-memory)." },
+		"memory-region = <&dma_pool &fw_memory>; (AM62x SK: m4f-dma-memory and m4f-memory).",
+		"k3_m4/r5/dsp_reserved_mem_init()" },
 	[D_RPROC_NO_KICK] = { "dt.rproc_no_kick", W, 0,
 		"The core has memory regions for a vdev but no mboxes: stm32_rproc and imx_rproc probe without a "
 		"mailbox (\"cannot get vq0 mbox\" is only a warning), but then neither side can kick the vrings and "
 		"RPMsg never carries a message.",
-		"Add mboxes and mbox-names (STM32: vq0, vq1, shutdown; i.MX: tx, rx)." },
+		"Add mboxes and mbox-names (STM32: vq0, vq1, shutdown; i.MX: tx, rx).",
+		"stm32_rproc_request_mbox(), imx_rproc_xtr_mbox_init()" },
 	[D_DMA_RANGES_MISSING] = { "dt.dma_ranges_missing", E, 0,
 		"stm32_rproc_of_memory_translations() needs dma-ranges on the core's parent to translate physical "
 		"addresses into the M4's view, and refuses the probe without it (\"dma-ranges property not "
 		"defined\").",
-		"Keep the mlahb bus node's dma-ranges from stm32mp151.dtsi." },
+		"Keep the mlahb bus node's dma-ranges from stm32mp151.dtsi.",
+		"stm32_rproc_of_memory_translations()" },
 	[D_REGION_NO_DA] = { "dt.region_no_da", E, 0,
 		"The region's physical address lies in none of the parent's dma-ranges: stm32_rproc_prepare() cannot "
 		"translate it (\"memory region not valid\") and the core does not start.",
-		"Place the region in memory the M4 reaches (MCU SRAM, RETRAM or the DDR alias), or extend dma-ranges." },
+		"Place the region in memory the M4 reaches (MCU SRAM, RETRAM or the DDR alias), or extend dma-ranges.",
+		"stm32_rproc_prepare() -> stm32_rproc_pa_to_da()" },
+	[D_MEMMAP_OTHER] = { "dt.memmap_other", I, 0,
+		"No target map describes this node's compatible (or --memmap names another core's): its internal "
+		"memories (TCM, SRAM) are not known, so only the tree's reserved regions count as reachable and "
+		"segments linked into internal RAM are reported as unreachable.",
+		"Pass --memmap for the node's core, or --memmap none.",
+		"-" },
 	[D_NO_VDEV_BUFFER] = { "dt.no_vdev_buffer", I, 0,
 		"No memory-region is named vdev0buffer (the driver goes by node name, not by label or "
 		"memory-region-names): the vdev's vrings and buffers come from the default DMA area instead of a "
 		"reserved pool, and regions with other names are registered as plain carveouts.",
-		"Name the pool node vdev0buffer@ADDR if the firmware expects its buffers there." },
+		"Name the pool node vdev0buffer@ADDR if the firmware expects its buffers there.",
+		"rproc_add_virtio_dev() (vdev%dbuffer by name)" },
 };
 
 const struct rplat_rule *rplat_dt_rules(size_t *n)
@@ -297,6 +341,13 @@ int rplat_dt_load_blob(const void *buf, size_t len, const char *name, struct rpl
 	return 0;
 }
 
+/* What a non-regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a file";
+}
+
 /* Read a whole file of at most 'max' bytes. Returns a malloc'd buffer, or NULL with a message. */
 static uint8_t *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
@@ -305,13 +356,19 @@ static uint8_t *read_file(const char *path, size_t max, size_t *len, char *err, 
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		rplat_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rplat_fail(err, errlen, "%s: not a regular file", path);
+	if (fstat(fd, &st) < 0) {
+		rplat_fail(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rplat_fail(err, errlen, "%s: not a regular file (%s): a .dtb is read whole", path,
+			   file_kind(st.st_mode));
 		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
@@ -1251,13 +1308,50 @@ static void check_pool(struct dctx *c, const struct rplat_dt_rproc *rp)
 	free(p);
 }
 
+/* The target map for the chosen node: --memmap if given and made for the node's compatible, else the
+ * one made for it; a map for another compatible is not applied (its internal memories are another
+ * core's) and that is said. */
+static void memmap_for(struct dctx *c, const struct rplat_dt_rproc *rp, struct rplat_memmap *mm)
+{
+	const char *const *n;
+	char field[200];
+	int node = fdt_path_offset(c->fdt, rp->path);
+
+	if (c->o->memmap && !strcmp(c->o->memmap, "none")) {
+		rplat_memmap_get("none", mm);
+		return;
+	}
+	if (c->o->memmap && rplat_memmap_get(c->o->memmap, mm) == 0) {
+		if (!mm->compatible || (node >= 0 && prop_has_string(c->fdt, node, "compatible", mm->compatible))) {
+			snprintf(c->rep->memmap, sizeof(c->rep->memmap), "%s", mm->name);
+			return;
+		}
+		field_of(field, sizeof(field), rp->path, "compatible");
+		emit(c, D_MEMMAP_OTHER, -1, field, "%s; --memmap %s is for %s", rp->compatible, mm->name,
+		     mm->compatible);
+		rplat_memmap_get("none", mm);
+		return;
+	}
+	for (n = rplat_memmap_names; *n; n++)
+		if (rplat_memmap_get(*n, mm) == 0 && mm->compatible && node >= 0 &&
+		    prop_has_string(c->fdt, node, "compatible", mm->compatible)) {
+			snprintf(c->rep->memmap, sizeof(c->rep->memmap), "%s", mm->name);
+			return;
+		}
+	field_of(field, sizeof(field), rp->path, "compatible");
+	emit(c, D_MEMMAP_OTHER, -1, field, "%s: no target map made for it", rp->compatible);
+	rplat_memmap_get("none", mm);
+}
+
 static void cross_check(struct dctx *c)
 {
 	struct rplat_dt_report *rep = c->rep;
 	const struct rplat_dt_rproc *rp;
 	struct rplat_memmap base, mm;
+	uint32_t ranges[8][3];
+	char name[64];
 	size_t i;
-	int k;
+	int k, nranges, vring_region;
 
 	rep->chosen = pick_rproc(c);
 	if (rep->chosen < 0 || !c->o->fw)
@@ -1267,27 +1361,43 @@ static void cross_check(struct dctx *c)
 		emit(c, D_FW_NAME_MISMATCH, -1, rp->path, "firmware-name \"%s\", checking %s", rp->firmware,
 		     rplat_fw_name(c->o->fw));
 
-	/* the core's own memories from the target map, DDR from this tree */
-	if (rplat_memmap_get(c->o->memmap ? c->o->memmap : "none", &base) < 0)
-		rplat_memmap_get("none", &base);
+	/* the core's own memories from the target map made for its compatible, DDR from this tree */
+	memmap_for(c, rp, &base);
 	memset(&mm, 0, sizeof(mm));
 	snprintf(mm.name, sizeof(mm.name), "dt+%.20s", base.name);
 	mm.iommu = base.iommu;
 	mm.machine = base.machine;
 	mm.known = base.known;
+	mm.compatible = base.compatible;
+	mm.needs_rsc = base.needs_rsc;
+	mm.dcache_line = base.dcache_line;
 	for (i = 0; i < base.n; i++)
 		if (base.r[i].flags & RPLAT_MEM_INTERNAL)
 			rplat_memmap_add(&mm, base.r[i].name, base.r[i].start, base.r[i].size, base.r[i].flags);
+	nranges = !strcmp(rp->driver, "stm32_rproc") ? stm32_ranges(c, fdt_path_offset(c->fdt, rp->path), ranges, 8)
+						     : -1;
 	for (k = 0; k < rp->nmem; k++) {
 		const struct rplat_dt_region *r;
+		uint64_t da;
 
 		if (rp->mem[k] < 0)
 			continue;
 		r = &rep->region[rp->mem[k]];
 		if (!r->has_reg)
 			continue;
-		rplat_memmap_add(&mm, base_name(r->path), r->base, r->size,
-				 RPLAT_MEM_DDR | (rp->mem[k] == rp->pool ? RPLAT_MEM_DMA_POOL : 0));
+		/* the device address: STM32 translates through the parent's dma-ranges (RETRAM is at 0 for
+		 * the M4); TI K3 and i.MX use the physical address (k3_r5_reserved_mem_init(),
+		 * imx_rproc_prepare()) */
+		da = r->base;
+		if (nranges >= 0 && stm32_pa_to_da(ranges, nranges, r->base, &da) < 0)
+			continue; /* dt.region_no_da said so */
+		/* STM32 and i.MX take fixed vrings from the regions named vdevNvringM (rproc_alloc_vring()
+		 * finds them by name): vrings belong there as much as in the pool */
+		region_node_name(r->path, name, sizeof(name));
+		vring_region = strcmp(rp->driver, "stm32_rproc") ? !strcmp(rp->driver, "imx_rproc") : 1;
+		vring_region = vring_region && !strncmp(name, "vdev", 4) && strstr(name, "vring");
+		rplat_memmap_add(&mm, base_name(r->path), da, r->size,
+				 RPLAT_MEM_DDR | (rp->mem[k] == rp->pool || vring_region ? RPLAT_MEM_DMA_POOL : 0));
 	}
 	if (rplat_fw_check(c->o->fw, &mm, c->out) < 0)
 		c->nomem = 1;

@@ -198,10 +198,8 @@ static int read_sections(struct rplat_fw *fw, Elf *e)
 		if (!fw->rsc_sections++)
 			first = sh;
 	}
-	if (!fw->rsc_sections) {
-		rsc_emit(&fw->parse, fw->name, R_ELF_NO_RSC, -1, ".resource_table", "missing");
-		return 0;
-	}
+	if (!fw->rsc_sections)
+		return 0; /* rplat_fw_check() says what that means for the target */
 	if (fw->rsc_sections > 1)
 		rsc_emit(&fw->parse, fw->name, R_ELF_RSC_DUP, -1, ".resource_table", "%zu sections",
 			 fw->rsc_sections);

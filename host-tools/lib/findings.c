@@ -136,6 +136,7 @@ struct rplat_finding *rplat_findings_emit(struct rplat_findings *fs, const struc
 			       entry);
 	if (f == &fs->scratch)
 		return f; /* counted, not kept: skip the formatting (hostile tables produce thousands) */
+	f->kernel = rule->kernel;
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
@@ -280,6 +281,8 @@ void rplat_findings_write_json(struct rplat_jw *w, const struct rplat_findings *
 		rplat_jw_bool(w, "kernel_refuses", !!(x->flags & RPLAT_FINDING_REFUSED));
 		rplat_jw_str(w, "why", x->why);
 		rplat_jw_str(w, "advice", x->advice);
+		rplat_jw_str(w, "kernel", x->kernel);
+		rplat_jw_str(w, "kernel_version", x->kernel ? RPLAT_KERNEL_VERSION : NULL);
 		rplat_jw_obj_end(w);
 	}
 	rplat_jw_arr_end(w);

@@ -26,225 +26,316 @@ static const struct rplat_rule rules[R__COUNT] = {
 	[R_ELF_TRUNCATED] = { "elf.truncated", E, REF,
 		"rproc_elf_sanity_check() refuses an image too small for its ELF header, or whose section-header "
 		"offset lies past the end (\"Image is too small\").",
-		"The file is cut short: rebuild it, or copy it to /lib/firmware again." },
+		"The file is cut short: rebuild it, or copy it to /lib/firmware again.",
+		"rproc_elf_sanity_check()" },
 	[R_ELF_CLASS] = { "elf.class", E, REF,
 		"Only ELFCLASS32 and ELFCLASS64 images are accepted (\"Unsupported class\").",
-		"The file is not a valid ELF; rebuild it." },
+		"The file is not a valid ELF; rebuild it.",
+		"rproc_elf_sanity_check()" },
 	[R_ELF_ENDIAN] = { "elf.endian", E, REF,
 		"The kernel assumes the firmware has its own byte order (little-endian on arm64) and refuses others "
 		"(\"Unsupported firmware endianness\"); the table is read in the host's order too.",
-		"Build the firmware little-endian." },
+		"Build the firmware little-endian.",
+		"rproc_elf_sanity_check()" },
 	[R_ELF_NO_PHDRS] = { "elf.no_phdrs", E, REF,
 		"An image without program headers has nothing to load (\"No loadable segments\").",
-		"Link an executable, not a relocatable object." },
+		"Link an executable, not a relocatable object.",
+		"rproc_elf_sanity_check()" },
 	[R_ELF_PHDRS_OUTSIDE] = { "elf.phdrs_outside", E, REF,
 		"The program-header table lies (partly) past the end of the file: the kernel refuses it (\"Firmware "
 		"size is too small\") or reads past the image.",
-		"The file is cut short or corrupt; rebuild it." },
-	[R_ELF_SHDRS_OUTSIDE] = { "elf.shdrs_outside", E, 0,
-		"The section-header table runs past the end of the file. The kernel's find_table() walks it without "
-		"a bound and reads past the image; libelf sees no sections at all.",
-		"The file is cut short or corrupt; rebuild it." },
+		"The file is cut short or corrupt; rebuild it.",
+		"rproc_elf_sanity_check(), rproc_elf_load_segments()" },
+	[R_ELF_SHDRS_OUTSIDE] = { "elf.shdrs_outside", E, REF,
+		"rproc_elf_sanity_check() refuses an image whose section-header table runs past the end of the file "
+		"(\"Section headers are out of bounds\"). Kernels before that bound walked the table in "
+		"find_table() and read past the image.",
+		"The file is cut short or corrupt; rebuild it.",
+		"rproc_elf_sanity_check()" },
 	[R_ELF_UNREADABLE] = { "elf.unreadable", E, 0,
 		"libelf cannot read these headers, so rplat cannot check what the kernel would load; the kernel reads "
 		"the same headers with fewer checks and may load garbage.",
-		"Rebuild the image; `readelf -lS FILE` shows what is wrong." },
+		"Rebuild the image; `readelf -lS FILE` shows what is wrong.",
+		"find_table() (reads the same headers without libelf's checks)" },
 	[R_ELF_MACHINE] = { "elf.machine", W, 0,
 		"The ELF is built for another CPU than the target's. The kernel does not check e_machine: it loads "
 		"the image and the core faults on its first instruction.",
-		"Build for the target core, or pass --memmap none if this is not an AM62x M4F image." },
+		"Build for the target core, or pass --memmap none if this is not an AM62x M4F image.",
+		"rproc_elf_load_segments() (not checked)" },
 	[R_ELF_SEG_MEMSZ] = { "elf.seg_memsz", E, REF,
 		"rproc_elf_load_segments() refuses a loadable segment whose memory size is below its file size "
 		"(\"bad phdr filesz\").",
-		"Fix the linker script." },
+		"Fix the linker script.",
+		"rproc_elf_load_segments()" },
 	[R_ELF_SEG_TRUNCATED] = { "elf.seg_truncated", E, REF,
 		"A loadable segment's file bytes lie past the end of the file (\"truncated fw\").",
-		"The file is cut short; rebuild it." },
+		"The file is cut short; rebuild it.",
+		"rproc_elf_load_segments()" },
 	[R_ELF_SEG_DA] = { "elf.seg_da", E, REF,
 		"The driver cannot translate the segment's load address into memory it can write (\"bad phdr da\"). "
 		"remoteproc loads at p_paddr, not p_vaddr; on the AM62x M4F only IRAM, DRAM and the node's "
 		"firmware reserved-memory regions translate, not the vdev DMA pool.",
-		"Link the segment into the core's RAM or a firmware reserved-memory region of its DT node." },
+		"Link the segment into the core's RAM or a firmware reserved-memory region of its DT node.",
+		"rproc_elf_load_segments(), rproc_da_to_va()" },
 	[R_ELF_SEG_OVERLAP] = { "elf.seg_overlap", W, 0,
 		"Two loadable segments overlap in device memory: the later one overwrites the earlier when loaded.",
-		"Fix the linker script." },
+		"Fix the linker script.",
+		"rproc_elf_load_segments() (not checked)" },
 	[R_ELF_NO_RSC] = { "elf.no_rsc", E, REF,
-		"The default ELF loader needs a .resource_table section (rproc_elf_load_rsc_table() fails with "
-		"-EINVAL); without one there is no vdev and so no RPMsg.",
-		"Add a resource table, even an empty one (ver 1, num 0), in a section named .resource_table." },
+		"The TI K3 drivers load the table with rproc_elf_load_rsc_table() as their parse_fw, which fails "
+		"with -EINVAL without a .resource_table section, so the core does not boot.",
+		"Add a resource table, even an empty one (ver 1, num 0), in a section named .resource_table.",
+		"rproc_elf_load_rsc_table() as TI K3 parse_fw" },
+	[R_ELF_NO_RSC_BOOTS] = { "elf.no_rsc_boots", W, 0,
+		"No .resource_table section. STM32 (stm32_rproc_parse_fw()), i.MX (imx_rproc_parse_fw()) and PRU "
+		"(pru_rproc_parse_fw()) boot such an image, but without a vdev there is no RPMsg; the TI K3 drivers "
+		"refuse it (rproc_elf_load_rsc_table()). A warning when the target is not known, info when it is "
+		"one of those that boot it.",
+		"Add a resource table with an RPMsg vdev if the firmware talks RPMsg.",
+		"stm32_rproc_parse_fw(), imx_rproc_parse_fw(), pru_rproc_parse_fw()" },
 	[R_ELF_RSC_DUP] = { "elf.rsc_dup", W, 0,
 		"The kernel uses the first .resource_table section and ignores the others; the firmware may be using "
 		"another one.",
-		"Keep exactly one .resource_table section." },
+		"Keep exactly one .resource_table section.",
+		"find_table()" },
 	[R_ELF_RSC_NOBITS] = { "elf.rsc_nobits", E, 0,
 		"The section is NOBITS: the kernel still reads the table from the file bytes at sh_offset, which are "
 		"not the table the firmware builds at run time.",
-		"Make the table initialised data (a const struct in a PROGBITS section)." },
+		"Make the table initialised data (a const struct in a PROGBITS section).",
+		"find_table() (not checked)" },
 	[R_ELF_RSC_TRUNCATED] = { "elf.rsc_truncated", E, REF,
 		"find_table() refuses a section that runs past the end of the file (\"resource table truncated\").",
-		"The file is cut short or the section header is corrupt; rebuild it." },
+		"The file is cut short or the section header is corrupt; rebuild it.",
+		"find_table()" },
 	[R_ELF_RSC_NOT_LOADED] = { "elf.rsc_not_loaded", W, 0,
 		"The table's address lies outside every loadable segment: the kernel cannot copy its updated table "
 		"(vring addresses, vdev status DRIVER_OK) to where the firmware reads it, so the firmware waits for "
 		"DRIVER_OK forever.",
-		"Place .resource_table in a section that a PT_LOAD segment covers." },
+		"Place .resource_table in a section that a PT_LOAD segment covers.",
+		"rproc_elf_find_loaded_rsc_table()" },
 	[R_RAW_INPUT] = { "raw.input", I, 0,
 		"A raw table dump, not an ELF: the checks that need the image (loaded segments, the table's own "
 		"address) are skipped.",
-		"" },
+		"",
+		"-" },
 	[R_RSC_SIZE] = { "rsc.size", E, REF,
 		"find_table() refuses a table shorter than its 16-byte header (\"header-less resource table\").",
-		"The table must start with ver, num and two reserved words." },
+		"The table must start with ver, num and two reserved words.",
+		"find_table()" },
 	[R_RSC_VER] = { "rsc.ver", E, REF,
 		"Only resource-table version 1 exists (\"unsupported fw ver\").",
-		"Set ver to 1." },
+		"Set ver to 1.",
+		"find_table()" },
 	[R_RSC_RESERVED] = { "rsc.reserved", E, REF,
 		"The two reserved header words must be zero (\"non zero reserved bytes\").",
-		"Zero reserved[0] and reserved[1]." },
+		"Zero reserved[0] and reserved[1].",
+		"find_table()" },
 	[R_RSC_OFFSETS_TRUNCATED] = { "rsc.offsets_truncated", E, REF,
 		"The offset array (4 bytes per entry) runs past the end of the table (\"resource table incomplete\").",
-		"num must match the offsets that follow the header." },
+		"num must match the offsets that follow the header.",
+		"find_table()" },
 	[R_RSC_EMPTY] = { "rsc.empty", I, 0,
 		"The table declares no entries: the firmware boots but has no vdev, so no RPMsg link.",
-		"" },
+		"",
+		"rproc_handle_resources()" },
 	[R_RSC_TOO_MANY] = { "rsc.too_many", W, 0,
 		"More entries than rplat examines (4096); the rest were not checked. Real tables have a handful.",
-		"Check that num is what you meant." },
+		"Check that num is what you meant.",
+		"-" },
 	[R_OFF_RANGE] = { "rsc.offset_range", E, REF,
-		"The entry's 4-byte type word lies outside the table (\"rsc table is truncated\").",
-		"Offsets are byte offsets from the start of the table and must leave room for the entry." },
-	[R_OFF_NEGATIVE] = { "rsc.offset_negative", E, 0,
-		"The kernel holds offsets in an int: this one is negative there, so instead of refusing it the "
-		"kernel reads (and, for a vdev, writes back into) memory before the table.",
-		"Offsets must be below the table size." },
+		"rsc_table_for_each_entry() (include/linux/rsc_table.h) refuses an offset inside the 16-byte header, "
+		"at or past the end of the table, or without room for the 4-byte type word (\"rsc table is "
+		"truncated\"). Offsets are unsigned there; kernels before it held them in an int, so one >= 2^31 "
+		"went negative and was read (and for a vdev written) before the table.",
+		"Offsets are byte offsets from the start of the table, after the offset array.",
+		"rsc_table_for_each_entry()" },
 	[R_OFF_ALIGN] = { "rsc.offset_align", W, 0,
 		"The entry is not 4-byte aligned. The kernel does not care, but the firmware's word accesses to it "
 		"fault or split on cores without full unaligned support (LDRD/LDM on Cortex-M).",
-		"Pad entries to a multiple of 4 bytes." },
+		"Pad entries to a multiple of 4 bytes.",
+		"rsc_table_for_each_entry() (not checked)" },
 	[R_OFF_IN_HEADER] = { "rsc.offset_in_header", E, 0,
-		"The entry overlaps the table header or the offset array. The kernel does not check this; what it "
-		"writes back into the entry (vring addresses, vdev status) corrupts the header.",
-		"Entries start after the offset array: at 16 + 4 * num or later." },
+		"The entry overlaps the offset array. rsc_table_for_each_entry() only refuses offsets inside the "
+		"16-byte header, so this one passes; what the kernel writes back into the entry (vring addresses, "
+		"vdev status) corrupts the offsets.",
+		"Entries start after the offset array: at 16 + 4 * num or later.",
+		"rsc_table_for_each_entry() (not checked)" },
 	[R_ENTRY_OVERLAP] = { "rsc.entry_overlap", E, 0,
 		"Two entries share bytes. The kernel does not check this; what it writes back into one (vring "
 		"addresses, notifyids, vdev status) corrupts the other.",
-		"Give every entry its own bytes; check the offsets against the struct sizes." },
+		"Give every entry its own bytes; check the offsets against the struct sizes.",
+		"rsc_table_for_each_entry() (not checked)" },
 	[R_ENTRY_TRUNCATED] = { "rsc.entry_truncated", E, REF,
 		"The entry's body runs past the end of the table (\"... rsc is truncated\").",
-		"The table is shorter than its entries: check num_of_vrings, config_len and the section size." },
+		"The table is shorter than its entries: check num_of_vrings, config_len and the section size.",
+		"rproc_handle_carveout(), _devmem(), _trace(), _vdev()" },
 	[R_ENTRY_RESERVED] = { "rsc.entry_reserved", E, REF,
 		"remoteproc refuses an entry whose reserved field is not zero (\"... has non zero reserved bytes\").",
-		"Zero the reserved field." },
+		"Zero the reserved field.",
+		"rproc_handle_carveout(), _devmem(), _trace(), _vdev()" },
 	[R_TYPE_UNKNOWN] = { "rsc.type_unknown", W, 0,
 		"The kernel skips unknown types with a warning (\"unsupported resource\"): whatever the firmware "
 		"expects from this entry never happens.",
-		"Use RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE or RSC_VDEV, or a vendor type (128..512) your driver handles." },
+		"Use RSC_CARVEOUT, RSC_DEVMEM, RSC_TRACE or RSC_VDEV, or a vendor type (128..512) your driver handles.",
+		"rproc_handle_rsc_entry()" },
 	[R_TYPE_VENDOR] = { "rsc.type_vendor", I, 0,
 		"Vendor types (128..512) go to the platform driver's handle_rsc hook; drivers without one (TI K3 "
 		"among them) skip them with a warning.",
-		"" },
+		"",
+		"rproc_handle_rsc_entry() -> rproc_handle_rsc()" },
 	[R_NAME_UNTERMINATED] = { "rsc.name_unterminated", W, 0,
-		"The 32-byte name has no terminating NUL: the kernel copies and prints it as a C string and reads "
-		"past the entry.",
-		"Keep names to 31 characters." },
+		"The carveout's 32-byte name has no terminating NUL: rproc_find_carveout_by_name() and "
+		"rproc_mem_entry_init() format it with vsnprintf() and read past the entry. (Trace and devmem names "
+		"are never read by the kernel: traces are named trace%d.)",
+		"Keep names to 31 characters.",
+		"rproc_find_carveout_by_name(), rproc_mem_entry_init()" },
+	[R_NAME_FORMAT] = { "rsc.name_format", E, 0,
+		"The carveout name contains '%': rproc_handle_carveout() passes it as the printf format of "
+		"rproc_find_carveout_by_name() and rproc_mem_entry_init(), so vsnprintf() reads arguments that were "
+		"never passed (garbage in the name, or an oops for %s).",
+		"Use a name without '%'.",
+		"rproc_find_carveout_by_name(), rproc_mem_entry_init()" },
 	[R_DEVMEM_NO_IOMMU] = { "rsc.devmem_no_iommu", E, REF,
 		"RSC_DEVMEM maps memory through the core's IOMMU; this target has none, so the handler returns "
 		"-EINVAL and the boot fails.",
-		"Drop the entry: without an IOMMU the core reaches that memory directly." },
+		"Drop the entry: without an IOMMU the core reaches that memory directly.",
+		"rproc_handle_devmem()" },
 	[R_DEVMEM] = { "rsc.devmem", W, 0,
 		"RSC_DEVMEM needs an IOMMU domain for the core; on a core without one the handler returns -EINVAL "
 		"and the boot fails.",
-		"Keep it only if the core sits behind an IOMMU." },
+		"Keep it only if the core sits behind an IOMMU.",
+		"rproc_handle_devmem()" },
 	[R_CARVEOUT_LEN0] = { "rsc.carveout_len0", W, 0,
 		"A zero-length carveout allocates nothing; the firmware gets no memory there.",
-		"Set len." },
+		"Set len.",
+		"rproc_handle_carveout() (not checked)" },
 	[R_ADDR_WRAP] = { "rsc.addr_wrap", W, 0,
 		"da + len wraps past 4 GiB: the range means nothing to a 32-bit core.",
-		"Check da and len." },
+		"Check da and len.",
+		"- (the remote core's 32-bit view)" },
 	[R_TRACE_LEN0] = { "rsc.trace_len0", W, 0,
 		"A zero-length trace buffer: the debugfs trace file is always empty.",
-		"Set len to the size of the firmware's log buffer." },
+		"Set len to the size of the firmware's log buffer.",
+		"rproc_handle_trace() (not checked)" },
 	[R_TRACE_DA_ANY] = { "rsc.trace_da_any", W, 0,
 		"The kernel does not allocate trace buffers: with da = FW_RSC_ADDR_ANY it cannot map one and the "
 		"debugfs file says \"Trace not available\".",
-		"Set da to the address of the firmware's log buffer." },
+		"Set da to the address of the firmware's log buffer.",
+		"rproc_handle_trace() -> rproc_da_to_va()" },
 	[R_TRACE_NOT_LOADED] = { "rsc.trace_not_loaded", W, 0,
 		"The trace buffer lies outside every loadable or NOBITS part of the image (and every carveout): the "
 		"firmware writes where nothing was reserved for it, and the kernel may not be able to map it.",
-		"Point da at a buffer the firmware defines (in .bss or .data)." },
+		"Point da at a buffer the firmware defines (in .bss or .data).",
+		"rproc_handle_trace() (not checked)" },
 	[R_VDEV_VRINGS_MAX] = { "rsc.vdev_vrings_max", E, REF,
 		"remoteproc supports at most two vrings per vdev (\"too many vrings\").",
-		"An RPMsg vdev has exactly two vrings." },
-	[R_VRING_ZERO] = { "rsc.vring_zero", E, REF,
-		"remoteproc refuses a vring whose num or align is zero (\"invalid qsz or alignment\").",
-		"Set num (e.g. 256) and align (e.g. 4096)." },
+		"An RPMsg vdev has exactly two vrings.",
+		"rproc_handle_vdev()" },
+	[R_VRING_ZERO] = { "rsc.vring_zero", E, 0,
+		"A vring with num or align 0: the kernel does not refuse the image, but rproc_parse_vring() (\"invalid "
+		"qsz or alignment\") fails the vdev's probe (rproc_virtio_probe()), so the core boots without RPMsg.",
+		"Set num (e.g. 256) and align (e.g. 4096).",
+		"rproc_parse_vring() from rproc_virtio_probe()" },
 	[R_RPMSG_VRINGS] = { "rsc.rpmsg_vrings", E, 0,
 		"virtio_rpmsg_bus needs exactly two vrings (RX and TX): with another count its probe fails and no "
 		"RPMsg channel appears.",
-		"Declare two vrings in the RPMsg vdev." },
+		"Declare two vrings in the RPMsg vdev.",
+		"rpmsg_probe() (virtio_rpmsg_bus.c)" },
 	[R_VRING_NUM_POW2] = { "rsc.vring_num_pow2", W, 0,
 		"num is not a power of two. Current kernels no longer refuse it, but ring indices wrap with num - 1 "
 		"as a mask in most remote stacks: the image boots, then the ring corrupts.",
-		"Use a power of two (TI uses 256)." },
+		"Use a power of two (TI uses 256).",
+		"rproc_parse_vring() (not checked since it dropped the power-of-two test)" },
 	[R_VRING_NUM_MAX] = { "rsc.vring_num_max", W, 0,
 		"A split virtqueue holds at most 32768 entries (16-bit ring indices).",
-		"Use 256 or so; more buys nothing for RPMsg." },
+		"Use 256 or so; more buys nothing for RPMsg.",
+		"- (virtio split ring: 16-bit indices)" },
 	[R_VRING_ALIGN_POW2] = { "rsc.vring_align_pow2", W, 0,
 		"align is not a power of two: vring layout rounds with align - 1 as a mask, so the two sides may "
 		"disagree on where the used ring starts.",
-		"Use 4096 (TI) or another power of two of at least 64." },
+		"Use 4096 (TI) or another power of two of at least 64.",
+		"vring_init() (rounds with align - 1)" },
 	[R_VRING_ALIGN_CACHE] = { "rsc.vring_align_cache", W, 0,
-		"align is below the 64-byte cache line: the used ring shares a line with the avail ring, and cache "
-		"maintenance by one side clobbers the other's writes (the OpenAMP PR #465 class of bug).",
-		"Use 4096 (TI) or at least 64." },
+		"align is below the remote core's data-cache line: the used ring shares a line with the avail ring, "
+		"and cache maintenance by the core clobbers the host's writes (the OpenAMP PR #465 class of bug). Linux "
+		"maps the vrings uncached (a no-map pool), so only the remote's cache matters: a core without a data "
+		"cache (Cortex-M4, the AM62x M4F, the STM32MP1 M4) is safe with align 16. Info when the target, and so "
+		"its cache, is not known (--memmap none): 64 bytes is assumed.",
+		"Use 4096 (TI) or at least the core's cache line.",
+		"- (the remote core's cache maintenance)" },
 	[R_VRING_DA_ALIGN] = { "rsc.vring_da_align", W, 0,
 		"The fixed vring address is not a multiple of its align: the used ring lands where the two sides "
 		"disagree.",
-		"Align the vring address to align (4 KiB)." },
+		"Align the vring address to align (4 KiB).",
+		"rproc_alloc_vring() (not checked)" },
 	[R_RPMSG_ASYM] = { "rsc.rpmsg_asym", W, 0,
 		"virtio_rpmsg_bus expects both vrings to be the same size (WARN_ON) and sizes its buffer pool from "
 		"vring0 alone.",
-		"Give both vrings the same num." },
+		"Give both vrings the same num.",
+		"rpmsg_probe() (WARN_ON)" },
 	[R_RPMSG_NO_NS] = { "rsc.rpmsg_no_ns", I, 0,
 		"VIRTIO_RPMSG_F_NS (dfeatures bit 0) is not offered: the remote cannot announce channels, so Linux "
 		"creates no rpmsg devices on its own.",
-		"Set dfeatures bit 0 unless channels are created from the Linux side." },
+		"Set dfeatures bit 0 unless channels are created from the Linux side.",
+		"rpmsg_probe()" },
 	[R_VDEV_STATUS] = { "rsc.vdev_status", I, 0,
 		"The vdev status is not 0 in the image. The host resets it, but a firmware that checks it before the "
 		"host writes may start early.",
-		"Start with status 0 and wait for DRIVER_OK (0x04)." },
+		"Start with status 0 and wait for DRIVER_OK (0x04).",
+		"rproc_virtio_reset() (not checked)" },
 	[R_NOTIFYID_DUP] = { "rsc.notifyid_dup", W, 0,
 		"Two vrings share a notifyid. The kernel assigns its own ids and writes them back, but a firmware "
 		"that kicks with its compiled-in ids signals the wrong queue.",
-		"Give each vring its own notifyid (TI: vdev 0, vrings 1 and 2)." },
+		"Give each vring its own notifyid (TI: vdev 0, vrings 1 and 2).",
+		"rproc_alloc_vring() (assigns its own)" },
 	[R_NO_VDEV] = { "rsc.no_vdev", I, 0,
 		"No vdev entry: the firmware boots without an RPMsg link.",
-		"" },
+		"",
+		"rproc_handle_resources()" },
 	[R_OUTSIDE_MEMORY] = { "rsc.outside_memory", E, 0,
 		"The fixed address lies outside the target's memory map and every loaded segment: the core reads or "
 		"writes memory that is not there.",
-		"Use FW_RSC_ADDR_ANY, or an address in the core's RAM or its reserved-memory regions." },
+		"Use FW_RSC_ADDR_ANY, or an address in the core's RAM or its reserved-memory regions.",
+		"rproc_da_to_va()" },
 	[R_OUTSIDE_SEGMENTS] = { "rsc.outside_segments", W, 0,
 		"The fixed address lies outside every loaded segment, and no target memory map was given to vouch "
 		"for it.",
-		"Pass --memmap for the target (or check it with `rplat check dt --fw`)." },
+		"Pass --memmap for the target (or check it with `rplat check dt --fw`).",
+		"rproc_da_to_va()" },
 	[R_VRING_DA_POOL] = { "rsc.vring_da_pool", W, 0,
 		"remoteproc allocates vrings from the vdev DMA pool and only warns (\"Allocated carveout doesn't fit "
 		"device address request\") when that differs from a fixed da; a firmware that uses its compiled-in "
 		"address instead of the one written back polls the wrong memory.",
-		"Use FW_RSC_ADDR_ANY and read the address back, or place the vring inside the DMA pool." },
+		"Use FW_RSC_ADDR_ANY and read the address back, or place the vring inside the DMA pool.",
+		"rproc_alloc_carveout() (\"doesn't fit device address request\")" },
 	[R_MEM_OVERLAP] = { "rsc.mem_overlap", W, 0,
 		"Two resources (vrings, trace buffer, carveouts) occupy the same device memory.",
-		"Move one of them." },
+		"Move one of them.",
+		"- (not checked)" },
 	[R_PLACEMENT_SKIPPED] = { "rsc.placement_skipped", I, 0,
 		"A raw table and no memory map: the fixed addresses were not checked against anything.",
-		"Pass --memmap for the target, or check the ELF." },
+		"Pass --memmap for the target, or check the ELF.",
+		"-" },
 };
 
 const struct rplat_rule *rplat_rsc_rules(size_t *n)
 {
 	*n = R__COUNT;
 	return rules;
+}
+
+void rsc_emit_sev(struct rplat_findings *fs, const char *source, enum rsc_rule r, enum rplat_severity sev,
+		  int entry, const char *field, const char *fmt, ...)
+{
+	char value[256] = "";
+	va_list ap;
+
+	if (fs->n < fs->max) {
+		va_start(ap, fmt);
+		vsnprintf(value, sizeof(value), fmt, ap);
+		va_end(ap);
+	}
+	rplat_findings_emit(fs, &rules[r], (int)sev, source, entry, field, "%s", value);
 }
 
 void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, int entry, const char *field,
@@ -263,7 +354,7 @@ void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, in
 
 /* ---- memory maps ---- */
 
-const char *const rplat_memmap_names[] = { "am62x-m4f", "none", NULL };
+const char *const rplat_memmap_names[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "none", NULL };
 
 int rplat_memmap_add(struct rplat_memmap *mm, const char *name, uint64_t start, uint64_t size, unsigned flags)
 {
@@ -298,6 +389,37 @@ int rplat_memmap_get(const char *name, struct rplat_memmap *mm)
 		rplat_memmap_add(mm, "m4f-memory@9cc00000", 0x9cc00000, 0xe00000, RPLAT_MEM_DDR | RPLAT_MEM_DEFAULT);
 		mm->machine = EM_ARM_ID;
 		mm->iommu = 0;
+		mm->compatible = "ti,am64-m4fss";
+		mm->needs_rsc = 1;    /* k3_m4_rproc_ops: .parse_fw = rproc_elf_load_rsc_table */
+		mm->dcache_line = 0;  /* Cortex-M4F: no data cache */
+		return 0;
+	}
+	if (!strcmp(name, "stm32mp1-m4")) {
+		/* the M4's view through the mlahb bus' dma-ranges (stm32mp151.dtsi): RETRAM at 0, MCU SRAM 1-4
+		 * at 0x10000000 and its alias at 0x30000000; DDR regions come from a real tree (check dt --fw) */
+		rplat_memmap_add(mm, "retram", 0x00000000, 0x10000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "mcu sram", 0x10000000, 0x60000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "mcu sram (alias)", 0x30000000, 0x60000, RPLAT_MEM_INTERNAL);
+		mm->machine = EM_ARM_ID;
+		mm->compatible = "st,stm32mp1-m4";
+		mm->needs_rsc = 0;    /* stm32_rproc_parse_fw() only warns */
+		mm->dcache_line = 0;  /* Cortex-M4: no data cache */
+		return 0;
+	}
+	if (!strcmp(name, "imx8mp-cm7")) {
+		/* imx_rproc_att_imx8mn (used for fsl,imx8mp-cm7 too): ITCM, DTCM, OCRAM and the DDR aliases */
+		rplat_memmap_add(mm, "itcm", 0x00000000, 0x20000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ocram_s", 0x00180000, 0x9000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ocram", 0x00900000, 0x90000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ddr (code alias)", 0x10000000, 0x0ffe0000, RPLAT_MEM_DDR);
+		rplat_memmap_add(mm, "dtcm", 0x20000000, 0x20000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ocram_s (alias)", 0x20180000, 0x8000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ocram (alias)", 0x20200000, 0x80000, RPLAT_MEM_INTERNAL);
+		rplat_memmap_add(mm, "ddr", 0x40000000, 0x80000000, RPLAT_MEM_DDR);
+		mm->machine = EM_ARM_ID;
+		mm->compatible = "fsl,imx8mp-cm7";
+		mm->needs_rsc = 0;    /* imx_rproc_parse_fw() only logs */
+		mm->dcache_line = 32; /* Cortex-M7: 32-byte data-cache lines */
 		return 0;
 	}
 	return -1;
@@ -413,6 +535,15 @@ static int check_image(struct ctx *c)
 	}
 	if (!fw->elf_ok)
 		return 1;
+	if (!fw->rsc_sections) {
+		/* the TI K3 drivers' parse_fw is rproc_elf_load_rsc_table(); STM32, i.MX and PRU only log */
+		if (c->mm->needs_rsc)
+			rsc_emit(c->out, c->src, R_ELF_NO_RSC, -1, ".resource_table", "missing (%s)", c->mm->name);
+		else
+			rsc_emit_sev(c->out, c->src, R_ELF_NO_RSC_BOOTS, c->mm->known ? RPLAT_SEV_INFO : RPLAT_SEV_WARNING,
+				     -1, ".resource_table", "missing%s%s%s", c->mm->known ? " (" : "",
+				     c->mm->known ? c->mm->name : "", c->mm->known ? " boots without one)" : "");
+	}
 	if (c->mm->machine && fw->machine != c->mm->machine)
 		rsc_emit(c->out, c->src, R_ELF_MACHINE, -1, "e_machine", "%u (%s expects %u)", fw->machine,
 			 c->mm->name, c->mm->machine);
@@ -504,17 +635,10 @@ static int check_offsets(struct ctx *c)
 		const struct rplat_rsc_entry *e = &t->entry[i];
 
 		snprintf(field, sizeof(field), "offset[%zu]", i);
-		if (!e->hdr_ok) {
-			/* the kernel computes avail = (int)(table_sz - (int)offset - 4) */
-			int32_t off = (int32_t)e->offset;
-			int32_t avail = (int32_t)(uint32_t)((uint64_t)t->size - (uint64_t)(int64_t)off - 4);
-
-			if (off < 0 && avail >= 0)
-				rsc_emit(c->out, c->src, R_OFF_NEGATIVE, (int)i, field, "0x%x (%d as int)", e->offset,
-					 off);
-			else
-				rsc_emit(c->out, c->src, R_OFF_RANGE, (int)i, field, "0x%x (table is %zu bytes)",
-					 e->offset, t->size);
+		/* rsc_table_for_each_entry(): offset < sizeof(table), >= table_sz, or no room for the type */
+		if (!e->hdr_ok || e->offset < 16) {
+			rsc_emit(c->out, c->src, R_OFF_RANGE, (int)i, field, "0x%x (%s)", e->offset,
+				 e->offset < 16 ? "inside the 16-byte header" : "past the end of the table");
 			continue;
 		}
 		if (e->offset % 4)
@@ -557,14 +681,15 @@ static int check_offsets(struct ctx *c)
 	return 1;
 }
 
+/* Only a carveout's name is read by the kernel (as a printf format: rproc_handle_carveout()). */
 static void check_name(struct ctx *c, int idx, const struct rplat_rsc_entry *e)
 {
-	char field[48];
-
-	if (e->name_terminated)
+	if (e->type != RSC_CARVEOUT)
 		return;
-	snprintf(field, sizeof(field), "%s.name", type_name(e->type));
-	rsc_emit(c->out, c->src, R_NAME_UNTERMINATED, idx, field, "\"%s\"", e->name);
+	if (!e->name_terminated)
+		rsc_emit(c->out, c->src, R_NAME_UNTERMINATED, idx, "carveout.name", "\"%s\"", e->name);
+	if (strchr(e->name, '%'))
+		rsc_emit(c->out, c->src, R_NAME_FORMAT, idx, "carveout.name", "\"%s\"", e->name);
 }
 
 static void check_wrap(struct ctx *c, int idx, const struct rplat_rsc_entry *e)
@@ -603,9 +728,12 @@ static void check_vdev(struct ctx *c, int idx, const struct rplat_rsc_entry *e)
 		snprintf(field, sizeof(field), "vring[%u].align", i);
 		if (!is_pow2(v->align))
 			rsc_emit(c->out, c->src, R_VRING_ALIGN_POW2, idx, field, "%u", v->align);
-		if (v->align < CACHE_LINE)
-			rsc_emit(c->out, c->src, R_VRING_ALIGN_CACHE, idx, field, "%u (cache line %u)", v->align,
-				 CACHE_LINE);
+		if (!c->mm->known && v->align < CACHE_LINE)
+			rsc_emit_sev(c->out, c->src, R_VRING_ALIGN_CACHE, RPLAT_SEV_INFO, idx, field,
+				     "%u (target unknown: a %u-byte cache line assumed)", v->align, CACHE_LINE);
+		else if (c->mm->known && c->mm->dcache_line && v->align < c->mm->dcache_line)
+			rsc_emit(c->out, c->src, R_VRING_ALIGN_CACHE, idx, field, "%u (%s: %u-byte cache line)",
+				 v->align, c->mm->name, c->mm->dcache_line);
 		if (v->da != FW_RSC_ADDR_ANY && is_pow2(v->align) && v->da % v->align) {
 			snprintf(field, sizeof(field), "vring[%u].da", i);
 			rsc_emit(c->out, c->src, R_VRING_DA_ALIGN, idx, field, "0x%x (align %u)", v->da, v->align);
@@ -745,6 +873,18 @@ static uint64_t vring_exact(uint32_t num, uint32_t align)
 	return sz + 6ull + 8ull * num;
 }
 
+/* Inside a region that vrings are allocated from (the DMA pool, or a vdevNvringM region)? Regions may
+ * nest (the STM32 MCU SRAM holds vdev0vring0), so every region is asked, not only the first match. */
+static int in_pool(const struct rplat_memmap *mm, uint64_t da, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < mm->n; i++)
+		if ((mm->r[i].flags & RPLAT_MEM_DMA_POOL) && range_in(mm->r[i].start, mm->r[i].size, da, len))
+			return 1;
+	return 0;
+}
+
 /* Fixed device addresses: inside the memory map or the image, not on top of each other. */
 static int check_placement(struct ctx *c)
 {
@@ -824,7 +964,7 @@ static int check_placement(struct ctx *c)
 				rsc_emit(c->out, c->src, R_OUTSIDE_MEMORY, s->entry, s->what,
 					 "0x%llx + 0x%llx (not in %s)", (unsigned long long)s->start,
 					 (unsigned long long)len, c->mm->name);
-			else if (is_vring && pool && r && !(r->flags & RPLAT_MEM_DMA_POOL))
+			else if (is_vring && pool && r && !in_pool(c->mm, s->start, len))
 				rsc_emit(c->out, c->src, R_VRING_DA_POOL, s->entry, s->what, "0x%llx (in %s)",
 					 (unsigned long long)s->start, r->name);
 		} else if (fw->is_elf && fw->elf_ok) {

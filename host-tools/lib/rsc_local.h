@@ -21,6 +21,7 @@ enum rsc_rule {
 	R_ELF_SEG_OVERLAP,
 	/* the .resource_table section */
 	R_ELF_NO_RSC,
+	R_ELF_NO_RSC_BOOTS,
 	R_ELF_RSC_DUP,
 	R_ELF_RSC_NOBITS,
 	R_ELF_RSC_TRUNCATED,
@@ -35,7 +36,6 @@ enum rsc_rule {
 	R_RSC_TOO_MANY,
 	/* entries (rproc_handle_resources and the handlers) */
 	R_OFF_RANGE,
-	R_OFF_NEGATIVE,
 	R_OFF_ALIGN,
 	R_OFF_IN_HEADER,
 	R_ENTRY_OVERLAP,
@@ -44,6 +44,7 @@ enum rsc_rule {
 	R_TYPE_UNKNOWN,
 	R_TYPE_VENDOR,
 	R_NAME_UNTERMINATED,
+	R_NAME_FORMAT,
 	R_DEVMEM_NO_IOMMU,
 	R_DEVMEM,
 	R_CARVEOUT_LEN0,
@@ -102,6 +103,9 @@ struct rplat_fw {
 /* Append the finding for rule 'r': 'field' is the offending field, the value is printf-formatted. */
 void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, int entry, const char *field,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same with a severity other than the rule's own. */
+void rsc_emit_sev(struct rplat_findings *fs, const char *source, enum rsc_rule r, enum rplat_severity sev,
+		  int entry, const char *field, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Read the ELF headers of fw->image into fw (segments, NOBITS sections, the .resource_table), recording
  * problems in fw->parse. Returns 0, or -1 on ENOMEM. */

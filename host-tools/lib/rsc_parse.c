@@ -202,6 +202,27 @@ static int fw_init(struct rplat_fw *fw)
 	return rplat_rsc_parse(&fw->rsc, fw->image, fw->len);
 }
 
+/* A file without the ELF magic is taken as a raw table dump only if it starts like one (ver = 1, or too
+ * short to say): a .dtb, an archive or a text file is refused as what it is instead of being reported as a
+ * table the kernel refuses. Returns 1 when the file may be checked, else 0 with a message. */
+static int raw_plausible(const uint8_t *p, size_t len, const char *path, char *err, size_t errlen)
+{
+	uint32_t ver;
+
+	if (len < 4 || !memcmp(p, "\177ELF", 4))
+		return 1;
+	ver = rsc_le32(p, len, 0);
+	if (ver == 1)
+		return 1;
+	if (p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed)
+		rplat_fail(err, errlen, "%s: a device tree blob (magic 0xd00dfeed), not a firmware image or resource "
+			   "table: use rplat check dt --dtb %s", path, path);
+	else
+		rplat_fail(err, errlen, "%s: neither an ELF image (no \\177ELF magic) nor a raw resource table (its "
+			   "first word, ver, is 0x%08x, not 1)", path, ver);
+	return 0;
+}
+
 static struct rplat_fw *fw_alloc(const char *name)
 {
 	struct rplat_fw *fw = calloc(1, sizeof(*fw));
@@ -243,6 +264,13 @@ fail:
 	return -1;
 }
 
+/* What a non-regular file is, for the message that refuses it. */
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a file";
+}
+
 int rplat_fw_load(const char *path, struct rplat_fw **fwp, char *err, size_t errlen)
 {
 	struct rplat_fw *fw = NULL;
@@ -250,7 +278,8 @@ int rplat_fw_load(const char *path, struct rplat_fw **fwp, char *err, size_t err
 	int fd, e;
 
 	*fwp = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return rplat_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
@@ -258,7 +287,9 @@ int rplat_fw_load(const char *path, struct rplat_fw **fwp, char *err, size_t err
 		goto fail_fd;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rplat_fail(err, errlen, "%s: not a regular file", path);
+		rplat_fail(err, errlen, "%s: not a regular file (%s): a firmware image or table dump is read whole",
+			   path, file_kind(st.st_mode));
+		errno = EINVAL;
 		goto fail_fd;
 	}
 	fw = fw_alloc(path);
@@ -283,6 +314,10 @@ int rplat_fw_load(const char *path, struct rplat_fw **fwp, char *err, size_t err
 			rplat_fail(err, errlen, "%s: out of memory", path);
 			goto fail_fw;
 		}
+	}
+	if (!raw_plausible(fw->image, fw->len, path, err, errlen)) {
+		errno = EINVAL;
+		goto fail_fw;
 	}
 	if (fw_init(fw) < 0) {
 		rplat_fail(err, errlen, "%s: out of memory", path);

@@ -1,4 +1,4 @@
-/* fuzz-sources: host-tools/lib/dt_check.c host-tools/lib/rsc_parse.c host-tools/lib/rsc_check.c host-tools/lib/elf_fw.c host-tools/lib/findings.c host-tools/lib/json.c host-tools/lib/util.c */
+/* fuzz-sources: host-tools/lib/dt_check.c host-tools/lib/rsc_parse.c host-tools/lib/rsc_check.c host-tools/lib/ring_check.c host-tools/lib/elf_fw.c host-tools/lib/findings.c host-tools/lib/json.c host-tools/lib/util.c */
 /* libFuzzer target for the device-tree checks (host-tools/lib/dt_check.c): the input is a .dtb as
  * `rplat check dt --dtb` would read it.
  *
@@ -56,9 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw = ti_fw(256);
 	if (rplat_dt_load_blob(data, size, "fuzz.dtb", &dt) < 0)
 		return 0;
-	for (pass = 0; pass < 3; pass++) {
+	for (pass = 0; pass < 4; pass++) {
 		o.fw = pass ? fw : NULL;
 		o.node = pass == 2 ? "m4fss" : NULL;
+		o.memmap = pass == 3 ? NULL : "am62x-m4f"; /* NULL: the map chosen by the node's compatible */
 		rplat_findings_init(&fs);
 		rplat_dt_check(dt, &o, &rep, &fs);
 		check_printable(&fs);

@@ -1,4 +1,4 @@
-/* fuzz-sources: host-tools/lib/rsc_parse.c host-tools/lib/rsc_check.c host-tools/lib/elf_fw.c host-tools/lib/findings.c host-tools/lib/json.c host-tools/lib/util.c */
+/* fuzz-sources: host-tools/lib/rsc_parse.c host-tools/lib/rsc_check.c host-tools/lib/ring_check.c host-tools/lib/elf_fw.c host-tools/lib/findings.c host-tools/lib/json.c host-tools/lib/util.c */
 /* libFuzzer target for the firmware-image and resource-table parser and checks (host-tools/lib/rsc_*.c,
  * elf_fw.c): the input is a file as `rplat check rsc` would read it, an ELF (by its magic) or a raw
  * table.
@@ -55,7 +55,7 @@ static void check_findings(const struct rplat_findings *fs)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const maps[] = { "am62x-m4f", "none" };
+	static const char *const maps[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "none" };
 	struct rplat_findings fs;
 	struct rplat_memmap mm;
 	struct rplat_fw *fw;
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rplat_fw_parse(data, size, "fuzz.elf", &fw) < 0)
 		return 0;
 	rplat_fw_describe(fw, desc, sizeof(desc));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		if (rplat_memmap_get(maps[i], &mm) < 0)
 			abort();
 		rplat_findings_init(&fs);

@@ -99,3 +99,34 @@ mutate imx-no-mbox freescale/imx93-11x11-evk dt.rproc_no_kick 1 -d /remoteproc-c
 mutate imx-not-reserved freescale/imx93-11x11-evk dt.region_not_reserved 2 -t x /remoteproc-cm33 memory-region "$(ph freescale/imx93-11x11-evk /soc@0/bus@44000000/mailbox@44230000)"
 mutate k3-no-reserved-memory ti/k3-am642-evm dt.no_reserved_memory 2 -r /reserved-memory
 echo "all mutations caught"
+
+# 4. the firmware cross-check on a real STM32 board: the STM32 map is chosen by the node's compatible,
+#    the tree's regions sit at their dma-ranges address (RETRAM at 0), fixed vrings in vdev0vring0/1 are
+#    where the driver puts them; the AM62x map is not applied to an STM32 node
+rawtable() { # OUT VRING0_DA VRING1_DA ALIGN NUM TRACE_DA: ver 1, a vdev with two vrings and a trace entry
+    python3 - "$@" <<'PY'
+import struct, sys
+out, v0, v1, align, num, tda = sys.argv[1], *[int(x, 0) for x in sys.argv[2:]]
+hdr = struct.pack("<4I2I", 1, 2, 0, 0, 24, 92)
+vdev = struct.pack("<I5I4B", 3, 7, 0, 1, 0, 0, 0, 2, 0, 0)
+vr = struct.pack("<5I", v0, align, num, 0, 0) + struct.pack("<5I", v1, align, num, 1, 0)
+trace = struct.pack("<4I32s", 2, tda, 0x1000, 0, b"cm4_log")
+open(out, "wb").write(hdr + vdev + vr + trace)
+PY
+}
+dk2="$dir/dtb/st/stm32mp157c-dk2.dtb"
+rawtable "$TMPDIR/st-fixed.bin" 0x10040000 0x10041000 16 8 0x10030000
+rc=0; "$RPLAT" check dt --dtb "$dk2" --fw "$TMPDIR/st-fixed.bin" --json >"$TMPDIR/x.json" || rc=$?
+[ "$rc" -eq 0 ] || { python3 -c 'import json,sys; [print(f["severity"],f["rule"],f["field"],f["value"]) for f in json.load(open(sys.argv[1]))["findings"] if f["severity"]!="info"]' "$TMPDIR/x.json"; fail "dk2 + fixed-vring table: exit $rc"; }
+jassert "$TMPDIR/x.json" "d['cross_check']['memmap']=='stm32mp1-m4'"
+# a trace in RETRAM at the M4's address 0x1000: inside only if RETRAM (pa 0x38000000) is translated to da 0
+rawtable "$TMPDIR/st-retram.bin" 0xffffffff 0xffffffff 16 8 0x1000
+rc=0; "$RPLAT" check dt --dtb "$dk2" --fw "$TMPDIR/st-retram.bin" --memmap none --json >"$TMPDIR/x.json" || rc=$?
+[ "$rc" -eq 0 ] || fail "dk2 + trace at RETRAM da 0x1000: exit $rc (dma-ranges not honoured)"
+rawtable "$TMPDIR/st-far.bin" 0xffffffff 0xffffffff 16 8 0x38001000
+rc=0; "$RPLAT" check dt --dtb "$dk2" --fw "$TMPDIR/st-far.bin" --memmap none --json >"$TMPDIR/x.json" || rc=$?
+jassert "$TMPDIR/x.json" "any(f['rule']=='rsc.outside_memory' for f in d['findings'])"
+# --memmap for another core's compatible is not applied, and that is said
+rc=0; "$RPLAT" check dt --dtb "$dk2" --fw "$TMPDIR/st-fixed.bin" --memmap am62x-m4f --json >"$TMPDIR/x.json" || rc=$?
+jassert "$TMPDIR/x.json" "any(f['rule']=='dt.memmap_other' for f in d['findings']) and d['cross_check']['memmap'] is None"
+echo "cross-checks on stm32mp157c-dk2 done"

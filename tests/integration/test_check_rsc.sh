@@ -36,7 +36,7 @@ mkdir -p "$TMPDIR/json"
 for f in "$fx"/[0-9][0-9]-*; do
     base=$(basename "$f"); base=${base%.*}
     memmap=am62x-m4f
-    case "$base" in *-none) memmap=none; base=${base%-none} ;; esac
+    case "$base" in *@*) memmap=${base#*@}; base=${base%@*} ;; esac
     sev=${base##*-}; rest=${base%-*}; rule=${rest#*-}
     case "$sev" in info) want=0 ;; warning) want=1 ;; error) want=2 ;; *) fail "$f: cannot read the severity" ;; esac
     rc=0
@@ -85,8 +85,59 @@ expect_rc 3 "$RPLAT" check rsc --bogus "$fx/ti-clean.elf" 2>/dev/null
 expect_rc 3 "$RPLAT" check nosuch 2>/dev/null
 expect_rc 0 "$RPLAT" check --help >/dev/null
 
+# 4b. not a firmware file: a FIFO is refused at once (no wait for a writer), a .dtb and a text file are
+#     refused as what they are, never checked as a raw table (issue 14, CLI)
+mkfifo "$TMPDIR/fifo"
+rc=0; timeout 10 "$RPLAT" check rsc "$TMPDIR/fifo" 2>"$TMPDIR/err.txt" || rc=$?
+[ "$rc" -eq 3 ] || fail "FIFO: exit $rc (124 = it hung), expected 3"
+grep -q "$TMPDIR/fifo: not a regular file (a FIFO)" "$TMPDIR/err.txt" || fail "FIFO: $(cat "$TMPDIR/err.txt")"
+rc=0; timeout 10 "$RPLAT" check dt --dtb "$TMPDIR/fifo" 2>"$TMPDIR/err.txt" || rc=$?
+[ "$rc" -eq 3 ] || fail "dt --dtb FIFO: exit $rc (124 = it hung), expected 3"
+rc=0; timeout 10 "$RPLAT" check dt --dtb "$TMPDIR/fifo" --fw "$TMPDIR/fifo" 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] || fail "dt --fw FIFO: exit $rc (124 = it hung), expected 3"
+if command -v dtc >/dev/null; then
+    echo '/dts-v1/; / { };' | dtc -q -I dts -O dtb -o "$TMPDIR/x.dtb" -
+    expect_rc 3 "$RPLAT" check rsc "$TMPDIR/x.dtb" 2>"$TMPDIR/err.txt" >"$TMPDIR/out.txt"
+    grep -q "a device tree blob" "$TMPDIR/err.txt" || fail ".dtb: $(cat "$TMPDIR/err.txt")"
+    ! grep -q "kernel refuses" "$TMPDIR/out.txt" || fail ".dtb was checked as a table"
+fi
+printf 'hello world, not firmware\n' >"$TMPDIR/notes.txt"
+expect_rc 3 "$RPLAT" check rsc "$TMPDIR/notes.txt" 2>"$TMPDIR/err.txt"
+grep -q "neither an ELF image .* nor a raw resource table" "$TMPDIR/err.txt" || fail "text file: $(cat "$TMPDIR/err.txt")"
+# check --help tells the exit codes the subcommands really use
+"$RPLAT" check --help >"$TMPDIR/help.txt"
+grep -q "coherency" "$TMPDIR/help.txt" && grep -q "0 clean, 2 mismatches, 3 could not run" "$TMPDIR/help.txt" ||
+    fail "check --help: coherency exit codes: $(grep -A1 coherency "$TMPDIR/help.txt")"
+
+# 4c. resource tables of real firmware, rebuilt from their sources by test_rsc_check: clean under their map
+n=0
+for f in "$fx"/real-*.bin; do
+    base=$(basename "$f" .bin); memmap=${base#*@}
+    expect_rc 0 "$RPLAT" check rsc --memmap "$memmap" "$f" >"$TMPDIR/real.txt"
+    n=$((n + 1))
+done
+[ "$n" -ge 4 ] || fail "only $n real firmware tables"
+echo "real firmware tables clean: $n"
+
 # 5. the rule table is documented
 expect_rc 0 "$RPLAT" check rsc --rules >"$TMPDIR/rules.txt"
 [ "$(grep -c '^[a-z]*\.[a-z_0-9]* ' "$TMPDIR/rules.txt")" -ge 50 ] || fail "--rules lists too few rules"
 grep -q '^rsc.ver .*(the kernel refuses)' "$TMPDIR/rules.txt" || fail "--rules: rsc.ver not marked as refused"
+grep -q '^    kernel: find_table() (Linux 6.12.118)' "$TMPDIR/rules.txt" || fail "--rules: no kernel function"
+# every rule of --rules is in README's rule -> kernel function table, with the same function
+for check in rsc dt; do
+    "$RPLAT" check $check --rules | python3 -c '
+import re, sys
+readme = open(sys.argv[1]).read()
+rows = dict(re.findall(r"^\| `([a-z0-9_.]+)` \| [^|]+ \| (.+?) \|$", readme, re.M))
+rid = None; bad = 0
+for line in sys.stdin:
+    m = re.match(r"^([a-z]+\.[a-z0-9_]+) ", line)
+    if m: rid = m.group(1)
+    m = re.match(r"^    kernel: (.*) \(Linux ", line)
+    if m:
+        if rows.get(rid) != m.group(1).replace("|", "/"):
+            print("README table:", rid, "has", repr(rows.get(rid)), "--rules says", repr(m.group(1))); bad += 1
+sys.exit(1 if bad else 0)' "$TOP/README.md" || fail "README rule table out of date for check $check"
+done
 echo "ok"

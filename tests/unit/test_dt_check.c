@@ -500,6 +500,7 @@ static void test_every_rule_fired(void **state)
 	(void)state;
 	rules = rplat_dt_rules(&n);
 	for (i = 0; i < n; i++) {
+		assert_non_null(rules[i].kernel); /* the kernel function, in the table of README */
 		for (k = 0; k < nfired; k++)
 			if (!strcmp(fired[k], rules[i].id))
 				break;

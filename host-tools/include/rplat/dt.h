@@ -67,6 +67,7 @@ struct rplat_dt_report {
 	size_t nrproc;
 	struct rplat_dt_rproc rproc[RPLAT_DT_MAX_RPROCS];
 	int chosen;              /* rproc cross-checked against the firmware, or -1 */
+	char memmap[32];         /* the target map applied to it ("" when none applied) */
 	uint64_t pool_need;      /* bytes the firmware's vdevs take from the chosen pool (0: not computed) */
 	uint64_t pool_size;
 };
@@ -74,7 +75,9 @@ struct rplat_dt_report {
 struct rplat_dt_opts {
 	const char *node;             /* remoteproc node to cross-check: path or node name; NULL = pick */
 	const struct rplat_fw *fw;    /* firmware to cross-check, or NULL */
-	const char *memmap;           /* target whose internal memories count as reachable ("am62x-m4f") */
+	const char *memmap;           /* target whose internal memories count as reachable ("am62x-m4f"); NULL:
+				       * the map whose compatible is the chosen node's, if there is one. A map
+				       * is only applied to a node of its own compatible. */
 };
 
 /**

@@ -38,6 +38,7 @@ struct rplat_finding {
 	char value[128];   /* its value as text, "" when there is none */
 	char why[384];     /* why it matters, in one or two sentences */
 	char advice[256];  /* what to do about it, "" when nothing */
+	const char *kernel; /* the rule's kernel function (static text), or NULL */
 };
 
 struct rplat_findings {
@@ -85,7 +86,15 @@ struct rplat_rule {
 	unsigned flags;           /* RPLAT_FINDING_REFUSED when the kernel refuses */
 	const char *why;
 	const char *advice;
+	/* The kernel function that enforces the rule or suffers what it is about, with "(not checked)" when
+	 * the kernel lets it through; "-" when no kernel code is involved (the remote stack, rplat itself).
+	 * Read from the source of RPLAT_KERNEL_VERSION; where another version behaves otherwise, the why
+	 * says so. */
+	const char *kernel;
 };
+
+/* The kernel whose source the rules' claims were checked against (Debian's linux-source-6.12). */
+#define RPLAT_KERNEL_VERSION "6.12.118"
 
 /**
  * rplat_findings_emit - append a finding for a rule

@@ -37,11 +37,15 @@ struct rplat_memmap {
 	int known;         /* 0 for "none": nothing is known about the target */
 	int iommu;         /* the core sits behind an IOMMU (RSC_DEVMEM works) */
 	uint16_t machine;  /* expected ELF e_machine, 0 if any */
+	const char *compatible; /* the DT compatible of the cores it describes, NULL for "none" */
+	int needs_rsc;     /* the driver refuses an image without a resource table (TI K3) */
+	unsigned dcache_line; /* the core's data-cache line in bytes, 0 when it has no data cache */
 	size_t n;
 	struct rplat_mem_region r[RPLAT_MEMMAP_MAX];
 };
 
-/* Fill 'mm' with a named map ("am62x-m4f" or "none"). Returns 0, or -1 for an unknown name. */
+/* Fill 'mm' with a named map ("am62x-m4f", "stm32mp1-m4", "imx8mp-cm7" or "none"). Returns 0, or -1 for an
+ * unknown name. */
 int rplat_memmap_get(const char *name, struct rplat_memmap *mm);
 /* Names accepted by rplat_memmap_get(), NULL-terminated. */
 extern const char *const rplat_memmap_names[];
