@@ -255,7 +255,8 @@ static void rsc_usage(FILE *f)
 		   "  FILE          firmware ELF, or a raw resource-table dump (told apart by the ELF magic; a file\n"
 		   "                that is neither, a .dtb say, is refused as such)\n"
 		   "  --memmap MAP  the target: its memory map, its driver's needs, its data cache (default\n"
-		   "                am62x-m4f; also stm32mp1-m4, imx8mp-cm7; none: nothing known)\n"
+		   "                am62x-m4f; also stm32mp1-m4, imx8mp-cm7; vboard: the virtual board's\n"
+		   "                rproc_ivshmem, which needs a table; none: nothing known)\n"
 		   "  --json        one JSON document on stdout\n"
 		   "  -q, --quiet   hide info findings in the text report\n"
 		   "  --rules       list every rule with its severity and reason\n"
@@ -309,7 +310,7 @@ static int check_rsc_main(int argc, char **argv)
 	}
 	file = argv[optind];
 	if (rplat_memmap_get(memmap, &mm) < 0) {
-		fprintf(stderr, "rplat check rsc: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, none)\n",
+		fprintf(stderr, "rplat check rsc: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, vboard, none)\n",
 			memmap);
 		return RPLAT_CHECK_EXIT_INPUT;
 	}
@@ -525,7 +526,7 @@ static int check_dt_main(int argc, char **argv)
 		return RPLAT_CHECK_EXIT_INPUT;
 	}
 	if (o.memmap && rplat_memmap_get(o.memmap, &mm) < 0) {
-		fprintf(stderr, "rplat check dt: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, none)\n",
+		fprintf(stderr, "rplat check dt: unknown memory map '%s' (am62x-m4f, stm32mp1-m4, imx8mp-cm7, vboard, none)\n",
 			o.memmap);
 		return RPLAT_CHECK_EXIT_INPUT;
 	}

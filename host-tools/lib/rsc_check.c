@@ -354,7 +354,7 @@ void rsc_emit(struct rplat_findings *fs, const char *source, enum rsc_rule r, in
 
 /* ---- memory maps ---- */
 
-const char *const rplat_memmap_names[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "none", NULL };
+const char *const rplat_memmap_names[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "vboard", "none", NULL };
 
 int rplat_memmap_add(struct rplat_memmap *mm, const char *name, uint64_t start, uint64_t size, unsigned flags)
 {
@@ -377,6 +377,12 @@ int rplat_memmap_get(const char *name, struct rplat_memmap *mm)
 	snprintf(mm->name, sizeof(mm->name), "%s", name);
 	if (!strcmp(name, "none"))
 		return 0;
+	if (!strcmp(name, "vboard")) {
+		/* the virtual board's rproc_ivshmem (host-tools/vboard/kmod): nothing known of its memory, but
+		 * its parse_fw is rproc_elf_load_rsc_table, so an image without a table is refused */
+		mm->needs_rsc = 1;
+		return 0;
+	}
 	if (!strcmp(name, "am62x-m4f")) {
 		/* ti_k3_m4_remoteproc.c: internal RAMs in the M4F's view and the SoC's; DDR regions from the
 		 * AM62x SK device tree (k3-am62x-sk-common.dtsi), used until a real tree says otherwise. */

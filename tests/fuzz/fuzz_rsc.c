@@ -55,7 +55,7 @@ static void check_findings(const struct rplat_findings *fs)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const maps[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "none" };
+	static const char *const maps[] = { "am62x-m4f", "stm32mp1-m4", "imx8mp-cm7", "vboard", "none" };
 	struct rplat_findings fs;
 	struct rplat_memmap mm;
 	struct rplat_fw *fw;

@@ -957,6 +957,7 @@ static void test_kernel_6_12_claims(void **state)
 	expect_rule(m_elf_no_rsc, "stm32mp1-m4", "elf.no_rsc_boots", RPLAT_SEV_INFO, 0);
 	expect_rule(m_elf_no_rsc, "imx8mp-cm7", "elf.no_rsc_boots", RPLAT_SEV_INFO, 0);
 	expect_rule(m_elf_no_rsc, "none", "elf.no_rsc_boots", RPLAT_SEV_WARNING, 0);
+	expect_rule(m_elf_no_rsc, "vboard", "elf.no_rsc", RPLAT_SEV_ERROR, 1); /* rproc_ivshmem: like TI K3 */
 	/* 13: vring align 16 against the target's data cache */
 	expect_rule(m_vring_align_cache, "am62x-m4f", "rsc.vring_align_cache", -1, 0);
 	expect_rule(m_vring_align_cache, "stm32mp1-m4", "rsc.vring_align_cache", -1, 0);
