@@ -494,6 +494,13 @@ static int finalize(struct ctx *x)
 	return 0;
 }
 
+/* The syscall that sends a ping's request: a write (rpmsg-char, the sim's eventfd doorbell) or a sendto
+ * (the qemu link's socket doorbell). */
+static int is_send_sys(int sys)
+{
+	return sys == RPLAT_SYS_WRITE || sys == RPLAT_SYS_SENDTO;
+}
+
 static void on_event(struct ctx *x, const struct rplat_tev *e)
 {
 	struct win *w = &x->w;
@@ -544,7 +551,7 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 			w->pend_ts = e->ts;
 			w->pend_fd = e->b;
 			w->pend_marker = x->in->marker_fd >= 0 && e->a == RPLAT_SYS_WRITE && e->b == x->in->marker_fd;
-			if (w->active && !x->stream && e->a == RPLAT_SYS_WRITE && !w->pend_marker &&
+			if (w->active && !x->stream && is_send_sys(e->a) && !w->pend_marker &&
 			    w->w_enter == RPLAT_NONE) {
 				w->w_enter = e->ts;
 				w->w_cpu = e->cpu;
@@ -552,10 +559,10 @@ static void on_event(struct ctx *x, const struct rplat_tev *e)
 			}
 			return;
 		case RPLAT_TEV_SYS_EXIT:
-			if (w->active && w->in_write && e->a == RPLAT_SYS_WRITE && w->pend_ts == w->w_enter) {
+			if (w->active && w->in_write && is_send_sys(e->a) && w->pend_ts == w->w_enter) {
 				w->w_exit = e->ts;
 				w->in_write = 0;
-			} else if (w->active && e->a != RPLAT_SYS_WRITE && w->w_exit != RPLAT_NONE) {
+			} else if (w->active && !is_send_sys(e->a) && w->w_exit != RPLAT_NONE) {
 				cpush(&w->rets, e->ts, e->a, e->cpu, e->a);
 			}
 			w->pend_sys = -1;

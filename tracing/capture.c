@@ -708,6 +708,9 @@ static int setup_events(struct rplat_capture *c, char *err, size_t errlen)
 		{ "syscalls", "sys_enter_poll", 1, 0 },  { "syscalls", "sys_exit_poll", 1, 0 },
 		{ "syscalls", "sys_enter_ppoll", 1, 0 }, { "syscalls", "sys_exit_ppoll", 1, 0 },
 		{ "syscalls", "sys_enter_ioctl", 1, 0 }, { "syscalls", "sys_exit_ioctl", 1, 0 },
+		/* the qemu link's doorbell (a socket byte) and its reads */
+		{ "syscalls", "sys_enter_sendto", 1, 0 }, { "syscalls", "sys_exit_sendto", 1, 0 },
+		{ "syscalls", "sys_enter_recvfrom", 1, 0 }, { "syscalls", "sys_exit_recvfrom", 1, 0 },
 	};
 	char filter[384] = "", missing[512] = "";
 	size_t i;

@@ -137,6 +137,8 @@ static const struct { const char *name; int sys; int enter; } sys_events[] = {
 	{ "sys_enter_poll", RPLAT_SYS_POLL, 1 },   { "sys_exit_poll", RPLAT_SYS_POLL, 0 },
 	{ "sys_enter_ppoll", RPLAT_SYS_PPOLL, 1 }, { "sys_exit_ppoll", RPLAT_SYS_PPOLL, 0 },
 	{ "sys_enter_ioctl", RPLAT_SYS_IOCTL, 1 }, { "sys_exit_ioctl", RPLAT_SYS_IOCTL, 0 },
+	{ "sys_enter_sendto", RPLAT_SYS_SENDTO, 1 }, { "sys_exit_sendto", RPLAT_SYS_SENDTO, 0 },
+	{ "sys_enter_recvfrom", RPLAT_SYS_RECVFROM, 1 }, { "sys_exit_recvfrom", RPLAT_SYS_RECVFROM, 0 },
 };
 
 static const struct { const char *name; int probe; } probe_events[] = {

@@ -500,7 +500,9 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 	size_t len = sizeof(o->verdict);
 	int64_t idle, d = o->dominant_ns, stopped = 0, since = RPLAT_NONE;
 	const struct rplat_ana_contrib *top = top_busy(o, &idle);
-	int n = 0, stream = a->kind == RPLAT_ANA_STREAM, sim = a->remote_pid > 0, qemu = !strcmp(a->link, "qemu");
+	int n = 0, stream = a->kind == RPLAT_ANA_STREAM, qemu = !strcmp(a->link, "qemu");
+	int proc = a->remote_pid > 0; /* the remote is a host process: the sim probe, or QEMU */
+	int sim = proc && !qemu;
 	int gap = 0; /* the verdict rests on nothing having run: a VM's host may be the reason */
 	const char *what = stream ? "the message" : "the reply";
 	const char *bell = o->dominant == 1 ? "the request's doorbell (kick -> remote ISR)" :
@@ -565,26 +567,27 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		break;
 	case 1: /* kick -> remote ISR */
 	case 4: /* reply -> host wakeup */
-		if (sim) /* the probe rings both doorbells */
+		if (proc) /* the probe (QEMU) rings both doorbells */
 			stopped = probe_stopped(ev, a->remote_pid, t0, t1, &since);
 		if (stream && m->queued)
 			n = snprintf(v, len, "the message waited %.1f us%s in the ring: the probe sent it before rplat "
 				     "was done with the message before it, so it queued behind that one's delay (a "
 				     "backlog, not a delay of its own)", us(d), clk);
 		else if (share(stopped, 2, d))
-			n = snprintf(v, len, "%s took %.1f us%s: the sim probe process was stopped for %.1f us of it "
+			n = snprintf(v, len, "%s took %.1f us%s: %s was stopped for %.1f us of it "
 				     "(SIGSTOP, SIGTSTP or a debugger: switched out in a stopped state %.1f us %s the "
-				     "stage began)", bell, us(d), clk, us(stopped), us(llabs(t0 - since)),
-				     since <= t0 ? "before" : "after");
-		else if (sim && top && share(top->ns, 5, d) && top->kind == 0) {
-			reason(ev, a, top, a->remote_pid, INT32_MIN, "the probe", why, sizeof(why));
-			n = snprintf(v, len, "%s took %.1f us%s: on the sim, the probe process could not run: %s "
-				     "ran for %.1f us on its CPU%d because %s", bell, us(d), clk, who, us(top->ns),
-				     top->cpu, why);
+				     "stage began)", bell, us(d), clk, qemu ? "QEMU (the remote)" : "the sim probe process",
+				     us(stopped), us(llabs(t0 - since)), since <= t0 ? "before" : "after");
+		else if (proc && top && share(top->ns, 5, d) && top->kind == 0) {
+			reason(ev, a, top, a->remote_pid, INT32_MIN, qemu ? "QEMU" : "the probe", why, sizeof(why));
+			n = snprintf(v, len, "%s took %.1f us%s: %s could not run: %s ran for %.1f us on its CPU%d "
+				     "because %s", bell, us(d), clk, qemu ? "on the qemu link the remote is QEMU, and it" :
+				     "on the sim, the probe process", who, us(top->ns), top->cpu, why);
 			gap = strstr(why, "outranks it") != NULL;
-		} else if (sim && share(idle, 2, d))
+		} else if (proc && share(idle, 2, d))
 			n = snprintf(v, len, "%s took %.1f us%s: the CPU that had to run %s was idle for %.1f us of "
-				     "it: %s", bell, us(d), clk, o->dominant == 1 ? "the sim probe" : "the wakeup",
+				     "it: %s", bell, us(d), clk, o->dominant == 1 ? (qemu ? "QEMU" : "the sim probe") :
+				     "the wakeup",
 				     us(idle), idl);
 		else if (qemu)
 			n = snprintf(v, len, "%s took %.1f us%s: on the qemu link the remote is QEMU, whose threads and "
@@ -612,11 +615,16 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 				    o->dominant == 2 ? "remote dispatch stage, ISR -> consume" :
 						       "remote processing stage, consume -> reply";
 
-		if (sim)
+		if (proc)
 			stopped = probe_stopped(ev, a->remote_pid, t0, t1, &since);
-		if (sim && share(stopped, 2, d))
-			n = snprintf(v, len, "the remote spent %.1f us %s (%s): the sim probe process was stopped for "
-				     "%.1f us of it (SIGSTOP, SIGTSTP or a debugger)", us(d), where, stage, us(stopped));
+		if (proc && share(stopped, 2, d))
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): %s was stopped for %.1f us of it "
+				     "(SIGSTOP, SIGTSTP or a debugger)", us(d), where, stage,
+				     qemu ? "QEMU (the remote)" : "the sim probe process", us(stopped));
+		else if (qemu && top && top->kind == 0 && share(top->ns, 5, d))
+			n = snprintf(v, len, "the remote spent %.1f us %s (%s): on the qemu link the remote is QEMU, "
+				     "whose threads run on this host's CPUs, and %s ran %.1f us on CPU%d meanwhile", us(d),
+				     where, stage, who, us(top->ns), top->cpu);
 		else if (sim && top && top->kind == 0 && share(top->ns, 5, d))
 			n = snprintf(v, len, "the remote spent %.1f us %s (%s): on the sim the remote is a Linux "
 				     "process, and %s ran %.1f us on the probe's CPU%d meanwhile", us(d), where, stage, who,
@@ -671,15 +679,29 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 			      m->cpu_send, m->cpu_ret);
 }
 
-/* The CPU where the sim probe process was (last seen) at time t, or -1. */
-static int remote_cpu(const struct rplat_tev_set *ev, int32_t rpid, int64_t t)
+/* On the qemu link every thread of QEMU (its vCPU and I/O threads, named qemu-system-*) is the remote. */
+static int is_qemu_thread(const struct rplat_tev_set *ev, const struct rplat_analysis *a, int32_t pid)
 {
+	const struct rplat_tev_task *t;
+
+	if (strcmp(a->link, "qemu"))
+		return 0;
+	t = rplat_tev_names_find(&ev->names, pid);
+	return t && !strncmp(t->comm, "qemu-system", 11);
+}
+
+/* The CPU where the remote process (the sim probe; on the qemu link any of QEMU's threads) was last seen
+ * at time t, or -1. */
+static int remote_cpu(const struct rplat_tev_set *ev, const struct rplat_analysis *a, int64_t t)
+{
+	int32_t rpid = a->remote_pid;
 	size_t i = rplat_tev_set_lower(ev, t), steps = 0;
 
+#define IS_REMOTE(p) ((p) == rpid || ((p) > 0 && is_qemu_thread(ev, a, (p))))
 	while (i < ev->n && steps++ < 20000) { /* forward first: the switch-in that ended a wait */
 		const struct rplat_tev *e = &ev->ev[i++];
 
-		if (e->type == RPLAT_TEV_SWITCH && (e->b == rpid || e->a == rpid))
+		if (e->type == RPLAT_TEV_SWITCH && (IS_REMOTE(e->b) || IS_REMOTE(e->a)))
 			return e->cpu;
 	}
 	i = rplat_tev_set_lower(ev, t);
@@ -687,9 +709,10 @@ static int remote_cpu(const struct rplat_tev_set *ev, int32_t rpid, int64_t t)
 	while (i-- > 0 && steps++ < 200000) {
 		const struct rplat_tev *e = &ev->ev[i];
 
-		if (e->type == RPLAT_TEV_SWITCH && (e->b == rpid || e->a == rpid))
+		if (e->type == RPLAT_TEV_SWITCH && (IS_REMOTE(e->b) || IS_REMOTE(e->a)))
 			return e->cpu;
 	}
+#undef IS_REMOTE
 	return -1;
 }
 
@@ -780,7 +803,7 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 			break;
 		default:
 			if (a->remote_pid > 0)
-				focus = remote_cpu(ev, a->remote_pid, t0);
+				focus = remote_cpu(ev, a, t0);
 			break;
 		}
 		if (focus >= 0)
@@ -797,7 +820,7 @@ static void explain(const struct rplat_tev_set *ev, const struct swidx *s, const
 
 		if (c->ns <= 0 || (c->kind == 0 && is_measured(a, c->id)))
 			continue;
-		if (c->kind == 0 && a->remote_pid > 0 && c->id == a->remote_pid) {
+		if (c->kind == 0 && a->remote_pid > 0 && (c->id == a->remote_pid || is_qemu_thread(ev, a, c->id))) {
 			remote_ns += c->ns;
 			continue;
 		}

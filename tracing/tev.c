@@ -39,7 +39,8 @@ const char *rplat_tev_type_name(unsigned type)
 
 const char *rplat_tev_sys_name(unsigned sys)
 {
-	static const char *const names[RPLAT_SYS_NR] = { "write", "read", "poll", "ppoll", "ioctl" };
+	static const char *const names[RPLAT_SYS_NR] = { "write", "read", "poll", "ppoll", "ioctl", "sendto",
+							   "recvfrom" };
 
 	return sys < RPLAT_SYS_NR ? names[sys] : "syscall";
 }

@@ -41,8 +41,9 @@ enum rplat_tev_type {
 	RPLAT_TEV_NTYPES
 };
 
+/* sendto/recvfrom: the qemu link's doorbell and its reply socket (a ping's send is a write or a sendto) */
 enum rplat_tev_sys { RPLAT_SYS_WRITE, RPLAT_SYS_READ, RPLAT_SYS_POLL, RPLAT_SYS_PPOLL, RPLAT_SYS_IOCTL,
-		     RPLAT_SYS_NR };
+		     RPLAT_SYS_SENDTO, RPLAT_SYS_RECVFROM, RPLAT_SYS_NR };
 
 enum rplat_tev_probe {
 	RPLAT_PROBE_SEND,             /* uprobe: rplat_link_send() entry */
