@@ -1,6 +1,7 @@
 #!/bin/bash
 # The streaming question (issue 12 item 4): one RPMsg message per sample, or a shared ring the remote
-# fills and Linux drains lazily? Both on the sim, at 1 kHz to 100 kHz, 2 s each. Printed, never asserted.
+# fills and Linux drains lazily? On the sim and the QEMU target, at 1 kHz to 100 kHz, 2 s each. Printed,
+# never asserted.
 #
 #   rpmsg  `rplat stream` against the sim probe served by `rplat sim --socket` (so that the CPU time
 #          measured, user + system over wall time of the rplat process, is the Linux side's only): one
@@ -65,3 +66,57 @@ PY
 done
 echo "   (rpmsg drops = lost + probe overruns; ring drops = records the hooks dropped, ring full. The ring's"
 echo "    latency is set by the drain period (10 ms here): lower it with a faster drain, at more CPU.)"
+
+# The same on the QEMU target: the probe ELF for rpmsg (its stream's shortest period is 100 us), the
+# example firmware built with ECHO_STREAM_HZ for the ring. QEMU is rplat stream's child, so its CPU is
+# read from /proc/PID/stat of the rplat process alone (sampled every 50 ms; start-up included). QEMU has
+# no true clock: the ring's latency is above its fastest sample's.
+CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
+if ! command -v qemu-system-arm >/dev/null || ! command -v "${CROSS}gcc" >/dev/null; then
+    echo "   qemu: skipped (qemu-system-arm or ${CROSS}gcc missing)"
+    exit 0
+fi
+make --no-print-directory -C "$top/probe-fw" TARGET=qemu-mps2-an386 >/dev/null || { echo "   qemu: probe build failed"; exit 0; }
+probe=$top/probe-fw/build/qemu-mps2-an386/rplat-probe.elf
+echo "   qemu-mps2-an386:"
+printf '   %-6s %9s %12s %9s %10s %10s %10s %8s
+' path rate delivered/s drops "p50 us" "p99 us" "max us" "CPU %"
+tck=$(getconf CLK_TCK)
+for hz in 1000 10000 50000 100000; do
+    if [ "$hz" -le 10000 ]; then
+        n=$((hz * 2)) us=$((1000000 / hz))
+        t0=$(date +%s.%N)
+        "$rplat" stream -L "qemu:$probe" -i "$us" -n "$n" -q -o "$work/q$hz" >/dev/null 2>"$work/q$hz.err" &
+        pid=$! last=0
+        while kill -0 "$pid" 2>/dev/null; do
+            st=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) && [ -n "$st" ] && last=$st && t1=$(date +%s.%N)
+            sleep 0.05
+        done
+        wait "$pid"
+        if [ -f "$work/q$hz/run.json" ]; then
+            python3 - "$work/q$hz" "$last" "$tck" "$t0" "$t1" "$hz" <<'PY'
+import csv, json, sys
+d = json.load(open(sys.argv[1] + "/run.json"))
+cpu = float(sys.argv[2]) / float(sys.argv[3]); wall = float(sys.argv[5]) - float(sys.argv[4])
+e2e = sorted(int(r["one_way"]) + int(r["isr_to_send"]) for r in csv.DictReader(open(sys.argv[1] + "/samples.tsv"), delimiter="\t")
+             if r["status"] == "ok" and r["one_way"] != "nan" and r["isr_to_send"] != "nan")
+q = lambda p: e2e[min(len(e2e) - 1, int(p * len(e2e)))] / 1e3 if e2e else float("nan")
+c = d["counts"]
+print("   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[6], d["summary"]["rate"]["delivered_hz"],
+      c["lost"] + c.get("overruns", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * cpu / wall))
+PY
+        else
+            echo "   rpmsg  $hz: rplat stream failed: $(tail -n 1 "$work/q$hz.err")"
+        fi
+    fi
+    make --no-print-directory -C "$top/probe-fw" TARGET=qemu-echo ECHO_STREAM_HZ="$hz" BUILDDIR="$work/fw$hz" >/dev/null ||
+        { echo "   ring   $hz: firmware build failed"; continue; }
+    if "$work/bench_ring" qemu "$work/fw$hz/qemu-echo/rplat-echo.elf" 2 100 >"$work/qr$hz"; then
+        printf '   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f\n' ring "$hz" "$(get delivered_hz "$work/qr$hz")" \
+            "$(get drops "$work/qr$hz")" "$(echo "$(get latency_p50_ns "$work/qr$hz") / 1000" | bc -l)" \
+            "$(echo "$(get latency_p99_ns "$work/qr$hz") / 1000" | bc -l)" \
+            "$(echo "$(get latency_max_ns "$work/qr$hz") / 1000" | bc -l)" "$(get cpu_percent "$work/qr$hz")"
+    else
+        echo "   ring   $hz: bench_ring failed"
+    fi
+done

@@ -20,6 +20,12 @@
 #define RING_LEN (RPLAT_RING_HDR_SIZE + RING_NREC * RPLAT_RING_REC_SIZE)
 #define PSRAM_BASE 0x21000000u
 #define PSRAM_SIZE 0x01000000u
+/* make -C probe-fw TARGET=qemu-echo ECHO_STREAM_HZ=N: also a sampler, one rplat_mark(2, n) per period of
+ * TIMER0 at N Hz (the shared-ring side of tests/bench/bench_stream.sh). 0: no sampling. */
+#ifndef ECHO_STREAM_HZ
+#define ECHO_STREAM_HZ 0
+#endif
+#define ECHO_MARK_SAMPLE 2u
 
 char echo_trace_buf[TRACE_LEN] __attribute__((section(".trace_buf"), aligned(8)));
 uint8_t echo_ring[RING_LEN] __attribute__((section(".obs_ring"), aligned(64)));
@@ -30,6 +36,7 @@ volatile struct echo_rsc_table echo_rsc __attribute__((section(".resource_table"
 
 static struct mps2 hw;
 static struct echo_svc svc;
+static uint32_t samples;
 static const struct rp_shm shm = { .va = (uint8_t *)PSRAM_BASE, .da = PSRAM_BASE, .size = PSRAM_SIZE };
 
 static void kick(void *ctx)
@@ -55,7 +62,10 @@ void echo_timer0_isr(void)
 {
 	mps2_timer_ack(hw.r);
 	(void)mps2_counter(&hw); /* feed the 64-bit extension */
-	rplat_mark(1, svc.echoed); /* "anywhere else": a housekeeping tick with the echo count */
+	if (ECHO_STREAM_HZ)
+		rplat_mark(ECHO_MARK_SAMPLE, samples++);
+	else
+		rplat_mark(1, svc.echoed); /* "anywhere else": a housekeeping tick with the echo count */
 	if (svc.ready != 3)
 		serve();
 }
@@ -81,7 +91,7 @@ int main(void)
 	rplat_hooks_init(echo_ring, RING_LEN, MPS2_CLOCK_HZ, (uint32_t)mps2_counter(&hw) ^ 0x5eed0000u, mps2_counter,
 			 &hw);
 	echo_svc_init(&svc, &shm, kick, &hw);
-	mps2_timer_start(r, MPS2_TIMER_MAX);
+	mps2_timer_start(r, ECHO_STREAM_HZ ? MPS2_CLOCK_HZ / (ECHO_STREAM_HZ ? ECHO_STREAM_HZ : 1) : MPS2_TIMER_MAX);
 	mps2_irq_enable(r, MPS2_TIMER0_IRQ, IRQ_PRIO);
 	mps2_irq_enable(r, MPS2_UART0_RX_IRQ, IRQ_PRIO);
 	cm_irq_enable();
