@@ -38,6 +38,13 @@ grep -q 'WARNING: the capture lost' "$TMPDIR/err2.txt" || fail "trace analyze -q
 # and the report
 "$RPLAT" report "$run" -o "$TMPDIR/rep" -q --no-png > /dev/null 2>&1 || fail "rplat report failed"
 grep -q 'The trace capture is incomplete' "$TMPDIR/rep/report.md" || fail "the report does not say the capture is incomplete"
+# a stream the same: 8 KiB at 50,000 messages/s
+rc=0
+"$RPLAT" stream --trace -L sim -i 20 -n 20000 --buffer-kb 8 -q -o "$TMPDIR/lossy-stream" > /dev/null \
+    2> "$TMPDIR/err4.txt" || rc=$?
+[ "$rc" = 1 ] || fail "a lossy stream capture exited $rc, not 1"
+grep -q 'WARNING: the capture lost' "$TMPDIR/err4.txt" || fail "no loss warning for the stream with -q"
+jassert "$TMPDIR/lossy-stream/run.json" 'd["trace"]["evidence"]["complete"] is False and d["return_code"] == 1'
 # a quiet capture is complete and exits 0
 run="$TMPDIR/quiet"
 "$RPLAT" trace --link sim -l 1000 -i 500 -q -o "$run" > /dev/null 2> "$TMPDIR/err3.txt" || { cat "$TMPDIR/err3.txt"; fail "a quiet traced run exited $?"; }
