@@ -39,7 +39,7 @@ static int sanity_check(struct rplat_fw *fw)
 {
 	struct ehdr_raw h = { fw->image, fw->len, 0 };
 	const char *src = fw->name;
-	uint64_t phoff, shoff, phnum, phentsize, shnum, shentsize;
+	uint64_t phoff, shoff, phnum, phentsize, shnum, shentsize, shstrndx;
 	int is64;
 
 	if (fw->len < ELF32_EHDR_SIZE) {
@@ -77,6 +77,12 @@ static int sanity_check(struct rplat_fw *fw)
 		rsc_emit(&fw->parse, src, R_ELF_SHDRS_OUTSIDE, -1, "e_shnum",
 			 "%llu headers of %llu bytes at 0x%llx (file is %zu bytes)", (unsigned long long)shnum,
 			 (unsigned long long)shentsize, (unsigned long long)shoff, fw->len);
+	/* rproc_elf_sanity_check(): find_table() reads the section header at e_shstrndx even with no
+	 * sections, so that header must lie inside the file ("Image is too small") */
+	shstrndx = ehdr_get(&h, is64 ? 62 : 50, 2);
+	if (shoff <= fw->len && (shstrndx + 1) * (is64 ? 64u : 40u) > fw->len - shoff)
+		rsc_emit(&fw->parse, src, R_ELF_TRUNCATED, -1, "e_shstrndx",
+			 "%llu: its section header ends past the file (%zu bytes)", (unsigned long long)shstrndx, fw->len);
 	if (!phnum)
 		rsc_emit(&fw->parse, src, R_ELF_NO_PHDRS, -1, "e_phnum", "0");
 	if (phoff > fw->len)

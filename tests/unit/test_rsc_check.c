@@ -945,6 +945,32 @@ static void test_kernel_6_12_claims(void **state)
 	expect_rule(m_off_in_array, NULL, "rsc.offset_in_header", RPLAT_SEV_ERROR, 0);
 	/* 9: rproc_elf_sanity_check() refuses section headers past the end */
 	expect_rule(m_elf_shdrs_outside, NULL, "elf.shdrs_outside", RPLAT_SEV_ERROR, 1);
+	/* 9: ... and the section header at e_shstrndx past the end ("Image is too small") */
+	{
+		const struct rplat_finding *f;
+		struct rplat_findings fs;
+		struct rplat_memmap mm;
+		struct rplat_fw *fw;
+		struct spec s;
+		uint8_t *img;
+		size_t len;
+
+		spec_default(&s);
+		img = build(&s, &len);
+		img[50] = 0xf0; /* ELF32 e_shstrndx = 0xfff0 */
+		img[51] = 0xff;
+		assert_int_equal(rplat_fw_parse(img, len, "test.elf", &fw), 0);
+		assert_int_equal(rplat_memmap_get("am62x-m4f", &mm), 0);
+		rplat_findings_init(&fs);
+		assert_int_equal(rplat_fw_check(fw, &mm, &fs), 0);
+		f = rplat_findings_find(&fs, "elf.truncated");
+		assert_non_null(f);
+		assert_string_equal(f->field, "e_shstrndx");
+		assert_true(f->flags & RPLAT_FINDING_REFUSED);
+		rplat_findings_free(&fs);
+		rplat_fw_free(fw);
+		free(img);
+	}
 	/* 10: '%' in a carveout name is a printf format */
 	expect_rule(m_name_format, NULL, "rsc.name_format", RPLAT_SEV_ERROR, 0);
 	/* 11: trace and devmem names are never read; a zero vring fails the vdev, not the image */
