@@ -170,6 +170,8 @@ int rplat_trace_parse_opt(struct rplat_trace_opts *o, int argc, char **argv, int
 		return 1;
 	}
 	if (!strcmp(a, "--buffer-kb") || !strcmp(a, "--worst") || !strcmp(a, "--reader-cpu")) {
+		char cpus[96];
+
 		if (need_value(argc, argv, i, err, errlen))
 			return -1;
 		if (rplat_parse_u64(argv[i + 1], &v) || v > 4u << 20 || (!strcmp(a, "--buffer-kb") && v < 4))
@@ -178,6 +180,9 @@ int rplat_trace_parse_opt(struct rplat_trace_opts *o, int argc, char **argv, int
 			o->buffer_kb = (unsigned)v;
 		else if (!strcmp(a, "--worst"))
 			o->worst = (int)v;
+		else if (!rplat_cpu_usable((long)v, cpus, sizeof(cpus)))
+			return rplat_fail(err, errlen, "--reader-cpu %llu: not a CPU rplat may run on (CPUs %s)",
+					  (unsigned long long)v, cpus);
 		else
 			o->reader_cpu = (int)v;
 		return 2;

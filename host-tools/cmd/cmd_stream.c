@@ -607,6 +607,7 @@ static int write_run(struct streamer *x)
 	rplat_jw_str(&jw, "desc", x->link->desc);
 	rplat_jw_obj_end(&jw);
 	rplat_json_firmware(&jw, &x->info);
+	rplat_json_rsc(&jw, x->link);
 	rplat_jw_obj_begin(&jw, "options");
 	rplat_jw_double(&jw, "interval_us", (double)o->period_ns / 1e3);
 	rplat_jw_uint(&jw, "count", o->count);
@@ -694,7 +695,7 @@ int cmd_stream(int argc, char **argv)
 	struct streamer *x;
 	struct rplat_rt rt = { -1, 0, 0 };
 	char err[512];
-	int r, rc = 2;
+	int r, rc = 2, made = 0, created = 0, measuring = 0;
 
 	r = parse(&o, argc, argv);
 	if (r)
@@ -732,10 +733,11 @@ int cmd_stream(int argc, char **argv)
 		localtime_r(&now, &tm);
 		strftime(x->dir, sizeof(x->dir), "rplat-stream-%Y%m%d-%H%M%S", &tm);
 	}
-	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
+	if (rplat_run_create(x->dir, &created, err, sizeof(err))) {
 		fprintf(stderr, "rplat stream: %s\n", err);
 		goto out;
 	}
+	made = 1;
 	snprintf(x->spill_path, sizeof(x->spill_path), "%s/.samples.spill", x->dir);
 	x->spill = fopen(x->spill_path, "w+");
 	if (!x->spill || rplat_rt_setup(&rt, o.priority, o.affinity, o.mlockall, o.dma_latency))
@@ -754,11 +756,13 @@ int cmd_stream(int argc, char **argv)
 	if (!o.quiet)
 		fprintf(stderr, "rplat stream: %s -> %s (%d calibration pings, then %llu messages every %.0f us)\n",
 			x->link->desc, x->dir, o.calibrate, (unsigned long long)o.count, (double)o.period_ns / 1e3);
+	err[0] = 0;
 	if (rplat_calibrate(x->link, &x->clk, o.calibrate, 100000) < 0 ||
 	    stream_ctl(x->link, RPLAT_STREAM_START, &o, err, sizeof(err))) {
 		fprintf(stderr, "rplat stream: %s\n", err[0] ? err : "calibration failed");
 		goto out;
 	}
+	measuring = 1;
 	r = receive(x);
 	if (rplat_stop && !x->ended_by)
 		x->ended_by = END_SIGNAL;
@@ -855,6 +859,8 @@ out:
 		fclose(x->spill);
 		unlink(x->spill_path);
 	}
+	if (made && !measuring) /* a setup error (the calibration failed, ...): no half-made run directory */
+		rplat_run_discard(x->dir, created);
 	rplat_link_close(x->link);
 	free(x);
 	return rc;

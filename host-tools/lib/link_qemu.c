@@ -343,6 +343,7 @@ static int qemu_open(struct rplat_link *l, const char *args, char *err, size_t e
 			     errlen))
 		goto fail;
 	q->have_drv = 1;
+	l->rsc = q->drv.summary;
 	qemu_kick(q, 1); /* DRIVER_OK is set: a doorbell lets the probe attach at once */
 	while (q->drv.nannounced < 2) {
 		uint8_t tmp[RPMSG_MAX_PAYLOAD];

@@ -342,6 +342,7 @@ static int sim_open(struct rplat_link *l, const char *args, char *err, size_t er
 	if (rplat_vdrv_setup(&s->drv, s->p.shm, s->p.o.shm_size, s->p.o.da, RPLAT_SIM_RSC_OFF, RPLAT_SIM_TRACE_OFF,
 			     RPLAT_SIM_POOL_OFF, sim_link_kick, s, err, errlen))
 		goto fail;
+	l->rsc = s->drv.summary;
 	deadline = rplat_now_ns() + BOOT_TIMEOUT_NS;
 	while (s->drv.nannounced < 2) {
 		uint8_t tmp[RPMSG_MAX_PAYLOAD];

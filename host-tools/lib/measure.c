@@ -177,10 +177,19 @@ const char *rplat_rt_value(int opt, const char *arg, int *out)
 		if (rplat_parse_u64(arg, &v) || v < 1 || v > 99)
 			return "--priority takes 1..99";
 		break;
-	case 'a':
+	case 'a': {
+		static char msg[160];
+		char cpus[96];
+
 		if (rplat_parse_u64(arg, &v) || v >= 1024)
 			return "--affinity takes a CPU number";
+		if (!rplat_cpu_usable((long)v, cpus, sizeof(cpus))) {
+			snprintf(msg, sizeof(msg), "--affinity: CPU %llu is not one rplat may run on (CPUs %s)",
+				 (unsigned long long)v, cpus);
+			return msg;
+		}
 		break;
+	}
 	case 'd':
 		if (rplat_parse_u64(arg, &v) || v > 2000000000)
 			return "--dma-latency takes microseconds";
@@ -275,6 +284,34 @@ const char *rplat_link_type(const char *spec, char *buf, size_t n)
 
 	snprintf(buf, n, "%.*s", (int)k, spec);
 	return buf;
+}
+
+void rplat_json_rsc(struct rplat_jw *jw, const struct rplat_link *l)
+{
+	const struct rplat_link_rsc *r = &l->rsc;
+	unsigned i;
+
+	if (!r->valid)
+		return;
+	rplat_jw_obj_begin(jw, "rsc");
+	rplat_jw_arr_begin(jw, "vrings");
+	for (i = 0; i < r->nvrings && i < 2; i++) {
+		rplat_jw_obj_begin(jw, NULL);
+		rplat_jw_uint(jw, "da", r->vring[i].da);
+		rplat_jw_uint(jw, "align", r->vring[i].align);
+		rplat_jw_uint(jw, "num", r->vring[i].num);
+		rplat_jw_uint(jw, "notifyid", r->vring[i].notifyid);
+		rplat_jw_obj_end(jw);
+	}
+	rplat_jw_arr_end(jw);
+	if (r->has_trace) {
+		rplat_jw_obj_begin(jw, "trace");
+		rplat_jw_uint(jw, "da", r->trace_da);
+		rplat_jw_uint(jw, "len", r->trace_len);
+		rplat_jw_str(jw, "name", r->trace_name);
+		rplat_jw_obj_end(jw);
+	}
+	rplat_jw_obj_end(jw);
 }
 
 void rplat_json_firmware(struct rplat_jw *jw, const struct rplat_info *in)

@@ -568,6 +568,7 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	rplat_jw_obj_end(&jw);
 	if (x->have_info)
 		rplat_json_firmware(&jw, &x->info);
+	rplat_json_rsc(&jw, x->link);
 	rplat_jw_obj_begin(&jw, "options");
 	rplat_jw_uint(&jw, "loops", o->loops);
 	rplat_jw_double(&jw, "duration_s", (double)o->duration_ns / 1e9);
@@ -823,9 +824,11 @@ static void print_summary(struct rplat_ping_ctx *x)
 	printf("# run: %s\n", x->dir);
 }
 
-static int write_outputs(struct rplat_ping_ctx *x)
+/* Everything but samples.tsv (written already; 'bad' says whether that failed). run.json is written last,
+ * with the return code every earlier failure makes, so that it equals the exit code. */
+static int write_outputs(struct rplat_ping_ctx *x, int bad)
 {
-	int i, bad = 0;
+	int i;
 
 	for (i = 0; i < NSTAGES; i++)
 		bad |= rplat_run_write_hist(x->dir, stage_name[i], &x->stage[i]);
@@ -848,15 +851,52 @@ static int write_outputs(struct rplat_ping_ctx *x)
 			bad = 1;
 		write_h1us(x, stdout); /* -q too, as cyclictest -q -h */
 	}
+	if (bad)
+		fprintf(stderr, "rplat: writing the run directory %s failed: %s\n", x->dir, strerror(errno));
 	if (x->o->json_path && write_cyclictest_json(x, x->o->json_path)) {
+		/* checked before measuring, so it is rare: the run directory itself is fine */
 		fprintf(stderr, "rplat: --json %s: %s\n", x->o->json_path, strerror(errno));
 		bad = 1;
 	}
-	if (write_run_json(x))
+	if (bad && !x->rc)
+		x->rc = 1;
+	if (write_run_json(x)) {
+		fprintf(stderr, "rplat: writing %s/run.json failed: %s\n", x->dir, strerror(errno));
 		bad = 1;
-	if (bad)
-		fprintf(stderr, "rplat: writing the run directory %s failed: %s\n", x->dir, strerror(errno));
+	}
 	return bad ? -1 : 0;
+}
+
+/* --json FILE must be writable before anything is measured: an existing writable file, or a new one
+ * in an existing writable directory. Returns 0, or -1 with a message in err. */
+static int json_path_ok(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	struct stat st;
+	char *slash;
+
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return rplat_fail(err, errlen, "--json %s: is a directory", path);
+		if (access(path, W_OK))
+			return rplat_fail(err, errlen, "--json %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return rplat_fail(err, errlen, "--json %s: %s", path, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return rplat_fail(err, errlen, "--json %s: its directory %s does not exist", path, dir);
+	if (access(dir, W_OK | X_OK))
+		return rplat_fail(err, errlen, "--json %s: cannot create a file in %s: %s", path, dir, strerror(errno));
+	return 0;
 }
 
 static int exit_code(const struct rplat_ping_ctx *x)
@@ -876,7 +916,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	char err[512];
 	int64_t next;
 	uint32_t seq;
-	int rc = 2, i;
+	int rc = 2, i, made = 0, created = 0, measuring = 0;
 
 	if (!x)
 		return 2;
@@ -909,6 +949,10 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		localtime_r(&now, &tm);
 		strftime(x->dir, sizeof(x->dir), "rplat-run-%Y%m%d-%H%M%S", &tm);
 	}
+	if (o->json_path && json_path_ok(o->json_path, err, sizeof(err))) {
+		fprintf(stderr, "rplat: %s\n", err);
+		goto out;
+	}
 	/* the link first: a link that does not open leaves no run directory behind */
 	x->link = rplat_link_open(o->link, err, sizeof(err));
 	if (!x->link) {
@@ -921,10 +965,11 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		goto out;
 	}
 	x->have_info = 1;
-	if (rplat_run_mkdir(x->dir, err, sizeof(err))) {
+	if (rplat_run_create(x->dir, &created, err, sizeof(err))) {
 		fprintf(stderr, "rplat: %s\n", err);
 		goto out;
 	}
+	made = 1;
 	rplat_clk_init(&x->clk, (double)x->info.counter_hz);
 	snprintf(x->spill_path, sizeof(x->spill_path), "%s/.samples.spill", x->dir);
 	x->spill = fopen(x->spill_path, "w+");
@@ -957,6 +1002,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	}
 	if (!o->quiet)
 		fprintf(stderr, "rplat ping: %s -> %s\n", x->link->desc, x->dir);
+	measuring = 1;
 	x->wall0 = time(NULL);
 	mono_raw_pair(&x->mono0, &x->raw0);
 	x->t0 = rplat_now_ns();
@@ -1029,7 +1075,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		rplat_probe_info(x->link, &x->info, 1000000000, err, sizeof(err));
 	rplat_clk_fit(&x->clk, &x->fit);
 	x->rc = exit_code(x);
-	if (second_pass(x) | write_outputs(x))
+	if (write_outputs(x, second_pass(x) != 0))
 		x->rc = x->rc ? x->rc : 1;
 	print_summary(x);
 	rc = x->rc;
@@ -1039,6 +1085,8 @@ out:
 		fclose(x->spill);
 		unlink(x->spill_path);
 	}
+	if (made && !measuring) /* a setup error: leave no half-made run directory */
+		rplat_run_discard(x->dir, created);
 	rplat_load_free(x->load);
 	rplat_link_close(x->link);
 	free(x->per_size);

@@ -1,5 +1,7 @@
 /* Writing run directories atomically. See rplat/runfile.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,9 +51,60 @@ void rplat_runfile_abort(struct rplat_runfile *rf)
 
 int rplat_run_mkdir(const char *dir, char *err, size_t errlen)
 {
+	int created;
+
+	return rplat_run_create(dir, &created, err, errlen);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path), 0;
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void rplat_run_discard(const char *dir, int created)
+{
+	static const char *const ours[] = { "hist", "trace", "load", ".samples.spill" };
+	char path[4200];
+	size_t i;
+	DIR *d;
+	struct dirent *e;
+
+	if (created) {
+		rm_tree(dir);
+		return;
+	}
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ours[i]);
+		rm_tree(path);
+	}
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".tmp")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+int rplat_run_create(const char *dir, int *created, char *err, size_t errlen)
+{
 	char path[4096];
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
+	*created = 0;
+	if (mkdir(dir, 0755) == 0)
+		*created = 1;
+	else if (errno != EEXIST)
 		return rplat_fail(err, errlen, "cannot create run directory %s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/run.json", dir);
 	if (access(path, F_OK) == 0)

@@ -7,9 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
 #include <time.h>
 
 #include "rplat/util.h"
+
+int rplat_cpu_usable(long cpu, char *list, size_t n)
+{
+	cpu_set_t set;
+	size_t len = 0;
+	int i, ok;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return cpu >= 0 && cpu < CPU_SETSIZE; /* cannot tell: leave it to the set-up */
+	ok = cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET((int)cpu, &set);
+	if (list && n) {
+		list[0] = 0;
+		for (i = 0; i < CPU_SETSIZE && len + 24 < n; i++) {
+			int j = i;
+
+			if (!CPU_ISSET(i, &set))
+				continue;
+			while (j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, &set))
+				j++;
+			len += (size_t)snprintf(list + len, n - len, j > i ? "%s%d-%d" : "%s%d", len ? "," : "", i, j);
+			i = j;
+		}
+	}
+	return ok;
+}
 
 static int64_t clock_ns(clockid_t id)
 {

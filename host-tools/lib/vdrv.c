@@ -87,6 +87,43 @@ static volatile struct fw_rsc_vdev *find_vdev(uint8_t *shm, size_t rsc_off, size
 	return rplat_fail(err, errlen, "resource table: no rpmsg vdev (virtio id 7)"), NULL;
 }
 
+/* The table as set up, for the run metadata: both vrings (as written back) and the first trace entry. */
+static void summarize(struct rplat_vdrv *d, volatile struct fw_rsc_vdev *v, size_t rsc_off, size_t rsc_max)
+{
+	struct rplat_link_rsc *s = &d->summary;
+	struct resource_table t;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->valid = 1;
+	s->nvrings = 2;
+	for (i = 0; i < 2; i++) {
+		s->vring[i].da = v->vring[i].da;
+		s->vring[i].align = v->vring[i].align;
+		s->vring[i].num = v->vring[i].num;
+		s->vring[i].notifyid = v->vring[i].notifyid;
+	}
+	memcpy(&t, d->shm + rsc_off, sizeof(t)); /* checked by find_vdev */
+	for (i = 0; i < t.num; i++) {
+		uint32_t off, type;
+		struct fw_rsc_trace tr;
+
+		memcpy(&off, d->shm + rsc_off + sizeof(t) + 4 * i, 4);
+		if (off > rsc_max || rsc_max - off < 4 + sizeof(tr))
+			continue;
+		memcpy(&type, d->shm + rsc_off + off, 4);
+		if (type != RSC_TRACE)
+			continue;
+		memcpy(&tr, d->shm + rsc_off + off + 4, sizeof(tr));
+		s->has_trace = 1;
+		s->trace_da = tr.da;
+		s->trace_len = tr.len;
+		memcpy(s->trace_name, tr.name, sizeof(tr.name));
+		s->trace_name[32] = 0;
+		break;
+	}
+}
+
 int rplat_vdrv_setup(struct rplat_vdrv *d, uint8_t *shm, size_t size, uint32_t da, size_t rsc_off,
 		     size_t rsc_max, size_t pool_off, void (*kick)(void *ctx, unsigned vq), void *kick_ctx,
 		     char *err, size_t errlen)
@@ -163,6 +200,7 @@ int rplat_vdrv_setup(struct rplat_vdrv *d, uint8_t *shm, size_t size, uint32_t d
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	v->status |= VIRTIO_CONFIG_S_DRIVER_OK;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	summarize(d, v, rsc_off, rsc_max);
 	if (d->kick)
 		d->kick(d->kick_ctx, 1);
 	return 0;

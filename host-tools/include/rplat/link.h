@@ -34,12 +34,25 @@ struct rplat_link_ops {
 	double (*truth_raw_ns)(struct rplat_link *l, uint64_t ticks);
 };
 
+/* The resource table in force on the link, as the host driver set it up (vring da and notifyids as
+ * written back), for the run metadata (run.json "rsc"). valid = 0 when the link does not know it (an
+ * rpmsg link: the kernel's remoteproc holds it). */
+struct rplat_link_rsc {
+	int valid;
+	unsigned nvrings;
+	struct { uint32_t da, align, num, notifyid; } vring[2];
+	int has_trace;
+	uint32_t trace_da, trace_len;
+	char trace_name[33];
+};
+
 struct rplat_link {
 	const struct rplat_link_ops *ops;
 	char spec[256];       /* as given */
 	char desc[256];       /* resolved, for the run metadata (e.g. "rpmsg:/dev/rpmsg0") */
 	pid_t child;          /* a process the link owns (sim probe, qemu), or 0 */
 	void *priv;
+	struct rplat_link_rsc rsc; /* filled by links that set the resource table up (sim, qemu) */
 };
 
 /* Parse 'spec' and open the link. Returns NULL with a message in err. */

@@ -52,6 +52,8 @@ int rplat_calibrate(struct rplat_link *l, struct rplat_clk *clk, int n, int64_t 
 void rplat_iso_time(time_t t, char *buf, size_t n);
 const char *rplat_link_type(const char *spec, char *buf, size_t n);
 void rplat_json_firmware(struct rplat_jw *jw, const struct rplat_info *info);
+/* run.json's "rsc": the resource table in force on the link; nothing when the link does not know it. */
+void rplat_json_rsc(struct rplat_jw *jw, const struct rplat_link *l);
 /* One summary row in us: name count min avg max stddev p50 p90 p99 p99.9 p99.99 [+-err]. */
 void rplat_print_stats_row(const char *name, const struct rplat_hist *h, double err_ns);
 void rplat_print_stats_header(void);

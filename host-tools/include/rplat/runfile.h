@@ -25,6 +25,11 @@ void rplat_runfile_abort(struct rplat_runfile *rf);
 /* Create DIR (and DIR/hist). Refuses a directory that already holds a run.json. Returns 0, or -1 with a
  * message in err. */
 int rplat_run_mkdir(const char *dir, char *err, size_t errlen);
+/* rplat_run_mkdir, telling whether DIR itself was created (*created = 1) or already existed. */
+int rplat_run_create(const char *dir, int *created, char *err, size_t errlen);
+/* Undo a run directory after a setup error, so that nothing half-made is left: all of DIR when
+ * 'created', else only what rplat puts in one (hist/, trace/, load/, the spill, *.tmp). */
+void rplat_run_discard(const char *dir, int created);
 
 /* Write 'h' summary statistics as the object 'key' ({"unit":"ns","count",...}); err_bound_ns < 0 omits
  * the error bound. */

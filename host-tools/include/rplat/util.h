@@ -22,6 +22,9 @@ int rplat_parse_freq(const char *s, uint64_t *hz);
 int rplat_parse_ppm(const char *s, double *ppm);
 int rplat_parse_bytes(const char *s, uint64_t *bytes);
 int rplat_parse_u64(const char *s, uint64_t *v);
+/* Is 'cpu' one this process may run on (in its affinity mask)? Writes the usable CPUs ("0-1") to
+ * list (may be NULL). */
+int rplat_cpu_usable(long cpu, char *list, size_t n);
 
 /* A comma-separated key=value list ("hz=400M,cpu=1,fifo"). A bare key has value "". */
 #define RPLAT_KV_MAX 32

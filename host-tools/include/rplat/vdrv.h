@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rplat/link.h"
 #include "rplat/wire/probe_proto.h"
 #include "rplat/wire/rpmsg.h"
 #include "rplat/wire/rsc_table.h"
@@ -49,6 +50,7 @@ struct rplat_vdrv {
 	uint64_t bad_used;         /* used entries from the device that failed validation */
 	void (*kick)(void *ctx, unsigned vq);
 	void *kick_ctx;
+	struct rplat_link_rsc summary; /* the table as set up: vrings written back, the trace entry */
 };
 
 /* rsc_off: offset of the resource table in shm, rsc_max: bytes it may occupy; vrings with da ADDR_ANY

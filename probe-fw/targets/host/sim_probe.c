@@ -83,7 +83,12 @@ int rplat_sim_opt(struct rplat_sim_opts *o, const char *key, const char *val, ch
 	else if (!strcmp(key, "jitter"))
 		bad = rplat_parse_time_us(val, &o->jitter_ns);
 	else if (!strcmp(key, "cpu")) {
+		char cpus[96];
+
 		bad = rplat_parse_u64(val, &v) || v >= CPU_SETSIZE;
+		if (!bad && !rplat_cpu_usable((long)v, cpus, sizeof(cpus)))
+			return rplat_fail(err, errlen, "sim option cpu=%llu: not a CPU this process may run on (CPUs %s)",
+					  (unsigned long long)v, cpus);
 		if (!bad)
 			o->cpu = (int)v;
 	} else if (!strcmp(key, "fifo")) {
