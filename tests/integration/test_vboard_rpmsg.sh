@@ -359,5 +359,21 @@ for FLAVOUR in $built; do
         echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
     fi
 done
+# The run directories came back to the host, where report and compare read them: PREEMPT_RT against
+# PREEMPT_DYNAMIC on the same board when both kernels are built.
+runs=""
+for FLAVOUR in $built; do runs="$runs $T/$FLAVOUR-host/out/out/ping-dev"; done
+# shellcheck disable=SC2086
+set -- $runs
+"$BUILD/rplat" report "$1" -o "$T/report" -q --no-png >"$T/report.log" 2>&1 ||
+    { cat "$T/report.log" >&2; fail "rplat report cannot read the guest's run"; }
+grep -q 'PREEMPT' "$T/report/report.md" || fail "the report does not name the guest's preemption model"
+if [ $# -ge 2 ]; then
+    "$BUILD/rplat" compare "$@" -o "$T/compare" -q --no-png >"$T/compare.log" 2>&1 ||
+        { cat "$T/compare.log" >&2; fail "rplat compare of the flavours failed"; }
+    grep -q '^| preemption |.*PREEMPT\\_DYNAMIC.*PREEMPT\\_RT' "$T/compare/report.md" ||
+        { grep -i preempt "$T/compare/report.md" >&2; fail "the comparison does not set PREEMPT_DYNAMIC against PREEMPT_RT"; }
+    echo "compare: PREEMPT_DYNAMIC vs PREEMPT_RT on the virtual board, report in $T/compare (TCG: not a board's figures)"
+fi
 pgrep -f "$T" >/dev/null && fail "something of this test is still running"
 echo "PASS"
