@@ -91,6 +91,8 @@ static void fn_overlay(FILE *f, const void *a)
 		if (s->bin[i].n)
 			fprintf(f, "%.9g\t%.6g\t%.6g\t%llu\n", rp_bin_x(s, i), s->bin[i].sum / (double)s->bin[i].n / 1e3,
 				(double)s->bin[i].max / 1e3, (unsigned long long)s->bin[i].n);
+		else if (i && s->bin[i - 1].n) /* a gap: no line drawn across it */
+			fprintf(f, "\n");
 }
 
 /* The runs' round trips over time, overlaid: each run's samples.tsv binned (time into the run, or the

@@ -91,8 +91,12 @@ static void fn_time(FILE *f, const void *a)
 		double bx = ((double)i + 0.5) * x->binw;
 		int64_t mn = b->min, mx = b->max;
 
-		if (!b->n)
+		if (!b->n) {
+			/* a blank line: gnuplot breaks the band and the line over bins without a reply */
+			if (i && x->bin[i - 1].n)
+				fprintf(f, "\n");
 			continue;
+		}
 		if (x->stream) {
 			mn = mn < 1 ? 1 : mn;
 			mx = mx < 1 ? 1 : mx;
@@ -405,15 +409,16 @@ static int run_plots(struct rp_doc *d, FILE *gp, struct rrun *rr, char *err, siz
 				rel, bws);
 			first = 0;
 		}
+		/* late replies under the slowest, small: they can be thousands */
+		if (rr->scan.nlate) {
+			fprintf(gp, "%s'%s' using 1:2 with points pt 9 ps 0.35 lc rgb '#fdae6b' title 'late reply (%llu)'",
+				first ? "" : ", ", rel4, (unsigned long long)rr->scan.status[RPLAT_RS_LATE]);
+			first = 0;
+		}
 		if (rr->scan.nout) {
 			fprintf(gp, "%s'%s' using 1:2 with points pt 7 ps 0.8 lc rgb '#d62728' title 'the %d slowest', "
 				    "'' every ::0::2 using 1:2:3 with labels offset 0,0.9 font ',9' tc rgb '#d62728' notitle",
 				first ? "" : ", ", rel2, rr->scan.nout);
-			first = 0;
-		}
-		if (rr->scan.nlate) {
-			fprintf(gp, "%s'%s' using 1:2 with points pt 9 ps 0.7 lc rgb '#ff7f0e' title 'late reply'",
-				first ? "" : ", ", rel4);
 			first = 0;
 		}
 		if (rr->scan.nlost) {
@@ -601,7 +606,7 @@ static void section_stats(struct rp_doc *d, const struct rplat_run *r)
 		stats_row(d, nm, &r->sizes[i].hist, "");
 	}
 	if (r->has_send_wakeup)
-		stats_row(d, "send_wakeup", &r->send_wakeup, "the sender's timer wakeup latency (not in the round trip)");
+		stats_row(d, "send_wakeup", &r->send_wakeup, "sender wakeup, not in the round trip");
 	rp_doc_table_end(d);
 	for (i = 0; i < RPLAT_NSTAGES; i++)
 		if (r->has_stage[i] && r->stage[i].underflow)
@@ -999,8 +1004,9 @@ static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
 	size_t i;
 
 	rp_doc_p(d, "The kernel settings that decide a latency tail, as the run recorded them: run.json's system "
-		    "keys, else the findings of `rplat check system` taken with the run (run.json system.check, or "
-		    "RUN/system-check.json: `rplat check system --json > RUN/system-check.json` on the board). A "
+		    "keys, else the findings of 'rplat check system' taken with the run (run.json system.check, or "
+		    "RUN/system-check.json, written by 'rplat check system --json > RUN/system-check.json' on the "
+		    "board). A "
 		    "setting neither recorded is said so; nothing here is read from the machine the report was made on.");
 	rp_doc_table(d, 3, head);
 	{
@@ -1051,7 +1057,7 @@ static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
 	}
 	rp_doc_table_end(d);
 	if (!chk) {
-		rp_doc_p(d, "No `rplat check system` findings were recorded with this run.");
+		rp_doc_p(d, "No 'rplat check system' findings were recorded with this run.");
 		return;
 	}
 	{
@@ -1059,7 +1065,7 @@ static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
 		const struct rplat_json *f = rplat_json_member(chk, "findings");
 		size_t k;
 
-		rp_doc_p(d, "`rplat check system` findings recorded with the run (%s):", src);
+		rp_doc_p(d, "The findings of 'rplat check system' recorded with the run (%s):", src);
 		rp_doc_table(d, 5, fh);
 		for (k = 0; f && f->type == RPLAT_JSON_ARR && k < f->n; k++) {
 			const struct rplat_json *e = &f->child[k];
@@ -1658,8 +1664,8 @@ static int run_section(struct rp_doc *d, const struct rplat_budget *b, const str
 		rp_fmt(cap, sizeof(cap),
 		       "Round trips over the run, %llu messages in %d bins of %s: the band spans each bin's fastest and "
 		       "slowest reply (late replies included), the line is its mean; red dots are the %d slowest "
-		       "messages (the three slowest labelled with their sequence numbers), orange diamonds the replies "
-		       "that came after the timeout (late, %llu), black crosses the messages that got no reply (lost, "
+		       "messages (the three slowest labelled with their sequence numbers), small orange triangles the "
+		       "replies that came after the timeout (late, %llu), black crosses the messages that got no reply (lost, "
 		       "%llu). Look for bursts and drifts.",
 		       (unsigned long long)rr->scan.samples, rr->scan.nbins, bw, rr->scan.nout,
 		       (unsigned long long)rr->scan.status[RPLAT_RS_LATE], (unsigned long long)rr->scan.status[RPLAT_RS_LOST]);
