@@ -832,8 +832,21 @@ static void sample_policies(struct rplat_capture *c)
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
-		if (!strncmp(comm, t->comm, 15))
-			snprintf(t->policy, sizeof(t->policy), "%s", policy_name(sched_getscheduler(t->pid)));
+		if (strncmp(comm, t->comm, 15))
+			continue;
+		snprintf(t->policy, sizeof(t->policy), "%s", policy_name(sched_getscheduler(t->pid)));
+		/* a kernel thread (PF_KTHREAD in /proc/PID/stat's flags, field 9) runs only in the kernel */
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
+		f = fopen(path, "r");
+		if (f) {
+			char st[1024], *p;
+			unsigned long flags;
+
+			if (fgets(st, sizeof(st), f) && (p = strrchr(st, ')')) &&
+			    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+				t->kind = flags & 0x00200000ul ? RPLAT_TASK_KTHREAD : RPLAT_TASK_USER;
+			fclose(f);
+		}
 	}
 }
 

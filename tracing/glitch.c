@@ -323,6 +323,8 @@ static void reason(const struct rplat_tev_set *ev, const struct rplat_analysis *
 {
 	int po = other->prio;
 	char sm[32];
+	const struct rplat_tev_task *ot = rplat_tev_names_find(&ev->names, other->id);
+	int kind = ot ? ot->kind : RPLAT_TASK_UNKNOWN;
 
 	if (po == INT32_MIN)
 		po = task_prio(ev, other->id);
@@ -341,6 +343,15 @@ static void reason(const struct rplat_tev_set *ev, const struct rplat_analysis *
 	else if (!is_rt(po) && !is_rt(pm))
 		snprintf(buf, len, "both are SCHED_OTHER-class tasks and the fair scheduler let it use its slice "
 			 "(a real-time priority for %s would preempt it)", who);
+	else if (rplat_sysenv_preempts(&a->env) == 0 && kind == RPLAT_TASK_KTHREAD)
+		snprintf(buf, len, "%s (%s) outranks it, but it is a kernel thread, so it ran in the kernel, and the "
+			 "kernel in force does not preempt there (preemption model %s, from %s): it kept the CPU until it "
+			 "blocked or reached a preemption point", who, sm, a->env.preempt, a->env.preempt_source);
+	else if (rplat_sysenv_preempts(&a->env) == 0 && kind == RPLAT_TASK_USER)
+		snprintf(buf, len, "%s (%s) outranks it; it is a user task, which even the kernel in force (preemption "
+			 "model %s, from %s) preempts on its next return to user space, so it kept the CPU inside the "
+			 "kernel (a system call or a page fault; the trace does not show which) until it blocked or "
+			 "reached a preemption point", who, sm, a->env.preempt, a->env.preempt_source);
 	else if (rplat_sysenv_preempts(&a->env) == 0)
 		snprintf(buf, len, "%s (%s) outranks it, but the kernel in force does not preempt a task that is in the "
 			 "kernel (preemption model %s, from %s): if it was in the kernel (a system call, or a kernel "

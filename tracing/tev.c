@@ -245,7 +245,7 @@ int rplat_tev_names_write(const struct rplat_tev_names *n, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "# rplat-trace-names 1\n# task\tpid\tcomm\tprio\tpolicy\n# irq\tnr\tname\n");
+	fprintf(f, "# rplat-trace-names 1\n# task\tpid\tcomm\tprio\tpolicy\tkind\n# irq\tnr\tname\n");
 	for (i = 0; i < n->task_cap; i++) {
 		const struct rplat_tev_task *t = &n->task[i];
 
@@ -258,7 +258,7 @@ int rplat_tev_names_write(const struct rplat_tev_names *n, FILE *f)
 		else
 			fprintf(f, "\t%d\t", t->prio);
 		put_clean(f, t->policy[0] ? t->policy : "-");
-		fputc('\n', f);
+		fprintf(f, "\t%s\n", t->kind == RPLAT_TASK_KTHREAD ? "kthread" : t->kind == RPLAT_TASK_USER ? "user" : "-");
 	}
 	for (i = 0; i < n->nirq; i++) {
 		fprintf(f, "irq\t%d\t", (int)n->irq[i].irq);
@@ -310,7 +310,7 @@ int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, c
 		if (!len || line[0] == '#')
 			continue;
 		nc = split_tabs(line, col, 6);
-		if (!strcmp(col[0], "task") && nc == 5) {
+		if (!strcmp(col[0], "task") && (nc == 5 || nc == 6)) { /* the kind column is newer */
 			if (parse_i32(col[1], &id))
 				return rplat_fail(err, errlen, "%s: line %u: task pid '%s' is not a number", path,
 						  lineno, col[1]);
@@ -332,6 +332,13 @@ int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, c
 				t = rplat_tev_names_find(n, id);
 				if (strcmp(col[4], "-"))
 					snprintf(t->policy, sizeof(t->policy), "%s", col[4]);
+				if (nc == 6 && !strcmp(col[5], "kthread"))
+					t->kind = RPLAT_TASK_KTHREAD;
+				else if (nc == 6 && !strcmp(col[5], "user"))
+					t->kind = RPLAT_TASK_USER;
+				else if (nc == 6 && strcmp(col[5], "-"))
+					return rplat_fail(err, errlen, "%s: line %u: task kind '%s': expected user, kthread "
+							  "or -", path, lineno, col[5]);
 			}
 		} else if (!strcmp(col[0], "irq") && nc == 3) {
 			if (parse_i32(col[1], &id))
@@ -340,7 +347,7 @@ int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, c
 			if (rplat_tev_names_irq(n, id, col[2], strlen(col[2])))
 				return rplat_fail(err, errlen, "%s: out of memory", path);
 		} else {
-			return rplat_fail(err, errlen, "%s: line %u: expected 'task' with 5 columns or 'irq' with 3",
+			return rplat_fail(err, errlen, "%s: line %u: expected 'task' with 5 or 6 columns or 'irq' with 3",
 					  path, lineno);
 		}
 	}

@@ -8,7 +8,8 @@
  *
  * On disk (RUN/trace/, see the README section "rplat trace"):
  *   cpuN.ev     one file per CPU: a 32-byte header, then records in timestamp order
- *   names.tsv   "task<TAB>pid<TAB>comm<TAB>prio<TAB>policy" and "irq<TAB>nr<TAB>name" lines
+ *   names.tsv   "task<TAB>pid<TAB>comm<TAB>prio<TAB>policy[<TAB>kind]" (kind: user, kthread or -) and
+ *               "irq<TAB>nr<TAB>name" lines
  *   capture.json what was captured, how, and what was missing or lost */
 #ifndef RPLAT_TEV_H
 #define RPLAT_TEV_H
@@ -90,12 +91,15 @@ static inline int64_t rplat_tev_prev_state(const struct rplat_tev *e) { return (
 int64_t rplat_tev_pack_switch(int64_t prev_state, int prev_prio, int next_prio);
 
 /* ---- names of tasks and IRQs ---- */
+enum { RPLAT_TASK_UNKNOWN, RPLAT_TASK_USER, RPLAT_TASK_KTHREAD };
+
 struct rplat_tev_task {
 	int32_t pid;
 	int prio;           /* kernel prio as in sched events: <0 deadline, 0..99 RT (99 - rtprio), 100.. normal */
 	char comm[16];
 	char policy[16];    /* "SCHED_FIFO", ... when known, else "" */
 	int checked;        /* the capture looked its policy up (not saved) */
+	int kind;           /* RPLAT_TASK_UNKNOWN, _USER (a user-space task), _KTHREAD (a kernel thread) */
 };
 
 struct rplat_tev_names {

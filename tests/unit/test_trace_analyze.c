@@ -639,6 +639,17 @@ static void run_facts(struct fixture *f, int hog_prio, int tid_prio, const struc
 	assert_int_equal(rplat_analyze(&f->ev, &f->in, &ao, &f->a, err, sizeof(err)), 0);
 }
 
+static void reanalyze(struct fixture *f)
+{
+	struct rplat_ana_opts ao;
+	char err[256];
+
+	rplat_analysis_free(&f->a);
+	rplat_ana_opts_init(&ao);
+	ao.worst = 1;
+	assert_int_equal(rplat_analyze(&f->ev, &f->in, &ao, &f->a, err, sizeof(err)), 0);
+}
+
 /* Issue 10 items 12-14: the preemption model in force, a VM and the run's own settings decide what a
  * verdict may say. */
 static void test_verdicts_fit_the_facts(void **state)
@@ -661,6 +672,18 @@ static void test_verdicts_fit_the_facts(void **state)
 				"from the kernel log"));
 	assert_null(strstr(o->verdict, "preemption was off"));
 	assert_null(strstr(o->verdict, "virtual machine"));
+	done(&f);
+	/* ... and when the capture knew what kind of task it was */
+	run_facts(&f, 120, 89, &env, 1, 0, "sim", 0);
+	rplat_tev_names_find(&f.ev.names, 4242)->kind = RPLAT_TASK_KTHREAD;
+	reanalyze(&f);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "it is a kernel thread, so it ran in the kernel"));
+	rplat_tev_names_find(&f.ev.names, 4242)->kind = RPLAT_TASK_USER;
+	reanalyze(&f);
+	o = rplat_ana_outlier_of(&f.a, 40);
+	assert_non_null(strstr(o->verdict, "it is a user task"));
+	assert_non_null(strstr(o->verdict, "kept the CPU inside the kernel"));
 	done(&f);
 	/* a preempting kernel: only a non-preemptible section explains it; on a guest, the host too */
 	rplat_sysenv_preempt_from(&env, NULL, "none voluntary (full)", "preempt=none", NULL, "#1 SMP PREEMPT_DYNAMIC");

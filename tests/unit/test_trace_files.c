@@ -87,6 +87,8 @@ static void test_event_files_round_trip(void **state)
 	rplat_tev_set_init(&ev);
 	assert_int_equal(rplat_synth(&so, &ev, &s), 0);
 	rplat_tev_names_task(&ev.names, 555, "tab\there", 49);
+	rplat_tev_names_find(&ev.names, 555)->kind = RPLAT_TASK_KTHREAD;
+	rplat_tev_names_find(&ev.names, 1000)->kind = RPLAT_TASK_USER;
 	save_set(&ev, d);
 	rplat_tev_set_init(&back);
 	if (rplat_tev_set_load(&back, d, err, sizeof(err)))
@@ -98,6 +100,9 @@ static void test_event_files_round_trip(void **state)
 	assert_string_equal(rplat_tev_names_find(&back.names, 1000)->comm, "rplat");
 	assert_string_equal(rplat_tev_names_find(&back.names, 555)->comm, "tab?here");
 	assert_int_equal(rplat_tev_names_find(&back.names, 555)->prio, 49);
+	assert_int_equal(rplat_tev_names_find(&back.names, 555)->kind, RPLAT_TASK_KTHREAD);
+	assert_int_equal(rplat_tev_names_find(&back.names, 1000)->kind, RPLAT_TASK_USER);
+	assert_int_equal(rplat_tev_names_find(&back.names, 1001)->kind, RPLAT_TASK_UNKNOWN);
 	assert_string_equal(rplat_tev_names_irq_name(&back.names, 24), "timer");
 	assert_int_equal(rplat_tev_set_lower(&back, back.ev[10].ts), 10 - (back.ev[9].ts == back.ev[10].ts));
 	rplat_tev_set_free(&back);
@@ -154,6 +159,14 @@ static void test_event_files_bad(void **state)
 	write_file(d, "names.tsv", "# rplat-trace-names 1\ntask\tx12\tcomm\t120\t-\n");
 	assert_int_equal(rplat_tev_set_load(&ev, d, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "names.tsv: line 2: task pid 'x12'"));
+	/* the kind column: optional (older captures), and only user, kthread or - */
+	write_file(d, "names.tsv", "task\t12\tcomm\t120\t-\n");
+	assert_int_equal(rplat_tev_set_load(&ev, d, err, sizeof(err)), 0);
+	rplat_tev_set_free(&ev);
+	rplat_tev_set_init(&ev);
+	write_file(d, "names.tsv", "task\t12\tcomm\t120\t-\tdaemon\n");
+	assert_int_equal(rplat_tev_set_load(&ev, d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "names.tsv: line 1: task kind 'daemon'"));
 	write_file(d, "names.tsv", "bogus line\n");
 	assert_int_equal(rplat_tev_set_load(&ev, d, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 1"));
