@@ -331,16 +331,15 @@ static int warm(struct streamer *x, uint32_t seq, int64_t t_recv)
 	return 0;
 }
 
-/* The probe fills a STREAM_DATA's payload with byte i = (uint8_t)i and leaves 'reserved' 0. */
+/* The probe fills a STREAM_DATA's payload with payload[i] = (uint8_t)i and leaves 'reserved' 0. */
 static int data_intact(const struct rplat_stream_data *d, ssize_t n)
 {
-	const uint8_t *b = (const uint8_t *)d;
 	ssize_t i;
 
 	if (d->reserved != 0)
 		return 0;
-	for (i = (ssize_t)sizeof(*d); i < n; i++)
-		if (b[i] != (uint8_t)i)
+	for (i = 0; i < n - (ssize_t)sizeof(*d); i++)
+		if (d->payload[i] != (uint8_t)i)
 			return 0;
 	return 1;
 }
@@ -583,6 +582,8 @@ static int write_run(struct streamer *x)
 	bad |= rplat_run_write_hist(x->dir, "irq_latency", &x->irq);
 	bad |= rplat_run_write_hist(x->dir, "isr_to_send", &x->isr_send);
 	bad |= rplat_run_write_hist(x->dir, "interarrival", &x->inter);
+	if (bad && !x->rc)
+		x->rc = 1; /* before run.json: its return_code is the exit code */
 	if (rplat_runfile_open(&rf, x->dir, "run.json"))
 		return -1;
 	rplat_iso_time(x->wall0, t0, sizeof(t0));

@@ -130,11 +130,12 @@ static void qemu_kick(void *ctx, unsigned vq)
 static int wait_doorbell(struct qemu_link *q, int64_t timeout_ns)
 {
 	struct pollfd p[2] = { { q->sock, POLLIN, 0 }, { q->pidfd, POLLIN, 0 } };
-	int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+	/* ppoll: to the ns, so that a wait until the next send slot does not overshoot it by up to 1 ms */
+	struct timespec ts = { timeout_ns / 1000000000, timeout_ns % 1000000000 };
 	uint8_t buf[64];
 	int r;
 
-	r = poll(p, q->pidfd >= 0 ? 2 : 1, ms);
+	r = ppoll(p, q->pidfd >= 0 ? 2 : 1, timeout_ns < 0 ? NULL : &ts, NULL);
 	if (r < 0)
 		return -1;
 	if (r == 0)

@@ -314,10 +314,9 @@ static int ping_once(struct rplat_ping_ctx *x, uint32_t seq, uint16_t size, int6
 			if (deadline > now + GRACE_NS)
 				deadline = now + GRACE_NS;
 		}
-		if (now >= deadline)
-			n = 0;
-		else
-			n = rplat_link_recv(x->link, in, sizeof(in), deadline - now);
+		/* past the deadline, one last look without waiting: a reply that came while this thread was not
+		 * running is late (or, in a Ctrl-C's grace, simply in), not lost */
+		n = rplat_link_recv(x->link, in, sizeof(in), now >= deadline ? 0 : deadline - now);
 		if (n == 0) {
 			x->c.lost++;
 			*st = SQ_LOST;

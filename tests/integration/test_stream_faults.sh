@@ -39,9 +39,12 @@ c = d["clock"]
 assert neg and c["negative_one_way"] == len(neg) and not c["consistent"], (len(neg), c)
 assert abs(c["most_negative_one_way_ns"] - min(neg)) < 1, (c["most_negative_one_way_ns"], min(neg))
 PY
+# an intact payload is not corrupt (every size)
+"$RPLAT" stream -L sim -i 1000 -n 100 -s 200 --calibrate 20 -q -o "$TMPDIR/payload" > /dev/null || true
+jassert "$TMPDIR/payload/run.json" 'd["counts"]["corrupt"] == 0 and d["counts"]["received"] > 50'
 # stream injectors: sdrop=N loses every Nth message (a seq gap), scorrupt=N garbles one
 run=$TMPDIR/sdrop
-expect_rc 1 "$RPLAT" stream -L sim:sdrop=50,scorrupt=70 -i 1000 -n 500 -q -o "$run"
+expect_rc 1 "$RPLAT" stream -L sim:sdrop=50,scorrupt=70 -i 1000 -n 500 -s 100 -q -o "$run"
 # (seq 349 is both 50th and 70th: dropped)
 jassert "$run/run.json" 'd["counts"]["lost"] == 9 and d["counts"]["corrupt"] == 6'
 jassert "$run/run.json" 'd["counts"]["received"] + d["counts"]["lost"] + d["counts"]["corrupt"] == 500'
