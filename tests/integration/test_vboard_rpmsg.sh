@@ -192,13 +192,17 @@ EOF
     echo "$name ($FLAVOUR): $ndev + $nctrl round trips over the real rpmsg_char (dev, ctrl endpoint), 0 lost"
     { grep -q '^coherency-rc: 0$' "$G" && grep -q '^# verdict: clean' "$O/out/coherency.txt"; } ||
         { cat "$O/out/coherency.txt" >&2; fail "$name: check coherency over the real rpmsg is not clean"; }
-    grep -q 'slots covered: host->probe 256/256 (vring1 TX buffers), probe->host 256/256' "$O/out/coherency.txt" ||
-        { cat "$O/out/coherency.txt" >&2; fail "$name: check coherency did not cover every vring slot"; }
-    # a stream's exit status also judges its clock fit (TCG guests' clocks may fail it); what must hold
-    # on the real rpmsg path is that every message the probe sent arrived
+    grep -q '^# problems: lost 0, probe errors 0, unparseable 0, unexpected 0$' "$O/out/coherency.txt" ||
+        { cat "$O/out/coherency.txt" >&2; fail "$name: check coherency had problems on the real rpmsg"; }
+    # Linux, not rplat, picks the TX buffer of each write (rpmsg's get_a_tx_buf() recycles used ones), so
+    # all 256 host->probe slots are usually but not always reached (255/256 seen): said, not required
+    cover=$(sed -n 's/^# slots covered: //p' "$O/out/coherency.txt")
+    # a stream's exit status also judges its clock fit and its closing calibration, which a TCG guest on a
+    # loaded host can fail; what must hold on the real rpmsg path is that every message the probe sent
+    # arrived, none lost
     [ -f "$O/out/stream/run.json" ] || { cat "$O/out/stream.txt" >&2; fail "$name: rplat stream wrote no run"; }
-    jassert "$O/out/stream/run.json" "d['kind'] == 'stream' and d['ended_by'] == 'completed' and d['counts']['expected'] > 100 and d['counts']['received'] == d['counts']['expected'] and d['counts']['lost'] == 0"
-    echo "$name ($FLAVOUR): check coherency clean (256/256 slots each way); stream: $(jget "$O/out/stream/run.json" "d['counts']['received']") messages, 0 lost (exit $(sed -n 's/^stream-rc: //p' "$G"))"
+    jassert "$O/out/stream/run.json" "d['kind'] == 'stream' and d['counts']['expected'] > 100 and d['counts']['received'] == d['counts']['expected'] and d['counts']['lost'] == 0"
+    echo "$name ($FLAVOUR): check coherency clean (slots covered: $cover); stream: $(jget "$O/out/stream/run.json" "d['counts']['received']") messages, 0 lost (ended_by $(jget "$O/out/stream/run.json" "d['ended_by']"), exit $(sed -n 's/^stream-rc: //p' "$G"))"
     [ "$name" != host ] || host_tools_checks
     # nothing left running: the server exits (--once) when QEMU disconnects, with its remote
     server_gone
@@ -211,12 +215,13 @@ mkdir -p "$T/oracle"
 "$SRV" --fw-out "$T/oracle/base.elf"
 python3 "$TOP/tests/integration/vboard/rsc_mutants.py" "$T/oracle/base.elf" "$T/oracle" >"$T/oracle/names"
 for n in $(cat "$T/oracle/names"); do
-    "$BUILD/rplat" check rsc --memmap vboard --json "$T/oracle/oracle-$n.elf" >"$T/oracle/$n.json" 2>/dev/null || true
+    "$BUILD/rplat" check rsc --memmap vboard --json "$T/oracle/oracle-$n.elf" >"$T/oracle/$n.json" \
+        2>"$T/oracle/$n.err" || true
     python3 -c 'import json,sys
 d=json.load(open(sys.argv[1])); f=d.get("findings", [])
 print(sys.argv[2], "refused" if any(x["kernel_refuses"] for x in f) else "started",
       ",".join(x["rule"] for x in f if x["kernel_refuses"]) or "-")' "$T/oracle/$n.json" "$n" >>"$T/oracle/expected" ||
-        fail "check rsc gave no JSON for mutant $n"
+        { cat "$T/oracle/$n.err" >&2; fail "check rsc gave no JSON for mutant $n"; }
 done
 oracle_files() {
     [ "$1" = host ] || return 0
