@@ -35,10 +35,10 @@ PY
 # every reader accepts it (samples.tsv checked line by line against run.json and hist/)
 "$RPLAT" report "$run" -o "$TMPDIR/timeout-report" > /dev/null || fail "rplat report refused the run"
 
-# 2. a late reply's rtt is when it arrived: replies take 3 ms, --timeout 1 ms, one send per 10 ms; the
+# 2. a late reply's rtt is when it arrived: replies take 3 ms, --timeout 1 ms, one send per 30 ms; the
 # reply arrives while rplat is idle between sends (before the fix it was read, and timed, at the next send)
 run=$TMPDIR/late
-expect_rc 1 "$RPLAT" ping -L sim:delay=3ms -l 20 -i 10ms --timeout 1ms -q -o "$run"
+expect_rc 1 "$RPLAT" ping -L sim:delay=3ms -l 20 -i 30ms --timeout 1ms -q -o "$run"
 python3 - "$run" <<'PY' || fail "late rtt"
 import sys, csv, json
 run = sys.argv[1]
@@ -46,16 +46,17 @@ d = json.load(open(run + "/run.json"))
 rows = list(csv.DictReader(open(run + "/samples.tsv"), delimiter="\t"))
 assert len(rows) == 20 and d["counts"]["late"] >= 18, d["counts"]
 # read when it arrived: the reply's own remote -> host stage (receive - the probe's t_reply) stays far
-# below the 7 ms it took when the reply waited for the next send
+# below the 27 ms it took when the reply waited for the next send (10 ms: room for this VM's wakeups)
 r2h = sorted(float(r["r2h"]) for r in rows if r["status"] == "late")
 med = r2h[len(r2h) // 2]
-assert med < 2e6, "median remote -> host of the late replies %.0f ns" % med
+assert med < 10e6, "median remote -> host of the late replies %.0f ns" % med
 assert all(int(r["rtt"]) >= 3000000 for r in rows if r["status"] == "late")
 assert d["ended_by"] == "completed", d["ended_by"]
 PY
 
 # 3. the absolute send grid: replies take 1.5 ms at -i 1000, so every other slot is skipped, counted, and
-# every send stays on the grid t0 + k * 1 ms (slot = t_send - send_wakeup, to the us it takes to send)
+# every send stays on the grid t0 + k * 1 ms (slot = t_send - send_wakeup, give or take the time from the
+# wakeup to the send, which a loaded VM can stretch: 300 us of the 500 that would put it on another slot)
 run=$TMPDIR/grid
 "$RPLAT" ping -L sim:delay=1500us -l 200 -i 1000 -q -o "$run" > "$TMPDIR/grid.txt" || fail "grid run exited $?"
 grep -q '^# send grid: [0-9]* slots of 1000 us skipped' "$TMPDIR/grid.txt" || fail "no send-grid line in the summary"
@@ -71,7 +72,7 @@ skipped = 0
 for i in range(len(rows)):
     k, rem = divmod(t[i] - w[i] - slot0, 1000000)
     rem = min(rem, 1000000 - rem)
-    assert rem < 50000, "message %d is %d ns off the grid" % (i, rem)
+    assert rem < 300000, "message %d is %d ns off the grid" % (i, rem)
     if i:
         kp = round((t[i - 1] - w[i - 1] - slot0) / 1e6)
         skipped += round((t[i] - w[i] - slot0) / 1e6) - kp - 1
