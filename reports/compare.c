@@ -444,7 +444,7 @@ static void setup_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 
 	if (!head || !cell || !buf || !L)
 		goto out;
-	head[0] = "";
+	head[0] = "setting";
 	for (i = 0; i < n; i++) {
 		run_letter(i, L[i], sizeof(L[i]));
 		head[i + 1] = L[i];

@@ -141,7 +141,7 @@ static const char *rp_num_s(const struct rplat_json *j, char *buf, size_t n)
 		rp_fmt(buf, n, "%.6g", j->num);
 		return buf;
 	}
-	rp_fmt(buf, n, "%.*f", fabs(j->num) >= 1e6 ? 1 : fabs(j->num) >= 1 ? 4 : 6, j->num);
+	rp_fmt(buf, n, "%.*f", fabs(j->num) >= 1e6 ? 1 : fabs(j->num) >= 1e3 ? 2 : fabs(j->num) >= 1 ? 4 : 6, j->num);
 	len = strlen(buf);
 	while (len > 1 && strchr(buf, '.') && (buf[len - 1] == '0' || buf[len - 1] == '.')) {
 		int dot = buf[len - 1] == '.';
