@@ -141,10 +141,11 @@ static const struct rplat_rule rules[D__COUNT] = {
 		"The remote-processor node is disabled: remoteproc never probes it.",
 		"Set status = \"okay\" in the board's device tree.",
 		"of_device_is_available()" },
-	[D_RPROC_NO_MEMORY] = { "dt.rproc_no_memory", W, 0,
-		"The remote-processor node has no memory-region: there is no DMA pool for its vrings and buffers "
-		"and no firmware memory for its DDR sections.",
-		"Add memory-region = <&dma_pool &fw_memory>.",
+	[D_RPROC_NO_MEMORY] = { "dt.rproc_no_memory", I, 0,
+		"The STM32 or i.MX core has no memory-region. Their drivers take it as optional and the core boots "
+		"from its own RAM (TCM, SRAM), but there is no reserved DMA pool: vrings and buffers, if the "
+		"firmware has a vdev, come from the default DMA area, which the core must be able to reach.",
+		"For RPMsg, add vdev0buffer, vdev0vring0 and vdev0vring1 regions to memory-region.",
 		"stm32_rproc_prepare(), imx_rproc_prepare()" },
 	[D_PHANDLE_DANGLING] = { "dt.phandle_dangling", E, 0,
 		"A phandle points at no node: the driver's probe fails.",

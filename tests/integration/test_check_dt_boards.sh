@@ -96,6 +96,8 @@ vring=$(ph freescale/imx8qm-mek /reserved-memory/memory@90000000)
 buf=$(ph freescale/imx8qm-mek /reserved-memory/memory@90400000)
 mutate imx-shared-vring freescale/imx8qm-mek dt.region_shared 2 -t x /imx8qm-cm4-1 memory-region "$buf" "$vring"
 mutate imx-no-mbox freescale/imx93-11x11-evk dt.rproc_no_kick 1 -d /remoteproc-cm33 mboxes
+# memory-region is optional for imx_rproc: a core running from TCM boots, so this is info, exit 0
+mutate imx-no-memory freescale/imx93-11x11-evk dt.rproc_no_memory 0 -d /remoteproc-cm33 memory-region
 mutate imx-not-reserved freescale/imx93-11x11-evk dt.region_not_reserved 2 -t x /remoteproc-cm33 memory-region "$(ph freescale/imx93-11x11-evk /soc@0/bus@44000000/mailbox@44230000)"
 mutate k3-no-reserved-memory ti/k3-am642-evm dt.no_reserved_memory 2 -r /reserved-memory
 echo "all mutations caught"
