@@ -29,7 +29,12 @@ static void usage(FILE *f)
 		"Ends when the application exits, after -d, after -c messages, or on Ctrl-C.\n"
 		"\n"
 		"  -p, --pid PID      the application (its main thread is traced)\n"
-		"  -L, --link TYPE    the link the application uses: sim (default) or qemu\n"
+		"  -L, --link TYPE    the link the application uses: sim (default), qemu, or rpmsg (a board: its\n"
+		"                     /dev/rpmsgN write()/read() syscalls; the ring from remoteproc's debugfs\n"
+		"                     carveout list, mapped through /dev/mem; not tested on a live kernel yet)\n"
+		"  --rproc NAME       rpmsg: the remoteproc (remoteprocN) whose carveouts list the ring\n"
+		"  --debugfs DIR      rpmsg: where debugfs is mounted (/sys/kernel/debug)\n"
+		"  --mem FILE         rpmsg: the physical memory device (/dev/mem)\n"
 		"  --da ADDR          device address of the link region's first byte (sim 0x9cb00000, qemu\n"
 		"                     0x21000000)\n"
 		"  -r, --rate HZ      ring drains per second (100; 0: drain only at the end, as a host that reads\n"
@@ -57,7 +62,9 @@ int cmd_observe(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "count", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },   { "label", required_argument, NULL, 'l' },
 		{ "sim-truth", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
-		{ "read-syscalls", no_argument, NULL, 'S' },  { "help", no_argument, NULL, 'h' },
+		{ "read-syscalls", no_argument, NULL, 'S' },  { "rproc", required_argument, NULL, 'R' },
+		{ "debugfs", required_argument, NULL, 'F' },  { "mem", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rplat_observe_opts o;
@@ -115,6 +122,15 @@ int cmd_observe(int argc, char **argv)
 			break;
 		case 'S':
 			o.read_probe = 0;
+			break;
+		case 'R':
+			o.rproc = optarg;
+			break;
+		case 'F':
+			o.debugfs = optarg;
+			break;
+		case 'M':
+			o.mem = optarg;
 			break;
 		case 'h':
 			usage(stdout);

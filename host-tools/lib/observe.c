@@ -64,6 +64,9 @@ void rplat_observe_opts_init(struct rplat_observe_opts *o)
 
 struct target {
 	int is_qemu;
+	int is_rpmsg;      /* a board: the ring mapped from /dev/mem, the application's /dev/rpmsgN */
+	void *map_base;    /* rpmsg: the page-aligned mapping that holds the ring */
+	size_t map_len;
 	int shm_fd;      /* ours, opened through /proc/PID/fd */
 	uint8_t *shm;
 	size_t size;
@@ -139,6 +142,107 @@ static int find_target(pid_t pid, int want_qemu, struct target *t, char *err, si
 	t->is_qemu = want_qemu;
 	t->fd_tx = want_qemu ? sock : efd[0];
 	t->fd_rx = want_qemu ? sock : efd[1];
+	return 0;
+}
+
+/* A board: the application's /dev/rpmsgN fd; the ring from remoteproc's debugfs carveout list, mapped
+ * from /dev/mem at its DMA address. */
+static int find_target_rpmsg(const struct rplat_observe_opts *o, struct target *t, uint32_t *ring_da,
+			     uint32_t *ring_len, char *err, size_t errlen)
+{
+	const char *dbg = o->debugfs ? o->debugfs : "/sys/kernel/debug";
+	struct rplat_obs_carveout co;
+	char dir[64], path[4200], link[256], which[256] = "";
+	struct dirent *de;
+	int fd = -1, nfound = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t base;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)o->pid);
+	d = opendir(dir);
+	if (!d)
+		return rplat_fail(err, errlen, "%s: %s (is pid %d running, and are we root?)", dir, strerror(errno),
+				  (int)o->pid);
+	while ((de = readdir(d))) {
+		ssize_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (!strncmp(link, "/dev/rpmsg", 10) && link[10] >= '0' && link[10] <= '9' && fd < 0) {
+			fd = atoi(de->d_name);
+			snprintf(t->shm_name, sizeof(t->shm_name), "pid %d fd %d (%.40s)", (int)o->pid, fd, link);
+		}
+	}
+	closedir(d);
+	if (fd < 0)
+		return rplat_fail(err, errlen, "pid %d has no /dev/rpmsgN open (in %s)", (int)o->pid, dir);
+	/* the remoteproc whose carveouts list the ring */
+	snprintf(path, sizeof(path), "%s/remoteproc", dbg);
+	d = o->rproc ? NULL : opendir(path);
+	if (!o->rproc && !d)
+		return rplat_fail(err, errlen, "%s: %s (debugfs mounted? --debugfs DIR)", path, strerror(errno));
+	for (;;) {
+		const char *name = o->rproc;
+		char *text;
+		size_t len;
+		char e2[256];
+
+		if (!name) {
+			de = readdir(d);
+			if (!de)
+				break;
+			if (de->d_name[0] == '.')
+				continue;
+			name = de->d_name;
+		}
+		snprintf(path, sizeof(path), "%s/remoteproc/%s/carveout_memories", dbg, name);
+		text = rplat_obs_read_text(path, &len);
+		if (text && rplat_obs_carveout_find(text, len, RPLAT_RING_RSC_NAME, &co, e2, sizeof(e2)) == 0) {
+			nfound++;
+			snprintf(which, sizeof(which), "%s", name);
+		} else if (o->rproc) {
+			free(text);
+			return rplat_fail(err, errlen, "%s: %s", path, text ? e2 : strerror(errno));
+		}
+		free(text);
+		if (o->rproc)
+			break;
+	}
+	if (d)
+		closedir(d);
+	if (nfound == 0)
+		return rplat_fail(err, errlen, "no remoteproc in %s/remoteproc lists a \"%s\" carveout", dbg,
+				  RPLAT_RING_RSC_NAME);
+	if (nfound > 1)
+		return rplat_fail(err, errlen, "more than one remoteproc lists a \"%s\" carveout: say which with --rproc",
+				  RPLAT_RING_RSC_NAME);
+	snprintf(path, sizeof(path), "%s", o->mem ? o->mem : "/dev/mem");
+	t->shm_fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (t->shm_fd < 0)
+		return rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
+	base = co.dma & ~(uint64_t)(pg - 1);
+	t->map_len = (size_t)(co.dma - base + co.len);
+	t->map_base = mmap(NULL, t->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, t->shm_fd, (off_t)base);
+	if (t->map_base == MAP_FAILED) {
+		t->map_base = NULL;
+		return rplat_fail(err, errlen, "%s: mmap of 0x%llx (+%llu bytes): %s", path, (unsigned long long)co.dma,
+				  (unsigned long long)co.len, strerror(errno));
+	}
+	t->shm = (uint8_t *)t->map_base + (co.dma - base);
+	t->size = (size_t)co.len;
+	t->da = co.da;
+	t->is_rpmsg = 1;
+	t->fd_tx = t->fd_rx = fd;
+	*ring_da = co.da;
+	*ring_len = (uint32_t)co.len;
+	snprintf(t->shm_name + strlen(t->shm_name), sizeof(t->shm_name) - strlen(t->shm_name), ", %s",
+		 which);
 	return 0;
 }
 
@@ -568,7 +672,8 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 		return -1;
 	rplat_iso_time(x->wall0, t0, sizeof(t0));
 	rplat_iso_time(x->wall1, t1, sizeof(t1));
-	snprintf(label, sizeof(label), "%s %s %s observe", si.release, si.preempt, x->t.is_qemu ? "qemu" : "sim");
+	snprintf(label, sizeof(label), "%s %s %s observe", si.release, si.preempt,
+		 x->t.is_rpmsg ? "rpmsg" : x->t.is_qemu ? "qemu" : "sim");
 	rplat_jw_init(&jw, rf.f);
 	rplat_jw_obj_begin(&jw, NULL);
 	rplat_jw_str(&jw, "format", "rplat-run");
@@ -583,7 +688,7 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_sysinfo_json(&si, &jw);
 	rplat_jw_obj_begin(&jw, "link");
 	rplat_jw_str(&jw, "spec", o->link);
-	rplat_jw_str(&jw, "type", x->t.is_qemu ? "qemu" : "sim");
+	rplat_jw_str(&jw, "type", x->t.is_rpmsg ? "rpmsg" : x->t.is_qemu ? "qemu" : "sim");
 	rplat_jw_str(&jw, "desc", x->t.shm_name);
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "options");
@@ -665,10 +770,12 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	for (i = 0; i < NSTAGES; i++)
 		rplat_jw_str(&jw, NULL, stage_label[i]);
 	rplat_jw_arr_end(&jw);
-	rplat_jw_str(&jw, "host_write", x->t.is_qemu ? "send() of the qemu link's doorbell byte (the message is "
+	rplat_jw_str(&jw, "host_write", x->t.is_rpmsg ? "write() of the message on the application's /dev/rpmsgN" :
+			 x->t.is_qemu ? "send() of the qemu link's doorbell byte (the message is "
 			 "posted in shared memory just before)" : "write() of the sim link's host->remote doorbell eventfd "
 			 "(the message is posted in shared memory just before)");
-	rplat_jw_str(&jw, "host_read", o->read_probe ? "return of the application's rplat_link_recv() with a message "
+	rplat_jw_str(&jw, "host_read", x->t.is_rpmsg ? "return of read() of a message on its /dev/rpmsgN" :
+			 o->read_probe ? "return of the application's rplat_link_recv() with a message "
 			 "(uretprobe)" : x->t.is_qemu ? "return of recv() of the firmware's doorbell byte" :
 			 "return of read() of the remote->host doorbell eventfd");
 	rplat_jw_obj_begin(&jw, "ring");
@@ -781,15 +888,16 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	char dirbuf[64];
 	const char *dir = o->out_dir;
 	size_t nh = 0;
-	int rc = 3, want_qemu = !strncmp(o->link, "qemu", 4), ended_signal = 0;
+	int rc = 3, want_qemu = !strcmp(o->link, "qemu"), want_rpmsg = !strcmp(o->link, "rpmsg"), ended_signal = 0;
 	int64_t period = o->rate_hz > 0 ? (int64_t)(1e9 / o->rate_hz) : 0, next;
 
 	memset(&x, 0, sizeof(x));
 	memset(&r, 0, sizeof(r));
 	x.o = o;
 	x.t.shm_fd = -1;
-	if (strcmp(o->link, "sim") && strcmp(o->link, "qemu")) {
-		rplat_fail(err, errlen, "--link: 'sim' or 'qemu' (the link the application uses), not '%s'", o->link);
+	if (strcmp(o->link, "sim") && strcmp(o->link, "qemu") && strcmp(o->link, "rpmsg")) {
+		rplat_fail(err, errlen, "--link: 'sim', 'qemu' or 'rpmsg' (the link the application uses), not '%s'",
+			   o->link);
 		return 2;
 	}
 	if (o->pid <= 0) {
@@ -817,7 +925,8 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 		dir = dirbuf;
 	}
 	x.t.da = o->da ? o->da : want_qemu ? QEMU_DA_DEFAULT : SIM_DA_DEFAULT;
-	if (find_target(o->pid, want_qemu, &x.t, err, errlen) ||
+	if (want_rpmsg ? find_target_rpmsg(o, &x.t, &x.ring_da, &x.ring_len, err, errlen) :
+	    find_target(o->pid, want_qemu, &x.t, err, errlen) ||
 	    find_ring(&x.t, &(uint32_t){ 0 }, &x.ring_len, &x.ring_da, err, errlen))
 		goto out;
 	if (rplat_ring_attach(&x.ring, x.t.shm + (x.ring_da - x.t.da), x.ring_len, err, errlen)) {
@@ -831,7 +940,9 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 		rplat_fail(err, errlen, "out of memory");
 		goto out;
 	}
-	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, 0, x.t.is_qemu, o->read_probe, err, errlen);
+	/* rpmsg_char: one write() is one message, one read() one message, their lengths the message's */
+	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, x.t.is_rpmsg, x.t.is_qemu,
+				    x.t.is_rpmsg ? 0 : o->read_probe, err, errlen);
 	if (!tr)
 		goto out;
 	memset(&sa, 0, sizeof(sa));
@@ -903,7 +1014,9 @@ out:
 	free(r.fit);
 	free(x.rec);
 	free(x.seg);
-	if (x.t.shm)
+	if (x.t.map_base)
+		munmap(x.t.map_base, x.t.map_len);
+	else if (x.t.shm)
 		munmap(x.t.shm, x.t.size);
 	if (x.t.shm_fd >= 0)
 		close(x.t.shm_fd);

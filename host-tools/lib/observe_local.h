@@ -25,4 +25,8 @@ int rplat_obs_trace_collect(struct rplat_obs_trace *t, struct rplat_obs_hostev *
 			    char *err, size_t errlen);
 void rplat_obs_trace_destroy(struct rplat_obs_trace *t);
 
+/* A whole (debugfs or proc) text file, read to its end whatever size stat says (malloc'd, NUL-terminated;
+ * *len without the NUL), or NULL with errno. At most 1 MiB. */
+char *rplat_obs_read_text(const char *path, size_t *len);
+
 #endif

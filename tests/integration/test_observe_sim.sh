@@ -62,3 +62,12 @@ wait_client
 "$RPLAT" compare "$TMPDIR/run" "$TMPDIR/merged" -o "$TMPDIR/cmp" >/dev/null || fail "rplat compare refused the observed run"
 [ ! -d /sys/kernel/tracing/instances/rplat-observe ] || fail "the tracefs instance rplat-observe was left behind"
 echo "observe on the sim: ok"
+# bad input: clear errors, the documented exit codes, nothing written
+rc=0; "$RPLAT" observe -L bogus -p 1 -o "$TMPDIR/bad1" 2>"$TMPDIR/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "'sim', 'qemu' or 'rpmsg'" "$TMPDIR/err" || fail "a bad --link: exit $rc, $(cat "$TMPDIR/err")"
+rc=0; "$RPLAT" observe -p $$ -o "$TMPDIR/bad2" 2>"$TMPDIR/err" || rc=$?
+[ "$rc" = 3 ] && grep -q "has no sim link region open" "$TMPDIR/err" || fail "no region: exit $rc, $(cat "$TMPDIR/err")"
+rc=0; "$RPLAT" observe -L rpmsg -p $$ -o "$TMPDIR/bad3" 2>"$TMPDIR/err" || rc=$?
+[ "$rc" = 3 ] && grep -q "has no /dev/rpmsgN open" "$TMPDIR/err" || fail "no rpmsg fd: exit $rc, $(cat "$TMPDIR/err")"
+[ ! -e "$TMPDIR/bad1" ] && [ ! -e "$TMPDIR/bad2" ] && [ ! -e "$TMPDIR/bad3" ] || fail "a refused observation wrote a run"
+echo "bad input: ok"

@@ -264,12 +264,45 @@ static void test_len_mismatch(void **state)
 	free(m);
 }
 
+/* remoteproc's debugfs carveout list, in the kernel's format (remoteproc_debugfs.c, rproc_carveouts_show) */
+static void test_carveouts(void **state)
+{
+	static const char text[] =
+		"Carveout memory entry:\n\tName: vdev0buffer\n\tVirtual address: 00000000a1b2c3d4\n"
+		"\tDMA address: 0x000000009cb00000\n\tDevice address: 0x9cb00000\n\tLength: 0x100000 Bytes\n\n"
+		"Carveout memory entry:\n\tName: rplat-ring\n\tVirtual address: 0000000011223344\n"
+		"\tDMA address: 0x000000009cc40000\n\tDevice address: 0x40000\n\tLength: 0x20080 Bytes\n\n";
+	struct rplat_obs_carveout co;
+	char err[256], bad[sizeof(text)];
+
+	(void)state;
+	assert_int_equal(rplat_obs_carveout_find(text, strlen(text), "rplat-ring", &co, err, sizeof(err)), 0);
+	assert_string_equal(co.name, "rplat-ring");
+	assert_int_equal(co.dma, 0x9cc40000ull);
+	assert_int_equal(co.da, 0x40000u);
+	assert_int_equal(co.len, 0x20080u);
+	/* the last entry without its blank line still counts */
+	assert_int_equal(rplat_obs_carveout_find(text, strlen(text) - 2, "rplat-ring", &co, err, sizeof(err)), 0);
+	assert_int_equal(co.len, 0x20080u);
+	assert_int_equal(rplat_obs_carveout_find(text, strlen(text), "nope", &co, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no carveout named nope"));
+	memcpy(bad, text, sizeof(text));
+	memcpy(strstr(bad, "0x20080"), "0xZZZZZ", 7);
+	assert_int_equal(rplat_obs_carveout_find(bad, strlen(bad), "rplat-ring", &co, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 13: bad length"));
+	/* an entry missing its DMA address is not a carveout rplat can map */
+	memcpy(bad, text, sizeof(text));
+	memcpy(strstr(bad, "DMA address: 0x000000009cc4"), "XMA", 3);
+	assert_int_equal(rplat_obs_carveout_find(bad, strlen(bad), "rplat-ring", &co, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),       cmocka_unit_test(test_stale_read),
 		cmocka_unit_test(test_reply_identity), cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_restart),     cmocka_unit_test(test_len_mismatch),
+		cmocka_unit_test(test_carveouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -121,10 +121,34 @@ struct rplat_clk_fit;
 int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rplat_obs_rec *rec, size_t nr,
 			 uint32_t s, const struct rplat_clk_fit *fit, double tol_ns, struct rplat_obs_match_stats *st);
 
+/* ---- on a board: the ring as remoteproc lists it ---- */
+
+struct rplat_obs_carveout {
+	char name[64];
+	uint64_t dma;   /* DMA (physical) address: what /dev/mem maps */
+	uint32_t da;    /* device address, as the remote sees it */
+	uint64_t len;
+};
+
+/**
+ * rplat_obs_carveout_find - the carveout 'name' in remoteproc's debugfs list
+ * @text: the contents of /sys/kernel/debug/remoteproc/remoteprocN/carveout_memories
+ * @len: its length
+ * @name: the carveout's name (RPLAT_RING_RSC_NAME)
+ * @out: filled when found
+ *
+ * Returns 0, or -1 with err (not found, found twice, a malformed number naming its line).
+ */
+int rplat_obs_carveout_find(const char *text, size_t len, const char *name, struct rplat_obs_carveout *out,
+			    char *err, size_t errlen);
+
 /* ---- the command ---- */
 
 struct rplat_observe_opts {
-	const char *link;      /* "sim" (default) or "qemu:SHMFILE" */
+	const char *link;      /* "sim" (default), "qemu" or "rpmsg" (a board: /dev/rpmsgN, debugfs, /dev/mem) */
+	const char *rproc;     /* rpmsg: remoteprocN (default: the one whose carveouts list the ring) */
+	const char *debugfs;   /* rpmsg: debugfs mount (default /sys/kernel/debug) */
+	const char *mem;       /* rpmsg: the physical memory device (default /dev/mem) */
 	pid_t pid;             /* the application (its main thread is traced) */
 	uint32_t da;           /* device address of the shared region's first byte (0: the link's default) */
 	double rate_hz;        /* ring drains per second (default 100; 0: only at the end) */
