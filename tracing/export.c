@@ -267,8 +267,8 @@ int rplat_export_perfetto(const struct rplat_tev_set *ev, const struct rplat_ana
 	 * its name gives (a ping's send -> recv, a stream's due -> recv); messages that overlap (a stream's
 	 * queued ones) go on further lanes, "messages 2", ..., so that no track has overlapping slices. */
 	{
-		int64_t lane_end[MAX_LANES], rlane_end = INT64_MIN;
-		int nlanes = 0, L;
+		int64_t lane_end[MAX_LANES], rlane_end[MAX_LANES];
+		int nlanes = 0, nrlanes = 0, L, R = 0;
 
 		for (i = 0; i < a->nmsg; i++) {
 			const struct rplat_ana_msg *m = &a->msg[i];
@@ -294,27 +294,44 @@ int rplat_export_perfetto(const struct rplat_tev_set *ev, const struct rplat_ana
 			lane_end[L] = r;
 			snprintf(name, sizeof(name), "seq %u (%.1f us)", m->seq, (double)(r - s) / 1000.0);
 			slice(&w, pid, L ? TID_LANE + L : 1, s, r, name, "message");
-			/* the remote core's track: one message at a time; an overlapping one is left out */
-			remote = remote && m->b[RPLAT_B_RISR] >= rlane_end;
+			/* the remote core's track likewise: a remote block that overlaps the one before it (the
+			 * clock fit's error, a stream's timer firing again while the previous message was still
+			 * being sent) goes on a further lane */
 			if (remote) {
-				rlane_end = m->b[RPLAT_B_REPLY];
+				for (R = 0; R < nrlanes && rlane_end[R] > m->b[RPLAT_B_RISR]; R++)
+					;
+				if (R == nrlanes && nrlanes < MAX_LANES) {
+					nrlanes++;
+					if (R) {
+						snprintf(name, sizeof(name), "remote %d (overlapping)", R + 1);
+						meta(&w, "thread_name", PID_REMOTE, TID_LANE + R, name);
+					}
+				}
+				remote = R < nrlanes;
+			}
+			if (remote) {
+				int rt = R ? TID_LANE + R : 1;
+
+				rlane_end[R] = m->b[RPLAT_B_REPLY];
 				snprintf(name, sizeof(name), "seq %u", m->seq);
-				slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], name, "remote");
+				slice(&w, PID_REMOTE, rt, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], name, "remote");
 				if (m->b[RPLAT_B_CONSUME] != RPLAT_NONE) {
-					slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME],
+					slice(&w, PID_REMOTE, rt, m->b[RPLAT_B_RISR], m->b[RPLAT_B_CONSUME],
 					      stream ? "irq latency" : "dispatch", "remote");
-					slice(&w, PID_REMOTE, 1, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY],
+					slice(&w, PID_REMOTE, rt, m->b[RPLAT_B_CONSUME], m->b[RPLAT_B_REPLY],
 					      stream ? "isr -> send" : "processing", "remote");
 				}
 			}
 			/* one flow per message: ping send -> remote ISR -> recv; stream remote -> recv, each point
 			 * inside its slice */
 			if (stream && remote) {
-				flow(&w, "s", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], 1, m->seq);
+				flow(&w, "s", PID_REMOTE, R ? TID_LANE + R : 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], 1,
+				     m->seq);
 			} else {
 				flow(&w, "s", pid, L ? TID_LANE + L : 1, s, r, 0, m->seq);
 				if (remote)
-					flow(&w, "t", PID_REMOTE, 1, m->b[RPLAT_B_RISR], m->b[RPLAT_B_REPLY], 0, m->seq);
+					flow(&w, "t", PID_REMOTE, R ? TID_LANE + R : 1, m->b[RPLAT_B_RISR],
+					     m->b[RPLAT_B_REPLY], 0, m->seq);
 			}
 			flow(&w, "f", pid, L ? TID_LANE + L : 1, s, r, 1, m->seq);
 		}

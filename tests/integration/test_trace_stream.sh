@@ -128,9 +128,17 @@ PY
 run="$TMPDIR/wake"
 "$TMPDIR/rplat-hog" 1 50 1500 20000 3000 300 "$TMPDIR/bursts.txt" &
 hog=$!
+rc=0
 "$RPLAT" stream --trace -L sim:cpu=0,fifo=60 -a 1 -p 10 -i 500 -D 3500ms -q -o "$run" --reader-cpu 0 \
-    --threshold 300 --worst 5 > /dev/null 2> "$TMPDIR/err.txt" \
-    || { cat "$TMPDIR/err.txt"; fail "rplat stream --trace (hog) exited $?"; }
+    --threshold 300 --worst 5 > /dev/null 2> "$TMPDIR/err.txt" || rc=$?
+cat "$TMPDIR/err.txt"
+# exit 1 is a finding; under the hog the only one expected is the stream's own report of negative
+# one-way latencies (the clock fit under load); anything else fails
+if [ "$rc" != 0 ]; then
+    [ "$rc" = 1 ] && grep -q "one-way latencies are negative" "$TMPDIR/err.txt" \
+        || fail "rplat stream --trace (hog) exited $rc"
+    echo "note: exit 1 from the stream's negative one-way report"
+fi
 wait $hog || fail "rplat-hog failed"
 tracefs_same "$TMPDIR/state.before" "after the wakeup-delay stream"
 probe_gone "$run"
