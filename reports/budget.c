@@ -769,9 +769,22 @@ static void eval_one(const struct rplat_budget_rule *ru, const struct rplat_run 
 		c->measured = ru->op == RPLAT_B_GE || ru->op == RPLAT_B_GT ? lo : hi;
 		if (c->status == RPLAT_B_UNDECIDED) {
 			size_t n = strlen(c->detail);
+			uint64_t ex;
+			char e[16];
 
-			snprintf(c->detail + n, sizeof(c->detail) - n,
-				 "; the limit lies in the percentile's histogram bucket %s..%s: undecidable", a, b);
+			/* the limit falls inside the bucket: take the percentile itself from samples.tsv */
+			if (r->verified && r->has_samples &&
+			    !rplat_run_exact_percentile(r, h, ru->series, h == &r->rtt ? -1 : size, ru->pct, &ex, e,
+							sizeof(e))) {
+				c->measured = c->measured_lo = c->measured_hi = (double)ex;
+				fmt_value(ru, (double)ex, c->measured_text, sizeof(c->measured_text));
+				c->status = compare((double)ex, ru->op, ru->limit) ? RPLAT_B_PASS : RPLAT_B_FAIL;
+				snprintf(c->detail + n, sizeof(c->detail) - n,
+					 "; exact from samples.tsv (the limit fell in its histogram bucket %s..%s)", a, b);
+			} else {
+				snprintf(c->detail + n, sizeof(c->detail) - n,
+					 "; the limit lies in the percentile's histogram bucket %s..%s: undecidable", a, b);
+			}
 		}
 	}
 }

@@ -1169,3 +1169,80 @@ int rplat_run_verify(struct rplat_run *r, char *err, size_t errlen)
 	rplat_samples_close(s);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- exact percentiles */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int rplat_run_exact_percentile(const struct rplat_run *r, const struct rplat_hist *h, int series, int size, double p,
+			       uint64_t *out, char *err, size_t errlen)
+{
+	struct rplat_samples *s;
+	struct rplat_sample sm;
+	uint64_t lo, hi, rank, below = 0, n = 0, cap = 0, seen = 0, *v = NULL;
+	int rc;
+
+	if (!r->verified || !r->has_samples || r->is_stream)
+		return rplat_fail(err, errlen, "%s: no verified samples.tsv to take the percentile from", r->dir);
+	if (rplat_hist_percentile_range(h, p, &lo, &hi))
+		return rplat_fail(err, errlen, "%s: no values", r->dir);
+	rank = rplat_hist_rank(p, h->count);
+	if (lo == hi) {
+		*out = lo;
+		return 0;
+	}
+	if (rplat_samples_open(r, &s, err, errlen))
+		return -1;
+	while ((rc = rplat_samples_next(s, &sm, err, errlen)) == 1) {
+		int64_t x;
+		uint64_t u;
+
+		if (sm.status != RPLAT_RS_OK && sm.status != RPLAT_RS_LATE)
+			continue;
+		if (size >= 0 && sm.size != (unsigned)size)
+			continue;
+		x = series < 0 ? sm.rtt : sm.stage[series];
+		if (x == RPLAT_NA)
+			continue;
+		u = x < 0 ? 0 : (uint64_t)x;
+		seen++;
+		if (u < lo) {
+			below++;
+			continue;
+		}
+		if (u > hi)
+			continue;
+		if (n == cap) {
+			uint64_t *nv;
+
+			cap = cap ? cap * 2 : 1024;
+			nv = cap > (1u << 26) ? NULL : realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				rplat_samples_close(s);
+				return rplat_fail(err, errlen, "%s/samples.tsv: too many values in one bucket to sort", r->dir);
+			}
+			v = nv;
+		}
+		v[n++] = u;
+	}
+	rplat_samples_close(s);
+	if (rc < 0) {
+		free(v);
+		return -1;
+	}
+	if (seen != h->count || rank <= below || rank - below > n) {
+		free(v);
+		return rplat_fail(err, errlen, "%s/samples.tsv: %llu values, but the histogram holds %llu", r->dir,
+				  (unsigned long long)seen, (unsigned long long)h->count);
+	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	*out = v[rank - below - 1];
+	free(v);
+	return 0;
+}

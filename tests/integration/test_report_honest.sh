@@ -53,8 +53,13 @@ python3 "$RC" budget lost b.txt || fail "budget figures do not match samples.tsv
 mid=$(python3 "$RC" bucketmid lost 99)
 rc=0; "$RPLAT" budget "rtt.p99 <= ${mid}ns" lost > b1.txt || rc=$?
 cat b1.txt
-[ $rc -eq 1 ] && grep -q '^UNDECIDED *rtt.p99' b1.txt || fail "a limit inside p99's bucket is not undecided"
-python3 "$RC" budget lost b1.txt || fail "the undecided verdict does not follow from the samples"
+grep -Eq '^(PASS|FAIL) *rtt.p99 .*exact from samples.tsv' b1.txt || fail "a limit inside p99's bucket was not decided exactly"
+python3 "$RC" budget lost b1.txt || fail "the exact verdict does not follow from the samples"
+# the exact value on either side of the limit
+ex=$(python3 "$RC" exact lost 99)
+"$RPLAT" budget "rtt.p99 <= ${ex}ns" lost | grep -q '^PASS *rtt.p99' || fail "rtt.p99 <= its exact value does not pass"
+rc=0; "$RPLAT" budget "rtt.p99 < ${ex}ns" lost > b1.txt || rc=$?
+[ $rc -eq 1 ] && grep -q '^FAIL *rtt.p99' b1.txt || fail "rtt.p99 < its exact value does not fail: $(cat b1.txt)"
 p99=$(python3 "$RC" exact lost 99)
 rc=0; "$RPLAT" budget "rtt.p100 <= ${p99}ns; rtt.max <= ${p99}ns" lost > b2.txt || rc=$?
 cat b2.txt
@@ -134,6 +139,10 @@ grep -q "Attention: B's figures are unverified: nosamples/samples.tsv is missing
     fail "compare does not say B's samples.tsv is missing"
 rc=0; "$RPLAT" budget 'rtt.p99 <= 1s' nosamples > b4.txt || rc=$?
 [ $rc -eq 1 ] && grep -q '^MISSING *samples.tsv verified' b4.txt || fail "budget passed a run without samples.tsv: $(cat b4.txt)"
+# without samples, a limit inside the percentile's bucket cannot be decided
+mid=$(python3 "$RC" bucketmid sizes 99)
+rc=0; "$RPLAT" budget "rtt.p99 <= ${mid}ns" nosamples > b5.txt || rc=$?
+[ $rc -eq 1 ] && grep -q '^UNDECIDED *rtt.p99' b5.txt || fail "no UNDECIDED without samples: $(cat b5.txt)"
 
 # ---- what the timing work records: warm-up messages, the sender's wakeup latency, skipped slots
 "$RPLAT" ping -L sim -l 500 -i 300 --warm-up 50 -q -o warm > /dev/null || fail "rplat ping --warm-up exited $?"

@@ -21,8 +21,9 @@
  * Latency figures count every answered message (ok and late replies); lost messages have no latency
  * and are in none. Percentiles come from the run's histograms: a percentile is only known to lie in its
  * bucket (<= 0.8% wide, see rplat/hist.h), so a rule passes when the whole bucket meets the limit, fails
- * when none of it does, and is UNDECIDED (not a pass) when the limit falls inside it; p100, min, max, avg
- * and stddev are exact. */
+ * when none of it does, and when the limit falls inside it is decided on the exact percentile from the
+ * run's verified samples.tsv (rplat_run_exact_percentile), or is UNDECIDED (not a pass) without one;
+ * p100, min, max, avg and stddev are exact. */
 #ifndef RPLAT_BUDGET_H
 #define RPLAT_BUDGET_H
 

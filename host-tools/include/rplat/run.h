@@ -169,6 +169,21 @@ void rplat_samples_close(struct rplat_samples *s);
  */
 int rplat_run_verify(struct rplat_run *r, char *err, size_t errlen);
 
+/**
+ * rplat_run_exact_percentile - a percentile of a ping run exactly, from samples.tsv
+ * @r: a verified run with samples.tsv
+ * @h: the histogram the percentile is of (r->rtt, a size's, or r->stage[series]): it gives the rank and
+ *     the bucket the value lies in, so only the values of that bucket are kept (memory: that bucket's count)
+ * @series: -1 for the round trip, else a stage index; @size: -1 for every size, else a payload size
+ * @p: the percentile (0 < p <= 100)
+ * @out: the value in ns (a negative stage counts as 0, as in the histogram)
+ *
+ * The messages it reads are those the histogram holds (ok and late, warm-up excluded). Returns 0, or -1
+ * with the reason in err (unverified run, unreadable file, or file and histogram disagreeing).
+ */
+int rplat_run_exact_percentile(const struct rplat_run *r, const struct rplat_hist *h, int series, int size, double p,
+			       uint64_t *out, char *err, size_t errlen);
+
 /* ---- merging ---- */
 
 /**
