@@ -44,7 +44,7 @@ if [ ! -f "$OUT/run/run.json" ]; then
 fi
 case_result rplat-ping "$( [ $prc -eq 0 ] && echo pass || echo fail)"
 
-# one LAVA test case per budget rule: TAP "ok N - LABEL: RULE (measured X UNIT)"
+# one LAVA test case per budget rule: TAP "ok N - LABEL: RULE (measured X UNIT)" or "(measured LO..HI)"
 "$RPLAT" budget "$BUDGET" "$OUT/run" --tap --junit "$OUT/budget-junit.xml" > "$OUT/budget.tap"
 brc=$?
 [ $brc -le 1 ] || { cat "$OUT/budget.tap"; case_result rplat-budget fail; exit 0; }
@@ -53,7 +53,8 @@ grep -E '^(not )?ok ' "$OUT/budget.tap" | while IFS= read -r line; do
     rule=$(echo "$line" | sed -e 's/^[^:]*: //' -e 's/ (measured .*//')
     name=$(echo "budget $rule" | sed -e 's/ <= / le /' -e 's/ >= / ge /' -e 's/ == / eq /' -e 's/ != / ne /' \
                   -e 's/ < / lt /' -e 's/ > / gt /' -e 's/%/pct/g' | tr -c 'A-Za-z0-9_.@\n-' '_' | tr -s '_')
-    meas=$(echo "$line" | sed -n 's/.*(measured \([-0-9.]*\) \([a-z%]*\)).*/\1 \2/p')
+    # a percentile known to its histogram bucket reads "(measured LO UNIT..HI UNIT)": report the upper bound
+    meas=$(echo "$line" | sed -E -n 's/.*\(measured ([-0-9.]+ [a-z%]+\.\.)?([-0-9.]+) ([a-z%]*)\).*/\2 \3/p')
     if [ -n "$meas" ]; then
         case_result "$name" "$res" $meas
     else
