@@ -374,6 +374,75 @@ static void test_samples_legacy_late(void **state)
 
 /* ---- statistics ---- */
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Issue 15 item 3: a percentile taken exactly from samples.tsv (budget, when a limit falls inside the
+ * percentile's bucket) is the rank-th value of the ok and late replies, not a bucket's midpoint. */
+static void test_exact_percentile(void **state)
+{
+	static const double ps[] = { 1, 25, 50, 90, 99, 99.9, 100 };
+	struct rplat_hist h;
+	struct rplat_run *r = NULL;
+	uint64_t v[400], sorted[400], x, rng = 12345;
+	char d[512], p[600], err[512] = "", json[512];
+	int i, n = 0, late = 0;
+	size_t k;
+	FILE *f;
+
+	(void)state;
+	snprintf(d, sizeof(d), "%s/exact", top);
+	assert_int_equal(mkdir(d, 0755), 0);
+	snprintf(p, sizeof(p), "%s/hist", d);
+	assert_int_equal(mkdir(p, 0755), 0);
+	rplat_hist_init(&h);
+	snprintf(p, sizeof(p), "%s/samples.tsv", d);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\n", f);
+	for (i = 0; i < 400; i++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		v[i] = 1000000 + (rng >> 33) % 9000; /* a few buckets of 8 us around 1 ms */
+		if (i % 50 == 7) {
+			fprintf(f, "%d\t40\t%d\tnan\tnan\tnan\tnan\tnan\tlost\n", i, 1000 + i * 2000000);
+			continue;
+		}
+		fprintf(f, "%d\t40\t%d\t%llu\tnan\tnan\tnan\tnan\t%s\n", i, 1000 + i * 2000000,
+			(unsigned long long)v[i], i % 3 ? "ok" : "late");
+		late += !(i % 3);
+		rplat_hist_add(&h, v[i]);
+		sorted[n++] = v[i];
+	}
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/hist/rtt.hist", d);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	rplat_hist_write(&h, "rtt", f);
+	fclose(f);
+	snprintf(json, sizeof(json),
+		 "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"label\":\"E\",\"duration_s\":1,"
+		 "\"counts\":{\"sent\":400,\"received\":%d,\"lost\":%d,\"late\":%d},\"summary\":{\"rtt\":"
+		 "{\"count\":%d}}}\n", n, 400 - n, late, n);
+	put(d, "run.json", json);
+	if (rplat_run_load(d, &r, err, sizeof(err)))
+		fail_msg("load: %s", err);
+	assert_true(r->verified);
+	qsort(sorted, (size_t)n, sizeof(sorted[0]), cmp_u64);
+	for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+		uint64_t want = sorted[rplat_hist_rank(ps[k], (uint64_t)n) - 1];
+
+		assert_int_equal(rplat_run_exact_percentile(r, &r->rtt, -1, -1, ps[k], &x, err, sizeof(err)), 0);
+		if (x != want)
+			fail_msg("p%g: %llu, the samples' rank-th value is %llu", ps[k], (unsigned long long)x,
+				 (unsigned long long)want);
+	}
+	rplat_run_free(r);
+}
+
 static void brute_mwu(const uint64_t *a, int na, const uint64_t *b, int nb, double *u)
 {
 	int i, j;
@@ -477,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_load_good),      cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_samples_errors), cmocka_unit_test(test_samples_damage),
 		cmocka_unit_test(test_samples_not_files), cmocka_unit_test(test_samples_legacy_late),
+		cmocka_unit_test(test_exact_percentile),
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_bootstrap),
 	};
