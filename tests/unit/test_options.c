@@ -151,12 +151,12 @@ static void test_ping_cmdline(void **state)
 	assert_int_equal(o.nsizes, 1);
 	assert_int_equal(o.sizes[0], 40);
 	assert_int_equal(o.dma_latency, 0);
-	assert_int_equal(parse(&o, "ping -L rpmsg:/dev/rpmsg0 -l 100 -i 250 -p 80 -a 1 -m -q -h 400 --json x.json"), 0);
+	assert_int_equal(parse(&o, "ping -L rpmsg:/dev/rpmsg0 -l 100 -i 250 -p 80 -a 0 -m -q -h 400 --json x.json"), 0);
 	assert_string_equal(o.link, "rpmsg:/dev/rpmsg0");
 	assert_int_equal(o.loops, 100);
 	assert_int_equal(o.interval_ns, 250000);
 	assert_int_equal(o.priority, 80);
-	assert_int_equal(o.affinity, 1);
+	assert_int_equal(o.affinity, 0);
 	assert_int_equal(o.mlockall, 1);
 	assert_int_equal(o.quiet, 1);
 	assert_int_equal(o.hist_us, 400);
@@ -186,6 +186,51 @@ static void test_ping_cmdline(void **state)
 	assert_int_equal(parse(&o, "ping --frobnicate"), -1);
 	assert_int_equal(parse(&o, "ping -l"), -1);
 	assert_int_equal(parse(&o, "ping stray"), -1);
+	/* a CPU this process cannot run on (issue 10 item 8) */
+	assert_int_equal(parse(&o, "ping -a 1023"), -1);
+}
+
+/* --warm-up: a bare count is messages, a time needs its unit (issue 10 item 15) */
+static void test_warm_up(void **state)
+{
+	struct rplat_ping_opts o;
+	uint64_t n;
+	int64_t ns;
+
+	(void)state;
+	assert_int_equal(parse(&o, "ping"), 0);
+	assert_int_equal(o.warm_up, 0);
+	assert_int_equal(o.warm_up_ns, 0);
+	assert_int_equal(parse(&o, "ping --warm-up 100"), 0);
+	assert_int_equal(o.warm_up, 100);
+	assert_int_equal(o.warm_up_ns, 0);
+	assert_int_equal(parse(&o, "ping --warm-up 2s"), 0);
+	assert_int_equal(o.warm_up, 0);
+	assert_int_equal(o.warm_up_ns, 2000000000ll);
+	assert_int_equal(parse(&o, "ping --warm-up 500ms"), 0);
+	assert_int_equal(o.warm_up_ns, 500000000ll);
+	assert_int_equal(parse(&o, "ping --warm-up 1m"), 0);
+	assert_int_equal(o.warm_up_ns, 60000000000ll);
+	assert_int_equal(rplat_warm_up_parse("0", &n, &ns), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(rplat_warm_up_parse("1.5", &n, &ns), -1); /* neither a count nor a unit */
+	assert_int_equal(rplat_warm_up_parse("", &n, &ns), -1);
+	assert_int_equal(rplat_warm_up_parse("-3", &n, &ns), -1);
+	assert_int_equal(rplat_warm_up_parse("5x", &n, &ns), -1);
+	assert_int_equal(rplat_warm_up_parse("0s", &n, &ns), -1);
+	assert_int_equal(rplat_warm_up_parse("2d", &n, &ns), -1); /* over a day */
+	assert_int_equal(rplat_warm_up_parse("1000000000001", &n, &ns), -1);
+	assert_int_equal(parse(&o, "ping --warm-up"), -1);
+}
+
+static void test_cpu_usable(void **state)
+{
+	char list[96];
+
+	(void)state;
+	assert_int_equal(rplat_cpu_usable(-1, list, sizeof(list)), 0);
+	assert_int_equal(rplat_cpu_usable(100000, list, sizeof(list)), 0);
+	assert_true(list[0] >= '0' && list[0] <= '9'); /* at least one CPU, listed */
 }
 
 int main(void)
@@ -195,6 +240,8 @@ int main(void)
 		cmocka_unit_test(test_kv),
 		cmocka_unit_test(test_sim_opts),
 		cmocka_unit_test(test_ping_cmdline),
+		cmocka_unit_test(test_warm_up),
+		cmocka_unit_test(test_cpu_usable),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
