@@ -300,7 +300,7 @@ static int hook_sample(void *ctx, const struct rplat_ping_sample *s)
 	int64_t rtt;
 
 	(void)ctx;
-	if (s->status == RPLAT_S_OK)
+	if (s->status == RPLAT_S_OK || s->status == RPLAT_S_LATE) /* late: read after --timeout, timed */
 		rtt = s->t_recv - s->t_send;
 	else if (s->status == RPLAT_S_LOST)
 		rtt = INT64_MAX; /* no reply: longer than any threshold */

@@ -241,7 +241,7 @@ static int listen_until(struct rplat_ping_ctx *x, uint32_t cur, int64_t until)
 		int64_t now = rplat_now_ns();
 		ssize_t n;
 
-		if (now >= until || rplat_stop)
+		if (now >= until || rplat_stop || x->hook_stop)
 			return 0;
 		n = rplat_link_recv(x->link, in, sizeof(in), until - now);
 		if (n == 0)
@@ -1028,7 +1028,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 		}
 		if (next > now) {
 			if (x->last_lost >= 0 && seq - (uint32_t)x->last_lost < SEQ_RING) {
-				if (listen_until(x, seq - 1, next))
+				if (listen_until(x, seq - 1, next) || x->hook_stop) /* a late reply can stop it */
 					break;
 			} else {
 				ts.tv_sec = next / 1000000000;
@@ -1047,7 +1047,7 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 			r = ping_warm_up(x, seq, size, o->interval_ns ? next : 0, wake);
 		else
 			r = ping_once(x, seq, size, o->interval_ns ? next : 0, wake);
-		if (r)
+		if (r || x->hook_stop) /* a hook may stop the run on a lost message too */
 			break;
 		next = o->interval_ns ? next + o->interval_ns : rplat_now_ns();
 	}

@@ -52,6 +52,13 @@ expect_rc 2 "$RPLAT" ping -L sim --warm-up 5x -o "$TMPDIR/x2"
   jassert "$run/run.json" 'd["ended_by"] == "break" and d["return_code"] == 1'
   jassert "$run/run.json" 'd["counts"]["warmup"] == 30 and d["counts"]["sent"] == 1 and d["trace"]["first_hit_seq"] == 30'
   jassert "$run/run.json" 'd["clock"]["valid"]'
+  # a message lost (its reply comes after --timeout) stops a --break run at once: the engine used to go
+  # on after a hook asked to stop on a lost message
+  run=$TMPDIR/break-late
+  rc=0
+  "$RPLAT" trace -L sim:delay=2ms -l 50 -i 10ms --timeout 1ms --break 1500 -q -o "$run" > /dev/null 2>&1 || rc=$?
+  [ $rc -eq 1 ] || fail "a late reply over --break: exit $rc, expected 1"
+  jassert "$run/run.json" 'd["ended_by"] == "break" and d["counts"]["sent"] == 1'
 ) || { rc=$?; [ $rc -eq 77 ] || exit $rc; echo "(the --break part was skipped: no tracefs)"; }
 no_probe_left
 echo ok
