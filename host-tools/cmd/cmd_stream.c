@@ -301,7 +301,8 @@ struct streamer {
 	int silent_end, ended_by, rc;
 	int one_sided;                  /* the closing calibration did not answer: the fit is extrapolated */
 	double err_ns;                  /* the one-way stage's bound: the fit's, or one-sided, widened */
-	uint64_t negative;              /* one-way latencies below zero (evidence against the fit) */
+	uint64_t negative;              /* one-way latencies below zero */
+	uint64_t beyond;                /* of them, below -err_ns: impossible under the fit (evidence against it) */
 	double most_negative;
 	const struct rplat_ping_hooks *trace; /* --trace: capture only */
 };
@@ -510,9 +511,13 @@ static int second_pass(struct streamer *x)
 			if (r.status == 0) {
 				if (x->fit.valid) {
 					rplat_hist_add_signed(&x->one_way, llround(ow));
-					if (llround(ow) < 0) { /* impossible under a right fit: said, not clamped */
+					if (llround(ow) < 0) { /* said, not clamped */
 						if (!x->negative++ || ow < x->most_negative)
 							x->most_negative = ow;
+						/* a mapped time is known to +-err_ns: below -err_ns no true latency (>= 0)
+						 * explains it, above it the fit's own error can */
+						if (ow < -x->err_ns)
+							x->beyond++;
 					}
 				}
 				rplat_hist_add_signed(&x->irq, llround(irq));
@@ -640,9 +645,10 @@ static int write_run(struct streamer *x)
 		rplat_jw_uint(&jw, "windows", x->fit.windows);
 	}
 	rplat_jw_bool(&jw, "one_sided", x->one_sided);
-	/* false when some one-way latency came out negative: the fit does not hold for them */
-	rplat_jw_bool(&jw, "consistent", !x->negative);
+	/* false when some one-way latency came out below -err_bound_ns: the fit does not hold for them */
+	rplat_jw_bool(&jw, "consistent", !x->beyond);
 	rplat_jw_uint(&jw, "negative_one_way", x->negative);
+	rplat_jw_uint(&jw, "negative_beyond_bound", x->beyond);
 	if (x->negative)
 		rplat_jw_double(&jw, "most_negative_one_way_ns", x->most_negative);
 	rplat_jw_obj_end(&jw);
@@ -808,11 +814,12 @@ int cmd_stream(int argc, char **argv)
 		fprintf(stderr, "rplat stream: writing %s/samples.tsv failed: %s\n", x->dir, strerror(errno));
 		x->rc = x->rc ? x->rc : 1;
 	}
-	if (x->negative) {
-		/* said even with -q: a negative latency means the mapping is wrong for these messages */
-		fprintf(stderr, "rplat stream: %llu one-way latencies are negative (down to %.2f us): the clock fit does "
-			"not hold for them%s; the one-way figures are not trustworthy\n", (unsigned long long)x->negative,
-			x->most_negative / 1e3, x->one_sided ? " (it is one-sided)" : "");
+	if (x->beyond) {
+		/* said even with -q: a latency below minus the bound means the mapping is wrong for these messages */
+		fprintf(stderr, "rplat stream: %llu one-way latencies are negative beyond the clock bound of +-%.2f us "
+			"(down to %.2f us): the clock fit does not hold for them%s; the one-way figures are not "
+			"trustworthy\n", (unsigned long long)x->beyond, x->err_ns / 1e3, x->most_negative / 1e3,
+			x->one_sided ? " (it is one-sided)" : "");
 		x->rc = x->rc ? x->rc : 1;
 	}
 	if (write_run(x)) {
@@ -840,9 +847,13 @@ int cmd_stream(int argc, char **argv)
 	if (x->one_sided)
 		printf("# clock: one-sided fit (no closing calibration): mapped times +-%.2f us, not the fit's +-%.2f us\n",
 		       x->err_ns / 1e3, x->fit.err_ns / 1e3);
-	if (x->negative)
-		printf("# clock: %llu one-way latencies negative (down to %.2f us): the fit does not hold for them\n",
-		       (unsigned long long)x->negative, x->most_negative / 1e3);
+	if (x->beyond)
+		printf("# clock: %llu one-way latencies negative beyond the +-%.2f us bound (down to %.2f us): the fit "
+		       "does not hold for them\n", (unsigned long long)x->beyond, x->err_ns / 1e3, x->most_negative / 1e3);
+	else if (x->negative)
+		printf("# clock: %llu one-way latencies negative (down to %.2f us), all within the +-%.2f us bound: "
+		       "the fit's own error, kept as they are\n", (unsigned long long)x->negative,
+		       x->most_negative / 1e3, x->err_ns / 1e3);
 	if (missed_periods(x))
 		printf("# %llu timer periods passed without a message (the probe's interrupt missed them)\n",
 		       (unsigned long long)missed_periods(x));

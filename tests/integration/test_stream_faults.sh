@@ -37,6 +37,8 @@ rows = [r for r in csv.DictReader(open(sys.argv[1] + "/samples.tsv"), delimiter=
 neg = [float(r["one_way"]) for r in rows if float(r["one_way"]) < -0.5]
 c = d["clock"]
 assert neg and c["negative_one_way"] == len(neg) and not c["consistent"], (len(neg), c)
+beyond = [v for v in neg if v < -c["err_bound_ns"]]
+assert beyond and c["negative_beyond_bound"] == len(beyond), (len(beyond), c)
 assert abs(c["most_negative_one_way_ns"] - min(neg)) < 1, (c["most_negative_one_way_ns"], min(neg))
 PY
 # an intact payload is not corrupt (every size)
