@@ -24,15 +24,40 @@ grep -q 'counted here, not in' rep/index.html && fail "the page still says late 
 python3 "$RC" overtime lost rep || fail "the over-time plot data do not match samples.tsv"
 # ---- reviewer: jitter figures from the samples; the kernel setup, recorded or said not to be
 python3 "$RC" jitter lost rep/index.html || fail "jitter table"
-grep -q '<td>boot command line</td><td>not recorded in this run</td>' rep/index.html ||
+# the run records the kernel settings itself (run.json system.*): as this machine has them
+python3 - lost/run.json <<'PY' || fail "run.json system does not hold this machine's kernel settings"
+import json
+s = json.load(open(__import__("sys").argv[1]))["system"]
+assert s["cmdline"] == open("/proc/cmdline").read().strip(), s["cmdline"]
+cs = open("/sys/devices/system/clocksource/clocksource0/current_clocksource").read().strip()
+assert s["clocksource"] == cs, (s["clocksource"], cs)
+assert s["sched_rt_runtime_us"] == open("/proc/sys/kernel/sched_rt_runtime_us").read().strip()
+for k in ("config_hz", "cpuidle", "smt"):
+    assert k in s, k
+PY
+grep -q '<td>clocksource</td><td>[^<]*</td><td>run.json system.clocksource</td>' rep/index.html ||
+    fail "the recorded clocksource is not in the kernel setup"
+grep -q '<td>boot command line</td><td>[^<]*</td><td>run.json system.cmdline</td>' rep/index.html ||
+    fail "the recorded command line is not in the kernel setup"
+# a run that did not record them (made before they were): said so, or taken from check system's findings
+cp -r lost old
+python3 - old/run.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("cmdline", "config_hz", "clocksource", "cpuidle", "smt", "sched_rt_runtime_us"):
+    d["system"].pop(k)
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PY
+"$RPLAT" report old -o rep-old -q --no-png || fail "report (old run) exited $?"
+grep -q '<td>boot command line</td><td>not recorded in this run</td>' rep-old/index.html ||
     fail "a run without a recorded command line does not say so"
-"$RPLAT" check system --json > lost/system-check.json || [ $? -le 2 ] || fail "check system --json"
-"$RPLAT" report lost -o rep-k -q --no-png || fail "report with system-check.json exited $?"
-cs=$(jget lost/system-check.json '[f["value"] for f in d["findings"] if f["field"] == "current_clocksource"][0]')
+"$RPLAT" check system --json > old/system-check.json || [ $? -le 2 ] || fail "check system --json"
+"$RPLAT" report old -o rep-k -q --no-png || fail "report with system-check.json exited $?"
+cs=$(jget old/system-check.json '[f["value"] for f in d["findings"] if f["field"] == "current_clocksource"][0]')
 grep -q "<td>clocksource</td><td>$cs</td><td>system-check.json (sys.clocksource)</td>" rep-k/index.html ||
     fail "the clocksource from system-check.json is not in the kernel setup"
 grep -q "findings of 'rplat check system' recorded with the run" rep-k/index.html || fail "check system's findings not embedded"
-python3 - lost/system-check.json rep-k/index.html <<'PY' || fail "every finding of check system in the page"
+python3 - old/system-check.json rep-k/index.html <<'PY' || fail "every finding of check system in the page"
 import json, sys, html
 f = json.load(open(sys.argv[1]))["findings"]
 page = html.unescape(open(sys.argv[2]).read())
@@ -40,7 +65,7 @@ missing = [x["rule"] for x in f if "<td>%s</td><td>%s</td>" % (x["severity"], x[
 assert f and not missing, "findings not embedded: %s" % missing
 print("check system: %d findings embedded" % len(f))
 PY
-rm lost/system-check.json
+rm -r old
 
 # ---- item 6: histogram bars are whole numbers of messages that agree with the samples
 python3 "$RC" histbars lost rep/data/r0_hist.dat || fail "histogram bars"

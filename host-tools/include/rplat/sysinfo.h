@@ -11,7 +11,17 @@ struct rplat_sysinfo {
 	char cpu_model[128];
 	int ncpus;
 	char governor[32];     /* cpu0's cpufreq governor, or "none" */
+	/* the kernel settings that decide a latency tail; "" = could not be read (written as null) */
+	char cmdline[1024];    /* /proc/cmdline */
+	char config_hz[16];    /* CONFIG_HZ of /boot/config-RELEASE, else /proc/config.gz */
+	char clocksource[32];  /* clocksource0's current_clocksource */
+	char cpuidle[32];      /* cpuidle's current_driver ("none" when it says so) */
+	char smt[48];          /* smt/control, and whether it is active: "on (active)", "notsupported" */
+	char sched_rt_runtime_us[24]; /* -1: RT throttling off */
 };
+
+/* As rplat_sysinfo_read(), with every /proc, /sys and /boot path under root ("" = the machine's own). */
+void rplat_sysinfo_read_at(struct rplat_sysinfo *si, const char *root);
 
 void rplat_sysinfo_read(struct rplat_sysinfo *si);
 /* Write si as the member "system" of the object being written. */

@@ -1,0 +1,153 @@
+/* rplat_sysinfo_read_at(): the kernel settings a run records in run.json's system object, read from a
+ * fake root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rplat/sysinfo.h"
+#include "suite_tmpdir.h"
+
+static char top[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	return suite_tmpdir_make(top, sizeof(top), "sysinfo");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return suite_tmpdir_remove(top);
+}
+
+static void put(const char *root, const char *path, const char *text)
+{
+	char p[600], cmd[700];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void mkroot(char *root, size_t n, const char *name)
+{
+	char cmd[600];
+
+	snprintf(root, n, "%s/%s", top, name);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", root, root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_settings_read(void **state)
+{
+	struct rplat_sysinfo si;
+	struct utsname u;
+	char root[300], p[400];
+
+	(void)state;
+	assert_int_equal(uname(&u), 0);
+	mkroot(root, sizeof(root), "full");
+	put(root, "/proc/cmdline", "console=ttyS0 isolcpus=1 nohz_full=1 threadirqs\n");
+	snprintf(p, sizeof(p), "/boot/config-%s", u.release);
+	put(root, p, "# comment\nCONFIG_HZ_250=y\nCONFIG_HZ=250\nCONFIG_PREEMPT_RT=y\n");
+	put(root, "/sys/devices/system/clocksource/clocksource0/current_clocksource", "arch_sys_counter\n");
+	put(root, "/sys/devices/system/cpu/cpuidle/current_driver", "psci_idle\n");
+	put(root, "/sys/devices/system/cpu/smt/control", "on\n");
+	put(root, "/sys/devices/system/cpu/smt/active", "1\n");
+	put(root, "/proc/sys/kernel/sched_rt_runtime_us", "-1\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.cmdline, "console=ttyS0 isolcpus=1 nohz_full=1 threadirqs");
+	assert_string_equal(si.config_hz, "250");
+	assert_string_equal(si.clocksource, "arch_sys_counter");
+	assert_string_equal(si.cpuidle, "psci_idle");
+	assert_string_equal(si.smt, "on (active)");
+	assert_string_equal(si.sched_rt_runtime_us, "-1");
+}
+
+/* /proc/config.gz when /boot has no config; SMT without an active file */
+static void test_config_gz(void **state)
+{
+	struct rplat_sysinfo si;
+	char root[300], cmd[400];
+
+	(void)state;
+	mkroot(root, sizeof(root), "gz");
+	put(root, "/proc/config", "CONFIG_HZ=1000\n");
+	snprintf(cmd, sizeof(cmd), "gzip '%s/proc/config'", root);
+	assert_int_equal(system(cmd), 0);
+	put(root, "/sys/devices/system/cpu/smt/control", "notsupported\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.config_hz, "1000");
+	assert_string_equal(si.smt, "notsupported");
+}
+
+/* nothing readable: every setting empty (run.json writes null, the report says "not recorded") */
+static void test_nothing_there(void **state)
+{
+	struct rplat_sysinfo si;
+	char root[300];
+
+	(void)state;
+	mkroot(root, sizeof(root), "empty");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.cmdline, "");
+	assert_string_equal(si.config_hz, "");
+	assert_string_equal(si.clocksource, "");
+	assert_string_equal(si.cpuidle, "");
+	assert_string_equal(si.smt, "");
+	assert_string_equal(si.sched_rt_runtime_us, "");
+	assert_string_equal(si.governor, "none");
+}
+
+/* the JSON: an unread setting is null, a read one its text */
+static void test_json(void **state)
+{
+	struct rplat_sysinfo si;
+	struct rplat_jw jw;
+	char root[300], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	mkroot(root, sizeof(root), "json");
+	put(root, "/sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc\n");
+	rplat_sysinfo_read_at(&si, root);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rplat_jw_init(&jw, f);
+	rplat_jw_obj_begin(&jw, NULL);
+	rplat_sysinfo_json(&si, &jw);
+	rplat_jw_obj_end(&jw);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"clocksource\": \"tsc\""));
+	assert_non_null(strstr(buf, "\"cmdline\": null"));
+	assert_non_null(strstr(buf, "\"config_hz\": null"));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_settings_read),
+		cmocka_unit_test(test_config_gz),
+		cmocka_unit_test(test_nothing_there),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
