@@ -49,6 +49,9 @@ struct counts {
 enum { END_DONE, END_SIGNAL, END_SILENT, END_GONE, END_ERROR, END_BREAK };
 static const char *const end_name[] = { "completed", "signal", "remote silent", "remote gone", "error", "break" };
 
+/* --json without -h: the 1 us histogram's extent (100 ms; 800 KB of counters) */
+#define JSON_HIST_US 100000u
+
 struct rplat_ping_ctx {
 	const struct rplat_ping_opts *o;
 	struct rplat_link *link;
@@ -61,6 +64,9 @@ struct rplat_ping_ctx {
 	uint64_t *h1us;       /* -h: hist_us buckets of 1 us (0..US-1; US and above overflow, as cyclictest) */
 	uint64_t h1us_over;
 	uint32_t *h1us_over_seq; /* the first hist_us overflowing messages' seqs (cyclictest lists as many) */
+	uint64_t *jus;        /* --json without -h: exact 1 us counts below JSON_HIST_US (the log buckets are
+			       * 0.8% wide, too coarse for 1 us keys above 64 us) */
+	uint64_t jus_over;    /* answered messages at or over JSON_HIST_US: in no key, counted in "rplat" */
 	struct rplat_hist wake; /* the sender's wakeup latency: t_wake - t_slot */
 	struct rplat_clk clk;
 	struct rplat_clk_fit fit;
@@ -154,6 +160,14 @@ static void settle(struct rplat_ping_ctx *x, struct rplat_ping_sample *s, int re
 				x->h1us[us]++;
 			else if (x->h1us_over++ < (uint64_t)x->o->hist_us)
 				x->h1us_over_seq[x->h1us_over - 1] = s->seq;
+		}
+		if (x->jus) {
+			uint64_t us = rtt / 1000;
+
+			if (us < JSON_HIST_US)
+				x->jus[us]++;
+			else
+				x->jus_over++;
 		}
 		if (rtt > x->max_rtt || x->rtt.count == 1) {
 			x->max_rtt = rtt;
@@ -713,33 +727,15 @@ static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
 				snprintf(k, sizeof(k), "%llu", (unsigned long long)i);
 				rplat_jw_uint(&jw, k, x->h1us[i]);
 			}
-	} else {
-		/* no -h: the log-linear buckets folded into 1 us keys */
-		uint64_t cur = UINT64_MAX, acc = 0;
-
-		for (i = 0; i < RPLAT_HIST_NBUCKETS; i++) {
-			uint64_t lo, hi, us;
-
-			if (!x->rtt.bucket[i])
-				continue;
-			rplat_hist_bounds((unsigned)i, &lo, &hi);
-			us = lo / 1000;
-			if (us != cur && acc) {
+	} else if (x->jus) {
+		/* no -h: exact 1 us counts up to JSON_HIST_US; the rest are counted in "rplat" */
+		for (i = 0; i < JSON_HIST_US; i++)
+			if (x->jus[i]) {
 				char k[24];
 
-				snprintf(k, sizeof(k), "%llu", (unsigned long long)cur);
-				rplat_jw_uint(&jw, k, acc);
-				acc = 0;
+				snprintf(k, sizeof(k), "%llu", (unsigned long long)i);
+				rplat_jw_uint(&jw, k, x->jus[i]);
 			}
-			cur = us;
-			acc += x->rtt.bucket[i];
-		}
-		if (acc) {
-			char k[24];
-
-			snprintf(k, sizeof(k), "%llu", (unsigned long long)cur);
-			rplat_jw_uint(&jw, k, acc);
-		}
 	}
 	rplat_jw_obj_end(&jw);
 	rplat_jw_uint(&jw, "cycles", x->c.sent);
@@ -752,6 +748,9 @@ static int write_cyclictest_json(struct rplat_ping_ctx *x, const char *path)
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "rplat");
 	rplat_jw_str(&jw, "run_dir", x->dir);
+	/* the histogram's keys: 1 us bins below this; answered messages at or over it are in no key */
+	rplat_jw_uint(&jw, "histogram_us", x->h1us ? (uint64_t)x->o->hist_us : JSON_HIST_US);
+	rplat_jw_uint(&jw, "histogram_overflows", x->h1us ? x->h1us_over : x->jus_over);
 	json_counts(&jw, &x->c);
 	rplat_stats_json(&jw, "rtt", &x->rtt, -1);
 	rplat_jw_obj_end(&jw);
@@ -939,6 +938,8 @@ int rplat_ping_run(const struct rplat_ping_opts *o)
 	if (o->hist_us && (!(x->h1us = calloc((size_t)o->hist_us, sizeof(*x->h1us))) ||
 			   !(x->h1us_over_seq = calloc((size_t)o->hist_us, sizeof(*x->h1us_over_seq)))))
 		goto out;
+	if (o->json_path && !o->hist_us && !(x->jus = calloc(JSON_HIST_US, sizeof(*x->jus))))
+		goto out;
 	if (o->out_dir) {
 		snprintf(x->dir, sizeof(x->dir), "%s", o->out_dir);
 	} else {
@@ -1091,6 +1092,7 @@ out:
 	free(x->per_size);
 	free(x->h1us);
 	free(x->h1us_over_seq);
+	free(x->jus);
 	free(x);
 	return rc;
 }
