@@ -4,8 +4,8 @@
 #   1. Round trip over the real rpmsg_char in the guest (`rplat ping` on /dev/rpmsgN against the host
 #      probe behind rplat-vboard-server and rproc_ivshmem.ko, pinned to vCPU 0), divided by the same
 #      guest's eventfd + shared-memory ping-pong between two processes pinned to vCPUs 0 and 1
-#      (tests/bench/bench_pingpong.c, static), same count, measured just before and just after the ping
-#      in the same boot: the baseline of the same run. Per kernel flavour that is built.
+#      (tests/bench/bench_pingpong.c, static), same count, measured just before each of three pings in
+#      the same boot: the baseline of the same run; the median of the three p50 ratios. Per built flavour.
 #   2. Boot time: host-observed from QEMU's connect to the ivshmem server (QEMU start) to init's first
 #      console line, plus the guest's own uptime when init started (host-tools/vboard/run.sh's boot.txt).
 #   3. Kernel build times: cold = the cache directory's build-seconds (recorded wall time of the cold
@@ -72,9 +72,10 @@ while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
     sleep 0.1
 done
 dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
-echo "base1 \$(/in/pingpong $n 0 1)"
-rplat ping --link rpmsg:dev=\$dev -a 0 -l $n -i 0 -q --no-samples -o /out/ping || echo "ping-rc: \$?"
-echo "base2 \$(/in/pingpong $n 0 1)"
+for k in 1 2 3; do
+    echo "base\$k \$(/in/pingpong $n 0 1)"
+    rplat ping --link rpmsg:dev=\$dev -a 0 -l $n -i 0 -q --no-samples -o /out/ping\$k || echo "ping-rc: \$?"
+done
 echo stop > \$r/state
 EOF
 
@@ -105,24 +106,27 @@ for f in $built; do
         tail -n 8 "$T/run-$f.log" "$T/$f/guest.log" 2>/dev/null | sed 's/^/     /'
         continue
     fi
-    j=$T/$f/out/ping/run.json
-    python3 - "$j" "$T/$f/guest.log" "$f" "$n" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1])); c = d["counts"]; r = d["summary"]["rtt"]
+    python3 - "$T/$f/out" "$T/$f/guest.log" "$f" "$n" <<'PY'
+import json, os, sys
 base = {}
 for line in open(sys.argv[2]):
     w = line.split()
-    if len(w) == 3 and w[0] in ("base1", "base2"):
-        base[w[0]] = (int(w[1]), int(w[2]))
-f, n = sys.argv[3], int(sys.argv[4])
-print("   %s: rplat ping over /dev/rpmsgN: p50 %.1f us, p99 %.1f us (%d received, %d lost, %d late of %s)"
-      % (f, r["p50"] / 1e3, r["p99"] / 1e3, c["received"], c["lost"], c["late"], n))
-for k in ("base1", "base2"):
-    if k not in base:
-        print("   %s: eventfd baseline %s missing" % (f, k)); continue
-    b50, b99 = base[k]
-    print("   %s: eventfd ping-pong %s (vCPU 0 <-> 1): p50 %.1f us, p99 %.1f us -> ratio p50 %.2f, p99 %.2f"
-          % (f, "before" if k == "base1" else "after ", b50 / 1e3, b99 / 1e3, r["p50"] / b50, r["p99"] / b99))
+    if len(w) == 3 and w[0].startswith("base"):
+        base[w[0][4:]] = (int(w[1]), int(w[2]))
+f, n, r50 = sys.argv[3], int(sys.argv[4]), []
+for k in ("1", "2", "3"):
+    j = os.path.join(sys.argv[1], "ping" + k, "run.json")
+    if not os.path.exists(j) or k not in base:
+        print("   %s: round %s: no ping run or no baseline" % (f, k)); continue
+    d = json.load(open(j)); c = d["counts"]; r = d["summary"]["rtt"]; b50, b99 = base[k]
+    r50.append(r["p50"] / b50)
+    print("   %s: round %s: eventfd ping-pong (vCPU 0 <-> 1) p50 %.1f us, p99 %.1f us; then rplat ping over"
+          " /dev/rpmsgN p50 %.1f us, p99 %.1f us (%d received, %d lost, %d late of %d) -> ratio p50 %.2f, p99 %.2f"
+          % (f, k, b50 / 1e3, b99 / 1e3, r["p50"] / 1e3, r["p99"] / 1e3, c["received"], c["lost"], c["late"], n,
+             r["p50"] / b50, r["p99"] / b99))
+if r50:
+    print("   %s: ratio p50, median of %d rounds: %.2f (range %.2f-%.2f)" % (f, len(r50), sorted(r50)[len(r50) // 2],
+          min(r50), max(r50)))
 PY
     grep -q '^ping-rc' "$T/$f/guest.log" && echo "   $f: rplat ping exited $(sed -n 's/^ping-rc: //p' "$T/$f/guest.log") (figures above are of an incomplete run)"
     # boot: QEMU connects to the ivshmem server as it starts; init prints its first line on the console
