@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "rplat/sysck.h"
 #include "rplat/sysinfo.h"
 
 static int read_line(const char *path, char *buf, size_t n)
@@ -109,6 +110,7 @@ void rplat_sysinfo_read_at(struct rplat_sysinfo *si, const char *root)
 	FILE *f;
 
 	memset(si, 0, sizeof(*si));
+	snprintf(si->root, sizeof(si->root), "%s", root);
 	if (uname(&u) == 0) {
 		snprintf(si->sysname, sizeof(si->sysname), "%s", u.sysname);
 		snprintf(si->nodename, sizeof(si->nodename), "%s", u.nodename);
@@ -173,5 +175,20 @@ void rplat_sysinfo_json(const struct rplat_sysinfo *si, struct rplat_jw *jw)
 	str_or_null(jw, "cpuidle", si->cpuidle);
 	str_or_null(jw, "smt", si->smt);
 	str_or_null(jw, "sched_rt_runtime_us", si->sched_rt_runtime_us);
+	{
+		/* check system's findings, embedded so that a report shows them without a separate file */
+		struct rplat_sysck_roots r;
+		struct rplat_findings fs;
+
+		rplat_findings_init(&fs);
+		if (!rplat_sysck_roots_init(&r, si->root[0] ? si->root : NULL) && !rplat_sysck_run(&r, &fs)) {
+			rplat_jw_obj_begin(jw, "check");
+			rplat_findings_write_json(jw, &fs);
+			rplat_jw_obj_end(jw);
+		} else {
+			rplat_jw_null(jw, "check");
+		}
+		rplat_findings_free(&fs);
+	}
 	rplat_jw_obj_end(jw);
 }

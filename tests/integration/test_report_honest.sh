@@ -39,12 +39,21 @@ grep -q '<td>clocksource</td><td>[^<]*</td><td>run.json system.clocksource</td>'
     fail "the recorded clocksource is not in the kernel setup"
 grep -q '<td>boot command line</td><td>[^<]*</td><td>run.json system.cmdline</td>' rep/index.html ||
     fail "the recorded command line is not in the kernel setup"
+# and check system's findings, taken by the run itself (run.json system.check), embedded whole
+python3 - lost/run.json rep/index.html <<'PY' || fail "the run's own check system findings are not embedded"
+import json, sys, html
+f = json.load(open(sys.argv[1]))["system"]["check"]["findings"]
+page = html.unescape(open(sys.argv[2]).read())
+assert f and "sys.tracefs" in [x["rule"] for x in f]
+missing = [x["rule"] for x in f if "<td>%s</td><td>%s</td>" % (x["severity"], x["rule"]) not in page]
+assert not missing, missing
+PY
 # a run that did not record them (made before they were): said so, or taken from check system's findings
 cp -r lost old
 python3 - old/run.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-for k in ("cmdline", "config_hz", "clocksource", "cpuidle", "smt", "sched_rt_runtime_us"):
+for k in ("cmdline", "config_hz", "clocksource", "cpuidle", "smt", "sched_rt_runtime_us", "check"):
     d["system"].pop(k)
 json.dump(d, open(sys.argv[1], "w"), indent=1)
 PY

@@ -137,6 +137,10 @@ static void test_json(void **state)
 	assert_non_null(strstr(buf, "\"clocksource\": \"tsc\""));
 	assert_non_null(strstr(buf, "\"cmdline\": null"));
 	assert_non_null(strstr(buf, "\"config_hz\": null"));
+	/* check system ran on the same root: its findings name the fake root's missing files */
+	assert_non_null(strstr(buf, "\"check\": {"));
+	assert_non_null(strstr(buf, "\"findings\": ["));
+	assert_non_null(strstr(buf, root));
 	free(buf);
 }
 

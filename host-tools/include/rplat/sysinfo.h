@@ -18,13 +18,15 @@ struct rplat_sysinfo {
 	char cpuidle[32];      /* cpuidle's current_driver ("none" when it says so) */
 	char smt[48];          /* smt/control, and whether it is active: "on (active)", "notsupported" */
 	char sched_rt_runtime_us[24]; /* -1: RT throttling off */
+	char root[256];        /* rplat_sysinfo_read_at()'s root, "" = the live system */
 };
 
 /* As rplat_sysinfo_read(), with every /proc, /sys and /boot path under root ("" = the machine's own). */
 void rplat_sysinfo_read_at(struct rplat_sysinfo *si, const char *root);
 
 void rplat_sysinfo_read(struct rplat_sysinfo *si);
-/* Write si as the member "system" of the object being written. */
+/* Write si as the member "system" of the object being written, with "check": the findings of every
+ * 'rplat check system' check (rplat/sysck.h), run on si's root when this is called. */
 void rplat_sysinfo_json(const struct rplat_sysinfo *si, struct rplat_jw *jw);
 
 #endif
