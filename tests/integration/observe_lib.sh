@@ -15,8 +15,9 @@ build_client() {
 start_client() {
     "$TMPDIR/echo_client" "$1" "$2" "$3" "$4" 1500 >"$TMPDIR/client.log" 2>&1 &
     CLIENT_BG=$!
-    for _ in $(seq 1 100); do grep -q '^ready' "$TMPDIR/client.log" && break; sleep 0.05; done
-    grep -q '^ready' "$TMPDIR/client.log" || { cat "$TMPDIR/client.log"; fail "the echo client did not start"; }
+    # up to 30 s: on a loaded machine the client's own sim probe can take more than 5 s to come up
+    for _ in $(seq 1 600); do grep -q '^ready' "$TMPDIR/client.log" && break; sleep 0.05; done
+    grep -q '^ready' "$TMPDIR/client.log" || { cat "$TMPDIR/client.log"; fail "the echo client did not start in 30 s"; }
     CLIENT_PID=$(awk '/^ready/ { print $2 }' "$TMPDIR/client.log")
 }
 # wait_client: its exit code must be 0 (every echo came back intact)
