@@ -444,7 +444,9 @@ struct result {
 	unsigned sizes[64];
 	struct rplat_hist size_hist[64];
 	int nsizes;
-	int64_t max_rtt;
+	int64_t max_rtt;          /* the slowest message in the rtt histogram: its round trip, */
+	uint64_t max_seq;         /* its seq */
+	int64_t max_at;           /* and its write, after the first message's (summary.max_time_s, as ping's) */
 };
 
 static double truth_mono(const struct obs *x, const struct result *r, uint64_t ticks)
@@ -577,8 +579,6 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 			continue;
 		}
 		r->received++;
-		if (m->t_read - m->t_write > r->max_rtt)
-			r->max_rtt = m->t_read - m->t_write;
 		if (stages(r, m, st)) {
 			double e = r->fit[m->seg].err_ns;
 
@@ -592,6 +592,11 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 			}
 		}
 		rplat_hist_add_signed(&r->rtt, m->t_read - m->t_write);
+		if (r->rtt.count == 1 || m->t_read - m->t_write > r->max_rtt) {
+			r->max_rtt = m->t_read - m->t_write;
+			r->max_seq = m->seq;
+			r->max_at = m->t_write - r->msg[0].t_write;
+		}
 		si = size_index(r, m->size);
 		if (si >= 0)
 			rplat_hist_add_signed(&r->size_hist[si], m->t_read - m->t_write);
@@ -748,8 +753,8 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "summary");
 	rplat_stats_json(&jw, "rtt", &r->rtt, -1);
-	rplat_jw_uint(&jw, "max_seq", r->nmsg ? r->nmsg - 1 : 0);
-	rplat_jw_double(&jw, "max_time_s", (double)r->max_rtt / 1e9);
+	rplat_jw_uint(&jw, "max_seq", r->max_seq);
+	rplat_jw_double(&jw, "max_time_s", (double)r->max_at / 1e9);
 	rplat_jw_obj_begin(&jw, "stages");
 	for (i = 0; i < NSTAGES; i++)
 		rplat_stats_json(&jw, rplat_stage_names[i], &r->stage[i], (i == 0 || i == 3) && f0->valid ? r->err_max : -1);

@@ -49,6 +49,17 @@ for s, r in rows.items():
     n += d < 50000
 assert n >= 0.9 * sum(r["status"] == "ok" for r in rows.values()), n
 PY
+# the summary's slowest message is the samples' slowest ok line, and its time is its write into the run
+python3 - "$TMPDIR/run/samples.tsv" "$r" <<'PY' || fail "summary.max_seq / max_time_s against samples.tsv"
+import sys, csv, json
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+ok = [x for x in rows if x["status"] == "ok"]
+worst = max(ok, key=lambda x: float(x["rtt"]))
+s = json.load(open(sys.argv[2]))["summary"]
+assert s["max_seq"] == int(worst["seq"]), (s["max_seq"], worst["seq"])
+at = (int(worst["t_send"]) - int(rows[0]["t_send"])) / 1e9
+assert abs(s["max_time_s"] - at) < 1e-6, (s["max_time_s"], at)
+PY
 # a normal run: report, budget and merge read it
 "$RPLAT" report "$TMPDIR/run" -o "$TMPDIR/rep" -q || fail "rplat report refused the observed run"
 grep -q "remote_processing\|remote processing" "$TMPDIR/rep/report.md" || fail "the report has no stages"
