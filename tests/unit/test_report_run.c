@@ -22,14 +22,7 @@ static char top[256];
 
 static void put(const char *dir, const char *name, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(suite_put_file(dir, name, text), 0);
 }
 
 static const char *good_json = "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"label\":\"L\","

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "rplat/sysck.h"
+#include "suite_tmpdir.h"
 
 static char fixdir[1024];
 static char tmpdir[256];
@@ -129,19 +130,7 @@ static void test_mainline_bench(void **state)
 
 static void put(const char *rel, const char *text)
 {
-	char path[1024], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	for (p = path + strlen(tmpdir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(suite_put_file(tmpdir, rel, text), 0);
 }
 
 /* An empty root: everything is missing, nothing crashes, each check says so. */
