@@ -3,9 +3,11 @@
  *
  * Every input either parses or fails with "fuzz.txt:LINE:COL: what". A budget that parses has no negative
  * limit, and is evaluated against a fixed in-memory run (1000 round trips, two sizes, a stage, lost and
- * late replies): every check's verdict must follow from its bounds (a PASS of '<=' has its upper bound
- * within the limit, a FAIL its lower bound beyond it, an UNDECIDED the limit inside them), and the
- * result's tallies must add up. The text, TAP and JUnit writers run on the result.
+ * late replies): every check's verdict must be the one an oracle of its own derives from the check's
+ * bounds (exact: the value meets the limit or not; a percentile's bucket: all of it, none of it, or
+ * undecided), and the result's tallies must add up. The oracle orders doubles by their bit patterns, not
+ * with budget.c's comparison, so a mistake there (a '<' for '<=', a NaN let through) shows. The text, TAP
+ * and JUnit writers run on the result.
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -Iprobe-fw/include -Ihost-tools/include \
  *         tests/fuzz/fuzz_budget.c reports/budget.c host-tools/lib/{hist,json,util}.c -lm -o fuzz_budget
@@ -59,23 +61,74 @@ static void setup(void)
 	run.counts.late = 12;
 }
 
-static int holds(double v, enum rplat_budget_op op, double lim)
+/* The oracle, written apart from budget.c's compare() so that it cannot share its mistakes: no
+ * floating-point comparison operator at all. A double's order is read from its IEEE-754 bit pattern (sign
+ * and magnitude; for non-negative doubles the magnitude bits order like integers, infinities included),
+ * the two zeros are one value, NaN is unordered. An operator is the set of orders it accepts. */
+enum order { LESS = 1, EQUAL = 2, GREATER = 4, UNORDERED = 8 };
+
+static enum order order_of(double a, double b)
+{
+	const uint64_t mag = ~(1ull << 63), inf = 0x7ffull << 52;
+	uint64_t ua, ub;
+	int64_t ka, kb;
+
+	memcpy(&ua, &a, sizeof(ua));
+	memcpy(&ub, &b, sizeof(ub));
+	if ((ua & mag) > inf || (ub & mag) > inf)
+		return UNORDERED;
+	ka = ua >> 63 ? -(int64_t)(ua & mag) : (int64_t)(ua & mag);
+	kb = ub >> 63 ? -(int64_t)(ub & mag) : (int64_t)(ub & mag);
+	return ka < kb ? LESS : ka > kb ? GREATER : EQUAL;
+}
+
+static unsigned accepts(enum rplat_budget_op op)
 {
 	switch (op) {
 	case RPLAT_B_LE:
-		return v <= lim;
+		return LESS | EQUAL;
 	case RPLAT_B_LT:
-		return v < lim;
+		return LESS;
 	case RPLAT_B_GE:
-		return v >= lim;
+		return GREATER | EQUAL;
 	case RPLAT_B_GT:
-		return v > lim;
+		return GREATER;
 	case RPLAT_B_EQ:
-		return v == lim;
+		return EQUAL;
 	case RPLAT_B_NE:
-		return v != lim;
+		return LESS | GREATER | UNORDERED;
 	}
-	return 0;
+	abort(); /* an operator the oracle does not know */
+}
+
+/* Does 'v OP lim' hold? */
+static int holds(double v, enum rplat_budget_op op, double lim)
+{
+	return (accepts(op) & order_of(v, lim)) != 0;
+}
+
+/* The verdict a check must have: exact (lo == hi), it holds or not; a range (a percentile somewhere in
+ * [lo, hi]) passes when every value there meets the limit, fails when none does, else is undecided.
+ * The monotone operators are decided by the two ends; == and != by whether the limit lies inside. */
+static enum rplat_budget_status verdict(const struct rplat_budget_check *c)
+{
+	enum rplat_budget_op op = c->rule->op;
+	double lo = c->measured_lo, hi = c->measured_hi, lim = c->rule->limit;
+	int inside;
+
+	if (order_of(lo, hi) == EQUAL)
+		return holds(lo, op, lim) ? RPLAT_B_PASS : RPLAT_B_FAIL;
+	if (op == RPLAT_B_EQ || op == RPLAT_B_NE) {
+		inside = !holds(lim, RPLAT_B_LT, lo) && !holds(lim, RPLAT_B_GT, hi);
+		if (op == RPLAT_B_EQ)
+			return inside ? RPLAT_B_UNDECIDED : RPLAT_B_FAIL;
+		return inside ? RPLAT_B_UNDECIDED : RPLAT_B_PASS;
+	}
+	if (holds(lo, op, lim) && holds(hi, op, lim))
+		return RPLAT_B_PASS;
+	if (!holds(lo, op, lim) && !holds(hi, op, lim))
+		return RPLAT_B_FAIL;
+	return RPLAT_B_UNDECIDED;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -86,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512] = "", *text, *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int i, pass = 0, fail = 0, other = 0;
+	int i, pass = 0, fail = 0, other = 0, undecided = 0;
 
 	if (!run.meta)
 		setup();
@@ -110,27 +163,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rplat_budget_eval(b, &run, &res) == 0) {
 		for (i = 0; i < res.n; i++) {
 			const struct rplat_budget_check *c = &res.checks[i];
-			int lo = holds(c->measured_lo, c->rule->op, c->rule->limit);
-			int hi = holds(c->measured_hi, c->rule->op, c->rule->limit);
 
-			if (c->status == RPLAT_B_PASS) {
+			if (c->status == RPLAT_B_PASS)
 				pass++;
-				if (c->rule->op != RPLAT_B_NE && (!lo || !hi))
-					abort();
-			} else if (c->status == RPLAT_B_FAIL) {
+			else if (c->status == RPLAT_B_FAIL)
 				fail++;
-				if (c->rule->op != RPLAT_B_EQ && (lo || hi))
-					abort();
-			} else {
+			else
 				other++;
-				if (c->status == RPLAT_B_UNDECIDED && lo == hi && c->rule->op != RPLAT_B_EQ &&
-				    c->rule->op != RPLAT_B_NE)
-					abort();
-			}
-			if (c->measured_lo > c->measured_hi)
+			undecided += c->status == RPLAT_B_UNDECIDED;
+			if (c->status == RPLAT_B_MISSING)
+				continue;
+			if (order_of(c->measured_lo, c->measured_hi) == GREATER)
+				abort();
+			if (c->status != verdict(c))
 				abort();
 		}
-		if (pass != res.passed || fail != res.failed || other != res.missing || res.undecided > res.missing)
+		if (pass != res.passed || fail != res.failed || other != res.missing ||
+		    undecided != res.undecided)
 			abort();
 		f = open_memstream(&buf, &len);
 		if (!f)
