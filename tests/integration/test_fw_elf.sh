@@ -41,12 +41,12 @@ sym() { # NAME -> address in decimal
 }
 in_range() { [ "$1" -ge "$2" ] && [ "$(($1 + ${4:-0}))" -le "$3" ]; } # VALUE LO HI [SIZE]
 
-# check_vectors NENTRIES RAM_LO RAM_HI "INDEX=SYMBOL ..."
+# check_vectors NENTRIES RAM_LO RAM_HI "INDEX=SYMBOL ..." [TABLE_ADDR (default 0)]
 check_vectors() {
-    local n=$1 lo=$2 hi=$3 map=$4 addr off size al words i want sp reset fault
+    local n=$1 lo=$2 hi=$3 map=$4 at=${5:-0} addr off size al words i want sp reset fault
     read -r addr off size al < <(section .vectors)
     [ -n "${addr:-}" ] || fail "$elf: no .vectors section"
-    [ "$addr" -eq 0 ] || fail "$elf: vector table at $(hex "$addr"), expected 0"
+    [ "$addr" -eq "$at" ] || fail "$elf: vector table at $(hex "$addr"), expected $(hex "$at")"
     [ "$size" -eq $((4 * n)) ] || fail "$elf: vector table $size bytes, expected $((4 * n))"
     mapfile -t words < <(od -An -tu4 -v -j "$off" -N "$size" "$elf" | tr -s ' ' '\n' | sed '/^$/d')
     sp=${words[0]}
@@ -218,4 +218,38 @@ check_rsc $PSRAM $((PSRAM + 4096)) $((PSRAM + 8192)) "trace:rplat-qemu"
 check_ram $SRAM_LO $SRAM_HI
 check_segments "0-$((0x400000)) $SRAM_LO-$SRAM_HI $PSRAM-$((PSRAM + 8192))"
 check_size
+
+# ---- qemu-vboard: the same probe run from PSRAM, loaded by the virtual board's remoteproc ----
+# (host-tools/vboard: BAR2 = PSRAM; the table page at +0, the control block at +8 KiB and the driver's
+# vring/buffer carveouts up to +1 MiB; the image from +1 MiB, where the boot ROM jumps)
+elf=$fw/qemu-vboard/rplat-probe.elf
+[ -f "$elf" ] || fail "no $elf"
+load_syms
+echo "qemu-vboard: $elf"
+IMG=$((PSRAM + 0x100000)) PSRAM_HI=$((PSRAM + 0x1000000))
+check_vectors 48 $IMG $PSRAM_HI "16=mps2_uart0_rx_isr 24=mps2_timer0_isr" $IMG
+check_rsc $PSRAM $((PSRAM + 4096)) $((PSRAM + 8192)) "trace:rplat-qemu"
+check_ram $IMG $PSRAM_HI
+# every PT_LOAD in the window, none over the control block and the carveouts
+check_segments "$PSRAM-$((PSRAM + 4096)) $IMG-$PSRAM_HI"
+while read -r name addr size; do
+    in_range "$addr" $PSRAM $((PSRAM + 8192)) "$size" || in_range "$addr" $IMG $PSRAM_HI "$size" ||
+        fail "$elf: section $name at $(hex "$addr") outside the table page and the image"
+done < <(alloc_sections)
+[ "$(sym __data_load)" -eq "$(sym __data_start)" ] || fail "$elf: .data is not run where it is loaded"
+check_size
+
+# ---- qemu-vboard-rom: its boot ROM, QEMU's only image ----
+elf=$fw/qemu-vboard-rom/rplat-vboot.elf
+[ -f "$elf" ] || fail "no $elf"
+load_syms
+echo "qemu-vboard-rom: $elf"
+check_segments "0-$((0x1000)) $SRAM_LO-$SRAM_HI" # nothing in PSRAM: QEMU must not overwrite the firmware
+read -r addr off size al < <(section .vectors)
+[ "$addr" -eq 0 ] && [ "$size" -eq 64 ] || fail "$elf: vector table $(hex "$addr")+$size, expected 0+64"
+in_range "$(u32 "$off")" $((SRAM_LO + 1)) $SRAM_HI || fail "$elf: initial SP $(hex "$(u32 "$off")") not in SSRAM2"
+[ "$(u32 $((off + 4)))" -eq $(($(sym vboot_reset) | 1)) ] || fail "$elf: reset vector is not vboot_reset"
+"${CROSS}objdump" -d "$elf" | grep -q '\.word.*0x21100000' || fail "$elf: no reference to the firmware's vector table 0x21100000"
+"${CROSS}objdump" -d "$elf" | grep -q 'msr.*MSP\|msr.*msp' || fail "$elf: never sets MSP"
+echo "  boot ROM: $size-byte vector table at 0, SP $(hex "$(u32 "$off")"), jumps to the table at 0x21100000 (VTOR, MSP)"
 echo "PASS"

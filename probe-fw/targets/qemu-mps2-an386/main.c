@@ -20,7 +20,14 @@
 #define TRACE_LEN 4096u
 #define STREAM_MIN_PERIOD_US 100u
 #define PSRAM_BASE 0x21000000u
-#define PSRAM_SIZE 0x01000000u
+/* the part of PSRAM the probe accepts vrings and buffers in (TARGET=qemu-vboard: the first MiB, below
+ * its own image at 0x21100000) and the target name INFO reports */
+#ifndef FW_DMA_SIZE
+#define FW_DMA_SIZE 0x01000000u
+#endif
+#ifndef FW_TARGET
+#define FW_TARGET "qemu-mps2-an386"
+#endif
 
 char rplat_trace_buf[TRACE_LEN] __attribute__((section(".trace_buf"), aligned(8)));
 
@@ -35,7 +42,7 @@ static struct tlog tlog;
 static struct cm_service svc = { &probe, &rplat_rsc, &tlog, "PSRAM", 0, 0 };
 
 static const struct rp_hal hal = { .counter = mps2_counter, .kick = mps2_kick, .ctx = &hw };
-static const struct rp_shm shm = { .va = (uint8_t *)PSRAM_BASE, .da = PSRAM_BASE, .size = PSRAM_SIZE };
+static const struct rp_shm shm = { .va = (uint8_t *)PSRAM_BASE, .da = PSRAM_BASE, .size = FW_DMA_SIZE };
 
 static void timer_start(void *ctx, uint32_t ticks)
 {
@@ -79,7 +86,7 @@ int main(void)
 {
 	const struct mps2_regs *r = &mps2_regs_hw;
 	const struct rp_probe_cfg cfg = {
-		.target = "qemu-mps2-an386",
+		.target = FW_TARGET,
 		.fw_version = FW_VERSION,
 		.counter_hz = MPS2_CLOCK_HZ,
 		.build_id = cm_build_id(),
@@ -100,7 +107,7 @@ int main(void)
 	tlog_init(&tlog, rplat_trace_buf, TRACE_LEN);
 	tlog.tee = mps2_console_putc;
 	tlog.tee_ctx = (void *)r;
-	tlog_puts(&tlog, "rplat probe qemu-mps2-an386 0.1.0\n");
+	tlog_puts(&tlog, "rplat probe " FW_TARGET " 0.1.0\n");
 	mps2_counter_init(&hw, r);
 	rp_probe_init(&probe, &hal, &cfg, &shm);
 	rp_coh_init(&coh, 0);
