@@ -1,6 +1,7 @@
 /* Unit tests for clock correlation (host-tools/lib/clocksync.c) on a synthetic link with a known true
  * mapping: drift, offset, large counter and host values, exponential queueing noise with rare long
- * stalls, and asymmetric minimum one-way delays. */
+ * stalls, and asymmetric minimum one-way delays; and the error bound against the truth over many seeds,
+ * with one-sided, heavy-tailed, bursty host delays, on short and long spans. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -312,6 +313,203 @@ static void test_ticks_to_ns(void **state)
 	assert_true(fabs(fit.drift_ppm - 100) < 0.25);
 }
 
+/* A loaded host, as the error bound must survive it: every delay only ever adds (one-sided); the send
+ * side pays a small syscall cost with a rare heavy (Pareto) tail; the reader's wakeup is mostly small,
+ * often a few us, sometimes tens; and the host goes through busy spells (two states, ~100 ms each on
+ * average) in which the reader wakes ~30 us late on average. Bursts are what tilt a short fit's midpoints:
+ * the old bound (residual spread as if independent) was below the real error on 10% of 0.35 s fits. */
+struct loaded {
+	struct link l;
+	int busy;
+	double dwell_s, busy_mean;
+};
+
+static double pareto_tail(double p, double scale)
+{
+	return rnd01() < p ? scale * (pow(rnd01(), -1.0 / 1.5) - 1.0) : 0;
+}
+
+static void loaded_sample(struct loaded *h, struct rplat_clk_sample *s)
+{
+	struct link *l = &h->l;
+	long double kick, reply, recv;
+
+	if (rnd01() < l->interval / 1e9 / h->dwell_s)
+		h->busy = !h->busy;
+	kick = l->t + l->min_h2r + rexp(300) + pareto_tail(0.05, 2000);
+	reply = kick + l->proc + rexp(200);
+	recv = reply + l->min_r2h + rexp(3000) + pareto_tail(0.1, 5000) + (h->busy ? rexp(h->busy_mean) : 0);
+	s->host_send = (int64_t)floorl(l->t);
+	s->r_kick = true_ticks(l, kick);
+	s->r_reply = true_ticks(l, reply);
+	s->host_recv = (int64_t)ceill(recv);
+	l->t += l->interval;
+}
+
+struct coverage {
+	int fits, over;       /* fits, and those whose worst mapped stamp is off by more than their bound */
+	double worst;         /* the largest (max error / bound) */
+	double ratio_p50;     /* the median of bound / (min_h2r + min_r2h) / 2, the bound's floor */
+	double ratio_max;
+	double err_bound_p50; /* the median of max error / bound */
+};
+
+/* 'seeds' fits of n exchanges over span_s seconds, each with its own seed, drift and offset; every kick
+ * and reply stamp fed to the fit is mapped and compared with the truth. */
+static void coverage_run(size_t seeds, size_t n, double span_s, double busy_mean, struct coverage *cv)
+{
+	struct rplat_clk *c = malloc(sizeof(*c));
+	struct rplat_clk_sample *smp = malloc(n * sizeof(*smp));
+	double *ratio = malloc(seeds * sizeof(*ratio)), *eb = malloc(seeds * sizeof(*eb));
+
+	assert_non_null(c);
+	assert_non_null(smp);
+	assert_non_null(ratio);
+	assert_non_null(eb);
+	memset(cv, 0, sizeof(*cv));
+	for (size_t k = 0; k < seeds; k++) {
+		struct loaded h;
+		struct rplat_clk_fit fit;
+		double max = 0;
+
+		rng_state = 0x9e3779b97f4a7c15ull * (k + 1);
+		link_init(&h.l, 400e6, (rnd01() - 0.5) * 200);
+		h.l.t0 += rnd01() * 1e12;
+		h.l.t = h.l.t0 + 1e9L;
+		h.l.interval = span_s * 1e9 / (double)n;
+		h.busy = rnd01() < 0.5;
+		h.dwell_s = 0.1;
+		h.busy_mean = busy_mean;
+		rplat_clk_init(c, h.l.hz);
+		for (size_t i = 0; i < n; i++) {
+			loaded_sample(&h, &smp[i]);
+			rplat_clk_add(c, &smp[i]);
+		}
+		assert_int_equal(rplat_clk_fit(c, &fit), 0);
+		for (size_t i = 0; i < n; i++) {
+			double e1 = fabs(rplat_clk_map(&fit, smp[i].r_kick) - (double)true_host(&h.l, smp[i].r_kick));
+			double e2 = fabs(rplat_clk_map(&fit, smp[i].r_reply) - (double)true_host(&h.l, smp[i].r_reply));
+
+			max = fmax(max, fmax(e1, e2));
+		}
+		cv->fits++;
+		cv->over += max > fit.err_ns;
+		cv->worst = fmax(cv->worst, max / fit.err_ns);
+		ratio[k] = fit.err_ns / ((h.l.min_h2r + h.l.min_r2h) / 2);
+		eb[k] = max / fit.err_ns;
+		cv->ratio_max = fmax(cv->ratio_max, ratio[k]);
+	}
+	qsort(ratio, seeds, sizeof(*ratio), cmp_double);
+	qsort(eb, seeds, sizeof(*eb), cmp_double);
+	cv->ratio_p50 = ratio[seeds / 2];
+	cv->err_bound_p50 = eb[seeds / 2];
+	print_message("      %zu fits of %zu exchanges over %.2f s: %d over their bound, worst error/bound %.2f, "
+		      "median %.2f; bound / half the minimum round trip: median %.2f, max %.2f\n", seeds, n, span_s,
+		      cv->over, cv->worst, cv->err_bound_p50, cv->ratio_p50, cv->ratio_max);
+	free(eb);
+	free(ratio);
+	free(smp);
+	free(c);
+}
+
+/* Short spans (0.3 s, as observe's first fit): every fit's bound holds, for every stamp, on every seed. */
+static void test_bound_short_span(void **state)
+{
+	struct coverage cv;
+
+	(void)state;
+	coverage_run(300, 1365, 0.3, 30000, &cv);
+	assert_int_equal(cv.over, 0);
+	/* the busy spells' heavier wakeups: the same */
+	coverage_run(100, 1365, 0.3, 100000, &cv);
+	assert_int_equal(cv.over, 0);
+	/* quiet hosts: the same, and the bound stays near its floor */
+	coverage_run(100, 1365, 0.3, 1, &cv);
+	assert_int_equal(cv.over, 0);
+	assert_true(cv.ratio_p50 < 1.6);
+}
+
+/* Long spans (20 s): the bound holds, and is not loose: within 30% of its floor, half the minimum round
+ * trip (the part no stamp can split between the two ways). */
+static void test_bound_long_span(void **state)
+{
+	struct coverage cv;
+
+	(void)state;
+	coverage_run(20, 40000, 20, 30000, &cv);
+	assert_int_equal(cv.over, 0);
+	assert_true(cv.ratio_max < 1.3);
+}
+
+/* A fit extrapolated (a stream without its closing calibration): a 0.3 s fit, then the 3 s after it; every
+ * stamp there within rplat_clk_err_at, which grows with the distance, and is err_ns inside the span. */
+static void test_bound_extrapolated(void **state)
+{
+	struct rplat_clk *c = malloc(sizeof(*c));
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s;
+	int over = 0;
+	double worst = 0;
+
+	(void)state;
+	assert_non_null(c);
+	for (uint64_t k = 0; k < 100; k++) {
+		struct loaded h;
+		uint64_t x_end;
+
+		rng_state = 0x2545f4914f6cdd1dull * (k + 1);
+		link_init(&h.l, 400e6, (rnd01() - 0.5) * 200);
+		h.l.interval = 0.3e9 / 1365;
+		h.busy = 0;
+		h.dwell_s = 0.1;
+		h.busy_mean = 30000;
+		rplat_clk_init(c, h.l.hz);
+		for (int i = 0; i < 1365; i++) {
+			loaded_sample(&h, &s);
+			rplat_clk_add(c, &s);
+		}
+		assert_int_equal(rplat_clk_fit(c, &fit), 0);
+		assert_true(rplat_clk_err_at(&fit, fit.r_first) == fit.err_ns);
+		assert_true(rplat_clk_err_at(&fit, fit.r_last) == fit.err_ns);
+		x_end = fit.r_last;
+		for (int i = 0; i < 3000; i++) {
+			double e;
+
+			h.l.interval = 1e6;
+			loaded_sample(&h, &s);
+			e = fabs(rplat_clk_map(&fit, s.r_reply) - (double)true_host(&h.l, s.r_reply));
+			over += e > rplat_clk_err_at(&fit, s.r_reply);
+			worst = fmax(worst, e / rplat_clk_err_at(&fit, s.r_reply));
+			x_end = s.r_reply;
+		}
+		assert_true(rplat_clk_err_at(&fit, x_end) > fit.err_ns);
+		assert_true(rplat_clk_err_at(&fit, fit.r_first - (x_end - fit.r_last)) > fit.err_ns);
+	}
+	print_message("      100 fits over 0.3 s carried 3 s on: %d stamps over their bound, worst error/bound %.2f\n",
+		      over, worst);
+	assert_int_equal(over, 0);
+	fit.valid = 0;
+	assert_true(isinf(rplat_clk_err_at(&fit, 0)));
+	free(c);
+}
+
+/* The floor is reached: with all of the minimum round trip on one way, the error is nearly the bound. */
+static void test_bound_tight(void **state)
+{
+	struct link l;
+	struct result r;
+
+	(void)state;
+	link_init(&l, 400e6, 30);
+	l.min_h2r = 5000;
+	l.min_r2h = 0;
+	l.noise = 100;
+	l.stall_p = 0;
+	run(&l, 20000, &r);
+	assert_true(r.max <= r.err_ns);
+	assert_true(r.max > 0.9 * r.err_ns);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +522,10 @@ int main(void)
 		cmocka_unit_test(test_short_run),
 		cmocka_unit_test(test_crossed_bounds),
 		cmocka_unit_test(test_ticks_to_ns),
+		cmocka_unit_test(test_bound_short_span),
+		cmocka_unit_test(test_bound_long_span),
+		cmocka_unit_test(test_bound_extrapolated),
+		cmocka_unit_test(test_bound_tight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

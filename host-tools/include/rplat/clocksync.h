@@ -8,15 +8,20 @@
  * bounded (adjacent windows merge when full), so memory stays constant however long the run. The fit
  * is a line through those windows' symmetric midpoints (slope = drift, intercept = offset), weighted
  * towards the cheapest windows, then the intercept is re-centred in the interval that all kept lower and
- * upper bounds allow: its half-width is the error bound reported with every correlated stage.
+ * upper bounds allow. The error bound reported with every correlated stage assumes no noise model: the
+ * true line is one of those that meet every kept bound, and err_ns is how far the fitted line can be from
+ * any of them anywhere over the stamps' span (derived in clocksync.c). Bursty, one-sided host delays that
+ * tilt a short fit's slope widen it; they cannot make it false.
  *
  * What cannot be known: an asymmetry between the two one-way minimum delays shifts every mapped time by
- * half the difference. The half-width covers it (it is at least the mean of the two minimums), so
- * err_ns stays an honest bound, but the typical error is about |min_h2r - min_r2h| / 2.
+ * half the difference. The bound covers it (the lines it counts include those of every split of the
+ * minimum round trip between the two ways), so err_ns stays an honest bound, but the typical error is
+ * about |min_h2r - min_r2h| / 2.
  *
  * Memory and cost: the struct is ~20 KiB, fixed; rplat_clk_add is O(1) (a window compaction every
- * RPLAT_CLK_MAX_WINDOWS / 2 windows is O(RPLAT_CLK_MAX_WINDOWS)); rplat_clk_fit is O(windows log windows),
- * well under a millisecond. */
+ * RPLAT_CLK_MAX_WINDOWS / 2 windows is O(RPLAT_CLK_MAX_WINDOWS)); rplat_clk_fit is O(windows) per step of
+ * the bound's searches over slopes (a few hundred steps): a few milliseconds with 512 windows, once per
+ * run. */
 #ifndef RPLAT_CLOCKSYNC_H
 #define RPLAT_CLOCKSYNC_H
 
@@ -37,6 +42,9 @@ struct rplat_clk {
 	size_t per_window;   /* samples per window; doubles when the windows are full */
 	size_t nwin;
 	size_t in_cur;       /* samples in the current (last) window */
+	size_t nadded;       /* samples taken */
+	uint64_t r_first;    /* the earliest remote stamp taken (kept in a window or not) */
+	uint64_t r_last;     /* the latest */
 	struct rplat_clk_sample win[RPLAT_CLK_MAX_WINDOWS];
 	double win_cost[RPLAT_CLK_MAX_WINDOWS];
 };
@@ -49,8 +57,10 @@ struct rplat_clk_fit {
 	double ns_per_tick;  /* slope */
 	double hz_est;       /* 1e9 / ns_per_tick */
 	double drift_ppm;    /* (hz_est / nominal_hz - 1) * 1e6 */
-	double err_ns;       /* error bound of a mapped time (half-width of the feasible interval + fit residual) */
+	double err_ns;       /* error bound of a mapped time within the stamps' span (see rplat_clk_fit) */
 	size_t windows;      /* windows used */
+	uint64_t r_first, r_last;              /* the stamps' span: the earliest and latest remote stamp */
+	double ns_per_tick_min, ns_per_tick_max; /* the slopes the kept bounds allow (see rplat_clk_err_at) */
 };
 
 /* Start empty; nominal_hz is the counter rate the firmware declares (used for window costs and as the
@@ -60,12 +70,18 @@ void rplat_clk_init(struct rplat_clk *c, double nominal_hz);
  * ignored. */
 void rplat_clk_add(struct rplat_clk *c, const struct rplat_clk_sample *s);
 /* Fit from what was added; 'c' is not changed, so it can be called at any time during a run. Returns 0,
- * or -1 (fit->valid = 0) with fewer than 2 samples. err_ns = half-width of the feasible interval plus
- * 3 standard errors of the slope carried to the farthest window; when the bounds cross (the clock
- * wandered, or a stamp is wrong) it is the overlap plus half the median window cost instead. */
+ * or -1 (fit->valid = 0) with fewer than 2 samples. err_ns bounds |mapped - true| for every remote stamp
+ * between the earliest and the latest one added: the largest distance, at either end of that span, from
+ * the fitted line to the lines that meet every kept window's two bounds. When no line meets them all
+ * (the clock wandered, or a stamp is wrong) every bound is first relaxed by the crossing plus the
+ * cheapest window's host-side time, and err_ns is no longer guaranteed. */
 int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit);
 /* Host ns (CLOCK_MONOTONIC) of remote tick 'x'. */
 double rplat_clk_map(const struct rplat_clk_fit *fit, uint64_t x);
+/* Error bound of the mapped time of remote tick 'x': err_ns within the stamps' span; beyond it (a fit
+ * extrapolated, e.g. one-sided), err_ns plus the distance times the largest difference between the fitted
+ * slope and one the kept bounds allow. INFINITY for an invalid fit. */
+double rplat_clk_err_at(const struct rplat_clk_fit *fit, uint64_t x);
 /* Duration in ns of 'ticks' remote ticks under the fit (nominal rate when the fit is invalid). */
 double rplat_clk_ticks_to_ns(const struct rplat_clk_fit *fit, int64_t ticks);
 
