@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rp.h"
+#include "rplat/cmdline.h"
 #include "rplat/util.h"
 
 void rplat_report_opts_init(struct rplat_report_opts *o)
@@ -960,22 +961,27 @@ static const char *finding_value(const struct rplat_json *chk, const char *field
 	return NULL;
 }
 
-/* key=value of a kernel command line ("isolcpus"), "yes" for a bare flag ("threadirqs"), or NULL. The
- * last occurrence wins, as in the kernel. */
-static const char *cmdline_param(const char *cmdline, const char *key, char *buf, size_t n)
+/* What a kernel command line sets 'key' to: its value, "yes (on the command line)" for a bare flag
+ * ("threadirqs"), with how many times it is given and which one the kernel keeps when more than once
+ * ('pick', rplat/cmdline.h); or NULL when it is not given. */
+static const char *cmdline_param(const char *cmdline, const char *key, enum rplat_cmdline_pick pick, char *buf,
+				 size_t n)
 {
-	size_t kl = strlen(key);
-	const char *p = cmdline, *found = NULL;
+	struct rplat_cmdline_param p;
+	size_t times = rplat_cmdline_find(cmdline, key, pick, &p);
+	char val[200];
 
-	for (; (p = strstr(p, key)); p += kl)
-		if ((p == cmdline || p[-1] == ' ' || p[-1] == '\t') && (p[kl] == '=' || p[kl] == ' ' || !p[kl] ||
-									p[kl] == '\n'))
-			found = p;
-	if (!found)
+	if (!times)
 		return NULL;
-	if (found[kl] != '=')
-		return "yes (on the command line)";
-	rp_fmt(buf, n, "%.*s", (int)strcspn(found + kl + 1, " \t\n"), found + kl + 1);
+	if (p.val)
+		rplat_cmdline_value(&p, val, sizeof(val));
+	else
+		rp_fmt(val, sizeof(val), "yes (on the command line)");
+	if (times == 1)
+		rp_fmt(buf, n, "%s", val);
+	else
+		rp_fmt(buf, n, "%s (given %zu times; the kernel keeps the %s)", val, times,
+		       pick == RPLAT_CMDLINE_FIRST ? "first" : "last");
 	return buf;
 }
 
@@ -996,8 +1002,16 @@ static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
 		{ "cpu_dma_latency", NULL, "cpu_dma_latency" },
 		{ "preemption in force", "trace.system.preempt", NULL },
 	};
-	static const char *const params[] = { "isolcpus", "nohz_full", "rcu_nocbs", "threadirqs", "irqaffinity",
-					      "preempt" };
+	/* which occurrence the kernel keeps: housekeeping_setup() refuses a later, different isolcpus= or
+	 * nohz_full=; the others' handlers overwrite */
+	static const struct {
+		const char *key;
+		enum rplat_cmdline_pick pick;
+	} params[] = {
+		{ "isolcpus", RPLAT_CMDLINE_FIRST },  { "nohz_full", RPLAT_CMDLINE_FIRST },
+		{ "rcu_nocbs", RPLAT_CMDLINE_LAST },  { "threadirqs", RPLAT_CMDLINE_LAST },
+		{ "irqaffinity", RPLAT_CMDLINE_LAST }, { "preempt", RPLAT_CMDLINE_LAST },
+	};
 	const char *cmdline = rplat_run_str(r, "system.cmdline"), *src = NULL, *rule = NULL;
 	const struct rplat_json *chk = syscheck_of(r, &src);
 	char buf[256], from[96];
@@ -1016,10 +1030,10 @@ static void section_kernel(struct rp_doc *d, const struct rplat_run *r)
 		rp_doc_row(d, 3, c, 0);
 	}
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		const char *v = cmdline ? cmdline_param(cmdline, params[i], buf, sizeof(buf)) : NULL;
+		const char *v = cmdline ? cmdline_param(cmdline, params[i].key, params[i].pick, buf, sizeof(buf)) : NULL;
 		const char *c[3];
 
-		c[0] = params[i];
+		c[0] = params[i].key;
 		if (cmdline) {
 			c[1] = v ? v : "not set";
 			c[2] = "the boot command line";

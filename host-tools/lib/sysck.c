@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rplat/cmdline.h"
 #include "rplat/sysck.h"
 
 #define DEEP_IDLE_US 10            /* exit latency above which an idle state hurts wakeups */
@@ -288,25 +289,16 @@ static void cpulist(char *buf, size_t size, const int *cpus, int n)
 	}
 }
 
-/* Value of "key=" in a kernel command line, copied up to the next blank; "" if absent. */
-static void cmdline_arg(const char *cmdline, const char *key, char *val, size_t size)
+/* The value of a kernel command line's parameter, "" if absent or bare; 'pick' is which one counts when it
+ * is given more than once (rplat/cmdline.h). A value longer than 'size' is cut. */
+static void cmdline_arg(const char *cmdline, const char *key, enum rplat_cmdline_pick pick, char *val,
+			size_t size)
 {
-	size_t kl = strlen(key);
-	const char *p = cmdline;
+	struct rplat_cmdline_param p;
 
 	val[0] = '\0';
-	while ((p = strstr(p, key))) {
-		if ((p == cmdline || isspace((unsigned char)p[-1])) && p[kl] == '=') {
-			size_t n = strcspn(p + kl + 1, " \t\n");
-
-			if (n >= size)
-				n = size - 1;
-			memcpy(val, p + kl + 1, n);
-			val[n] = '\0';
-			return;
-		}
-		p += kl;
-	}
+	if (rplat_cmdline_find(cmdline, key, pick, &p))
+		rplat_cmdline_value(&p, val, size);
 }
 
 /* ---- the checks ---- */
@@ -473,9 +465,11 @@ static void check_isolation(struct sctx *c)
 		emit(c, S_UNREADABLE, path, "kernel command line", "missing");
 		return;
 	}
-	cmdline_arg(cmdline, "isolcpus", iso, sizeof(iso));
-	cmdline_arg(cmdline, "nohz_full", nohz, sizeof(nohz));
-	cmdline_arg(cmdline, "rcu_nocbs", rcu, sizeof(rcu));
+	/* the kernel keeps the first isolcpus= and nohz_full= (housekeeping_setup() refuses a later, different
+	 * CPU list) and the last rcu_nocbs= (each one re-parses the mask) */
+	cmdline_arg(cmdline, "isolcpus", RPLAT_CMDLINE_FIRST, iso, sizeof(iso));
+	cmdline_arg(cmdline, "nohz_full", RPLAT_CMDLINE_FIRST, nohz, sizeof(nohz));
+	cmdline_arg(cmdline, "rcu_nocbs", RPLAT_CMDLINE_LAST, rcu, sizeof(rcu));
 	{
 		char ipath[PATH_MAX + 64];
 

@@ -521,6 +521,53 @@ static void test_bootstrap(void **state)
 	free(b);
 }
 
+/* The report's Kernel setup rows read the boot command line as the kernel does (rplat/cmdline.h): the first
+ * isolcpus=, the last irqaffinity=, nohz-full as nohz_full, nothing inside a quoted value or after "--".
+ * (Markdown escapes the names' '_'.) */
+static void test_report_cmdline(void **state)
+{
+	static const char *const want[] = {
+		"| isolcpus | 2-3 (given 2 times; the kernel keeps the first) | the boot command line |",
+		"| nohz\\_full | 2-3 | the boot command line |",
+		"| rcu\\_nocbs | 1-3 | the boot command line |",
+		"| threadirqs | not set | the boot command line |",
+		"| irqaffinity | 0,1 (given 2 times; the kernel keeps the last) | the boot command line |",
+		"| preempt | full | the boot command line |",
+	};
+	const char *d = make_dir("cmdline");
+	struct rplat_report_opts o;
+	struct rplat_run *r = NULL;
+	char err[512] = "", out[600], md[700], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	put(d, "run.json", "{\"format\":\"rplat-run\",\"format_version\":1,\"kind\":\"ping\",\"label\":\"L\","
+			   "\"counts\":{\"sent\":3,\"received\":2,\"lost\":1},\"summary\":{\"rtt\":{\"count\":2}},"
+			   "\"system\":{\"cmdline\":\"BOOT_IMAGE=/k isolcpus=2-3 nohz-full=2-3 "
+			   "dyndbg=\\\"file x.c threadirqs\\\" rcu_nocbs=1-3 isolcpus=1 irqaffinity=0 "
+			   "irqaffinity=\\\"0,1\\\" preempt=full -- threadirqs\"}}\n");
+	if (rplat_run_load(d, &r, err, sizeof(err)))
+		fail_msg("%s", err);
+	rplat_report_opts_init(&o);
+	snprintf(out, sizeof(out), "%s/cmdline-rep", top);
+	o.out_dir = out;
+	o.no_png = 1;
+	o.quiet = 1;
+	if (rplat_report_write(&r, 1, &o, NULL, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(md, sizeof(md), "%s/report.md", out);
+	f = fopen(md, "r");
+	assert_non_null(f);
+	assert_int_equal(getdelim(&text, &len, '\0', f) > 0, 1);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(text, want[i]))
+			fail_msg("report.md has no row '%s':\n%s", want[i], strstr(text, "| boot command") ? strstr(text, "| boot command") : text);
+	free(text);
+	rplat_run_free(r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -542,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_exact_percentile),
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_report_cmdline),
 	};
 
 	return cmocka_run_group_tests_name("report_run", tests, setup, teardown);

@@ -184,6 +184,40 @@ static void test_small_trees(void **state)
 	rplat_findings_free(&fs);
 }
 
+/* The isolation parameters read from the command line as the kernel reads them (rplat/cmdline.h): the
+ * first isolcpus= and nohz_full= (a later, different one is refused), the last rcu_nocbs=, '-' as '_' in
+ * names, nothing inside another parameter's quoted value, nothing after "--", no prefix matches. */
+static void test_isolation_cmdline(void **state)
+{
+	static const struct {
+		const char *cmdline, *rule, *value;
+	} cases[] = {
+		{ "isolcpus=2-3 nohz-full=2-3 rcu_nocbs=1 isolcpus=1 rcu_nocbs=2-3\n", "sys.isolation",
+		  "isolcpus=2-3 nohz_full=2-3 rcu_nocbs=2-3" },
+		{ "quiet dyndbg=\"file x.c isolcpus=1\" -- isolcpus=2 nohz_full=2\n", "sys.no_isolation", "none" },
+		{ "isolcpus_x=1 xnohz_full=1 quiet\n", "sys.no_isolation", "none" },
+		{ "nohz_full=\"1,3\" isolcpus rcu_nocbs\n", "sys.isolation_partial",
+		  "isolcpus=- nohz_full=1,3 rcu_nocbs=-" },
+	};
+	struct rplat_findings fs;
+	char root[512], rel[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rplat_finding *f;
+
+		snprintf(rel, sizeof(rel), "iso%zu/proc/cmdline", i);
+		put(rel, cases[i].cmdline);
+		snprintf(root, sizeof(root), "%s/iso%zu", tmpdir, i);
+		run_root(root, &fs);
+		f = rplat_findings_find(&fs, cases[i].rule);
+		if (!f || strcmp(f->value, cases[i].value))
+			fail_msg("%s: wanted %s '%s', got '%s'", cases[i].cmdline, cases[i].rule, cases[i].value,
+				 f ? f->value : "(no such finding)");
+		rplat_findings_free(&fs);
+	}
+}
+
 /* The live system: the checks run, report something for each area, and never fail. */
 static void test_live(void **state)
 {
@@ -223,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_mainline_bench),
 		cmocka_unit_test(test_empty_root),
 		cmocka_unit_test(test_small_trees),
+		cmocka_unit_test(test_isolation_cmdline),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_every_rule_fired),
 	};
