@@ -256,7 +256,7 @@ static void rsc_usage(FILE *f)
 		   "                that is neither, a .dtb say, is refused as such)\n"
 		   "  --memmap MAP  the target: its memory map, its driver's needs, its data cache (default\n"
 		   "                am62x-m4f; also stm32mp1-m4, imx8mp-cm7; vboard: the virtual board's\n"
-		   "                rproc_ivshmem, which needs a table; none: nothing known)\n"
+		   "                rproc_ivshmem, 0x21000000 + 16 MiB, needs a table; none: nothing known)\n"
 		   "  --json        one JSON document on stdout\n"
 		   "  -q, --quiet   hide info findings in the text report\n"
 		   "  --rules       list every rule with its severity and reason\n"

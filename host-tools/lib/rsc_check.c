@@ -378,8 +378,13 @@ int rplat_memmap_get(const char *name, struct rplat_memmap *mm)
 	if (!strcmp(name, "none"))
 		return 0;
 	if (!strcmp(name, "vboard")) {
-		/* the virtual board's rproc_ivshmem (host-tools/vboard/kmod): nothing known of its memory, but
-		 * its parse_fw is rproc_elf_load_rsc_table, so an image without a table is refused */
+		/* the virtual board's rproc_ivshmem (host-tools/vboard/kmod): its da_to_va translates the
+		 * shared memory (BAR2) at 0x21000000 and nothing else, so a segment or trace buffer outside is
+		 * refused ("bad phdr da"); 16 MiB is the QEMU remote's (mps2-an386 PSRAM), a host board made
+		 * with a smaller --size translates only that much. No DMA-pool flag: its carveouts lie in the
+		 * same window and da_to_va takes them too. Its parse_fw is rproc_elf_load_rsc_table, so an
+		 * image without a table is refused. */
+		rplat_memmap_add(mm, "vboard shared memory", 0x21000000, 0x1000000, RPLAT_MEM_DDR);
 		mm->needs_rsc = 1;
 		return 0;
 	}

@@ -928,6 +928,18 @@ static void expect_rule(void (*mutate)(struct spec *s), const char *memmap, cons
 	rplat_findings_free(&fs);
 }
 
+/* the virtual board's layout (probe-fw TARGET=qemu-vboard): table at 0x21000000, code from 0x21100000 */
+static void m_seg_vboard(struct spec *s)
+{
+	s->seg[0].paddr = s->seg[0].vaddr = s->sec[0].addr = 0x21100000;
+	s->seg[1].paddr = s->seg[1].vaddr = s->sec[1].addr = s->tbl_addr = 0x21000000;
+	s->sec[2].addr = 0x21001000;
+}
+static void m_seg_vboard_past_end(struct spec *s)
+{
+	m_seg_vboard(s);
+	s->seg[0].paddr = s->seg[0].vaddr = s->sec[0].addr = 0x22000000 - TEXT_SIZE / 2;
+}
 static void m_trace_unterminated(struct spec *s) { tbl_name(&s->t, TI_TRACE + 16, "0123456789abcdef0123456789abcdefXX"); }
 static void m_devmem_unterminated(struct spec *s)
 {
@@ -984,6 +996,10 @@ static void test_kernel_6_12_claims(void **state)
 	expect_rule(m_elf_no_rsc, "imx8mp-cm7", "elf.no_rsc_boots", RPLAT_SEV_INFO, 0);
 	expect_rule(m_elf_no_rsc, "none", "elf.no_rsc_boots", RPLAT_SEV_WARNING, 0);
 	expect_rule(m_elf_no_rsc, "vboard", "elf.no_rsc", RPLAT_SEV_ERROR, 1); /* rproc_ivshmem: like TI K3 */
+	/* rproc_ivshmem's da_to_va: the shared memory at 0x21000000 (16 MiB), nothing else ("bad phdr da") */
+	expect_rule(m_seg_vboard, "vboard", "elf.seg_da", -1, 0);
+	expect_rule(m_seg_vboard_past_end, "vboard", "elf.seg_da", RPLAT_SEV_ERROR, 1);
+	expect_rule(m_elf_seg_da, "vboard", "elf.seg_da", RPLAT_SEV_ERROR, 1);
 	/* 13: vring align 16 against the target's data cache */
 	expect_rule(m_vring_align_cache, "am62x-m4f", "rsc.vring_align_cache", -1, 0);
 	expect_rule(m_vring_align_cache, "stm32mp1-m4", "rsc.vring_align_cache", -1, 0);
