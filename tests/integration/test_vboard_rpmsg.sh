@@ -25,8 +25,9 @@ SOCK=$T/ivshmem.sock
 SHM=/dev/shm/rplat-vboard-test-$$
 SPID=""
 QPID=""
+WPID=""
 cleanup() {
-    for p in $QPID $SPID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    for p in $QPID $SPID $WPID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     rm -f "$SHM"
     if [ -n "${RPLAT_VBOARD_KEEP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
@@ -108,6 +109,11 @@ r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1
 [ -n "\$r" ] || exit 11
 r=\${r%/name}
 echo "state-before: \$(cat \$r/state)"
+if [ $name = qemu ]; then
+    # the firmware's vector table in BAR2 (guest-physical 0x21100000), before remoteproc loads anything
+    # (x86 /dev/mem refuses read() above RAM; busybox devmem mmaps)
+    echo "image-before: \$(devmem 0x21100000 32) \$(devmem 0x21100004 32)"
+fi
 echo start > \$r/state || exit 12
 i=0
 while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
@@ -115,6 +121,11 @@ while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
     sleep 0.1
 done
 echo "state-running: \$(cat \$r/state)"
+if [ $name = qemu ]; then
+    # what the guest's remoteproc loaded, as the guest sees it: the vector table, the vdev's status
+    echo "image-running: \$(devmem 0x21100000 32) \$(devmem 0x21100004 32)"
+    echo "vdev-status: \$(devmem 0x21000030 8)"
+fi
 ls /sys/bus/rpmsg/devices/
 ls /dev/rpmsg*
 grep mbox /proc/interrupts
@@ -139,6 +150,20 @@ echo "trace:"
 cat /sys/kernel/debug/remoteproc/*/trace0
 echo stop > \$r/state || exit 14
 echo "state-after: \$(cat \$r/state)"
+if [ $name = qemu ]; then
+    # images the real kernel or the server must refuse: a segment outside the 16 MiB window, one that
+    # runs past its end, and the host remote's table-only ELF (no firmware for the boot ROM)
+    for f in outside straddle table; do
+        echo -n "vboard-\$f.elf" > \$r/firmware || { echo "window \$f firmware-not-set"; continue; }
+        if echo start > \$r/state 2>/dev/null; then
+            echo "window \$f started"
+            echo stop > \$r/state
+        else
+            echo "window \$f refused"
+        fi
+    done
+    echo "state-end: \$(cat \$r/state)"
+fi
 if [ $name = host ]; then
     rplat rproc stop; echo "stop-offline-rc: \$?"
     # the kernel as the oracle of check rsc: try to start every mutant
@@ -155,12 +180,27 @@ if [ $name = host ]; then
     done
 fi
 EOF
+    WPID=""
+    if [ "$name" = qemu ]; then
+        # the shared file as the firmware runs: copied once it has attached (its console line)
+        (
+            i=0
+            while ! grep -q '^attached: ' "$T/server.log"; do
+                i=$((i + 1)); [ $i -lt 3000 ] || exit 1
+                sleep 0.1
+            done
+            cp "$SHM" "$T/$FLAVOUR-$name/shm-running.bin"
+        ) &
+        WPID=$!
+    fi
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 400 \
-        --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
-        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" $(oracle_files "$name") -- sh /in/guest.sh \
+        --rplat "$BUILD/rplat" --file "$KO" --file "$FW_FILE:/lib/firmware/rplat-vboard.elf" \
+        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" $(oracle_files "$name") $(qemu_files "$name") \
+        -- sh /in/guest.sh \
         >"$T/$FLAVOUR-$name/run.log" 2>&1
     rc=$?
+    [ -z "$WPID" ] || { kill "$WPID" 2>/dev/null; wait "$WPID"; WPID=""; }
     set -e
     O=$T/$FLAVOUR-$name/out
     show() {
@@ -204,6 +244,7 @@ EOF
     jassert "$O/out/stream/run.json" "d['kind'] == 'stream' and d['counts']['expected'] > 100 and d['counts']['received'] == d['counts']['expected'] and d['counts']['lost'] == 0"
     echo "$name ($FLAVOUR): check coherency clean (slots covered: $cover); stream: $(jget "$O/out/stream/run.json" "d['counts']['received']") messages, 0 lost (ended_by $(jget "$O/out/stream/run.json" "d['ended_by']"), exit $(sed -n 's/^stream-rc: //p' "$G"))"
     [ "$name" != host ] || host_tools_checks
+    [ "$name" != qemu ] || qemu_checks
     # nothing left running: the server exits (--once) when QEMU disconnects, with its remote
     server_gone
 }
@@ -284,6 +325,69 @@ host_tools_checks() {
         "$(jget "$O/out/trace/trace/analysis.json" "d['matched']")/300 matched)"
 }
 
+# The QEMU remote: the guest's remoteproc loaded the real firmware ELF (probe-fw TARGET=qemu-vboard) into
+# the shared memory and QEMU ran only the boot ROM, which booted it. Evidence from every side: the
+# kernel's log (the ELF's name and size), the image area zero before the start and the ELF's read-only
+# segment byte-identical there while running (read through the guest's /dev/mem), the table as Linux
+# wrote it, the ROM's console line with the ELF's own vectors, the firmware's INFO (target, build-id).
+qemu_files() {
+    [ "$1" = qemu ] || return 0
+    printf ' --file %s' "$T/vboard-outside.elf:/lib/firmware/vboard-outside.elf" \
+        "$T/vboard-straddle.elf:/lib/firmware/vboard-straddle.elf" "$T/rplat-vboard.elf:/lib/firmware/vboard-table.elf"
+}
+qemu_checks() {
+    fws="python3 $TOP/tests/integration/vboard/fw_segments.py"
+    size=$(stat -c %s "$FW_FILE")
+    grep -q "Booting fw image rplat-vboard.elf, size $size\$" "$D" ||
+        { show; fail "qemu: dmesg: remoteproc did not boot the $size-byte firmware ELF"; }
+    read -r sp pc <<VEC
+$($fws vectors "$FW_FILE" 0x21100000)
+VEC
+    # the guest's view of BAR2: nothing at the image before the start, the ELF's vectors after
+    grep -q '^image-before: 0x00000000 0x00000000$' "$G" || { show; fail "qemu: the image area was not empty before the start"; }
+    grep -qi "^image-running: $sp $pc\$" "$G" || { show; fail "qemu: the guest does not see the ELF's vectors ($sp $pc) at 0x21100000"; }
+    # the host's view, the shared file: the ELF's read-only segment byte-identical at its address
+    [ -f "$T/$FLAVOUR-qemu/shm-running.bin" ] || { show; fail "qemu: the firmware never attached (no copy of the shared file)"; }
+    $fws compare "$FW_FILE" "$T/$FLAVOUR-qemu/shm-running.bin" --text-only >"$T/$FLAVOUR-qemu/compare.txt" ||
+        { cat "$T/$FLAVOUR-qemu/compare.txt" >&2; fail "qemu: the firmware's read-only segment is not what the ELF holds"; }
+    grep -aq 'rplat probe qemu-vboard 0.1.0' "$T/$FLAVOUR-qemu/shm-running.bin" ||
+        fail "qemu: the firmware's banner string is not in the shared memory"
+    tab=$($fws table "$T/$FLAVOUR-qemu/shm-running.bin")
+    st=${tab#*status }
+    st=${st%% *}
+    case $tab in
+    "ver 1 num 2 status "*" vring0 0x21010000 vring1 0x21020000") [ $((st & 4)) -ne 0 ] ||
+        fail "qemu: the loaded table has no DRIVER_OK: $tab" ;;
+    *) fail "qemu: the loaded resource table is not Linux's (vrings at the carveouts): $tab" ;;
+    esac
+    # 0x07 here (ACKNOWLEDGE, DRIVER, DRIVER_OK: remoteproc's virtio device is legacy, no FEATURES_OK)
+    vs=$(sed -n 's/^vdev-status: //p' "$G")
+    [ -n "$vs" ] && [ $((vs & 4)) -ne 0 ] || { show; fail "qemu: the guest does not see DRIVER_OK in the loaded table (${vs:-nothing})"; }
+    grep -q "vboot: firmware vector table at 0x21100000: SP $sp, reset $pc: booting it" "$T/server.log" ||
+        { show; fail "qemu: the boot ROM did not boot the ELF's vector table (SP $sp, reset $pc)"; }
+    bid=$("${CROSS}readelf" -n "$FW_FILE" | sed -n 's/.*Build ID: //p')
+    jassert "$O/out/ping-dev/run.json" "d['firmware']['target'] == 'qemu-vboard' and d['firmware']['build_id'] == '$bid'"
+    # refusals: the kernel's own "bad phdr da" for a segment it cannot translate (rproc_ivshmem's da_to_va
+    # covers [0x21000000, + BAR2 size)), the server's for an image with nothing to boot
+    for f in outside straddle table; do
+        grep -q "^window $f refused\$" "$G" || { show; fail "qemu: vboard-$f.elf was not refused"; }
+    done
+    for f in outside straddle; do
+        read -r da _ memsz _ <<SEG
+$($fws list "$T/vboard-$f.elf" | sed -n 2p)
+SEG
+        grep -q "bad phdr da $da mem $memsz\$" "$D" || { show; fail "qemu: dmesg: no 'bad phdr da $da mem $memsz' for vboard-$f.elf"; }
+    done
+    grep -q 'start: no firmware for the boot ROM at 0x21100000' "$T/server.log" ||
+        { show; fail "qemu: the server did not refuse the table-only image"; }
+    grep -q "can't start rproc rplat-vboard: -5" "$D" || { show; fail "qemu: remoteproc did not report the refused start"; }
+    [ "$(grep -c 'remote started' "$T/server.log")" -eq 1 ] || { show; fail "qemu: QEMU was started for a refused image"; }
+    grep -q '^state-end: offline$' "$G" || { show; fail "qemu: not offline after the refusals"; }
+    echo "qemu ($FLAVOUR): remoteproc loaded the $size-byte firmware ELF (read-only segment identical in BAR2," \
+        "table $tab), the boot ROM booted SP $sp reset $pc, INFO build-id $bid;" \
+        "refused: segment outside the window and past its end (bad phdr da), table-only image (server)"
+}
+
 # The remote dies mid-run (the host probe exits after about 1500 requests, without a word): the guest's rplat
 # must end with the rest counted lost and exit 3 (remote gone), not hang; the driver reports the crash
 # and remoteproc recovers the core (stop, then start: a fresh remote announces again).
@@ -344,9 +448,30 @@ EOF
 "$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
 if command -v qemu-system-arm >/dev/null && command -v "${CROSS}gcc" >/dev/null; then
-    make --no-print-directory -C "$TOP/probe-fw" TARGET=qemu-mps2-an386 >"$T/fw-build.log" 2>&1 ||
-        { cat "$T/fw-build.log"; fail "firmware build failed"; }
-    cp "$TOP/probe-fw/build/qemu-mps2-an386/rplat-probe.elf" "$T/probe.elf"
+    # the firmware the guest's remoteproc loads (linked into PSRAM) and the boot ROM QEMU runs
+    for t in qemu-vboard qemu-vboard-rom; do
+        make --no-print-directory -C "$TOP/probe-fw" TARGET=$t >"$T/fw-build.log" 2>&1 ||
+            { cat "$T/fw-build.log"; fail "firmware build ($t) failed"; }
+    done
+    cp "$TOP/probe-fw/build/qemu-vboard/rplat-probe.elf" "$T/vboard-fw.elf"
+    cp "$TOP/probe-fw/build/qemu-vboard-rom/rplat-vboot.elf" "$T/vboot.elf"
+    # the same image with its code segment moved out of the 16 MiB window, and across its end
+    python3 "$TOP/tests/integration/vboard/fw_segments.py" move "$T/vboard-fw.elf" "$T/vboard-outside.elf" 0x22100000
+    python3 "$TOP/tests/integration/vboard/fw_segments.py" move "$T/vboard-fw.elf" "$T/vboard-straddle.elf" 0x21fff000
+    "$BUILD/rplat" check rsc --memmap vboard "$T/vboard-fw.elf" >"$T/rsc-fw.txt" 2>&1 ||
+        { cat "$T/rsc-fw.txt" >&2; fail "check rsc rejects the qemu-vboard firmware"; }
+    grep -q '0 errors, 0 warnings' "$T/rsc-fw.txt" || { cat "$T/rsc-fw.txt" >&2; fail "check rsc finds fault with the qemu-vboard firmware"; }
+    # check rsc must agree with the kernel (below) that these cannot be loaded: elf.seg_da, kernel refuses
+    for f in outside straddle; do
+        "$BUILD/rplat" check rsc --memmap vboard --json "$T/vboard-$f.elf" >"$T/rsc-$f.json" 2>"$T/rsc-$f.err" || true
+        jassert "$T/rsc-$f.json" "any(x['rule'] == 'elf.seg_da' and x['kernel_refuses'] for x in d['findings'])"
+    done
+    # the server refuses a QEMU image that would overwrite what the guest loads
+    if "$SRV" --socket "$T/x.sock" --shm "$SHM" --remote "qemu:$T/vboard-fw.elf" 2>"$T/refuse.log"; then
+        fail "the server took the firmware itself as QEMU's image"
+    fi
+    grep -q 'is in PSRAM, which the guest' "$T/refuse.log" || { cat "$T/refuse.log" >&2; fail "the server did not say why"; }
+    [ ! -e "$SHM" ] && [ ! -e "$T/x.sock" ] || fail "the refusing server left its files"
 fi
 for FLAVOUR in $built; do
     set +e
@@ -354,11 +479,13 @@ for FLAVOUR in $built; do
     rc=$?
     set -e
     [ $rc -eq 0 ] || fail "rproc_ivshmem.ko did not build for $FLAVOUR (rc $rc)"
+    FW_FILE=$T/rplat-vboard.elf
     board host "$N" 1000
     crash_board
     # the real probe firmware under qemu-system-arm, on the same shared memory (16 MiB, its PSRAM)
-    if [ -f "$T/probe.elf" ]; then
-        board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/probe.elf"
+    if [ -f "$T/vboard-fw.elf" ]; then
+        FW_FILE=$T/vboard-fw.elf
+        board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/vboot.elf"
         ! pgrep -f "qemu-system-arm.*$T" >/dev/null || fail "a qemu-system-arm outlived the board"
     else
         echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"

@@ -11,10 +11,13 @@
  * and killed on its stop command (rproc_ivshmem_abi.h: the control block and the two vectors). A child
  * that dies on its own is reported to the guest as a crash.
  *
- * With --remote qemu:FW.elf the remote is instead the real probe firmware under qemu-system-arm
+ * With --remote qemu:BOOT.elf the remote is instead the real probe firmware under qemu-system-arm
  * (mps2-an386), its PSRAM backed by the same file, and the server bridges the doorbells: a guest's ring of
  * vector 0 becomes a byte on the firmware's UART0 (its RX interrupt), a byte the firmware writes there
- * becomes a ring of the guest's vector 0.
+ * becomes a ring of the guest's vector 0. The guest's remoteproc loads the firmware ELF
+ * (probe-fw TARGET=qemu-vboard, linked into PSRAM) into the shared memory; on its start command the
+ * server starts QEMU with nothing but the boot ROM BOOT.elf (TARGET=qemu-vboard-rom), which jumps to
+ * the firmware's vector table in PSRAM, as a SoC's ROM boots what its host loaded.
  *
  * Nothing is left behind: the socket and the shared-memory file are removed on exit (signal, error, or
  * with --once when the guest disconnects), and the child dies with the server (PR_SET_PDEATHSIG). */
@@ -49,6 +52,8 @@ _Static_assert(RPLAT_VB_TRACE_OFF == RPLAT_SIM_TRACE_OFF && RPLAT_VB_TRACE_LEN =
 
 #define MAX_GUESTS 8
 #define REMOTE_ID 0
+/* where the QEMU remote's boot ROM takes the firmware's vector table (probe-fw/targets/qemu-vboard-rom) */
+#define RPLAT_VB_QEMU_FW_VT 0x21100000u
 
 struct peer {
 	int id;			/* -1 = free slot */
@@ -74,8 +79,9 @@ struct server {
 	int served;		/* a guest has connected at least once */
 	pid_t child;		/* the running remote, or 0 */
 	int stopping;		/* we killed it: not a crash */
-	/* --remote qemu:FW.elf: the real firmware under qemu-system-arm mps2-an386, its PSRAM = our file */
-	const char *qemu_fw;
+	/* --remote qemu:BOOT.elf: the real firmware under qemu-system-arm mps2-an386, its PSRAM = our file,
+	 * QEMU loading only the boot ROM BOOT.elf (the guest's remoteproc loads the firmware) */
+	const char *qemu_rom;
 	const char *qemu_bin;
 	int db;			/* our end of its UART0 (the doorbell), or -1 */
 	int db_guest;		/* the peer id it serves */
@@ -283,11 +289,13 @@ static void run_remote(struct server *s, const struct peer *g)
 	_exit(2);
 }
 
-/* The firmware under QEMU: UART0 on a socketpair (fd 4), the console (UART1) appended to our stderr. */
-static void exec_qemu(struct server *s, int db)
+/* The firmware under QEMU: UART0 on a socketpair (fd 4), the console (UART1) appended to our stderr; QEMU
+ * loads only the boot ROM. 'gate' (close-on-exec) gets errno if the exec fails. */
+static void exec_qemu(struct server *s, int db, int gate)
 {
 	char mem[4200];
 	sigset_t all;
+	int e;
 
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
@@ -301,61 +309,156 @@ static void exec_qemu(struct server *s, int db)
 	execlp(s->qemu_bin, s->qemu_bin, "-machine", "mps2-an386,memory-backend=rplat-psram", "-object", mem,
 	       "-nodefaults", "-nic", "none", "-display", "none", "-no-reboot", "-chardev", "socket,id=db,fd=4",
 	       "-serial", "chardev:db", "-chardev", "file,id=con,path=/proc/self/fd/2,append=on", "-serial",
-	       "chardev:con", "-kernel", s->qemu_fw, (char *)NULL);
-	say("cannot run %s: %s", s->qemu_bin, strerror(errno));
+	       "chardev:con", "-kernel", s->qemu_rom, (char *)NULL);
+	e = errno;
+	say("cannot run %s: %s", s->qemu_bin, strerror(e));
+	if (write(gate, &e, sizeof(e)) != sizeof(e))
+		_exit(127);
 	_exit(127);
 }
 
-/* Start QEMU on the shared memory and wait until it has loaded the firmware's image into it (its
- * resource table, at the same offset as the one the guest loaded, reappears after we clear it), so that
- * what the guest writes after our acknowledgement (vring addresses, DRIVER_OK) is not overwritten. */
+/* What the boot ROM will find at RPLAT_VB_QEMU_FW_VT: a plausible initial SP (8-byte aligned, in PSRAM
+ * or SSRAM2/3) and reset vector (Thumb, in the image), i.e. the guest's remoteproc loaded a firmware
+ * linked for the virtual board there (not, say, the host remote's table-only ELF). 0 if so. */
+static int qemu_fw_loaded(const struct server *s, uint32_t *sp, uint32_t *pc)
+{
+	const volatile uint32_t *vt =
+		(const volatile uint32_t *)(const void *)(s->shm + (RPLAT_VB_QEMU_FW_VT - RPLAT_VB_FW_DA));
+	uint32_t top = RPLAT_VB_FW_DA + s->size;
+
+	*sp = vt[0];
+	*pc = vt[1];
+	if ((*sp & 7u) || !((*sp > RPLAT_VB_FW_DA && *sp <= top) || (*sp > 0x20000000u && *sp <= 0x20800000u)))
+		return -1;
+	if (!(*pc & 1u) || (*pc & ~1u) < RPLAT_VB_QEMU_FW_VT || (*pc & ~1u) >= top)
+		return -1;
+	return 0;
+}
+
+/* The QEMU image must be a boot ROM: no loadable segment in PSRAM [RPLAT_VB_FW_DA, + 16 MiB), which
+ * holds what the guest's remoteproc loaded (QEMU would overwrite it, resource table included, with
+ * whatever the image has there). Reads the ELF32 program headers. 0 if the image is acceptable. */
+static int qemu_rom_check(const char *path, char *err, size_t errlen)
+{
+	unsigned char eh[52], ph[32];
+	uint32_t phoff;
+	uint16_t phentsize, phnum;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (pread(fd, eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh, "\177ELF\1\1", 6)) {
+		rplat_fail(err, errlen, "%s: not an ELF32 little-endian image", path);
+		goto out;
+	}
+	memcpy(&phoff, eh + 28, 4);
+	memcpy(&phentsize, eh + 42, 2);
+	memcpy(&phnum, eh + 44, 2);
+	if (phentsize < sizeof(ph) || !phnum) {
+		rplat_fail(err, errlen, "%s: no program headers", path);
+		goto out;
+	}
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type, paddr, memsz;
+
+		if (pread(fd, ph, sizeof(ph), (off_t)phoff + (off_t)i * phentsize) != (ssize_t)sizeof(ph)) {
+			rplat_fail(err, errlen, "%s: program header %u truncated", path, i);
+			goto out;
+		}
+		memcpy(&type, ph, 4);
+		memcpy(&paddr, ph + 12, 4);
+		memcpy(&memsz, ph + 20, 4);
+		if (type == 1 && memsz && (uint64_t)paddr + memsz > RPLAT_VB_FW_DA &&
+		    paddr < RPLAT_VB_FW_DA + (16u << 20)) {
+			rplat_fail(err, errlen,
+				   "%s: segment %u at 0x%x is in PSRAM, which the guest's remoteproc loads; QEMU takes "
+				   "the boot ROM (probe-fw TARGET=qemu-vboard-rom)", path, i, paddr);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Start QEMU on the shared memory, the guest's remoteproc having loaded the firmware into it already
+ * (its segments, then the resource table as Linux wrote it): QEMU gets only the boot ROM, which jumps to
+ * the firmware's vector table, so nothing the guest loaded or writes later (vring addresses, DRIVER_OK)
+ * is overwritten. Refused when there is no firmware to boot, so that remoteproc's start fails at once
+ * instead of a crash and a recovery per attempt. */
 static int start_qemu(struct server *s, struct peer *g)
 {
 	uint64_t pa = (uint64_t)s->ctrl->bar_pa_hi << 32 | s->ctrl->bar_pa_lo;
-	volatile uint32_t *ver = (volatile uint32_t *)(void *)(s->shm + RPLAT_VB_RSC_OFF);
-	int sp[2];
+	uint32_t sp, pc;
+	int sp2[2], gate[2], e;
 	pid_t pid;
+	ssize_t r;
 
 	if (pa != RPLAT_VB_FW_DA) {
 		say("start: the firmware sees its shared memory at 0x%x, but the guest's BAR2 is at 0x%llx "
 		    "(load rproc_ivshmem with bar_pa=0x%x)", RPLAT_VB_FW_DA, (unsigned long long)pa, RPLAT_VB_FW_DA);
 		return -1;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+	if (qemu_fw_loaded(s, &sp, &pc)) {
+		say("start: no firmware for the boot ROM at 0x%x (SP 0x%x, reset 0x%x): the guest's remoteproc must "
+		    "load one linked there (probe-fw TARGET=qemu-vboard)", RPLAT_VB_QEMU_FW_VT, sp, pc);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp2)) {
 		say("socketpair: %s", strerror(errno));
 		return -1;
 	}
-	memset(s->shm + RPLAT_VB_RSC_OFF, 0, RPLAT_VB_TRACE_OFF);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (pipe2(gate, O_CLOEXEC)) {
+		say("pipe: %s", strerror(errno));
+		close(sp2[0]);
+		close(sp2[1]);
+		return -1;
+	}
 	drain(s->remote.efd[RPLAT_VB_VEC_VQ]);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		say("fork: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
+		close(sp2[0]);
+		close(sp2[1]);
+		close(gate[0]);
+		close(gate[1]);
 		return -1;
 	}
-	if (pid == 0)
-		exec_qemu(s, sp[1]);
-	close(sp[1]);
-	s->child = pid;
-	s->db = sp[0];
-	s->db_guest = g->id;
-	for (int i = 0; *ver != 1; i++) {
-		int st;
-
-		if (i == 1000 || waitpid(pid, &st, WNOHANG) == pid) {
-			say("QEMU did not load %s into the shared memory", s->qemu_fw);
-			if (i < 1000)
-				s->child = 0;
-			stop_remote(s);
-			return -1;
-		}
-		usleep(10000);
+	if (pid == 0) {
+		close(gate[0]);
+		exec_qemu(s, sp2[1], gate[1]);
 	}
-	say("remote started: %s under %s (pid %d) for peer %d", s->qemu_fw, s->qemu_bin, (int)pid, g->id);
+	close(sp2[1]);
+	close(gate[1]);
+	/* EOF: the exec happened (the write end was close-on-exec); an errno: it did not */
+	do
+		r = read(gate[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(gate[0]);
+	if (r == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		close(sp2[0]);
+		return -1;
+	}
+	s->child = pid;
+	s->db = sp2[0];
+	s->db_guest = g->id;
+	say("remote started: %s under %s (pid %d) for peer %d, booting the firmware the guest loaded "
+	    "(vector table 0x%x: SP 0x%x, reset 0x%x)", s->qemu_rom, s->qemu_bin, (int)pid, g->id,
+	    RPLAT_VB_QEMU_FW_VT, sp, pc);
 	return 0;
+}
+
+/* On the guest's stop command: clear the QEMU remote's image area (above the first MiB's table, control
+ * block and carveouts), so that the next start boots only what the guest's remoteproc loads then, never a
+ * previous firmware left in the memory (remoteproc does not clear it on stop; a table-only image would
+ * otherwise boot the old code). */
+static void qemu_clear_image(struct server *s)
+{
+	if (s->qemu_rom && s->size > RPLAT_VB_SHM_MIN)
+		memset(s->shm + RPLAT_VB_SHM_MIN, 0, s->size - RPLAT_VB_SHM_MIN);
 }
 
 static int start_remote(struct server *s)
@@ -368,7 +471,7 @@ static int start_remote(struct server *s)
 		say("start: no guest with peer id %u", s->ctrl->guest_id);
 		return -1;
 	}
-	if (s->qemu_fw)
+	if (s->qemu_rom)
 		return start_qemu(s, g);
 	drain(s->remote.efd[RPLAT_VB_VEC_VQ]);
 	fflush(stderr);
@@ -402,6 +505,7 @@ static void do_command(struct server *s)
 		if (s->verbose)
 			say("stop");
 		stop_remote(s);
+		qemu_clear_image(s);
 		state = RPLAT_VB_OFFLINE;
 		break;
 	default:
@@ -581,9 +685,11 @@ static void usage(FILE *f)
 		"  --size BYTES    its size, a power of two >= 1M (default 1M)\n"
 		"  --once          exit when the first guest disconnects\n"
 		"  --opts K=V,...  the host remote's options: the sim link's (hz=, delay=, jitter=, die=, mute=, ...)\n"
-		"  --remote host|qemu:FW.elf  the remote: the host probe (default) or the probe firmware FW.elf under\n"
+		"  --remote host|qemu:BOOT.elf  the remote: the host probe (default) or the probe firmware under\n"
 		"                  qemu-system-arm mps2-an386, its PSRAM = the shared memory (16M; the guest's\n"
-		"                  BAR2 must sit at 0x21000000), its UART0 bridged to the doorbells\n"
+		"                  BAR2 must sit at 0x21000000), its UART0 bridged to the doorbells; QEMU loads only\n"
+		"                  the boot ROM BOOT.elf (probe-fw/build/qemu-vboard-rom/rplat-vboot.elf), the\n"
+		"                  guest's remoteproc the firmware (probe-fw/build/qemu-vboard/rplat-probe.elf)\n"
 		"  --qemu BIN      the QEMU for --remote qemu (default qemu-system-arm)\n"
 		"  --fw-out ELF    write the firmware ELF for the guest's /lib/firmware and exit (or go on serving\n"
 		"                  if --socket is given too)\n"
@@ -653,11 +759,11 @@ int main(int argc, char **argv)
 		case 'f': fw_out = optarg; break;
 		case 'r':
 			if (!strcmp(optarg, "host")) {
-				s.qemu_fw = NULL;
+				s.qemu_rom = NULL;
 			} else if (!strncmp(optarg, "qemu:", 5) && optarg[5]) {
-				s.qemu_fw = optarg + 5;
+				s.qemu_rom = optarg + 5;
 			} else {
-				fprintf(stderr, "rplat-vboard-server: --remote %s: want host or qemu:FW.elf\n", optarg);
+				fprintf(stderr, "rplat-vboard-server: --remote %s: want host or qemu:BOOT.elf\n", optarg);
 				return 2;
 			}
 			break;
@@ -677,15 +783,15 @@ int main(int argc, char **argv)
 	}
 	if (!s.sock_path)
 		return 0;
-	if (s.qemu_fw && size != (16u << 20)) {
+	if (s.qemu_rom && size != (16u << 20)) {
 		if (size != RPLAT_VB_SHM_MIN) {
 			fprintf(stderr, "rplat-vboard-server: --remote qemu: the shared memory is mps2-an386's 16 MiB PSRAM\n");
 			return 2;
 		}
 		size = 16u << 20;
 	}
-	if (s.qemu_fw && access(s.qemu_fw, R_OK)) {
-		fprintf(stderr, "rplat-vboard-server: %s: %s\n", s.qemu_fw, strerror(errno));
+	if (s.qemu_rom && qemu_rom_check(s.qemu_rom, err, sizeof(err))) {
+		fprintf(stderr, "rplat-vboard-server: --remote qemu: %s\n", err);
 		return 2;
 	}
 	s.size = (uint32_t)size;

@@ -10,6 +10,9 @@ usage: fw_segments.py list ELF               one line per PT_LOAD: paddr filesz 
                                              zero memsz - filesz): a stand-in for remoteproc
        fw_segments.py move ELF OUT PADDR     OUT = ELF with its executable PT_LOAD's p_paddr (and
                                              p_vaddr) set to PADDR: a segment outside the window
+       fw_segments.py vectors ELF ADDR       the initial SP and reset vector of the vector table at ADDR
+       fw_segments.py table SHM              the loaded resource table at SHM offset 0, as Linux left it:
+                                             the vdev's status and both vrings' da
        fw_segments.py string ELF             a NUL-free rodata string of the image (at least 16 bytes)
 Reads ELF32 little-endian headers itself, like the kernel's loader (p_paddr, not p_vaddr)."""
 import struct
@@ -35,6 +38,15 @@ def phdrs(data):
 def main():
     cmd, elf = sys.argv[1], sys.argv[2]
     data = open(elf, 'rb').read()
+    if cmd == 'table':
+        ver, num = struct.unpack_from('<II', data, 0)
+        off0, = struct.unpack_from('<I', data, 16)
+        vdev = off0 + 4
+        status = data[vdev + 20]
+        da0, = struct.unpack_from('<I', data, vdev + 24)
+        da1, = struct.unpack_from('<I', data, vdev + 44)
+        print('ver %d num %d status 0x%02x vring0 0x%08x vring1 0x%08x' % (ver, num, status, da0, da1))
+        return
     if cmd == 'list':
         for _, _, _, pa, fs, ms, fl in phdrs(data):
             print('0x%08x 0x%x 0x%x %s' % (pa, fs, ms, 'RW' if fl & PF_W else 'RO'))
@@ -73,6 +85,13 @@ def main():
         else:
             raise SystemExit('no executable PT_LOAD')
         open(out, 'wb').write(b)
+    elif cmd == 'vectors':
+        want = int(sys.argv[3], 0)
+        for _, off, _, pa, fs, _, _ in phdrs(data):
+            if pa <= want < pa + fs:
+                print('0x%08x 0x%08x' % struct.unpack_from('<II', data, off + want - pa))
+                return
+        raise SystemExit('no segment holds 0x%x' % want)
     elif cmd == 'string':
         for _, off, _, pa, fs, _, fl in phdrs(data):
             if fl & PF_W:
