@@ -1,5 +1,8 @@
 /* The observation ring, host side. See rplat/ring.h.
  *
+ * Records are handed out with their time decoded (rec.t = rplat_ring_stamp() of the record's tick
+ * count and register value); rec.raw stays as the firmware wrote it.
+ *
  * Ordering: head is loaded with acquire before any record it covers is read, and tail is stored with
  * release after the records were copied out, mirroring the producer (record, release, seq, head). */
 #include <string.h>
@@ -45,6 +48,9 @@ int rplat_ring_validate(const volatile void *mem, size_t size, struct rplat_ring
 				  (unsigned long long)h.counter_hz);
 	if (h.flags)
 		return rplat_fail(err, errlen, "ring header: flags 0x%x, expected 0", h.flags);
+	if (h.counter_bits < 1 || h.counter_bits > 32 || h.counter_down > 1)
+		return rplat_fail(err, errlen, "ring header: counter_bits %u / counter_down %u, expected 1..32 / 0 or 1",
+				  h.counter_bits, h.counter_down);
 	if (h.head - h.tail > h.nrec)
 		return rplat_fail(err, errlen, "ring header: head %u is %u records past tail %u, more than nrec %u",
 				  h.head, h.head - h.tail, h.tail, h.nrec);
@@ -55,6 +61,8 @@ int rplat_ring_validate(const volatile void *mem, size_t size, struct rplat_ring
 		info->head = h.head;
 		info->tail = h.tail;
 		info->drops = h.drops;
+		info->counter_bits = h.counter_bits;
+		info->counter_down = h.counter_down;
 	}
 	return 0;
 }
@@ -70,6 +78,8 @@ int rplat_ring_attach(struct rplat_ring_reader *r, volatile void *mem, size_t si
 	r->size = size;
 	r->nrec = in.nrec;
 	r->counter_hz = in.counter_hz;
+	r->counter_bits = in.counter_bits;
+	r->counter_down = in.counter_down;
 	r->boot_id = in.boot_id;
 	r->tail = in.tail;
 	r->drops = in.drops;
@@ -88,6 +98,8 @@ static int reattach(struct rplat_ring_reader *r, char *err, size_t errlen)
 	r->drops_base = 0;
 	r->nrec = in.nrec;
 	r->counter_hz = in.counter_hz;
+	r->counter_bits = in.counter_bits;
+	r->counter_down = in.counter_down;
 	r->boot_id = in.boot_id;
 	r->tail = in.tail;
 	r->drops = in.drops;
@@ -128,6 +140,11 @@ enum rplat_ring_status rplat_ring_drain(struct rplat_ring_reader *r, struct rpla
 			   in.nrec, (unsigned long long)in.counter_hz, r->nrec, (unsigned long long)r->counter_hz);
 		goto corrupt;
 	}
+	if (in.counter_bits != r->counter_bits || in.counter_down != r->counter_down) {
+		rplat_fail(err, errlen, "ring header: counter_bits %u / counter_down %u changed from %u / %u without a "
+			   "restart", in.counter_bits, in.counter_down, r->counter_bits, r->counter_down);
+		goto corrupt;
+	}
 	if (in.tail != r->tail) {
 		rplat_fail(err, errlen, "ring header: tail %u changed behind the reader (expected %u): another "
 			   "consumer, or the header was overwritten", in.tail, r->tail);
@@ -158,6 +175,8 @@ enum rplat_ring_status rplat_ring_drain(struct rplat_ring_reader *r, struct rpla
 				   out[i].event);
 			goto corrupt;
 		}
+		/* the stamp as the record's two parts give it (the last clock tick, the register) */
+		out[i].t = rplat_ring_stamp(out[i].t, out[i].raw, r->counter_bits, r->counter_down);
 	}
 	/* a restart while we copied: the records may be the new boot's, so drop them */
 	if (ld32(&h->boot_id) != r->boot_id || ld32(&h->magic) != RPLAT_RING_MAGIC)

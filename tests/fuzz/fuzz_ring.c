@@ -5,8 +5,9 @@
  * or a corrupting host could leave them), then 3-byte edits (offset u16, value u8) applied to that
  * memory one per drain, as a producer (or a stray writer) changing it under the reader. The reader must
  * validate or refuse, never read or write outside the L bytes, and what it hands out must be what it
- * promises: records in index order with matching seq and known events, the header's tail advanced by
- * exactly the records returned, and a refused ring staying refused. */
+ * promises: records in index order with matching seq and known events, each one's time decoded from
+ * its slot (within half a counter wrap of the slot's tick count, rplat_ring_stamp()), the header's tail
+ * advanced by exactly the records returned, and a refused ring staying refused. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (corrupt) {
 			abort(); /* refused rings stay refused */
 		} else if (st == RPLAT_RING_OK) {
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
+				struct rplat_ring_rec slot;
+				uint64_t half = 1ull << (r.counter_bits - 1);
+
 				if (out[i].seq != tail0 + i || !rplat_ring_event_name(out[i].event))
 					abort();
+				memcpy(&slot, mem + RPLAT_RING_HDR_SIZE +
+					      (size_t)((tail0 + i) & (r.nrec - 1)) * RPLAT_RING_REC_SIZE, sizeof(slot));
+				if (out[i].raw != slot.raw ||
+				    out[i].t != rplat_ring_stamp(slot.t, slot.raw, r.counter_bits, r.counter_down) ||
+				    out[i].t - slot.t + half > 2 * half - 1)
+					abort();
+			}
 			if (r.tail != tail0 + n)
 				abort();
 			if (n && ((const struct rplat_ring_hdr *)(const void *)mem)->tail != r.tail)

@@ -112,11 +112,17 @@ static void test_records(void **state)
 static void test_digest(void **state)
 {
 	uint8_t a[8] = { 1, 0, 0, 0, 0, 0, 0, 0 }, b[8] = { 2, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t m[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	uint32_t len, i, bit;
 
 	(void)state;
 	assert_int_not_equal(rplat_ring_digest(a, 8), rplat_ring_digest(b, 8));
-	assert_int_not_equal(rplat_ring_digest(a, 8), rplat_ring_digest(a, 7)); /* the length is in it */
 	assert_int_equal(rplat_ring_digest(NULL, 0), 0);
+	/* the definition: words of the first bytes, lo ^ (hi ror 13) */
+	assert_int_equal(rplat_ring_digest(m, 8), 0x44332211u ^ (0x88776655u >> 13 | 0x88776655u << 19));
+	assert_int_equal(rplat_ring_digest(m, 6), 0x44332211u ^ (0x66554433u >> 13 | 0x66554433u << 19));
+	assert_int_equal(rplat_ring_digest(m, 3), 0x332211u);
+	assert_int_equal(rplat_ring_digest(m, 1), 0x111111u);
 	/* bytes past 8 do not count */
 	{
 		uint8_t c[16] = { 1 }, d[16] = { 1 };
@@ -124,6 +130,160 @@ static void test_digest(void **state)
 		d[12] = 9;
 		assert_int_equal(rplat_ring_digest(c, 16), rplat_ring_digest(d, 16));
 	}
+	/* any one flipped bit of the first min(len, 8) bytes changes it, at every length */
+	for (len = 1; len <= 12; len++)
+		for (i = 0; i < (len < 8 ? len : 8); i++)
+			for (bit = 0; bit < 8; bit++) {
+				uint8_t x[12] = { 0x5a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }, y[12];
+
+				memcpy(y, x, sizeof(x));
+				y[i] ^= (uint8_t)(1u << bit);
+				if (rplat_ring_digest(x, len) == rplat_ring_digest(y, len))
+					fail_msg("len %u: byte %u bit %u does not count", len, i, bit);
+			}
+	/* neighbouring messages with a sequence number (16 or 32 bits, at offset 0, 2 or 4, also repeated
+	 * in the second word) are told apart */
+	for (i = 0; i < 6; i++) {
+		uint32_t prev = 0, seq;
+
+		for (seq = 0; seq < 4096; seq++) {
+			uint8_t x[16] = { 0 };
+			uint32_t v = seq * 0x10001u, dg;
+
+			memcpy(x + (i % 3) * 2, &seq, i < 3 ? 2 : 4);
+			if (i >= 3)
+				memcpy(x + 4, &v, 4);
+			dg = rplat_ring_digest(x, 16);
+			if (seq && dg == prev)
+				fail_msg("layout %u: seq %u and %u collide", i, seq - 1, seq);
+			prev = dg;
+		}
+	}
+}
+
+/* The register-stamped clock (rplat_hooks_init_reg): a 24-bit down counter like SysTick, ticked by
+ * rplat_hooks_tick(); the host decodes every record to the counter extended to 64 bits. */
+static volatile uint32_t fake_reg;
+static uint64_t truth; /* ticks since init */
+
+#define BITS 24u
+#define WRAP (1u << BITS)
+
+static void advance(uint32_t ticks)
+{
+	truth += ticks;
+	fake_reg = (uint32_t)(0xFFFFFFu - ((0xFFFFFFu - fake_reg + ticks) & 0xFFFFFFu)); /* counts down */
+}
+
+static void reg_setup(uint32_t start)
+{
+	memset(&mem, 0xA5, sizeof(mem));
+	fake_reg = start;
+	truth = 0xFFFFFFu - start; /* the hooks start at the register, counted up */
+	assert_int_equal(rplat_hooks_init_reg(mem.b, MEM, 25000000, 3, &fake_reg, BITS, 1), NREC);
+}
+
+static void drain_expect(struct rplat_ring_reader *r, const uint64_t *want, size_t nwant)
+{
+	struct rplat_ring_rec out[NREC];
+	char err[256];
+	size_t n, i;
+
+	assert_int_equal(rplat_ring_drain(r, out, NREC, &n, err, sizeof(err)), RPLAT_RING_OK);
+	assert_int_equal(n, nwant);
+	for (i = 0; i < n; i++)
+		if (out[i].t != want[i])
+			fail_msg("record %zu: t %llu, expected %llu (raw 0x%x)", i, (unsigned long long)out[i].t,
+				 (unsigned long long)want[i], out[i].raw);
+}
+
+static void test_stamp_wrap(void **state)
+{
+	struct rplat_ring_reader r;
+	uint64_t want[NREC];
+	char err[256];
+	unsigned i, k = 0;
+
+	(void)state;
+	reg_setup(100); /* 100 ticks before the first wrap */
+	assert_int_equal(hdr()->counter_bits, BITS);
+	assert_int_equal(hdr()->counter_down, 1);
+	assert_int_equal(rplat_ring_attach(&r, mem.b, MEM, err, sizeof(err)), 0);
+	rplat_hook_isr();
+	want[k++] = truth;
+	/* the register wraps; no tick since (a SysTick wrap pending, the hook in a higher-priority ISR) */
+	advance(150);
+	rplat_hook_rx(1024, 14, "abcdefgh", 8);
+	want[k++] = truth;
+	advance(WRAP / 2 - 300); /* still less than half a wrap since the tick at init */
+	rplat_mark(1, 1);
+	want[k++] = truth;
+	assert_int_equal(rplat_hooks_tick(), truth);
+	advance(7);
+	rplat_hook_send(14, 1024, "abcdefgh", 8);
+	want[k++] = truth;
+	drain_expect(&r, want, k);
+	/* many wraps, ticked every 0.4 wrap, a record every 0.13 wrap: every stamp right and monotonic */
+	for (i = 0; i < 200; i++) {
+		advance(WRAP / 8 + 12345);
+		if (i % 3 == 2)
+			rplat_hooks_tick();
+		rplat_mark(2, i);
+		want[i % NREC] = truth;
+		if (i % NREC == NREC - 1)
+			drain_expect(&r, want, NREC);
+	}
+	drain_expect(&r, want, 200 % NREC);
+	assert_true(truth > 20ull * WRAP);
+}
+
+/* A host that reads nothing for many wraps: drops only, the tick keeps the clock; once the host drains
+ * again the stamps are right. */
+static void test_stamp_full(void **state)
+{
+	struct rplat_ring_reader r;
+	uint64_t want[NREC];
+	char err[256];
+	struct rplat_ring_rec out[NREC];
+	size_t n;
+	unsigned i;
+
+	(void)state;
+	reg_setup(0xFFFFFFu);
+	assert_int_equal(rplat_ring_attach(&r, mem.b, MEM, err, sizeof(err)), 0);
+	for (i = 0; i < NREC; i++)
+		rplat_mark(1, i);
+	for (i = 0; i < 100; i++) {
+		advance(WRAP / 4);
+		rplat_hooks_tick();
+		rplat_hook_isr(); /* dropped */
+	}
+	assert_int_equal(hdr()->drops, 100);
+	assert_int_equal(rplat_ring_drain(&r, out, NREC, &n, err, sizeof(err)), RPLAT_RING_OK);
+	assert_int_equal(n, NREC);
+	advance(3);
+	rplat_hook_isr();
+	want[0] = truth;
+	drain_expect(&r, want, 1);
+}
+
+/* The decoding alone: the tick count t and the register value 'raw' of one record. */
+static void test_stamp_decode(void **state)
+{
+	(void)state;
+	/* up counter, 32 bits: raw past t's low word, across 2^32 */
+	assert_int_equal(rplat_ring_stamp(0x1FFFFFFF0ull, 0x10, 32, 0), 0x200000010ull);
+	/* a 64-bit counter's records (raw = low word of t) decode to t */
+	assert_int_equal(rplat_ring_stamp(0x123456789abull, 0x456789abu, 32, 0), 0x123456789abull);
+	/* 24-bit down counter: raw 0xFFFFFF - 5 is 5 ticks after a t ending in 0 */
+	assert_int_equal(rplat_ring_stamp(3ull << 24, 0xFFFFFFu - 5u, 24, 1), (3ull << 24) + 5);
+	/* past the wrap the tick has not seen yet */
+	assert_int_equal(rplat_ring_stamp((3ull << 24) + 0xFFFFF0u, 0xFFFFFFu - 0x10u, 24, 1), (4ull << 24) + 0x10u);
+	/* a tick that ran between the hook's reads: raw slightly before t */
+	assert_int_equal(rplat_ring_stamp((3ull << 24) + 0x10u, 0xFFFFFFu - 0x8u, 24, 1), (3ull << 24) + 0x8u);
+	assert_int_equal(rplat_ring_stamp(1000, 990, 16, 0), 990);
+	/* bits above the counter's width (an inverted 24-bit register) do not count */
+	assert_int_equal(rplat_ring_stamp(7, 0xAB000009u, 24, 0), 9);
 }
 
 /* A host that reads nothing: the producer fills the ring, then counts drops; nothing is overwritten. */
@@ -325,6 +485,17 @@ static void test_validate_fields(void **state)
 	hdr()->flags = 1;
 	assert_int_equal(rplat_ring_validate(mem.b, MEM, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "flags"));
+	setup(NULL);
+	hdr()->counter_bits = 0;
+	assert_int_equal(rplat_ring_validate(mem.b, MEM, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "counter_bits 0"));
+	setup(NULL);
+	hdr()->counter_bits = 33;
+	assert_int_equal(rplat_ring_validate(mem.b, MEM, NULL, err, sizeof(err)), -1);
+	setup(NULL);
+	hdr()->counter_down = 2;
+	assert_int_equal(rplat_ring_validate(mem.b, MEM, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "counter_down 2"));
 }
 
 /* check rsc: the rplat-ring carveout is recognised and its size and alignment checked. */
@@ -390,6 +561,9 @@ int main(void)
 		cmocka_unit_test_setup(test_layout, setup),
 		cmocka_unit_test_setup(test_records, setup),
 		cmocka_unit_test_setup(test_digest, setup),
+		cmocka_unit_test(test_stamp_wrap),
+		cmocka_unit_test(test_stamp_full),
+		cmocka_unit_test(test_stamp_decode),
 		cmocka_unit_test_setup(test_full_drops, setup),
 		cmocka_unit_test_setup(test_wrap, setup),
 		cmocka_unit_test_setup(test_corrupt_header, setup),

@@ -22,6 +22,7 @@ struct rplat_ring_info {
 	uint64_t counter_hz;
 	uint32_t boot_id;
 	uint32_t head, tail, drops;
+	uint32_t counter_bits, counter_down; /* how rec.raw counts (rplat_ring_stamp()) */
 };
 
 /**
@@ -47,6 +48,8 @@ struct rplat_ring_reader {
 	size_t size;
 	uint32_t nrec;
 	uint64_t counter_hz;
+	uint32_t counter_bits;  /* the header's, for rplat_ring_stamp() */
+	uint32_t counter_down;
 	uint32_t boot_id;
 	uint32_t tail;          /* next record to read (our copy; written to the header after each drain) */
 	uint32_t drops;         /* the producer's drop count at the last drain */
@@ -70,6 +73,7 @@ int rplat_ring_attach(struct rplat_ring_reader *r, volatile void *mem, size_t si
  * @n: set to the number of records copied
  * @err: the reason for RPLAT_RING_CORRUPT / RPLAT_RING_RESTARTED
  *
+ * Each record's t is its decoded time (rplat_ring_stamp()), the target's counter extended to 64 bits.
  * On RPLAT_RING_OK the records are consumed (the header's tail is advanced past them). On
  * RPLAT_RING_RESTARTED the records of the old boot that were still unread are gone (the producer
  * re-initialised its ring); the reader has re-attached and *n is 0. What the old boot wrote or dropped

@@ -4,9 +4,10 @@
  * static buffer in the shared PSRAM, declared in the resource table as the "rplat-ring" carveout.
  *
  *   UART0 RX (IRQ 0)  the host's doorbell: ISR hook, drain, attach if needed, serve
- *   TIMER0 (IRQ 8)    keeps the 64-bit SysTick extension fed (the hooks' counter), marks its tick
- *                     (rplat_mark), retries the attach
- * Both at one priority: the hooks have one producer context. */
+ *   TIMER0 (IRQ 8)    ticks the hooks' clock (rplat_hooks_tick(): SysTick extended to 64 bits, at
+ *                     least every half wrap), marks its tick (rplat_mark), retries the attach
+ * Both at one priority: the hooks have one producer context. The hooks read SysTick themselves
+ * (rplat_hooks_init_reg()). */
 #include <stdint.h>
 
 #include "cm_startup.h"
@@ -61,7 +62,7 @@ void echo_uart0_rx_isr(void)
 void echo_timer0_isr(void)
 {
 	mps2_timer_ack(hw.r);
-	(void)mps2_counter(&hw); /* feed the 64-bit extension */
+	rplat_hooks_tick(); /* every quarter SysTick wrap at most (MPS2_TIMER_MAX) */
 	if (ECHO_STREAM_HZ)
 		rplat_mark(ECHO_MARK_SAMPLE, samples++);
 	else
@@ -88,8 +89,8 @@ int main(void)
 	mps2_uart_init(r);
 	mps2_counter_init(&hw, r);
 	/* QEMU's SysTick reads differ between runs, enough for a boot id */
-	rplat_hooks_init(echo_ring, RING_LEN, MPS2_CLOCK_HZ, (uint32_t)mps2_counter(&hw) ^ 0x5eed0000u, mps2_counter,
-			 &hw);
+	rplat_hooks_init_reg(echo_ring, RING_LEN, MPS2_CLOCK_HZ, (uint32_t)mps2_counter(&hw) ^ 0x5eed0000u,
+			     mps2_counter_reg(r), MPS2_SYSTICK_BITS, 1);
 	echo_svc_init(&svc, &shm, kick, &hw);
 	mps2_timer_start(r, ECHO_STREAM_HZ ? MPS2_CLOCK_HZ / (ECHO_STREAM_HZ ? ECHO_STREAM_HZ : 1) : MPS2_TIMER_MAX);
 	mps2_irq_enable(r, MPS2_TIMER0_IRQ, IRQ_PRIO);

@@ -91,6 +91,11 @@ void mps2_counter_init(struct mps2 *m, const struct mps2_regs *r)
 	rp_ctr_ext_init(&m->ext, MPS2_SYSTICK_BITS, SYST_MAX - (REG(r->scs, SCS_SYST_CVR) & SYST_MAX));
 }
 
+const volatile uint32_t *mps2_counter_reg(const struct mps2_regs *r)
+{
+	return &REG(r->scs, SCS_SYST_CVR);
+}
+
 uint64_t mps2_counter(void *ctx)
 {
 	struct mps2 *m = ctx;

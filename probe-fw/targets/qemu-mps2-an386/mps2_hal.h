@@ -60,6 +60,10 @@ void mps2_counter_init(struct mps2 *m, const struct mps2_regs *r);
  * from one interrupt priority only; the timer tick does that. */
 uint64_t mps2_counter(void *m);
 
+/* SysTick's current value register (24 bits, counting down, wrapping at 2^24 once mps2_counter_init()
+ * ran): the rplat hooks read it themselves (rplat_hooks_init_reg()). */
+const volatile uint32_t *mps2_counter_reg(const struct mps2_regs *r);
+
 /* TIMER0 interrupting every 'ticks' (1..MPS2_TIMER_MAX), the first one 'ticks' from now. */
 void mps2_timer_start(const struct mps2_regs *r, uint32_t ticks);
 
