@@ -1,8 +1,10 @@
 # rplat observe on the qemu link: the example echo firmware built for QEMU mps2-an386 (probe-fw
 # TARGET=qemu-echo: port 14, rplat hooks in its UART doorbell ISR and service, the ring a carveout in
 # the shared PSRAM) and the plain echo client. Every message is matched with the firmware's records and
-# staged, causally (no stage below minus the clock's error bound); a host that corrupts the ring header
-# gets the ring refused while the firmware keeps echoing.
+# staged, causally (no stage below minus the clock's error bound); the run spans several SysTick wraps
+# (24 bits at 25 MHz: 0.67 s), so a wrong stamp decoding or a missed wrap (a jump of 0.67 s) breaks the
+# clock fit and causality; a host that corrupts the ring header gets the ring refused while the
+# firmware keeps echoing.
 . "$TOP/tests/integration/lib.sh"
 . "$TOP/tests/integration/observe_lib.sh"
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
@@ -17,7 +19,7 @@ grep -q "rsc.ring" "$TMPDIR/rsc.out" || { cat "$TMPDIR/rsc.out"; fail "check rsc
 if grep -q "rsc.ring\.\(len\|align\)" "$TMPDIR/rsc.out"; then cat "$TMPDIR/rsc.out"; fail "check rsc finds fault with the example's ring"; fi
 build_client
 
-start_client "qemu:$elf" 1000 500 64
+start_client "qemu:$elf" 1000 3000 64
 "$RPLAT" observe -L qemu -p "$CLIENT_PID" -r 100 -o "$TMPDIR/run" >"$TMPDIR/out" 2>&1 ||
     { cat "$TMPDIR/out"; fail "rplat observe failed"; }
 cat "$TMPDIR/out"
@@ -38,6 +40,9 @@ for r in rows:
     assert st[1] >= 0 and st[2] >= 0, r              # the firmware's own order: ISR, RX, SEND
     assert abs(sum(st) - int(r["rtt"])) <= 4, r
     assert int(r["r_kick"]) <= int(r["r_consume"]) <= int(r["r_reply"]), r
+kicks = [int(r["r_kick"]) for r in rows]
+assert kicks == sorted(kicks), "remote ISR stamps not monotonic"
+assert kicks[-1] - kicks[0] > 3 * 2**24, "the run spans fewer than 3 SysTick wraps"      # counter ticks
 PY
 
 # the host corrupts the ring's nrec: refused, nothing written, the firmware keeps echoing
