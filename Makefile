@@ -7,7 +7,7 @@
 #   make fuzz       libFuzzer targets from their seed corpus
 #   make firmware   probe firmware for every target (probe-fw/Makefile)
 #   make deps       only install the Debian packages
-#   make vboard     build both virtual-board guest kernels (cached) and run the virtual-board tests
+#   make vboard     build both virtual-board guest kernels (cached, arm64) and run the virtual-board tests
 #   make SAN=1      build with ASan + UBSan into build-san/
 #   make CROSS_COMPILE=aarch64-linux-gnu-   build the host tools for arm64 into build-aarch64/
 
@@ -51,7 +51,7 @@ endef
 define hdr_check
 $(if $(shell printf '\043include <$(call pc_mod,$(1))>\n' | $(CC) $(XLIB_CFLAGS) -E -x c - >/dev/null 2>&1 && echo y),,$(error $(CC) cannot find <$(call pc_mod,$(1))>: install the Debian package $(call pc_deb,$(1))$(if $(CROSS_COMPILE),:arm64) (or run 'make deps')))
 endef
-NEED_LIBS := $(filter-out deps clean help check bench fuzz demo vboard-kernels,$(or $(MAKECMDGOALS),all))
+NEED_LIBS := $(filter-out deps clean help check bench fuzz demo vboard-kernels vboard-guest,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
 $(foreach p,$(PKGS),$(call pc_check,$(p)))
 $(foreach p,$(HDR_LIBS),$(call hdr_check,$(p)))
@@ -90,7 +90,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPER_OBJS := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
 .PHONY: all tools unit deps demo check check-unit check-san check-integration check-cross check-firmware \
-	bench fuzz firmware clean help vboard vboard-kernels
+	bench fuzz firmware clean help vboard vboard-kernels vboard-guest
 .DEFAULT_GOAL := all
 
 all: tools unit
@@ -137,6 +137,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SAN=1 all
 	$(Q)$(MAKE) --no-print-directory vboard-kernels || echo "check: a virtual-board kernel did not build; its tests will skip saying so"
+	$(Q)$(MAKE) --no-print-directory vboard-guest
 	$(Q)tests/run-all.sh
 
 check-unit: all
@@ -150,8 +151,9 @@ check-cross:
 
 check-firmware: firmware
 
+bench: DEPS_FLAGS = --arm64
 bench: deps
-	$(Q)$(MAKE) --no-print-directory tools
+	$(Q)$(MAKE) --no-print-directory tools vboard-guest
 	$(Q)tests/bench/run.sh $(BUILD)
 
 fuzz: deps
@@ -159,11 +161,18 @@ fuzz: deps
 
 # The virtual board (host-tools/vboard/): two guest kernels from Debian's linux-source-6.12, cached
 # under /var/cache/rplat/vboard/ (a cold build takes minutes per flavour, see README), then its tests.
+# The board is arm64 virt (RPLAT_VBOARD_ARCH=x86_64 for the x86_64 pc one): its kernels are
+# cross-built with aarch64-linux-gnu- and its guest runs the arm64 rplat (vboard-guest), both set up
+# by .ci/install-deps.sh --arm64 (cross compiler, arm64 libraries, busybox-static:arm64).
 vboard-kernels:
 	$(Q)for f in preempt rt; do host-tools/vboard/build-kernel.sh $$f >/dev/null || exit 1; done
 
+vboard-guest:
+	$(Q)$(if $(filter x86_64,$(RPLAT_VBOARD_ARCH)),true,$(MAKE) --no-print-directory CROSS_COMPILE=aarch64-linux-gnu- build-aarch64/rplat)
+
+vboard: DEPS_FLAGS = --arm64
 vboard: deps
-	$(Q)$(MAKE) --no-print-directory tools vboard-kernels
+	$(Q)$(MAKE) --no-print-directory tools vboard-guest vboard-kernels
 	$(Q)tests/run-integration.sh $(BUILD) test_vboard_
 
 # The firmware has its own cross compiler (arm-none-eabi-): CROSS_COMPILE here is the host tools'.

@@ -65,4 +65,14 @@ if [ "${1:-}" = "--arm64" ]; then
         rm -rf "$tmp"
         touch "$sysroot/.done"
     fi
+    # the virtual board's arm64 guest runs busybox-static:arm64 (Multi-Arch: no, so not installable
+    # next to the host's): unpacked into the same sysroot, host-tools/vboard/run.sh takes $sysroot/bin/busybox
+    if [ ! -x "$sysroot/bin/busybox" ]; then
+        tmp=$(mktemp -d)
+        chmod 755 "$tmp" # apt downloads as _apt
+        ( cd "$tmp" && apt-get download -qq busybox-static:arm64 >/dev/null )
+        dpkg -x "$tmp"/busybox-static_*_arm64.deb "$sysroot"
+        rm -rf "$tmp"
+        [ -x "$sysroot/bin/busybox" ] || { echo "install-deps: no bin/busybox in busybox-static:arm64" >&2; exit 1; }
+    fi
 fi

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Boot the virtual board (x86_64 guest under QEMU/TCG), run one command in it, bring its results back.
+# Boot the virtual board (an arm64 `virt` or x86_64 `pc` guest under QEMU/TCG), run one command in it,
+# bring its results back.
 #
 #   host-tools/vboard/run.sh [options] -- COMMAND [ARG...]
 #
+#   --arch arm64|x86_64    the board (default $RPLAT_VBOARD_ARCH, else arm64): arm64 is QEMU virt,
+#                          cortex-a53, GICv3 + ITS, console ttyAMA0; x86_64 is QEMU pc, console ttyS0
 #   --flavour preempt|rt   guest kernel (built by build-kernel.sh; default preempt)
 #   --out DIR              results (default: a new directory under $TMPDIR, printed at the end):
 #                            DIR/out/        the guest's /out tree (the command's cwd: run directories)
@@ -11,7 +14,8 @@
 #                            DIR/dmesg.txt   the guest's kernel log after the command
 #                            DIR/boot.txt    guest uptime when init started and when the command began
 #                            DIR/console.log the serial console (kernel boot messages, init's markers)
-#   --rplat PATH           the rplat binary for the guest (default: build/rplat of this checkout)
+#   --rplat PATH           the rplat binary for the guest (default: this checkout's build-aarch64/rplat
+#                          on arm64, `make CROSS_COMPILE=aarch64-linux-gnu- tools`; build/rplat on x86_64)
 #   --bin PATH             another executable for the guest's /usr/bin, with its shared libraries
 #   --file HOST[:GUEST]    a file for the guest, at GUEST (absolute) or /in/BASENAME; repeatable
 #   --ivshmem SOCK         an ivshmem-doorbell device (2 MSI-X vectors) on the ivshmem server at SOCK
@@ -35,13 +39,15 @@ me=run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-usage() { sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-die() { echo "$me: $*" >&2; exit "${2:-2}"; }
+usage() { sed -n '5,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+die() { echo "$me: $1" >&2; exit "${2:-2}"; }
 
-flavour=preempt out="" rplat=$top/build/rplat ivshmem="" smp=2 mem=512M tmo=300 kvm=0 verbose=0
+arch=${RPLAT_VBOARD_ARCH:-arm64}
+flavour=preempt out="" rplat="" ivshmem="" smp=2 mem=512M tmo=300 kvm=0 verbose=0
 bins="" files=""
 while [ $# -gt 0 ]; do
     case $1 in
+        --arch) arch=$2; shift 2 ;;
         --flavour) flavour=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --rplat) rplat=$2; shift 2 ;;
@@ -65,12 +71,30 @@ case $flavour in preempt|rt) ;; *) die "--flavour must be preempt or rt, not '$f
 case $tmo in ''|*[!0-9]*) die "--timeout wants whole seconds, not '$tmo'" ;; esac
 [ "$tmo" -ge 40 ] || die "--timeout must be at least 40 s (boot plus the 30 s kept for the results)"
 case $smp in ''|*[!0-9]*) die "--smp wants a CPU count, not '$smp'" ;; esac
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed (Debian: qemu-system-x86)" 4
-[ -x /bin/busybox ] || die "/bin/busybox missing (Debian: busybox-static)" 4
-[ -x "$rplat" ] || die "$rplat: no rplat binary (run make, or pass --rplat)" 4
+# the arm64 user space: busybox and the libraries that are not multiarch-installed come from the
+# arm64 sysroot that .ci/install-deps.sh --arm64 unpacks (busybox-static:arm64, libfdt1, libtracecmd1)
+sysroot=${RPLAT_ARM64_SYSROOT:-/var/cache/rplat/arm64-sysroot}
+case $arch in
+    arm64)
+        qemu=qemu-system-aarch64 qemu_deb=qemu-system-arm busybox=$sysroot/bin/busybox
+        busybox_hint="run .ci/install-deps.sh --arm64 (make deps DEPS_FLAGS=--arm64): it unpacks busybox-static:arm64 there"
+        [ -n "$rplat" ] || rplat=$top/build-aarch64/rplat
+        rplat_hint="make CROSS_COMPILE=aarch64-linux-gnu- tools, or pass --rplat"
+        triplet=aarch64-linux-gnu ;;
+    x86_64)
+        qemu=qemu-system-x86_64 qemu_deb=qemu-system-x86 busybox=/bin/busybox
+        busybox_hint="Debian: busybox-static"
+        [ -n "$rplat" ] || rplat=$top/build/rplat
+        rplat_hint="run make, or pass --rplat"
+        triplet=x86_64-linux-gnu ;;
+    *) die "--arch must be arm64 or x86_64, not '$arch'" ;;
+esac
+command -v $qemu >/dev/null || die "$qemu not installed (Debian: $qemu_deb)" 4
+[ -x "$busybox" ] || die "$busybox missing ($busybox_hint)" 4
+[ -x "$rplat" ] || die "$rplat: no rplat binary ($rplat_hint)" 4
 [ -z "$ivshmem" ] || [ -S "$ivshmem" ] || die "--ivshmem $ivshmem: not a socket (is the server running?)"
-kdir=$("$here/build-kernel.sh" --print "$flavour") ||
-    die "the $flavour kernel is not built: run host-tools/vboard/build-kernel.sh $flavour" 4
+kdir=$("$here/build-kernel.sh" --print --arch "$arch" "$flavour") ||
+    die "the $arch $flavour kernel is not built: run host-tools/vboard/build-kernel.sh --arch $arch $flavour" 4
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rplat-vboard.XXXXXX")
 qpid=""
@@ -90,17 +114,58 @@ rm -rf "$out/out" "$out/guest.log" "$out/status" "$out/dmesg.txt" "$out/boot.txt
 root=$work/root
 mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/lib/firmware" \
     "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/in" "$root/out" "$root/vboard"
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
-add_prog() {
-    cp -L "$1" "$root/usr/bin/$(basename "$1")"
-    # ldd prints "name => /path (addr)" and the loader as "/lib64/ld-linux-x86-64.so.2 (addr)"
-    ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
-    while IFS= read -r lib; do
-        mkdir -p "$root$(dirname "$lib")"
-        cp -L "$lib" "$root$lib"
+# The program's ELF machine must be the guest's (a host rplat on the arm64 board would not run).
+check_machine() {
+    m=$(readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+    case $arch:$m in
+        arm64:AArch64|x86_64:*X86-64) ;;
+        *) die "$1: an ELF for '${m:-not an ELF}', not for the $arch guest" ;;
+    esac
+}
+check_machine "$busybox"
+# The libraries of a foreign-architecture program, without running it: its NEEDED entries (readelf -d),
+# looked up the way the guest's loader will (the multiarch directories, then the sysroot's), walked to
+# the closure; each copied to /lib/TRIPLET/ of the guest, the loader's own default directory, and the
+# loader (PT_INTERP) to its path.
+libdirs="/lib/$triplet /usr/lib/$triplet $sysroot/usr/lib/$triplet $sysroot/lib/$triplet"
+add_libs_readelf() {
+    interp=$(readelf -lW "$1" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+    if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+        [ -e "$interp" ] || die "$1: its loader $interp is not installed (Debian: libc6:${arch})"
+        mkdir -p "$root$(dirname "$interp")"
+        cp -L "$interp" "$root$interp"
+    fi
+    todo=$1
+    while [ -n "$todo" ]; do
+        set -- $todo
+        f=$1; shift; todo="$*"
+        for n in $(readelf -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+            [ ! -e "$root/lib/$triplet/$n" ] || continue
+            lib=""
+            for d in $libdirs; do [ -e "$d/$n" ] && { lib=$d/$n; break; }; done
+            [ -n "$lib" ] || die "$f needs $n, found in none of: $libdirs"
+            mkdir -p "$root/lib/$triplet"
+            cp -L "$lib" "$root/lib/$triplet/$n"
+            todo="$todo $lib"
+        done
     done
+}
+add_prog() {
+    check_machine "$1"
+    cp -L "$1" "$root/usr/bin/$(basename "$1")"
+    if [ "$arch" = x86_64 ]; then
+        # ldd prints "name => /path (addr)" and the loader as "/lib64/ld-linux-x86-64.so.2 (addr)"
+        ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+        while IFS= read -r lib; do
+            mkdir -p "$root$(dirname "$lib")"
+            cp -L "$lib" "$root$lib"
+        done
+    else
+        add_libs_readelf "$1"
+    fi
 }
 add_prog "$rplat"
 nl='
@@ -144,18 +209,26 @@ truncate -s 512M "$work/out.img"
 console=$out/console.log
 : > "$console"
 accel="-accel tcg"
-[ $kvm = 0 ] || accel="-enable-kvm -cpu host"
-set -- -machine pc $accel -smp "$smp" -m "$mem" -nodefaults -no-reboot -display none -monitor none \
-    -kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio" \
-    -append "console=ttyS0 panic=-1 tsc=reliable rdinit=/init" \
+[ $kvm = 0 ] || accel="-enable-kvm"
+kimage=$kdir/$(cat "$kdir/image")
+if [ "$arch" = arm64 ]; then
+    # GICv3 with its ITS (the default of virt-7.2): the MSI-X of ivshmem-doorbell and virtio-pci
+    set -- -machine virt,gic-version=3,its=on $accel -cpu cortex-a53 \
+        -append "console=ttyAMA0 panic=-1 rdinit=/init"
+else
+    set -- -machine pc $accel -append "console=ttyS0 panic=-1 tsc=reliable rdinit=/init"
+    if [ $kvm = 1 ]; then set -- "$@" -cpu host; else set -- "$@" -cpu max; fi
+fi
+# the disks as explicit virtio-blk-pci devices, in this order: vda (in), vdb (out)
+set -- "$@" -smp "$smp" -m "$mem" -nodefaults -no-reboot -display none -monitor none \
+    -kernel "$kimage" -initrd "$work/initramfs.cpio" \
     -serial "file:$console" \
-    -drive "file=$work/in.img,format=raw,if=virtio,readonly=on" \
-    -drive "file=$work/out.img,format=raw,if=virtio"
-[ $kvm = 1 ] || set -- "$@" -cpu max
+    -drive "file=$work/in.img,format=raw,if=none,id=vin,readonly=on" -device virtio-blk-pci,drive=vin \
+    -drive "file=$work/out.img,format=raw,if=none,id=vout" -device virtio-blk-pci,drive=vout
 [ -z "$ivshmem" ] || set -- "$@" -chardev "socket,path=$ivshmem,id=ivs" -device ivshmem-doorbell,chardev=ivs,vectors=2
-echo "qemu-system-x86_64 $*" > "$out/qemu-cmdline"
+echo "$qemu $*" > "$out/qemu-cmdline"
 t0=$(date +%s.%N)
-qemu-system-x86_64 "$@" 2>"$work/qemu.err" &
+$qemu "$@" 2>"$work/qemu.err" &
 qpid=$!
 if [ $verbose = 1 ]; then tail -f "$console" --pid="$qpid" >&2 & fi
 # wait for QEMU, or kill it at the deadline

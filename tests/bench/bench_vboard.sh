@@ -11,6 +11,8 @@
 #   3. Kernel build times: cold = the cache directory's build-seconds (recorded wall time of the cold
 #      build, under whatever load the machine had then), cached = `build-kernel.sh preempt` timed now.
 # A kernel that is not built is said and its part skipped. Nothing is left running (QEMU, server, probe).
+# The board is arm64 virt (the guest runs build-aarch64/rplat and an aarch64 static ping-pong), or
+# x86_64 pc with RPLAT_VBOARD_ARCH=x86_64.
 # Usage: tests/bench/bench_vboard.sh BUILD [N]   (N round trips, default 5000; RPLAT_VBOARD_FLAVOURS)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,9 +35,18 @@ trap 'exit 130' INT TERM
 # timestamp each line read (host CLOCK_REALTIME, µs resolution) into FILE
 stamp() { while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$1"; }
 
-command -v qemu-system-x86_64 >/dev/null || { echo "   qemu-system-x86_64 not installed: skipped"; exit 0; }
+arch=${RPLAT_VBOARD_ARCH:-arm64}
+export RPLAT_VBOARD_ARCH=$arch
+case $arch in
+    arm64) qemu=qemu-system-aarch64 cc=aarch64-linux-gnu-gcc guest_rplat=$top/build-aarch64/rplat ;;
+    *) qemu=qemu-system-x86_64 cc=gcc guest_rplat=$build/rplat ;;
+esac
+echo "   board: $arch"
+command -v $qemu >/dev/null || { echo "   $qemu not installed: skipped"; exit 0; }
+command -v $cc >/dev/null || { echo "   $cc not installed: skipped"; exit 0; }
 [ -x "$vb/run.sh" ] || { echo "   host-tools/vboard/run.sh not in this tree: skipped"; exit 0; }
 [ -x "$srv" ] && [ -x "$build/rplat" ] || { echo "   $build/rplat or rplat-vboard-server not built"; exit 1; }
+[ -x "$guest_rplat" ] || { echo "   $guest_rplat (the guest's rplat) not built: make vboard-guest"; exit 1; }
 
 echo "   -- kernel build times"
 built=""
@@ -57,7 +68,7 @@ if "$vb/build-kernel.sh" --print preempt >/dev/null 2>&1; then
 fi
 [ -n "$built" ] || { echo "   no guest kernel built: round-trip and boot figures skipped"; exit 0; }
 
-gcc -O2 -static -Wall -Wextra -o "$T/pingpong" "$top/tests/bench/bench_pingpong.c" ||
+$cc -O2 -static -Wall -Wextra -o "$T/pingpong" "$top/tests/bench/bench_pingpong.c" ||
     { echo "   static bench_pingpong build failed (glibc static libraries?): skipped"; exit 1; }
 "$srv" --fw-out "$T/rplat-vboard.elf" || { echo "   firmware ELF not written"; exit 1; }
 cat >"$T/guest.sh" <<EOF
@@ -88,7 +99,7 @@ for f in $built; do
     i=0
     while [ ! -S "$sock" ] && [ $i -lt 100 ] && kill -0 "$SPID" 2>/dev/null; do i=$((i + 1)); sleep 0.1; done
     [ -S "$sock" ] || { echo "   $f: the ivshmem server did not come up: skipped"; continue; }
-    "$vb/run.sh" -v --flavour "$f" --ivshmem "$sock" --out "$T/$f" --timeout 400 --rplat "$build/rplat" \
+    "$vb/run.sh" -v --flavour "$f" --ivshmem "$sock" --out "$T/$f" --timeout 400 --rplat "$guest_rplat" \
         --file "$ko" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" --file "$T/pingpong:/in/pingpong" \
         --file "$T/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/run-$f.log" 2> >(stamp "$T/console-$f.log")
     rc=$?

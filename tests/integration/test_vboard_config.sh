@@ -1,11 +1,15 @@
 #!/bin/bash
 # The virtual board's kernel build refuses a config fragment whose option olddefconfig drops, naming
 # the fragment, the line and what the final .config has instead, and never marks such a build done.
-# Runs only the config steps (tinyconfig, merge, olddefconfig) on a private copy of the fragments.
+# Runs only the config steps (tinyconfig, merge, olddefconfig) on a private copy of the fragments, for
+# the board's architecture (RPLAT_VBOARD_ARCH, default arm64: cross, aarch64-linux-gnu-).
 . "$TOP/tests/integration/lib.sh"
 
+arch=${RPLAT_VBOARD_ARCH:-arm64}
+cc=gcc
+[ "$arch" != arm64 ] || cc=aarch64-linux-gnu-gcc
 [ -r /usr/src/linux-source-6.12.tar.xz ] || skip "linux-source-6.12 not installed (make deps)"
-for t in make gcc flex bison bc; do command -v $t >/dev/null || skip "$t not installed (make deps)"; done
+for t in make gcc $cc flex bison bc; do command -v $t >/dev/null || skip "$t not installed (make deps; .ci/install-deps.sh --arm64)"; done
 
 vb=$TMPDIR/vboard
 mkdir -p "$vb"
@@ -15,12 +19,12 @@ echo 'CONFIG_RPMSG_QCOM_SMD=y' >> "$vb/kernel.config"
 line=$(wc -l < "$vb/kernel.config")
 
 set +e
-"$vb/build-kernel.sh" preempt >"$TMPDIR/out" 2>"$TMPDIR/err"
+"$vb/build-kernel.sh" --arch $arch preempt >"$TMPDIR/out" 2>"$TMPDIR/err"
 rc=$?
 set -e
 cat "$TMPDIR/err"
 dir=$(sed -n 's/.*(log: \(.*\)\/build\.log).*/\1/p' "$TMPDIR/err" | head -n 1)
-cleanup() { case $dir in /var/cache/rplat/vboard/preempt-*|"${RPLAT_VBOARD_CACHE:-/nonexistent}"/preempt-*) rm -rf "$dir" ;; esac; }
+cleanup() { case $dir in /var/cache/rplat/vboard/$arch-preempt-*|"${RPLAT_VBOARD_CACHE:-/nonexistent}"/$arch-preempt-*) rm -rf "$dir" ;; esac; }
 trap cleanup EXIT
 [ "$rc" -eq 1 ] || fail "build-kernel.sh with an unsatisfiable option exited $rc, expected 1"
 [ ! -s "$TMPDIR/out" ] || fail "build-kernel.sh printed a kernel directory for a failed build: $(cat "$TMPDIR/out")"
@@ -30,7 +34,7 @@ grep -q "final .config: # CONFIG_RPMSG_QCOM_SMD is not set\|final .config: CONFI
     fail "the error does not say what the final .config has"
 [ -n "$dir" ] || fail "no build directory named in the messages"
 [ ! -f "$dir/.done" ] || fail "$dir marked done after a config failure"
-"$vb/build-kernel.sh" --print preempt >/dev/null && fail "--print reports a kernel for the failed config"
+"$vb/build-kernel.sh" --print --arch $arch preempt >/dev/null && fail "--print reports a kernel for the failed config"
 
 # the same fragments without the bad line pass the check (the option list itself is satisfiable):
 # the real fragments' kernel is what test_vboard_boot.sh boots, so only --print is checked here

@@ -18,7 +18,18 @@ N=${RPLAT_VBOARD_PINGS:-10000}
 SRV=$BUILD/rplat-vboard-server
 [ -x "$SRV" ] || fail "$SRV not built"
 [ -x "$BUILD/rplat" ] || fail "$BUILD/rplat not built"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (.ci/install-deps.sh)"
+# the board's architecture (run.sh, build-kernel.sh and kmod/build.sh read the same variable): arm64
+# virt by default, whose guest runs the cross-built rplat; BUILD's rplat stays the host's (check rsc,
+# report, compare)
+ARCH=${RPLAT_VBOARD_ARCH:-arm64}
+export RPLAT_VBOARD_ARCH=$ARCH
+case $ARCH in
+    arm64) QEMU=qemu-system-aarch64 QEMU_M=virt,gic-version=3 GUEST_RPLAT=${RPLAT_VBOARD_GUEST_RPLAT:-$TOP/build-aarch64/rplat} ;;
+    x86_64) QEMU=qemu-system-x86_64 QEMU_M=pc GUEST_RPLAT=${RPLAT_VBOARD_GUEST_RPLAT:-$BUILD/rplat} ;;
+    *) fail "RPLAT_VBOARD_ARCH=$ARCH: arm64 or x86_64" ;;
+esac
+command -v $QEMU >/dev/null || skip "$QEMU not installed (.ci/install-deps.sh)"
+[ -x "$GUEST_RPLAT" ] || fail "$GUEST_RPLAT: the guest's rplat is not built (make vboard-guest)"
 
 T=$(mktemp -d /tmp/rplat-vboard-test.XXXXXX)
 SOCK=$T/ivshmem.sock
@@ -68,7 +79,7 @@ grep -q '.resource_table 140 bytes at 0x21000000' "$T/rsc.txt" || { cat "$T/rsc.
 #    the shared memory and both peers' eventfds, or refuses to start the device.
 start_server
 printf 'info pci\nquit\n' >"$T/monitor.in"
-qemu-system-x86_64 -M pc -display none -S -monitor stdio -chardev socket,path="$SOCK",id=ivs \
+$QEMU -M $QEMU_M -display none -S -monitor stdio -chardev socket,path="$SOCK",id=ivs \
     -device ivshmem-doorbell,chardev=ivs,vectors=2 <"$T/monitor.in" >"$T/qemu.log" 2>&1 &
 QPID=$!
 wait "$QPID" || { cat "$T/qemu.log" "$T/server.log" >&2; fail "QEMU refused the ivshmem server"; }
@@ -195,7 +206,7 @@ EOF
     fi
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 400 \
-        --rplat "$BUILD/rplat" --file "$KO" --file "$FW_FILE:/lib/firmware/rplat-vboard.elf" \
+        --rplat "$GUEST_RPLAT" --file "$KO" --file "$FW_FILE:/lib/firmware/rplat-vboard.elf" \
         --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" $(oracle_files "$name") $(qemu_files "$name") \
         -- sh /in/guest.sh \
         >"$T/$FLAVOUR-$name/run.log" 2>&1
@@ -419,7 +430,7 @@ echo "state-after: \$(cat \$r/state)"
 EOF
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 300 \
-        --rplat "$BUILD/rplat" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
+        --rplat "$GUEST_RPLAT" --file "$KO" --file "$T/rplat-vboard.elf:/lib/firmware/rplat-vboard.elf" \
         --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$FLAVOUR-$name/run.log" 2>&1
     rc=$?
     set -e
