@@ -2,7 +2,7 @@
  *
  * Per call: read the host's tail, compare with our head (full: count a drop, out of line), read the
  * counter register, fill the slot with the tick count, the register, its seq and the message's
- * identity (paired word stores), one release barrier, then head. About 30 instructions (README.md,
+ * identity (paired word stores), one release barrier, then head. 30 to 39 instructions (README.md,
  * "The hooks", and tests/bench/bench_hooks.sh); the field order of struct rplat_hooks and the word
  * stores keep it there (look at arm-none-eabi-objdump -d before changing them). The record is complete
  * before head covers it, so the host that reads head with acquire sees whole records; seq lets it
@@ -160,24 +160,22 @@ static inline void fill(uint8_t *rec, uint32_t head, uint32_t off_mask, uint64_t
 	hdr_of(rec)->head = head;
 }
 
-/* Out of line: a full ring (count the drop) and the counter function (stamp t with it, raw = its low
- * word, so that the record decodes to t). */
-static void __attribute__((noinline)) put_slow(uint32_t evlen, uint32_t src, uint32_t dst, uint32_t digest)
+/* Out of line, so that the hot path stays short (GCC allocates registers for the whole function):
+ * a full ring counts a drop; the counter function stamps t (raw = its low word, so that the record
+ * decodes to t). */
+static void __attribute__((noinline)) drop(void)
 {
 	struct rplat_hooks *h = &rplat_hooks_g;
-	uint32_t head = h->head;
-	uint64_t t;
 
-	if (full(head, hdr_of(h->rec)->tail, h->off_mask)) {
-		hdr_of(h->rec)->drops = ++h->drops;
-		return;
-	}
-	if (h->reg)
-		fill(h->rec, head, h->off_mask, h->now, evlen, src, dst, digest, *h->reg);
-	else {
-		t = h->counter(h->ctx);
-		fill(h->rec, head, h->off_mask, t, evlen, src, dst, digest, (uint32_t)t);
-	}
+	hdr_of(h->rec)->drops = ++h->drops;
+}
+
+static void __attribute__((noinline)) put_fn(uint32_t evlen, uint32_t src, uint32_t dst, uint32_t digest)
+{
+	struct rplat_hooks *h = &rplat_hooks_g;
+	uint64_t t = h->counter(h->ctx);
+
+	fill(h->rec, h->head, h->off_mask, t, evlen, src, dst, digest, (uint32_t)t);
 }
 
 /* 'evlen': the event in the low 16 bits, len (the mark id) in the high 16. The stamp is the count at
@@ -189,8 +187,12 @@ static inline void put(uint32_t evlen, uint32_t src, uint32_t dst, uint32_t dige
 	uint8_t *rec = h->rec;
 	const volatile uint32_t *reg = h->reg;
 
-	if (full(head, hdr_of(rec)->tail, off_mask) || !reg) {
-		put_slow(evlen, src, dst, digest);
+	if (full(head, hdr_of(rec)->tail, off_mask)) {
+		drop();
+		return;
+	}
+	if (!reg) {
+		put_fn(evlen, src, dst, digest);
 		return;
 	}
 	fill(rec, head, off_mask, h->now, evlen, src, dst, digest, *reg);

@@ -43,8 +43,8 @@ int main(int argc, char **argv)
 	interval_us = strtol(argv[3], NULL, 0);
 	size = (unsigned)strtoul(argv[4], NULL, 0);
 	delay_ms = strtol(argv[5], NULL, 0);
-	if (size < 4 || size > sizeof(msg)) {
-		fprintf(stderr, "echo_client: SIZE 4..496\n");
+	if (size < 1 || size > sizeof(msg)) {
+		fprintf(stderr, "echo_client: SIZE 1..496\n");
 		return 2;
 	}
 	l = rplat_link_open(argv[1], err, sizeof(err));
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		ssize_t n;
 		unsigned k;
 
-		memcpy(msg, &i, 4);
+		memcpy(msg, &i, size < 4 ? size : 4); /* the sequence number (its low bytes below 4 bytes) */
 		for (k = 4; k < size; k++)
 			msg[k] = (uint8_t)(i * 7 + k);
 		t0 = now_ns();

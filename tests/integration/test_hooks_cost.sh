@@ -1,7 +1,9 @@
 #!/bin/bash
 # The rplat hooks' cost regression check: every hook call of the QEMU echo firmware, counted instruction
-# by instruction from QEMU's execution log (tests/bench/bench_hooks.sh --check, 64- and 5-byte messages:
-# the digest's word and overlapping-word paths), costs at most 40 instructions, the issue's target.
+# by instruction from QEMU's execution log (tests/bench/bench_hooks.sh --check; 64-, 5- and 2-byte
+# messages: the digest's three paths; and a full ring: the drop path), costs at most 40 instructions,
+# the issue's target; and the hooks use no FPU instruction (they run in interrupts, maybe in a firmware
+# that never enables the FPU; GCC moves 64-bit values through d registers under -mfloat-abi=hard).
 # The count is exact and repeatable for one compiler (no timing involved), so a change that makes a hook
 # dearer fails here rather than only moving a benchmark figure; a different arm-none-eabi-gcc may
 # schedule differently, and the failure names the compiler so that the README table can be re-measured.
@@ -10,9 +12,14 @@
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
 command -v qemu-system-arm >/dev/null || skip "qemu-system-arm not installed (Debian: qemu-system-arm)"
 command -v "${CROSS}gcc" >/dev/null || skip "${CROSS}gcc not installed (Debian: gcc-arm-none-eabi)"
-"$TOP/tests/bench/bench_hooks.sh" --check "$BUILD" "64 5" >"$TMPDIR/out" 2>&1
+"$TOP/tests/bench/bench_hooks.sh" --check "$BUILD" "64 5 2" >"$TMPDIR/out" 2>&1
 rc=$?
 cat "$TMPDIR/out"
 [ $rc = 0 ] || fail "a hook call costs more than 40 instructions (or was not measured), with $("${CROSS}gcc" --version | head -n 1)"
 grep -q "rplat_hook_rx .* 200 " "$TMPDIR/out" || fail "the benchmark measured no 200 RX hook calls"
+grep -q "ring full" "$TMPDIR/out" || fail "the benchmark did not measure the full ring"
+"${CROSS}objdump" -d "$TOP/probe-fw/build/qemu-echo/rplat-echo.elf" |
+    awk '/^[0-9a-f]+ <(rplat_hook_[a-z]+|rplat_mark|rplat_hooks_tick|put_fn|drop|extend)>:/,/^$/' >"$TMPDIR/hooks.dis"
+grep -q "rplat_hook_rx" "$TMPDIR/hooks.dis" || fail "no hook code found in the firmware's disassembly"
+if grep -E "\sv[a-z0-9.]+\s" "$TMPDIR/hooks.dis"; then fail "the hooks use FPU instructions (above)"; fi
 echo "ok"
