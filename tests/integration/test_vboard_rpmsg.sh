@@ -456,6 +456,95 @@ EOF
     server_gone
 }
 
+# The QEMU remote dies mid-run (the host kills its qemu-system-arm, by the pid the server logged, once the
+# firmware has consumed 1000 of the guest's messages: vring1's used index in the shared file): the guest's
+# rplat ends with exit 3, the driver reports the crash, and remoteproc's recovery stops the core (the
+# server clears the image area), loads the firmware ELF again and starts it: a fresh QEMU, the boot ROM
+# boots the reloaded image, and a ping over the new channel loses nothing.
+qemu_crash_board() {
+    name=qemu-crash
+    start_server --remote "qemu:$T/vboot.elf"
+    mkdir -p "$T/$FLAVOUR-$name"
+    cat >"$T/$FLAVOUR-$name/guest.sh" <<EOF
+set -x
+insmod /in/rproc_ivshmem.ko || exit 10
+r=\$(grep -l '^rplat-vboard\$' /sys/class/remoteproc/remoteproc*/name | head -n1)
+r=\${r%/name}
+echo start > \$r/state || exit 12
+i=0
+while ! ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "no /dev/rpmsgN"; exit 13; }
+    sleep 0.1
+done
+rplat ping --link rpmsg:/dev/rpmsg0 -l 20000 -i 0 --no-dma-latency -q -o /out/ping-crash
+echo "ping-rc: \$?"
+i=0
+until [ "\$(cat \$r/state)" = running ] && ls /dev/rpmsg[0-9]* >/dev/null 2>&1; do
+    i=\$((i + 1)); [ \$i -lt 300 ] || { echo "not recovered: \$(cat \$r/state)"; exit 15; }
+    sleep 0.1
+done
+echo "state-recovered: \$(cat \$r/state)"
+echo "image-recovered: \$(devmem 0x21100000 32) \$(devmem 0x21100004 32)"
+dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
+rplat ping --link rpmsg:dev=\$dev -l 200 -i 0 --no-dma-latency -q -o /out/ping-after || echo "ping-after-rc: \$?"
+echo stop > \$r/state || exit 14
+echo "state-after: \$(cat \$r/state)"
+EOF
+    (
+        i=0
+        while :; do
+            pid=$(sed -n 's/.*under qemu-system-arm (pid \([0-9]*\)).*/\1/p' "$T/server.log" | head -n1)
+            used=$(od -An -tu2 -j $((0x22002)) -N2 "$SHM" 2>/dev/null | tr -d ' ')
+            [ -z "$pid" ] || [ "${used:-0}" -lt 1000 ] || break
+            i=$((i + 1)); [ $i -lt 3000 ] || exit 1
+            sleep 0.1
+        done
+        kill -KILL "$pid" && echo "$pid $used" >"$T/$FLAVOUR-$name/killed"
+    ) &
+    WPID=$!
+    set +e
+    "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 300 \
+        --rplat "$BUILD/rplat" --file "$KO" --file "$T/vboard-fw.elf:/lib/firmware/rplat-vboard.elf" \
+        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$FLAVOUR-$name/run.log" 2>&1
+    rc=$?
+    kill "$WPID" 2>/dev/null; wait "$WPID"; WPID=""
+    set -e
+    O=$T/$FLAVOUR-$name/out
+    show() {
+        for f in "$T/$FLAVOUR-$name/run.log" "$O/guest.log" "$O/dmesg.txt" "$T/server.log"; do
+            [ -f "$f" ] && { echo "--- $f"; tail -n 60 "$f"; }
+        done >&2
+    }
+    [ $rc -eq 0 ] || { show; fail "$name: the guest command failed (run.sh rc $rc)"; }
+    [ -f "$T/$FLAVOUR-$name/killed" ] || { show; fail "$name: QEMU was not killed (the firmware never served 1000 messages?)"; }
+    read -r qpid used <"$T/$FLAVOUR-$name/killed"
+    grep -q '^ping-rc: 3$' "$O/guest.log" || { show; fail "$name: rplat ping did not exit 3 when QEMU died"; }
+    j=$O/out/ping-crash/run.json
+    [ -f "$j" ] || { show; fail "$name: no run.json came back"; }
+    jassert "$j" "1000 <= d['counts']['received'] < 20000 and d['counts']['lost'] >= 1 and d['counts']['received'] + d['counts']['lost'] == d['counts']['sent'] and d['return_code'] == 3"
+    grep -q "remote (pid $qpid) died: signal 9" "$T/server.log" || { show; fail "$name: the server did not see QEMU die"; }
+    grep -q 'remote died' "$O/dmesg.txt" || { show; fail "$name: the driver did not report the death"; }
+    grep -q 'crash detected in rplat-vboard' "$O/dmesg.txt" || { show; fail "$name: remoteproc saw no crash"; }
+    # the recovery (rproc_boot_recovery: stop, request_firmware, rproc_start) loads the segments again
+    # without rproc_fw_boot's "Booting fw image" line; the evidence: the stop cleared the image area, yet
+    # the next start found the ELF's vectors there (the server) and the guest sees them again
+    grep -q 'recovering rplat-vboard' "$O/dmesg.txt" || { show; fail "$name: remoteproc did not recover"; }
+    sed -n '/remote (pid [0-9]*) died/,$p' "$T/server.log" | grep -E '^rplat-vboard-server: (stop|remote started)' | sed -n '1,2p' |
+        tr '\n' ' ' | grep -q '^rplat-vboard-server: stop rplat-vboard-server: remote started: ' ||
+        { show; fail "$name: after the death the server did not stop (clearing the image) and start a reloaded image"; }
+    [ "$(grep -c 'vboot: .*: booting it' "$T/server.log")" -eq 2 ] || { show; fail "$name: the boot ROM did not boot twice"; }
+    read -r sp pc <<VEC
+$(python3 "$TOP/tests/integration/vboard/fw_segments.py" vectors "$T/vboard-fw.elf" 0x21100000)
+VEC
+    grep -qi "^image-recovered: $sp $pc\$" "$O/guest.log" || { show; fail "$name: the guest does not see the reloaded vectors"; }
+    grep -q '^state-recovered: running$' "$O/guest.log" || { show; fail "$name: remoteproc did not recover the core"; }
+    ! grep -q '^ping-after-rc' "$O/guest.log" || { show; fail "$name: the ping after the recovery failed"; }
+    jassert "$O/out/ping-after/run.json" "d['counts']['received'] == 200 and d['counts']['lost'] == 0"
+    grep -q '^state-after: offline$' "$O/guest.log" || { show; fail "$name: not offline after stop"; }
+    echo "$name ($FLAVOUR): QEMU killed after $used messages; rplat exit 3 with $(jget "$j" "d['counts']['received']") received, $(jget "$j" "d['counts']['lost']") lost; remoteproc recovered (the ELF loaded again, the boot ROM booted it), 200 pings after it, 0 lost"
+    server_gone
+}
+
 "$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
 if command -v qemu-system-arm >/dev/null && command -v "${CROSS}gcc" >/dev/null; then
@@ -497,6 +586,7 @@ for FLAVOUR in $built; do
     if [ -f "$T/vboard-fw.elf" ]; then
         FW_FILE=$T/vboard-fw.elf
         board qemu "${RPLAT_VBOARD_QEMU_PINGS:-1000}" 200 --remote "qemu:$T/vboot.elf"
+        qemu_crash_board
         ! pgrep -f "qemu-system-arm.*$T" >/dev/null || fail "a qemu-system-arm outlived the board"
     else
         echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
