@@ -122,7 +122,7 @@ r=\${r%/name}
 echo "state-before: \$(cat \$r/state)"
 if [ $name = qemu ]; then
     # the firmware's vector table in BAR2 (guest-physical 0x21100000), before remoteproc loads anything
-    # (x86 /dev/mem refuses read() above RAM; busybox devmem mmaps)
+    # (/dev/mem read() takes only RAM, on x86_64 and arm64; busybox devmem mmaps)
     echo "image-before: \$(devmem 0x21100000 32) \$(devmem 0x21100004 32)"
 fi
 echo start > \$r/state || exit 12
@@ -504,7 +504,7 @@ EOF
     WPID=$!
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 300 \
-        --rplat "$BUILD/rplat" --file "$KO" --file "$T/vboard-fw.elf:/lib/firmware/rplat-vboard.elf" \
+        --rplat "$GUEST_RPLAT" --file "$KO" --file "$T/vboard-fw.elf:/lib/firmware/rplat-vboard.elf" \
         --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" -- sh /in/guest.sh >"$T/$FLAVOUR-$name/run.log" 2>&1
     rc=$?
     kill "$WPID" 2>/dev/null; wait "$WPID"; WPID=""
