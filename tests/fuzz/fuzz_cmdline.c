@@ -6,7 +6,7 @@
  * parameters finds, names compared with '-' = '_' here on their own, and FIRST/LAST return the first and
  * the last of them; a value is copied without overrunning its buffer, cut only when it does not fit. The
  * parameters that need no quoting, written out again one blank apart, split into the same parameters.
- * The splitting itself was checked against the kernel's own next_arg() on 5 million random lines.
+ * The splitting itself is compared with the kernel's own next_arg() by test_cmdline_kernel.sh.
  */
 #include <errno.h>
 #include <stdint.h>
