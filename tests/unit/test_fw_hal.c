@@ -12,6 +12,8 @@
 #include "../../probe-fw/targets/am62x-m4f/m4f_hal.c"
 #include "../../probe-fw/targets/am62x-m4f/tlog.c"
 #include "../../probe-fw/targets/qemu-mps2-an386/mps2_hal.c"
+#include "rplat/hooks.h"
+#include "rplat/ring.h"
 
 /* one page of registers per block; R(block, byte offset) */
 struct fake {
@@ -265,6 +267,52 @@ static void test_systick_counter(void **state)
 	}
 }
 
+/* The QEMU echo firmware's clock as it runs: the hooks reading SysTick through mps2_counter_reg(), the
+ * timer ticking them every MPS2_TIMER_MAX, a record between ticks (past a wrap the tick has not seen
+ * yet, at times), decoded by the host's reader to the 64-bit count. */
+static void test_systick_hooks(void **state)
+{
+	struct fake *f = *state;
+	static union {
+		uint8_t b[RPLAT_RING_HDR_SIZE + 16 * RPLAT_RING_REC_SIZE];
+		uint64_t align;
+	} ring;
+	struct rplat_ring_reader rd;
+	struct rplat_ring_rec out[16];
+	struct mps2 m;
+	uint64_t truth = 0, want[4];
+	char err[256];
+	size_t n;
+	int i, k, past_wrap = 0;
+
+	mps2_counter_init(&m, &f->mps2);
+	assert_ptr_equal(mps2_counter_reg(&f->mps2), &R(scs, 0x18));
+	R(scs, 0x18) = 0xFFFFFF; /* the hooks start at the inverted value 0 */
+	assert_int_equal(rplat_hooks_init_reg(ring.b, sizeof(ring.b), MPS2_CLOCK_HZ, 1, mps2_counter_reg(&f->mps2),
+					      MPS2_SYSTICK_BITS, 1), 16);
+	assert_int_equal(rplat_ring_attach(&rd, ring.b, sizeof(ring.b), err, sizeof(err)), 0);
+	for (i = 0; i < 300; i++) {
+		uint64_t tick = truth;
+
+		for (k = 0; k < 4; k++) {
+			truth += MPS2_TIMER_MAX / 4 + 977;
+			past_wrap += (truth >> 24) != (tick >> 24);
+			R(scs, 0x18) = 0xFFFFFF - (uint32_t)(truth & 0xFFFFFF);
+			rplat_hook_rx(1024, 14, "12345678", 8);
+			want[k] = truth;
+		}
+		assert_int_equal(rplat_ring_drain(&rd, out, 16, &n, err, sizeof(err)), RPLAT_RING_OK);
+		assert_int_equal(n, 4);
+		for (k = 0; k < 4; k++)
+			assert_int_equal(out[k].t, want[k]);
+		truth += 100;
+		R(scs, 0x18) = 0xFFFFFF - (uint32_t)(truth & 0xFFFFFF);
+		assert_int_equal(rplat_hooks_tick(), truth);
+	}
+	assert_true(past_wrap > 50);
+	assert_true(truth > 60ull << 24);
+}
+
 static void test_cmsdk_timer(void **state)
 {
 	struct fake *f = *state;
@@ -338,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_systick_and_nvic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uart_doorbells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systick_counter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systick_hooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmsdk_timer, setup, teardown),
 		cmocka_unit_test(test_tlog),
 	};
