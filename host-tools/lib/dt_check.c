@@ -822,6 +822,10 @@ static const struct rproc_driver {
 	{ "st,st231-rproc", F_OTHER, "st_remoteproc" }, { "st,st40-rproc", F_OTHER, "st_remoteproc" },
 	{ "mediatek,mt8183-scp", F_OTHER, "mtk_scp" },  { "mediatek,mt8192-scp", F_OTHER, "mtk_scp" },
 	{ "mediatek,mt8195-scp", F_OTHER, "mtk_scp" },
+	/* rplat's virtual board (host-tools/vboard/kmod/rproc_ivshmem.c, out of tree): a PCI driver, bound by
+	 * the PCI ID of QEMU's ivshmem-doorbell; the device's node (the PCI bus binding's "pciVVVV,DDDD") gives
+	 * it its memory-regions, the vdev pool first */
+	{ "pci1af4,1110", F_OTHER, "rproc_ivshmem" },
 };
 
 /* k3_r5_of_match: the R5F cores are the cluster's available children */

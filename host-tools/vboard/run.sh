@@ -20,6 +20,9 @@
 #   --file HOST[:GUEST]    a file for the guest, at GUEST (absolute) or /in/BASENAME; repeatable
 #   --ivshmem SOCK         an ivshmem-doorbell device (2 MSI-X vectors) on the ivshmem server at SOCK
 #   --smp N --mem SIZE     guest CPUs (default 2) and memory (default 512M)
+#   --dtb-hook PROG        arm64: run PROG DTB on the board's device tree before the boot (to break it
+#                          on purpose); the tree booted is DIR/board.dtb
+#   --no-dt-remote         arm64: boot QEMU's own tree, without the remote's /reserved-memory and node
 #   --timeout S            wall-clock limit of the whole run in seconds (default 300); the command gets
 #                          S-30 s inside the guest so that its results still come back
 #   --kvm                  -enable-kvm instead of TCG (see README: stalls on these PVM hosts)
@@ -39,15 +42,17 @@ me=run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-usage() { sed -n '5,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "$me: $1" >&2; exit "${2:-2}"; }
 
 arch=${RPLAT_VBOARD_ARCH:-arm64}
 flavour=preempt out="" rplat="" ivshmem="" smp=2 mem=512M tmo=300 kvm=0 verbose=0
-bins="" files=""
+bins="" files="" dtb_hook="" dt_remote=1
 while [ $# -gt 0 ]; do
     case $1 in
         --arch) arch=$2; shift 2 ;;
+        --dtb-hook) dtb_hook=$2; shift 2 ;;
+        --no-dt-remote) dt_remote=0; shift ;;
         --flavour) flavour=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --rplat) rplat=$2; shift 2 ;;
@@ -69,6 +74,7 @@ done
 [ $# -gt 0 ] || { echo "$me: no command given" >&2; usage; }
 case $flavour in preempt|rt) ;; *) die "--flavour must be preempt or rt, not '$flavour'" ;; esac
 case $tmo in ''|*[!0-9]*) die "--timeout wants whole seconds, not '$tmo'" ;; esac
+[ "$arch" = arm64 ] || [ -z "$dtb_hook" ] || die "--dtb-hook: only the arm64 board has a device tree"
 [ "$tmo" -ge 40 ] || die "--timeout must be at least 40 s (boot plus the 30 s kept for the results)"
 case $smp in ''|*[!0-9]*) die "--smp wants a CPU count, not '$smp'" ;; esac
 # the arm64 user space: busybox and the libraries that are not multiarch-installed come from the
@@ -211,9 +217,24 @@ console=$out/console.log
 accel="-accel tcg"
 [ $kvm = 0 ] || accel="-enable-kvm"
 kimage=$kdir/$(cat "$kdir/image")
+ivs_addr=""
 if [ "$arch" = arm64 ]; then
-    # GICv3 with its ITS (the default of virt-7.2): the MSI-X of ivshmem-doorbell and virtio-pci
-    set -- -machine virt,gic-version=3,its=on $accel -cpu cortex-a53 \
+    # GICv3 with its ITS (the default of virt-7.2): the MSI-X of ivshmem-doorbell and virtio-pci.
+    # The device tree: QEMU's own (dumped with the same machine, CPUs and memory; PCI devices are not in
+    # it), plus the remote's /reserved-memory and the ivshmem device's node in PCI slot 8
+    # (dt-remote.sh), booted with -dtb, so the guest has a live tree as a board does.
+    machine=virt,gic-version=3,its=on
+    dtb=$out/board.dtb
+    rm -f "$dtb"
+    $qemu -machine "$machine,dumpdtb=$dtb" $accel -cpu cortex-a53 -smp "$smp" -m "$mem" -nodefaults \
+        -display none >"$work/dumpdtb.log" 2>&1 && [ -s "$dtb" ] ||
+        { cat "$work/dumpdtb.log" >&2; die "$qemu could not dump the board's device tree" 125; }
+    if [ $dt_remote = 1 ]; then
+        "$here/dt-remote.sh" --slot 8 "$dtb" || die "dt-remote.sh failed on $dtb" 125
+        ivs_addr=,addr=8
+    fi
+    if [ -n "$dtb_hook" ]; then "$dtb_hook" "$dtb" || die "--dtb-hook $dtb_hook $dtb failed"; fi
+    set -- -machine "$machine" $accel -cpu cortex-a53 -dtb "$dtb" \
         -append "console=ttyAMA0 panic=-1 rdinit=/init"
 else
     set -- -machine pc $accel -append "console=ttyS0 panic=-1 tsc=reliable rdinit=/init"
@@ -225,7 +246,7 @@ set -- "$@" -smp "$smp" -m "$mem" -nodefaults -no-reboot -display none -monitor 
     -serial "file:$console" \
     -drive "file=$work/in.img,format=raw,if=none,id=vin,readonly=on" -device virtio-blk-pci,drive=vin \
     -drive "file=$work/out.img,format=raw,if=none,id=vout" -device virtio-blk-pci,drive=vout
-[ -z "$ivshmem" ] || set -- "$@" -chardev "socket,path=$ivshmem,id=ivs" -device ivshmem-doorbell,chardev=ivs,vectors=2
+[ -z "$ivshmem" ] || set -- "$@" -chardev "socket,path=$ivshmem,id=ivs" -device ivshmem-doorbell,chardev=ivs,vectors=2$ivs_addr
 echo "$qemu $*" > "$out/qemu-cmdline"
 t0=$(date +%s.%N)
 $qemu "$@" 2>"$work/qemu.err" &

@@ -9,6 +9,14 @@
 #   - 2 CPUs; a real clocksource (arm64: arch_sys_counter, the architected timer; x86_64: tsc/hpet/
 #     acpi_pm; never jiffies) and high-resolution timers; /dev/cpu_dma_latency; tracefs with sched, irq and syscall events; a kprobe on rproc_vq_interrupt can be created
 #     and removed; the remoteproc class and the rpmsg bus with rpmsg_chrdev and rpmsg_ctrl drivers;
+#   - arm64: the live device tree (/sys/firmware/devicetree/base) describes the remote, and `rplat check
+#     dt` in the guest finds it (/pcie@10000000/rproc@8, rproc_ivshmem) with its four reserved regions in
+#     BAR2 at 0x21000000, the vdev0buffer pool, cross-checks the firmware ELF and finds no error (the one
+#     warning is dma-coherent, inherited from QEMU's PCIe host node, which is right on this board: the
+#     remote is a host process on the same memory); a tree broken on purpose (vdev0vring0 moved onto
+#     vdev0vring1, run.sh --dtb-hook) is caught by the kernel ("OVERLAP DETECTED") and check dt (error
+#     dt.region_overlap, exit 2); rproc_ivshmem takes its carveouts from that tree: with vdev0buffer
+#     moved out of BAR2 the rproc does not start and the driver names the region;
 #   - files the command writes under /out come back; the command's exit status is run.sh's;
 #   - a missing kernel is a clear error (exit 4); no QEMU outlives a run.
 # Prints the boot times (guest uptime at init, host wall time of a whole run). RPLAT_VBOARD_FLAVOURS
@@ -34,11 +42,25 @@ for f in $flavours; do
         skip "the $arch $f guest kernel is not built or its build failed (make vboard-kernels; logs under /var/cache/rplat/vboard/$arch-$f-*/build.log)"
 done
 echo "board: $arch ($qemu)"
+fw=$TMPDIR/rplat-vboard.elf
+"$BUILD/rplat-vboard-server" --fw-out "$fw" || fail "$BUILD/rplat-vboard-server --fw-out failed"
 no_qemu_left() {
     sleep 0.2
     if pgrep -f "$qemu.*$TMPDIR" >/dev/null; then
         pgrep -af "$qemu.*$TMPDIR"; fail "a QEMU outlived run.sh"
     fi
+}
+
+# check dt's verdict on the arm64 board's live tree (dt.json, dt-rc in DIR): the remote and its regions,
+# no error, the one warning dt.dma_coherent
+check_dt_clean() {
+    local f=$1 o=$2
+    [ "$(cat "$o/dt-rc")" = 1 ] || { cat "$o/dt.json"; fail "$f: check dt exited $(cat "$o/dt-rc") on the live tree, expected 1 (one warning)"; }
+    jassert "$o/dt.json" 'd["source"] == "/sys/firmware/devicetree/base" and d["summary"]["errors"] == 0 and [x["rule"] for x in d["findings"] if x["severity"] == "warning"] == ["dt.dma_coherent"]'
+    jassert "$o/dt.json" 'len(d["remoteprocs"]) == 1 and d["remoteprocs"][0]["path"] == "/pcie@10000000/rproc@8" and d["remoteprocs"][0]["driver"] == "rproc_ivshmem" and d["remoteprocs"][0]["firmware_name"] == "rplat-vboard.elf" and d["remoteprocs"][0]["dma_pool"] == "/reserved-memory/vdev0buffer@21040000" and len(d["remoteprocs"][0]["memory_regions"]) == 4'
+    jassert "$o/dt.json" 'sorted((r["path"], r["base"], r["size"], r["no_map"], r["shared_dma_pool"]) for r in d["reserved_memory"]) == [("/reserved-memory/rsc-table@21000000", 0x21000000, 0x10000, True, False), ("/reserved-memory/vdev0buffer@21040000", 0x21040000, 0xc0000, True, True), ("/reserved-memory/vdev0vring0@21010000", 0x21010000, 0x10000, True, False), ("/reserved-memory/vdev0vring1@21020000", 0x21020000, 0x10000, True, False)]'
+    jassert "$o/dt.json" 'd["cross_check"]["node"] == "/pcie@10000000/rproc@8" and 0 < d["cross_check"]["pool_need"] <= d["cross_check"]["pool_size"] == 0xc0000'
+    echo "$f: check dt on the live tree: /pcie@10000000/rproc@8 (rproc_ivshmem), 4 regions in BAR2, pool $(jget "$o/dt.json" 'd["cross_check"]["pool_need"]') of $(jget "$o/dt.json" 'd["cross_check"]["pool_size"]') bytes for the firmware, 0 errors"
 }
 
 # what the guest reports about itself, into /out
@@ -62,12 +84,16 @@ grep -m1 "resolution" /proc/timer_list | tr -d " " > hres
 [ -c /dev/cpu_dma_latency ] && echo cpu_dma_latency >> drivers
 rplat check system --json > system.json
 echo "check system exit $?"
+if [ -d /sys/firmware/devicetree/base ]; then
+    rplat check dt --fw /in/rplat-vboard.elf --json > dt.json
+    echo $? > dt-rc
+fi
 exit 0'
 
 for f in $flavours; do
     echo "== $f: boot and inspect"
     d=$TMPDIR/$f
-    "$vb/run.sh" --arch $arch --flavour $f --out "$d" --timeout 240 -- sh -c "$probe" || {
+    "$vb/run.sh" --arch $arch --flavour $f --out "$d" --timeout 240 --file "$fw" -- sh -c "$probe" || {
         rc=$?; tail -n 30 "$d/console.log" 2>/dev/null; fail "run.sh --flavour $f exited $rc"; }
     no_qemu_left
     o=$d/out
@@ -102,7 +128,55 @@ for f in $flavours; do
     for x in remoteproc rpmsg_chrdev rpmsg_ctrl cpu_dma_latency; do
         grep -qx "$x" "$o/drivers" 2>/dev/null || fail "$f: $x missing in the guest's sysfs"
     done
+    if [ $arch = arm64 ]; then
+        [ -f "$o/dt.json" ] || fail "$f: no live device tree in the arm64 guest"
+        check_dt_clean "$f" "$o"
+    fi
 done
+
+if [ $arch = arm64 ]; then
+    echo "== a broken live tree is caught (vdev0vring0 moved onto vdev0vring1)"
+    printf '#!/bin/sh\nfdtput -t x "$1" /reserved-memory/vdev0vring0@21010000 reg 0 0x21018000 0 0x10000\n' > "$TMPDIR/break.sh"
+    chmod +x "$TMPDIR/break.sh"
+    f=${flavours%% *}
+    "$vb/run.sh" --arch $arch --flavour $f --out "$TMPDIR/broken" --timeout 120 --file "$fw" \
+        --dtb-hook "$TMPDIR/break.sh" -- sh -c 'rplat check dt --fw /in/rplat-vboard.elf --json > dt.json; echo $? > dt-rc' \
+        >/dev/null || fail "run.sh with the broken tree exited $?"
+    no_qemu_left
+    o=$TMPDIR/broken/out
+    grep -q 'OVERLAP DETECTED' "$TMPDIR/broken/dmesg.txt" || fail "the kernel did not report the overlapping regions"
+    [ "$(cat "$o/dt-rc")" = 2 ] || fail "check dt exited $(cat "$o/dt-rc") on the broken live tree, expected 2"
+    jassert "$o/dt.json" 'any(x["rule"] == "dt.region_overlap" and x["severity"] == "error" and "vdev0vring" in x["field"] for x in d["findings"])'
+    echo "broken tree: the kernel said OVERLAP DETECTED, check dt: $(jget "$o/dt.json" '[x["rule"] for x in d["findings"] if x["severity"] == "error"]')"
+
+    echo "== rproc_ivshmem refuses a carveout of the tree outside BAR2 (vdev0buffer moved to 0x21100000)"
+    printf '#!/bin/sh\nfdtput -t x "$1" /reserved-memory/vdev0buffer@21040000 reg 0 0x21100000 0 0xc0000\n' > "$TMPDIR/away.sh"
+    chmod +x "$TMPDIR/away.sh"
+    ko=$("$vb/kmod/build.sh" --arch $arch $f) || fail "rproc_ivshmem.ko did not build for $arch $f"
+    sock=$TMPDIR/ivshmem.sock
+    shm=/dev/shm/rplat-vboard-boottest-$$
+    "$BUILD/rplat-vboard-server" --socket "$sock" --shm "$shm" --once 2>"$TMPDIR/server.log" &
+    spid=$!
+    trap 'kill $spid 2>/dev/null; rm -f "$shm"' EXIT
+    i=0
+    while [ ! -S "$sock" ]; do
+        i=$((i + 1)); [ $i -lt 100 ] && kill -0 $spid 2>/dev/null || { cat "$TMPDIR/server.log"; fail "the server did not come up"; }
+        sleep 0.1
+    done
+    "$vb/run.sh" --arch $arch --flavour $f --out "$TMPDIR/away" --timeout 120 --ivshmem "$sock" --file "$ko" \
+        --file "$fw:/lib/firmware/rplat-vboard.elf" --dtb-hook "$TMPDIR/away.sh" -- sh -c 'insmod /in/rproc_ivshmem.ko
+r=$(grep -l "^rplat-vboard\$" /sys/class/remoteproc/remoteproc*/name); r=${r%/name}
+echo start > $r/state; echo "start-rc $?"; echo "state $(cat $r/state)"' >/dev/null || fail "run.sh (vdev0buffer away) exited $?"
+    wait $spid || fail "the server exited non-zero"
+    trap - EXIT
+    [ ! -e "$shm" ] || fail "the server left $shm"
+    no_qemu_left
+    g=$TMPDIR/away/guest.log
+    grep -q '^start-rc 1$' "$g" && grep -q '^state offline$' "$g" || { cat "$g"; fail "the rproc started with vdev0buffer outside BAR2"; }
+    grep -q 'memory-region /reserved-memory/vdev0buffer@21040000 .* is outside BAR2' "$TMPDIR/away/dmesg.txt" ||
+        { grep -i rproc "$TMPDIR/away/dmesg.txt"; fail "rproc_ivshmem did not name the region outside BAR2"; }
+    echo "carveout outside BAR2: start refused, $(grep -o 'memory-region .* is outside BAR2' "$TMPDIR/away/dmesg.txt")"
+fi
 
 echo "== the command's exit status and /out come back"
 set +e

@@ -231,6 +231,10 @@ EOF
     grep -q 'creating channel rpmsg-raw addr 0xe' "$D" ||
         { show; fail "$name: dmesg: no name-service channel rpmsg-raw on port 14"; }
     grep -q 'remote processor rplat-vboard is now up' "$D" || { show; fail "$name: dmesg: the core is not up"; }
+    # arm64: the board's device tree describes the remote (host-tools/vboard/dt-remote.sh); the driver
+    # takes its carveouts from the node's memory-region
+    [ "$ARCH" != arm64 ] || grep -q 'carveouts from the device tree' "$D" ||
+        { show; fail "$name: rproc_ivshmem did not take its carveouts from the device tree"; }
     grep -q 'remote started' "$T/server.log" || { show; fail "$name: the server did not start the remote"; }
     ! grep -q 'ping-.*-rc' "$G" || { show; fail "$name: a ping in the guest failed"; }
     for run in ping-dev ping-ctrl; do

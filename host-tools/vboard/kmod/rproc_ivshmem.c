@@ -11,7 +11,12 @@
  *
  * The firmware ELF is loaded by remoteproc's ELF loader into BAR2 through da_to_va(); the carveouts
  * vdev0vring0, vdev0vring1 and vdev0buffer are registered in prepare() at device address == BAR2's
- * guest-physical address, because the descriptors virtio_ring writes carry physical addresses. kick()
+ * guest-physical address, because the descriptors virtio_ring writes carry physical addresses. Where
+ * they are: when the PCI device has a device-tree node (the arm64 board: /pcie@.../rproc@N, made by
+ * host-tools/vboard/dt-remote.sh) its memory-region entries, named like stm32_rproc's and imx_rproc's
+ * regions (vdev0vring0, vdev0vring1, vdev0buffer; any other one, such as rsc-table, is only checked),
+ * each of which must lie inside BAR2; without a node (x86_64) the fixed layout of rproc_ivshmem_abi.h.
+ * kick()
  * rings the remote's vring vector; the remote's vring vector (MSI-X 0, "ivshmem-mbox-vq") calls
  * rproc_vq_interrupt() from a threaded handler, as the TI K3 drivers do from their mailbox callback.
  * start() and stop() are commands in the control block, acknowledged on MSI-X 1 ("ivshmem-mbox-ctrl"),
@@ -20,6 +25,8 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
 #include <linux/pci.h>
 #include <linux/remoteproc.h>
 #include <linux/wait.h>
@@ -117,6 +124,69 @@ static int rproc_ivshmem_mem_release(struct rproc *rproc, struct rproc_mem_entry
 	return 0;
 }
 
+static int rproc_ivshmem_add_carveout(struct rproc_ivshmem *vb, const char *name, phys_addr_t pa, size_t len,
+				      bool mapped)
+{
+	struct rproc *rproc = vb->rproc;
+	struct rproc_mem_entry *mem;
+
+	mem = rproc_mem_entry_init(&rproc->dev, NULL, (dma_addr_t)pa, len, (u32)pa,
+				   mapped ? rproc_ivshmem_mem_alloc : NULL,
+				   mapped ? rproc_ivshmem_mem_release : NULL, "%s", name);
+	if (!mem)
+		return -ENOMEM;
+	rproc_add_carveout(rproc, mem);
+	return 0;
+}
+
+/* The carveouts from the device-tree node's memory-region (reserved-memory regions inside BAR2). */
+static int rproc_ivshmem_prepare_of(struct rproc_ivshmem *vb, struct device_node *np, int n)
+{
+	struct device *dev = &vb->pdev->dev;
+	int i, ret, found = 0;
+
+	for (i = 0; i < n; i++) {
+		struct device_node *rn = of_parse_phandle(np, "memory-region", i);
+		struct reserved_mem *rmem;
+		bool vring;
+
+		if (!rn) {
+			dev_err(dev, "memory-region entry %d: no such node\n", i);
+			return -EINVAL;
+		}
+		rmem = of_reserved_mem_lookup(rn);
+		if (!rmem) {
+			dev_err(dev, "memory-region entry %d (%pOF): not a reserved-memory region\n", i, rn);
+			of_node_put(rn);
+			return -EINVAL;
+		}
+		if (rmem->base < vb->shm_pa || rmem->size > vb->shm_len ||
+		    rmem->base - vb->shm_pa > vb->shm_len - rmem->size) {
+			dev_err(dev, "memory-region %pOF (%pa + %pa) is outside BAR2 (%pa + 0x%zx): the remote cannot reach it\n",
+				rn, &rmem->base, &rmem->size, &vb->shm_pa, vb->shm_len);
+			of_node_put(rn);
+			return -EINVAL;
+		}
+		vring = !strcmp(rn->name, "vdev0vring0") || !strcmp(rn->name, "vdev0vring1");
+		if (vring || !strcmp(rn->name, "vdev0buffer")) {
+			/* vdev0buffer stays unmapped: remoteproc_virtio declares it as a DMA pool */
+			ret = rproc_ivshmem_add_carveout(vb, rn->name, rmem->base, rmem->size, vring);
+			if (ret) {
+				of_node_put(rn);
+				return ret;
+			}
+			found++;
+		}
+		of_node_put(rn);
+	}
+	if (found != 3) {
+		dev_err(dev, "%pOF: memory-region names %d of vdev0vring0, vdev0vring1, vdev0buffer, needs all three\n",
+			np, found);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Register the carveouts in the DMA window, where the remote can reach what Linux puts in them. */
 static int rproc_ivshmem_prepare(struct rproc *rproc)
 {
@@ -130,19 +200,17 @@ static int rproc_ivshmem_prepare(struct rproc *rproc)
 		{ "vdev0buffer", RPLAT_VB_BUF_OFF, RPLAT_VB_BUF_LEN, false },
 	};
 	struct rproc_ivshmem *vb = rproc->priv;
-	struct rproc_mem_entry *mem;
+	struct device_node *np = vb->pdev->dev.of_node;
 	unsigned int i;
+	int n, ret;
 
+	n = np ? of_count_phandle_with_args(np, "memory-region", NULL) : 0;
+	if (n > 0)
+		return rproc_ivshmem_prepare_of(vb, np, n);
 	for (i = 0; i < ARRAY_SIZE(cv); i++) {
-		phys_addr_t pa = vb->shm_pa + cv[i].off;
-
-		mem = rproc_mem_entry_init(&rproc->dev, NULL, (dma_addr_t)pa, cv[i].len, (u32)pa,
-					   cv[i].mapped ? rproc_ivshmem_mem_alloc : NULL,
-					   cv[i].mapped ? rproc_ivshmem_mem_release : NULL,
-					   "%s", cv[i].name);
-		if (!mem)
-			return -ENOMEM;
-		rproc_add_carveout(rproc, mem);
+		ret = rproc_ivshmem_add_carveout(vb, cv[i].name, vb->shm_pa + cv[i].off, cv[i].len, cv[i].mapped);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -349,8 +417,10 @@ static int rproc_ivshmem_probe(struct pci_dev *pdev, const struct pci_device_id 
 	ret = devm_rproc_add(dev, rproc);
 	if (ret)
 		return ret;
-	dev_info(dev, "rplat vboard: peer %u, remote peer %u, shared memory %zu KiB at %pa, firmware %s\n",
-		 vb->peer_id, READ_ONCE(vb->ctrl->remote_id), vb->shm_len >> 10, &vb->shm_pa, firmware);
+	dev_info(dev, "rplat vboard: peer %u, remote peer %u, shared memory %zu KiB at %pa, firmware %s, carveouts from %s\n",
+		 vb->peer_id, READ_ONCE(vb->ctrl->remote_id), vb->shm_len >> 10, &vb->shm_pa, firmware,
+		 dev->of_node && of_property_present(dev->of_node, "memory-region") ? "the device tree" :
+		 "rproc_ivshmem_abi.h");
 	return 0;
 }
 
