@@ -59,7 +59,8 @@ uint32_t rplat_hooks_init(void *mem, uint32_t size, uint64_t counter_hz, uint32_
  * README.md, "The hooks"). A record carries the register as the hook read it and the 64-bit count at the last
  * rplat_hooks_tick(); the host adds the two (rplat_ring_stamp() in rplat/wire/obs_ring.h). So
  * rplat_hooks_tick() must run at least once per half wrap of the register (2^(bits-1) ticks: 0.34 s for
- * SysTick at 25 MHz, 5.4 s for CYCCNT at 400 MHz), from a periodic interrupt, in the hooks' context.
+ * SysTick at 25 MHz, 5.4 s for CYCCNT at 400 MHz), from a periodic interrupt at the hooks' priority
+ * or above (see rplat_hooks_tick()).
  * No wrap interrupt is involved: a hook in an interrupt that preempts the counter's own wrap handling
  * (a SysTick exception pending) is stamped right. */
 uint32_t rplat_hooks_init_reg(void *mem, uint32_t size, uint64_t counter_hz, uint32_t boot_id,
@@ -67,7 +68,10 @@ uint32_t rplat_hooks_init_reg(void *mem, uint32_t size, uint64_t counter_hz, uin
 
 /* The clock tick of rplat_hooks_init_reg(): extend the register to 64 bits (it must not have wrapped
  * since the previous tick) and return the count; writes no record. With rplat_hooks_init() it just
- * returns counter(ctx). Same context rule as the hooks: a hook must not preempt it, nor it a hook. */
+ * returns counter(ctx). It may preempt a hook (the record then holds a register value a little older
+ * than the tick count: the host's decoding is signed), but a hook must not preempt it: its 64-bit store
+ * is two words, and a hook between them would record a count off by 2^32 at a carry. So call it at the
+ * hooks' priority or a higher one, never from a lower-priority interrupt. */
 uint64_t rplat_hooks_tick(void);
 
 void rplat_hook_isr(void);
