@@ -2,6 +2,11 @@
 [ "$(id -u)" = 0 ] || skip "rplat observe traces syscalls: root needed"
 [ -d /sys/kernel/tracing/instances ] || skip "no tracefs at /sys/kernel/tracing"
 [ -d /sys/kernel/tracing/events/syscalls/sys_enter_write ] || skip "no syscalls/sys_enter_write event"
+# rplat observe's tracefs instance (rplat-observe) is machine-wide: one observe test at a time across
+# checkouts, under the lock the trace tests take (tests/integration/test_stream_sim.sh); two at once
+# disable each other's events ("0 written") or remove the instance under the other's reader
+exec 9> /run/lock/rplat-trace-tests.lock
+flock -w 900 9 || fail "another checkout's trace tests held the lock for 15 minutes"
 # the plain echo client (tests/integration/echo_client.c), linked against the same library as rplat
 build_client() {
     cc -O2 -D_GNU_SOURCE -I"$TOP/probe-fw/include" -I"$TOP/probe-fw/core" -I"$TOP/probe-fw/targets/host" \
