@@ -28,7 +28,8 @@ trap 'rm -rf "$work"' EXIT
 elf=$top/probe-fw/build/qemu-echo/rplat-echo.elf
 cc -O2 -D_GNU_SOURCE -I"$top/probe-fw/include" -I"$top/probe-fw/core" -I"$top/probe-fw/targets/host" \
     -I"$top/host-tools/include" "$top/tests/integration/echo_client.c" "$build/librplat.a" \
-    $(pkg-config --libs libtracefs libtraceevent libelf libtracecmd) -lfdt -lm -lpthread -o "$work/client" ||
+    $(pkg-config --libs libtracefs libtraceevent libelf libtracecmd) -lfdt -lm -lpthread \
+    $(case "$build" in *san*) echo -fsanitize=address,undefined ;; esac) -o "$work/client" ||
     { echo "client build failed"; exit 1; }
 if qemu-system-arm -accel tcg,help 2>/dev/null | grep -q one-insn-per-tb; then
     onestep="-accel tcg,one-insn-per-tb=on"
