@@ -5,13 +5,15 @@
  *   H(t_reply) <= host_recv   (the reply cannot arrive before it was sent)
  * Only the fastest exchanges are informative, so the estimator keeps, per window of samples, the one
  * with the smallest host-side time (host_recv - host_send - remote time); the number of windows is
- * bounded (adjacent windows merge when full), so memory stays constant however long the run. The fit
- * is a line through those windows' symmetric midpoints (slope = drift, intercept = offset), weighted
- * towards the cheapest windows, then the intercept is re-centred in the interval that all kept lower and
- * upper bounds allow. The error bound reported with every correlated stage assumes no noise model: the
- * true line is one of those that meet every kept bound, and err_ns is how far the fitted line can be from
- * any of them anywhere over the stamps' span (derived in clocksync.c). Bursty, one-sided host delays that
- * tilt a short fit's slope widen it; they cannot make it false.
+ * bounded (adjacent windows merge when full), so memory stays constant however long the run. The true
+ * line is one of those that meet every kept lower and upper bound; at each end of the stamps' span those
+ * lines give a range of host times, and the fit is the line through the middles of the two ranges
+ * (slope = drift, intercept = offset). A line through the windows' symmetric midpoints, weighted towards
+ * the cheapest, only centres that search (and is kept, with the nominal slope, when the span is under
+ * 100 us). The error bound reported with every correlated stage assumes no noise model: err_ns is how far
+ * the fitted line can be from any of those lines anywhere over the span (derived in clocksync.c), and the
+ * fit is the line that makes it smallest. Bursty, one-sided host delays that would tilt a midpoints' line
+ * over a short span neither tilt this one nor make its bound false.
  *
  * What cannot be known: an asymmetry between the two one-way minimum delays shifts every mapped time by
  * half the difference. The bound covers it (the lines it counts include those of every split of the
