@@ -719,7 +719,7 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_str(&jw, "profile", "none");
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "clock");
-	rplat_jw_str(&jw, "method", "window-minimum midpoint fit, feasible-interval centred (from the observed "
+	rplat_jw_str(&jw, "method", RPLAT_CLK_METHOD " (from the observed "
 				    "messages: write before the ISR, send before the read)");
 	rplat_jw_bool(&jw, "valid", f0->valid);
 	rplat_jw_double(&jw, "nominal_hz", (double)x->ring.counter_hz);

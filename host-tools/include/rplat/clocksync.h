@@ -32,6 +32,10 @@
 
 #define RPLAT_CLK_MAX_WINDOWS 512
 
+/* run.json clock.method: how rplat_clk_fit() draws its line (clocksync.c's design note) */
+#define RPLAT_CLK_METHOD \
+	"causal-envelope fit: the line through the middles of the feasible host-time range at both span ends"
+
 struct rplat_clk_sample {
 	int64_t host_send;  /* ns, CLOCK_MONOTONIC, just before the send */
 	int64_t host_recv;  /* ns, CLOCK_MONOTONIC, just after the reply was read */
