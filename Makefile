@@ -3,6 +3,7 @@
 #   make            build the host tools (build/rplat) and the unit tests
 #   make demo       install missing packages, build, run the demo on the simulated link
 #   make check      install missing packages, run every test (unit, sanitizers, integration, cross)
+#   make check-san  only the unit tests, built and run under ASan + UBSan (build-san/)
 #   make bench      benchmarks (printed, never asserted)
 #   make fuzz       libFuzzer targets from their seed corpus
 #   make firmware   probe firmware for every target (probe-fw/Makefile)
@@ -143,6 +144,10 @@ check: deps
 check-unit: all
 	$(Q)tests/run-unit.sh $(BUILD)
 
+# the unit suites under ASan + UBSan (what make check's unit-san pass runs)
+check-san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit
+
 check-integration: all
 	$(Q)tests/run-integration.sh $(BUILD)
 
@@ -185,6 +190,6 @@ clean:
 	$(Q)$(MAKE) --no-print-directory -C probe-fw clean 2>/dev/null || true
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(VBOARD_SRV_OBJS:.o=.d)
