@@ -73,19 +73,22 @@ static const struct rplat_rule rules[R__COUNT] = {
 		"rproc_elf_load_segments()" },
 	[R_ELF_SEG_DA] = { "elf.seg_da", E, REF,
 		"The driver cannot translate the segment's load address into memory it can write (\"bad phdr da\"). "
-		"remoteproc loads at p_paddr, not p_vaddr; on the AM62x M4F only IRAM, DRAM and the node's "
-		"firmware reserved-memory regions translate, not the vdev DMA pool.",
-		"Link the segment into the core's RAM or a firmware reserved-memory region of its DT node.",
+		"remoteproc loads at p_paddr, not p_vaddr. What translates is the target's: on the AM62x M4F only "
+		"IRAM, DRAM and the node's firmware reserved-memory regions, not the vdev DMA pool; on the virtual "
+		"board (rproc_ivshmem) only its shared memory, 0x21000000 + 16 MiB.",
+		"Link the segment into the core's RAM or a firmware reserved-memory region of its DT node (on the "
+		"virtual board: into its shared memory, as probe-fw TARGET=qemu-vboard is).",
 		"rproc_elf_load_segments(), rproc_da_to_va()" },
 	[R_ELF_SEG_OVERLAP] = { "elf.seg_overlap", W, 0,
 		"Two loadable segments overlap in device memory: the later one overwrites the earlier when loaded.",
 		"Fix the linker script.",
 		"rproc_elf_load_segments() (not checked)" },
 	[R_ELF_NO_RSC] = { "elf.no_rsc", E, REF,
-		"The TI K3 drivers load the table with rproc_elf_load_rsc_table() as their parse_fw, which fails "
-		"with -EINVAL without a .resource_table section, so the core does not boot.",
+		"The TI K3 drivers (and the virtual board's rproc_ivshmem) load the table with "
+		"rproc_elf_load_rsc_table() as their parse_fw, which fails with -EINVAL without a .resource_table "
+		"section, so the core does not boot.",
 		"Add a resource table, even an empty one (ver 1, num 0), in a section named .resource_table.",
-		"rproc_elf_load_rsc_table() as TI K3 parse_fw" },
+		"rproc_elf_load_rsc_table() as TI K3's (and rproc_ivshmem's) parse_fw" },
 	[R_ELF_NO_RSC_BOOTS] = { "elf.no_rsc_boots", W, 0,
 		"No .resource_table section. STM32 (stm32_rproc_parse_fw()), i.MX (imx_rproc_parse_fw()) and PRU "
 		"(pru_rproc_parse_fw()) boot such an image, but without a vdev there is no RPMsg; the TI K3 drivers "

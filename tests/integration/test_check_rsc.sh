@@ -124,6 +124,10 @@ expect_rc 0 "$RPLAT" check rsc --rules >"$TMPDIR/rules.txt"
 [ "$(grep -c '^[a-z]*\.[a-z_0-9]* ' "$TMPDIR/rules.txt")" -ge 50 ] || fail "--rules lists too few rules"
 grep -q '^rsc.ver .*(the kernel refuses)' "$TMPDIR/rules.txt" || fail "--rules: rsc.ver not marked as refused"
 grep -q '^    kernel: find_table() (Linux 6.12.118)' "$TMPDIR/rules.txt" || fail "--rules: no kernel function"
+# --memmap vboard reports elf.seg_da and elf.no_rsc: their reasons must not speak of the AM62x/TI K3 alone
+for r in elf.seg_da elf.no_rsc; do
+    grep -A1 "^$r " "$TMPDIR/rules.txt" | grep -q "rproc_ivshmem" || fail "--rules: $r does not say what the virtual board's driver does"
+done
 # every rule of --rules is in README's rule -> kernel function table, with the same function
 for check in rsc dt; do
     "$RPLAT" check $check --rules | python3 -c '
