@@ -42,7 +42,11 @@ cleanup() {
     rm -f "$SHM"
     if [ -n "${RPLAT_VBOARD_KEEP:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# a signal ends the test (through the EXIT trap's cleanup): a trap that only cleaned up would go on with
+# the next board after it, on a removed directory
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 start_server() {
     : >"$T/server.log" # appended to by the server and by the QEMU firmware's console alike
