@@ -642,6 +642,8 @@ static int write_run(struct streamer *x)
 		 * own, valid only where its samples are) */
 		rplat_jw_double(&jw, "err_bound_ns", x->err_ns);
 		rplat_jw_double(&jw, "fit_err_bound_ns", x->fit.err_ns);
+		/* false: the calibration's bounds crossed (clock wander, a wrong stamp), both are estimates */
+		rplat_jw_bool(&jw, "bound_guaranteed", !x->fit.crossed);
 		rplat_jw_uint(&jw, "windows", x->fit.windows);
 	}
 	rplat_jw_bool(&jw, "one_sided", x->one_sided);
@@ -847,6 +849,9 @@ int cmd_stream(int argc, char **argv)
 	if (x->one_sided)
 		printf("# clock: one-sided fit (no closing calibration): mapped times +-%.2f us, not the fit's +-%.2f us\n",
 		       x->err_ns / 1e3, x->fit.err_ns / 1e3);
+	if (x->fit.valid && x->fit.crossed)
+		printf("# clock: no straight line meets every calibration exchange's bounds (the clock wandered, or a "
+		       "stamp is wrong): the +-%.2f us is an estimate, not a bound\n", x->err_ns / 1e3);
 	if (x->beyond)
 		printf("# clock: %llu one-way latencies negative beyond the +-%.2f us bound (down to %.2f us): the fit "
 		       "does not hold for them\n", (unsigned long long)x->beyond, x->err_ns / 1e3, x->most_negative / 1e3);

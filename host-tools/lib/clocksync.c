@@ -372,6 +372,7 @@ int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit)
 	fit->r_last = c->r_last;
 	fit->ns_per_tick_min = (double)amin;
 	fit->ns_per_tick_max = (double)amax;
+	fit->crossed = f->relax > 0;
 	return 0;
 }
 

@@ -609,6 +609,8 @@ static int write_run_json(struct rplat_ping_ctx *x)
 		rplat_jw_double(&jw, "est_hz", x->fit.hz_est);
 		rplat_jw_double(&jw, "drift_ppm", x->fit.drift_ppm);
 		rplat_jw_double(&jw, "err_bound_ns", x->fit.err_ns);
+		/* false: the bounds crossed (clock wander, a wrong stamp), err_bound_ns is an estimate */
+		rplat_jw_bool(&jw, "bound_guaranteed", !x->fit.crossed);
 		rplat_jw_uint(&jw, "windows", x->fit.windows);
 		rplat_jw_uint(&jw, "ref_ticks", x->fit.r0);
 		rplat_jw_double(&jw, "ref_host_ns", x->fit.h0);
@@ -795,8 +797,10 @@ static void print_summary(struct rplat_ping_ctx *x)
 	       (unsigned long long)c->lost, (unsigned long long)c->late, (unsigned long long)c->dup,
 	       (unsigned long long)c->ooo, (unsigned long long)c->corrupt, (unsigned long long)c->error);
 	if (x->fit.valid)
-		printf("# clock: remote counter %.6f MHz (drift %+.2f ppm), mapped times +-%.2f us (%zu windows)\n",
-		       x->fit.hz_est / 1e6, x->fit.drift_ppm, x->fit.err_ns / 1e3, x->fit.windows);
+		printf("# clock: remote counter %.6f MHz (drift %+.2f ppm), mapped times +-%.2f us (%zu windows)%s\n",
+		       x->fit.hz_est / 1e6, x->fit.drift_ppm, x->fit.err_ns / 1e3, x->fit.windows,
+		       x->fit.crossed ? "; no straight line meets every exchange's bounds (the clock wandered, or a "
+					"stamp is wrong): the +- is an estimate, not a bound" : "");
 	else
 		printf("# clock: no fit (fewer than 2 replies); host<->remote stages not computed\n");
 	if (x->truth_err.count)

@@ -67,6 +67,8 @@ struct rplat_clk_fit {
 	size_t windows;      /* windows used */
 	uint64_t r_first, r_last;              /* the stamps' span: the earliest and latest remote stamp */
 	double ns_per_tick_min, ns_per_tick_max; /* the slopes the kept bounds allow (see rplat_clk_err_at) */
+	int crossed;         /* no line met every kept bound (clock wander, a wrong stamp): err_ns is an
+			      * estimate from relaxed bounds, not a guaranteed bound */
 };
 
 /* Start empty; nominal_hz is the counter rate the firmware declares (used for window costs and as the
@@ -80,7 +82,7 @@ void rplat_clk_add(struct rplat_clk *c, const struct rplat_clk_sample *s);
  * between the earliest and the latest one added: the largest distance, at either end of that span, from
  * the fitted line to the lines that meet every kept window's two bounds. When no line meets them all
  * (the clock wandered, or a stamp is wrong) every bound is first relaxed by the crossing plus the
- * cheapest window's host-side time, and err_ns is no longer guaranteed. */
+ * cheapest window's host-side time, err_ns is no longer guaranteed, and fit->crossed says so. */
 int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit);
 /* Host ns (CLOCK_MONOTONIC) of remote tick 'x'. */
 double rplat_clk_map(const struct rplat_clk_fit *fit, uint64_t x);
