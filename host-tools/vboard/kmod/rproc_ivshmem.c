@@ -16,7 +16,8 @@
  * host-tools/vboard/dt-remote.sh) its memory-region entries, named like stm32_rproc's and imx_rproc's
  * regions (vdev0vring0, vdev0vring1, vdev0buffer; any other one, such as rsc-table, is only checked),
  * each of which must lie inside BAR2; without a node (x86_64) the fixed layout of rproc_ivshmem_abi.h.
- * kick()
+ * Either way "rplat-ring" is registered too, at its fixed slot (a table's CARVEOUT of that name binds to
+ * it). kick()
  * rings the remote's vring vector; the remote's vring vector (MSI-X 0, "ivshmem-mbox-vq") calls
  * rproc_vq_interrupt() from a threaded handler, as the TI K3 drivers do from their mailbox callback.
  * start() and stop() are commands in the control block, acknowledged on MSI-X 1 ("ivshmem-mbox-ctrl"),
@@ -205,14 +206,22 @@ static int rproc_ivshmem_prepare(struct rproc *rproc)
 	int n, ret;
 
 	n = np ? of_count_phandle_with_args(np, "memory-region", NULL) : 0;
-	if (n > 0)
-		return rproc_ivshmem_prepare_of(vb, np, n);
-	for (i = 0; i < ARRAY_SIZE(cv); i++) {
-		ret = rproc_ivshmem_add_carveout(vb, cv[i].name, vb->shm_pa + cv[i].off, cv[i].len, cv[i].mapped);
+	if (n > 0) {
+		ret = rproc_ivshmem_prepare_of(vb, np, n);
 		if (ret)
 			return ret;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(cv); i++) {
+			ret = rproc_ivshmem_add_carveout(vb, cv[i].name, vb->shm_pa + cv[i].off, cv[i].len,
+							 cv[i].mapped);
+			if (ret)
+				return ret;
+		}
 	}
-	return 0;
+	/* the rplat hooks' event ring (issue 12), for a firmware whose table names it (the echo example's):
+	 * the fixed slot between the vrings and the buffers in either layout; a table's CARVEOUT that no
+	 * driver registered would be allocated in guest RAM, out of the host remote's reach */
+	return rproc_ivshmem_add_carveout(vb, "rplat-ring", vb->shm_pa + RPLAT_VB_RING_OFF, RPLAT_VB_RING_LEN, true);
 }
 
 static int rproc_ivshmem_start(struct rproc *rproc)

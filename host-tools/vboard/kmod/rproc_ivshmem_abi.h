@@ -29,6 +29,8 @@
 #define RPLAT_VB_VRING0_OFF	0x10000u	/* carveout vdev0vring0 */
 #define RPLAT_VB_VRING1_OFF	0x20000u	/* carveout vdev0vring1 */
 #define RPLAT_VB_VRING_LEN	0x10000u	/* room for num 1024 at align 4096 */
+#define RPLAT_VB_RING_OFF	0x30000u	/* carveout rplat-ring: the rplat hooks' event ring (issue 12) */
+#define RPLAT_VB_RING_LEN	0x10000u
 #define RPLAT_VB_BUF_OFF	0x40000u	/* carveout vdev0buffer, to the end of the first MiB */
 #define RPLAT_VB_BUF_LEN	0xc0000u
 #define RPLAT_VB_SHM_MIN	0x100000u
