@@ -8,8 +8,16 @@
  * all it uses of librplat. Its write() to the host->remote doorbell is its "rpmsg write", its read() of
  * the remote->host doorbell its "rpmsg read": what rplat observe traces.
  *
+ * On a kernel with rpmsg_char (the virtual board), LINK is the device itself, /dev/rpmsgN: then the
+ * client is plain POSIX, open(), write() of each message, poll() and read() of its echo, nothing of
+ * rplat at all. Built with -DECHO_CLIENT_POSIX_ONLY it has only that path and needs no librplat (a
+ * static binary for the guest).
+ *
  * Usage: echo_client LINK COUNT INTERVAL_US SIZE START_DELAY_MS
  * It prints "ready PID" once the link is up, then waits START_DELAY_MS (for rplat observe to attach). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +25,80 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef ECHO_CLIENT_POSIX_ONLY
 #include "rplat/link.h"
+#endif
+
+/* the transport: an rplat link (the sim), or a plain /dev/rpmsgN fd */
+struct conn {
+	int fd;
+#ifndef ECHO_CLIENT_POSIX_ONLY
+	struct rplat_link *l;
+#endif
+};
+
+static int conn_open(struct conn *c, const char *link, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	if (!strncmp(link, "/dev/", 5)) {
+		c->fd = open(link, O_RDWR | O_CLOEXEC);
+		if (c->fd < 0) {
+			snprintf(err, errlen, "%s: %s", link, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+#ifndef ECHO_CLIENT_POSIX_ONLY
+	c->l = rplat_link_open(link, err, errlen);
+	return c->l ? 0 : -1;
+#else
+	snprintf(err, errlen, "%s: this build takes only a /dev/rpmsgN device", link);
+	return -1;
+#endif
+}
+
+static int conn_send(struct conn *c, const void *msg, size_t len)
+{
+	if (c->fd >= 0)
+		return write(c->fd, msg, len) == (ssize_t)len ? 0 : -1;
+#ifndef ECHO_CLIENT_POSIX_ONLY
+	return rplat_link_send(c->l, msg, len);
+#else
+	return -1;
+#endif
+}
+
+/* > 0 bytes, 0 timeout, < 0 error */
+static ssize_t conn_recv(struct conn *c, void *buf, size_t cap, int timeout_ms)
+{
+	if (c->fd >= 0) {
+		struct pollfd pf = { c->fd, POLLIN, 0 };
+		int r;
+
+		do
+			r = poll(&pf, 1, timeout_ms);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			return r;
+		return read(c->fd, buf, cap);
+	}
+#ifndef ECHO_CLIENT_POSIX_ONLY
+	return rplat_link_recv(c->l, buf, cap, (int64_t)timeout_ms * 1000000);
+#else
+	return -1;
+#endif
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+#ifndef ECHO_CLIENT_POSIX_ONLY
+	if (c->l)
+		rplat_link_close(c->l);
+#endif
+}
 
 static int64_t now_ns(void)
 {
@@ -29,7 +110,7 @@ static int64_t now_ns(void)
 
 int main(int argc, char **argv)
 {
-	struct rplat_link *l;
+	struct conn l;
 	char err[256];
 	uint8_t msg[496], back[496];
 	unsigned count, size, i, bad = 0, lost = 0;
@@ -47,8 +128,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "echo_client: SIZE 1..496\n");
 		return 2;
 	}
-	l = rplat_link_open(argv[1], err, sizeof(err));
-	if (!l) {
+	if (conn_open(&l, argv[1], err, sizeof(err))) {
 		fprintf(stderr, "echo_client: %s\n", err);
 		return 1;
 	}
@@ -64,11 +144,11 @@ int main(int argc, char **argv)
 		for (k = 4; k < size; k++)
 			msg[k] = (uint8_t)(i * 7 + k);
 		t0 = now_ns();
-		if (rplat_link_send(l, msg, size)) {
+		if (conn_send(&l, msg, size)) {
 			perror("echo_client: send");
 			break;
 		}
-		n = rplat_link_recv(l, back, sizeof(back), 1000000000);
+		n = conn_recv(&l, back, sizeof(back), 1000);
 		t1 = now_ns();
 		if (n <= 0) {
 			lost++;
@@ -84,6 +164,6 @@ int main(int argc, char **argv)
 			usleep((useconds_t)interval_us);
 	}
 	printf("done %u sent, %u lost, %u wrong\n", i, lost, bad);
-	rplat_link_close(l);
+	conn_close(&l);
 	return bad || lost ? 1 : 0;
 }

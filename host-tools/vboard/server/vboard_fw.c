@@ -1,9 +1,14 @@
 /* The firmware ELF the guest's remoteproc loads for the host remote (rplat-vboard-server --fw-out).
  *
  * The remote is a host process, so the image carries no code: one PT_LOAD segment at RPLAT_VB_FW_DA
- * holding the host probe's own resource table (RPLAT_RSC_TABLE_INIT, the table rplat's sim writes),
- * followed by the zero-filled trace buffer, and a `.resource_table` section over the table. Loading it
- * puts the table at BAR2 offset RPLAT_VB_RSC_OFF, where the remote reads what Linux writes back. */
+ * holding the host remote's resource table, followed by the zero-filled trace buffer, and a
+ * `.resource_table` section over the table. Loading it puts the table at BAR2 offset RPLAT_VB_RSC_OFF,
+ * where the remote reads what Linux writes back.
+ *
+ * The table is the host probe's own (RPLAT_RSC_TABLE_INIT, the table rplat's sim writes), or with
+ * --opts fw=echo the example echo firmware's (ECHO_RSC_TABLE_INIT: the same vdev and trace buffer plus
+ * the hooks' ring as the CARVEOUT "rplat-ring" at RPLAT_VB_FW_DA + RPLAT_VB_RING_OFF, the BAR2 slot the
+ * driver registers under that name, so that remoteproc binds the entry to it and lists it in debugfs). */
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 
 #include "rproc_ivshmem_abi.h"
 #include "rplat/util.h"
+#include "echo_svc.h"
 #include "rplat/wire/rsc_table.h"
 #include "vboard_server.h"
 
@@ -18,14 +24,21 @@
 
 static const char shstrtab[] = "\0.resource_table\0.shstrtab";
 
-int rplat_vb_write_fw(const char *path, char *err, size_t errlen)
+_Static_assert(sizeof(struct echo_rsc_table) <= RPLAT_VB_TRACE_OFF - RPLAT_VB_RSC_OFF, "the echo table fits its page");
+
+int rplat_vb_write_fw(const char *path, int echo, char *err, size_t errlen)
 {
-	struct rplat_rsc_table t = RPLAT_RSC_TABLE_INIT(RPLAT_VB_FW_DA + RPLAT_VB_TRACE_OFF, RPLAT_VB_TRACE_LEN,
-							"trace:rplat-vboard");
-	uint8_t img[FW_TABLE_OFF + sizeof(t) + sizeof(shstrtab) + 3 * sizeof(Elf32_Shdr) + 8];
+	struct rplat_rsc_table probe = RPLAT_RSC_TABLE_INIT(RPLAT_VB_FW_DA + RPLAT_VB_TRACE_OFF, RPLAT_VB_TRACE_LEN,
+							    "trace:rplat-vboard");
+	struct echo_rsc_table ech = ECHO_RSC_TABLE_INIT(RPLAT_VB_FW_DA + RPLAT_VB_TRACE_OFF, RPLAT_VB_TRACE_LEN,
+							 "trace:rplat-vboard-echo", RPLAT_VB_FW_DA + RPLAT_VB_RING_OFF,
+							 RPLAT_VB_RING_LEN);
+	const void *t = echo ? (const void *)&ech : (const void *)&probe;
+	uint32_t tlen = echo ? (uint32_t)sizeof(ech) : (uint32_t)sizeof(probe);
+	uint8_t img[FW_TABLE_OFF + sizeof(ech) + sizeof(probe) + sizeof(shstrtab) + 3 * sizeof(Elf32_Shdr) + 8];
 	Elf32_Ehdr *eh = (Elf32_Ehdr *)(void *)img;
 	Elf32_Phdr *ph = (Elf32_Phdr *)(void *)(img + sizeof(*eh));
-	uint32_t str_off = FW_TABLE_OFF + sizeof(t);
+	uint32_t str_off = FW_TABLE_OFF + tlen;
 	uint32_t sh_off = (str_off + sizeof(shstrtab) + 3) & ~3u;
 	Elf32_Shdr *sh = (Elf32_Shdr *)(void *)(img + sh_off);
 	size_t len = sh_off + 3 * sizeof(Elf32_Shdr);
@@ -52,12 +65,12 @@ int rplat_vb_write_fw(const char *path, char *err, size_t errlen)
 	ph->p_type = PT_LOAD;
 	ph->p_offset = FW_TABLE_OFF;
 	ph->p_vaddr = ph->p_paddr = RPLAT_VB_FW_DA + RPLAT_VB_RSC_OFF;
-	ph->p_filesz = sizeof(t);
+	ph->p_filesz = tlen;
 	ph->p_memsz = RPLAT_VB_TRACE_OFF + RPLAT_VB_TRACE_LEN; /* the table's page and the trace buffer */
 	ph->p_flags = PF_R | PF_W;
 	ph->p_align = 4096;
 
-	memcpy(img + FW_TABLE_OFF, &t, sizeof(t));
+	memcpy(img + FW_TABLE_OFF, t, tlen);
 	memcpy(img + str_off, shstrtab, sizeof(shstrtab));
 
 	sh[1].sh_name = 1;
@@ -65,7 +78,7 @@ int rplat_vb_write_fw(const char *path, char *err, size_t errlen)
 	sh[1].sh_flags = SHF_ALLOC | SHF_WRITE;
 	sh[1].sh_addr = RPLAT_VB_FW_DA + RPLAT_VB_RSC_OFF;
 	sh[1].sh_offset = FW_TABLE_OFF;
-	sh[1].sh_size = sizeof(t);
+	sh[1].sh_size = tlen;
 	sh[1].sh_addralign = 4;
 	sh[2].sh_name = 1 + sizeof(".resource_table");
 	sh[2].sh_type = SHT_STRTAB;

@@ -7,9 +7,10 @@
  * rings it with Doorbell = (0 << 16) | vector.
  *
  * The remote is the host probe (probe-fw/targets/host, the `sim` link's probe) attached to the shared
- * memory the guest's remoteproc filled: it runs in a child process, forked on the guest's start command
- * and killed on its stop command (rproc_ivshmem_abi.h: the control block and the two vectors). A child
- * that dies on its own is reported to the guest as a crash.
+ * memory the guest's remoteproc filled, or with --opts fw=echo the example echo firmware (echo_sim.c,
+ * the rplat hooks writing their ring into the rplat-ring slot of BAR2): it runs in a child process,
+ * forked on the guest's start command and killed on its stop command (rproc_ivshmem_abi.h: the control
+ * block and the two vectors). A child that dies on its own is reported to the guest as a crash.
  *
  * With --remote qemu:BOOT.elf the remote is instead the real probe firmware under qemu-system-arm
  * (mps2-an386), its PSRAM backed by the same file, and the server bridges the doorbells: a guest's ring of
@@ -49,6 +50,9 @@
 _Static_assert(RPLAT_VB_RSC_OFF == RPLAT_SIM_RSC_OFF, "the host probe reads its table at RPLAT_SIM_RSC_OFF");
 _Static_assert(RPLAT_VB_TRACE_OFF == RPLAT_SIM_TRACE_OFF && RPLAT_VB_TRACE_LEN == RPLAT_SIM_TRACE_LEN,
 	       "the host probe logs at RPLAT_SIM_TRACE_OFF");
+_Static_assert(RPLAT_VB_RING_OFF >= RPLAT_VB_VRING1_OFF + RPLAT_VB_VRING_LEN &&
+		       RPLAT_VB_RING_OFF + RPLAT_VB_RING_LEN <= RPLAT_VB_BUF_OFF,
+	       "the echo firmware's ring lies between the vrings and the buffers");
 
 #define MAX_GUESTS 8
 #define REMOTE_ID 0
@@ -283,8 +287,12 @@ static void run_remote(struct server *s, const struct peer *g)
 	}
 	o.da = (uint32_t)pa;
 	o.shm_size = s->size;
-	rplat_sim_run_attached(&o, s->shm, s->remote.efd[RPLAT_VB_VEC_VQ], g->efd[RPLAT_VB_VEC_VQ], err,
-			       sizeof(err));
+	if (o.fw_echo) /* the echo firmware: its ring in the slot the table's rplat-ring carveout names */
+		rplat_echo_sim_run_attached(&o, s->shm, RPLAT_VB_RING_OFF, RPLAT_VB_RING_LEN,
+					    s->remote.efd[RPLAT_VB_VEC_VQ], g->efd[RPLAT_VB_VEC_VQ], err, sizeof(err));
+	else
+		rplat_sim_run_attached(&o, s->shm, s->remote.efd[RPLAT_VB_VEC_VQ], g->efd[RPLAT_VB_VEC_VQ], err,
+				       sizeof(err));
 	say("remote: %s", err);
 	_exit(2);
 }
@@ -684,7 +692,9 @@ static void usage(FILE *f)
 		"  --shm FILE      the shared-memory file to create (must not exist; e.g. /dev/shm/NAME)\n"
 		"  --size BYTES    its size, a power of two >= 1M (default 1M)\n"
 		"  --once          exit when the first guest disconnects\n"
-		"  --opts K=V,...  the host remote's options: the sim link's (hz=, delay=, jitter=, die=, mute=, ...)\n"
+		"  --opts K=V,...  the host remote's options: the sim link's (hz=, delay=, jitter=, die=, mute=, ...;\n"
+		"                  fw=echo: the example echo firmware with the rplat hooks instead of the probe,\n"
+		"                  and --fw-out writes its table, with the rplat-ring carveout)\n"
 		"  --remote host|qemu:BOOT.elf  the remote: the host probe (default) or the probe firmware under\n"
 		"                  qemu-system-arm mps2-an386, its PSRAM = the shared memory (16M; the guest's\n"
 		"                  BAR2 must sit at 0x21000000), its UART0 bridged to the doorbells; QEMU loads only\n"
@@ -777,7 +787,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (fw_out && rplat_vb_write_fw(fw_out, err, sizeof(err))) {
+	if (fw_out && rplat_vb_write_fw(fw_out, s.opts.fw_echo, err, sizeof(err))) {
 		fprintf(stderr, "rplat-vboard-server: %s\n", err);
 		return 1;
 	}

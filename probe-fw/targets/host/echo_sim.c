@@ -31,6 +31,7 @@ struct echo_sim {
 	uint64_t rng;
 	uint32_t boot;
 	uint8_t *ring;
+	uint32_t ring_len;
 };
 
 static uint64_t echo_counter(void *ctx)
@@ -69,35 +70,57 @@ static void ring_boot(struct echo_sim *e)
 	/* a boot id that differs between boots, as a firmware would take from a free-running counter */
 	uint32_t id = (uint32_t)echo_counter(e) ^ (++e->boot << 24);
 
-	rplat_hooks_init(e->ring, 128u + ECHO_SIM_NREC * RPLAT_RING_REC_SIZE, e->o->hz, id, echo_counter, e);
+	rplat_hooks_init(e->ring, e->ring_len, e->o->hz, id, echo_counter, e);
 }
+
+static int echo_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, uint32_t ring_off,
+		    uint32_t ring_len, int kick_in, int kick_out, char *err, size_t errlen);
 
 int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
 		       size_t errlen)
 {
-	struct echo_sim e = { o, kick_out, o->seed ? o->seed : 1, 0, NULL };
-	uint32_t ring_off = (o->shm_size - ECHO_SIM_RING_AREA) & ~4095u;
+	if (o->shm_size < 512u * 1024u)
+		return rplat_fail(err, errlen, "sim fw=echo: shm %u too small (512K at least: pool and ring)",
+				  o->shm_size);
+	return echo_run(o, shm, 1, (o->shm_size - ECHO_SIM_RING_AREA) & ~4095u,
+			128u + ECHO_SIM_NREC * RPLAT_RING_REC_SIZE, kick_in, kick_out, err, errlen);
+}
+
+int rplat_echo_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, uint32_t ring_off, uint32_t ring_len,
+				int kick_in, int kick_out, char *err, size_t errlen)
+{
+	if (ring_off < RPLAT_SIM_POOL_OFF || ring_off & 7u || ring_len > o->shm_size || ring_off > o->shm_size - ring_len)
+		return rplat_fail(err, errlen, "sim fw=echo: ring at +0x%x (%u bytes) is not inside the %u-byte region",
+				  ring_off, ring_len, o->shm_size);
+	return echo_run(o, shm, 0, ring_off, ring_len, kick_in, kick_out, err, errlen);
+}
+
+static int echo_run(const struct rplat_sim_opts *o, uint8_t *shm, int own_table, uint32_t ring_off,
+		    uint32_t ring_len, int kick_in, int kick_out, char *err, size_t errlen)
+{
+	struct echo_sim e = { o, kick_out, o->seed ? o->seed : 1, 0, shm + ring_off, ring_len };
 	struct echo_rsc_table t = ECHO_RSC_TABLE_INIT(o->da + RPLAT_SIM_TRACE_OFF, RPLAT_SIM_TRACE_LEN,
-						      "trace:rplat-echo-sim", o->da + ring_off,
-						      128u + ECHO_SIM_NREC * RPLAT_RING_REC_SIZE);
-	struct rp_shm region = { shm, o->da, ring_off }; /* the vrings may not reach into the ring */
+						      "trace:rplat-echo-sim", o->da + ring_off, ring_len);
+	/* our own table: the host's vrings may not reach into the ring at the region's end; attached, the
+	 * vrings and buffers are where the table's loader put them (the virtual board: around the ring) */
+	struct rp_shm region = { shm, o->da, own_table ? ring_off : o->shm_size };
 	struct echo_svc svc;
 	uint32_t served = 0, sample = 0;
 	int tfd = -1;
 
-	if (o->shm_size < 512u * 1024u)
-		return rplat_fail(err, errlen, "sim fw=echo: shm %u too small (512K at least: pool and ring)",
-				  o->shm_size);
-	e.ring = shm + ring_off;
-	t.vring0.num = t.vring1.num = o->num;
-	t.vring0.align = t.vring1.align = o->align;
-	memcpy(shm + RPLAT_SIM_RSC_OFF, &t, sizeof(t));
-	snprintf((char *)shm + RPLAT_SIM_TRACE_OFF, RPLAT_SIM_TRACE_LEN, "rplat echo (sim): booted\n");
+	if (own_table) {
+		t.vring0.num = t.vring1.num = o->num;
+		t.vring0.align = t.vring1.align = o->align;
+		memcpy(shm + RPLAT_SIM_RSC_OFF, &t, sizeof(t));
+	}
+	snprintf((char *)shm + RPLAT_SIM_TRACE_OFF, RPLAT_SIM_TRACE_LEN, "rplat echo (sim%s): booted\n",
+		 own_table ? "" : ", attached");
 	ring_boot(&e);
 	echo_svc_init(&svc, &region, echo_kick, &e);
 	svc.work = echo_work;
 	svc.work_ctx = &e;
-	echo_kick(&e); /* "booted": the table is in place */
+	if (own_table)
+		echo_kick(&e); /* "booted": the table is in place */
 	if (o->stream_hz) {
 		struct itimerspec its;
 		int64_t ns = (int64_t)(1e9 / (double)o->stream_hz);
@@ -113,6 +136,26 @@ int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in
 		uint64_t v;
 		ssize_t r;
 
+		if (!own_table && svc.ready != 3) {
+			/* attached: DRIVER_OK is written by the host's loader, and its doorbell may have come
+			 * before we started: look at the table every 10 ms until the vrings are up */
+			struct pollfd pf = { kick_in, POLLIN, 0 };
+			int a;
+
+			if (poll(&pf, 1, 10) < 0 && errno != EINTR)
+				return rplat_fail(err, errlen, "sim fw=echo: poll: %s", strerror(errno));
+			if ((pf.revents & POLLIN) && read(kick_in, &v, sizeof(v)) < 0 && errno != EINTR && errno != EAGAIN)
+				return rplat_fail(err, errlen, "sim fw=echo: doorbell read failed: %s", strerror(errno));
+			a = echo_svc_attach(&svc, (volatile struct echo_rsc_table *)(void *)(shm + RPLAT_SIM_RSC_OFF));
+			if (a < 0)
+				return rplat_fail(err, errlen, "sim fw=echo: the vrings written back are unusable");
+			if (a == 0) {
+				snprintf((char *)shm + RPLAT_SIM_TRACE_OFF, RPLAT_SIM_TRACE_LEN,
+					 "rplat echo (sim, attached): DRIVER_OK, announced rpmsg-raw and rpmsg_chrdev on port 14\n");
+				echo_svc_poll(&svc);
+			}
+			continue;
+		}
 		if (tfd >= 0) {
 			struct pollfd pf[2] = { { kick_in, POLLIN, 0 }, { tfd, POLLIN, 0 } };
 

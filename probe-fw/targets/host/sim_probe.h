@@ -75,5 +75,10 @@ int rplat_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, int kic
 /* The example echo firmware (echo_sim.c), run instead of the probe by rplat_sim_run() for fw=echo. */
 int rplat_echo_sim_run(const struct rplat_sim_opts *o, uint8_t *shm, int kick_in, int kick_out, char *err,
 		       size_t errlen);
+/* The echo firmware on a region whose resource table someone else loaded (the virtual board, whose
+ * firmware ELF carries the echo table, rplat-vboard-server --opts fw=echo): its ring at ring_off (ring_len
+ * bytes, where that table's "rplat-ring" carveout puts it); it waits for DRIVER_OK in the table. */
+int rplat_echo_sim_run_attached(const struct rplat_sim_opts *o, uint8_t *shm, uint32_t ring_off, uint32_t ring_len,
+				int kick_in, int kick_out, char *err, size_t errlen);
 
 #endif
