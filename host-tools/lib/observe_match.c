@@ -215,6 +215,24 @@ int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rp
 		return -1;
 	if (s > 0)
 		st->remote_msgs += (uint64_t)nrm; /* segment 0's were counted by the order pass */
+	/* segment 0 before its first drop was matched by order already: only what follows is left (its
+	 * messages would land in their own, taken, windows and count as unmatched, or outweigh the rest in
+	 * the alignment test below) */
+	if (s == 0 && nrm > 0) {
+		long keep = 0;
+
+		for (j = 0; j < (size_t)nrm; j++) {
+			int taken = 0;
+
+			while (w < nmsg && (msg[w].seg != s || !msg[w].has_rx || msg[w].by_time || msg[w].r_rx < rm[j].r_rx))
+				w++;
+			taken = w < nmsg && msg[w].r_rx == rm[j].r_rx;
+			if (!taken)
+				rm[keep++] = rm[j];
+		}
+		nrm = keep;
+		w = 0;
+	}
 	pick = malloc(((size_t)nrm + 1) * sizeof(*pick));
 	if (!pick) {
 		free(rm);

@@ -177,6 +177,23 @@ static void test_drops(void **state)
 	assert_false(m[3].has_rx);
 	assert_int_equal(st.after_drops, 2);
 	assert_int_equal(st.remote_unmatched, 0);
+	/* then by time (host ns = ticks / 10): only message 3's records are left to match; those matched by
+	 * order before the drop are neither unmatched nor counted against the alignment */
+	{
+		struct rplat_clk_fit fit;
+
+		memset(&fit, 0, sizeof(fit));
+		fit.valid = 1;
+		fit.ns_per_tick = 0.1;
+		assert_int_equal(rplat_obs_match_time(m, n, w.r, w.nr, 0, &fit, 5, &st), 0);
+	}
+	assert_true(m[3].has_rx && m[3].by_time);
+	assert_int_equal(m[3].r_rx, 4010);
+	assert_false(m[1].by_time);
+	assert_false(m[2].has_rx);
+	assert_int_equal(st.by_time, 1);
+	assert_int_equal(st.remote_unmatched, 0);
+	assert_int_equal(st.time_unaligned, 0);
 	free(m);
 }
 
