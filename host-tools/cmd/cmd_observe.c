@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"  -p, --pid PID      the application (its main thread is traced)\n"
 		"  -L, --link TYPE    the link the application uses: sim (default), qemu, or rpmsg (a board: its\n"
 		"                     /dev/rpmsgN write()/read() syscalls; the ring from remoteproc's debugfs\n"
-		"                     carveout list, mapped through /dev/mem; not tested on a live kernel yet)\n"
+		"                     carveout list, mapped through /dev/mem; run on the virtual board's 6.12)\n"
 		"  --rproc NAME       rpmsg: the remoteproc (remoteprocN) whose carveouts list the ring\n"
 		"  --debugfs DIR      rpmsg: where debugfs is mounted (/sys/kernel/debug)\n"
 		"  --mem FILE         rpmsg: the physical memory device (/dev/mem)\n"

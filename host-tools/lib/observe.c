@@ -965,6 +965,11 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	/* what the ring holds from before the trace started cannot be matched: consume it unkept */
 	if (drain_all(&x, 0, err, errlen))
 		goto refused;
+	if (!o->quiet) {
+		/* from here on every message is seen: a script can start the application's traffic */
+		printf("# rplat observe: tracing pid %d from now\n", (int)o->pid);
+		fflush(stdout);
+	}
 	next = x.t0 + (period ? period : 10000000);
 	for (;;) {
 		int64_t now = rplat_now_ns();

@@ -14,7 +14,8 @@
  * static binary for the guest).
  *
  * Usage: echo_client LINK COUNT INTERVAL_US SIZE START_DELAY_MS
- * It prints "ready PID" once the link is up, then waits START_DELAY_MS (for rplat observe to attach). */
+ * It prints "ready PID" once the link is up, then waits START_DELAY_MS (for rplat observe to attach), or
+ * with START_DELAY_MS "-" until it reads a line on stdin (its own start command). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
 	count = (unsigned)strtoul(argv[2], NULL, 0);
 	interval_us = strtol(argv[3], NULL, 0);
 	size = (unsigned)strtoul(argv[4], NULL, 0);
-	delay_ms = strtol(argv[5], NULL, 0);
+	delay_ms = strcmp(argv[5], "-") ? strtol(argv[5], NULL, 0) : -1;
 	if (size < 1 || size > sizeof(msg)) {
 		fprintf(stderr, "echo_client: SIZE 1..496\n");
 		return 2;
@@ -134,7 +135,16 @@ int main(int argc, char **argv)
 	}
 	printf("ready %d\n", (int)getpid());
 	fflush(stdout);
-	usleep((useconds_t)delay_ms * 1000);
+	if (delay_ms >= 0) {
+		usleep((useconds_t)delay_ms * 1000);
+	} else {
+		char line[64];
+
+		if (!fgets(line, sizeof(line), stdin)) {
+			fprintf(stderr, "echo_client: no start line on stdin\n");
+			return 1;
+		}
+	}
 	for (i = 0; i < count; i++) {
 		int64_t t0, t1;
 		ssize_t n;
@@ -148,7 +158,7 @@ int main(int argc, char **argv)
 			perror("echo_client: send");
 			break;
 		}
-		n = conn_recv(&l, back, sizeof(back), 1000);
+		n = conn_recv(&l, back, sizeof(back), 10000); /* 10 s: a loaded TCG guest took 1.4 s once */
 		t1 = now_ns();
 		if (n <= 0) {
 			lost++;
