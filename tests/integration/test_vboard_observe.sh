@@ -27,6 +27,16 @@ SRV=$BUILD/rplat-vboard-server
 [ -x "$SRV" ] || fail "$SRV not built"
 [ -x "$BUILD/rplat" ] || fail "$BUILD/rplat not built"
 [ -x "$TOP/host-tools/vboard/run.sh" ] || skip "host-tools/vboard/run.sh not in this tree"
+# the board's architecture, run.sh's default unless RPLAT_VBOARD_ARCH says (run.sh, build-kernel.sh and
+# kmod/build.sh read the same variable); the guest runs rplat and the client built for it, the host's
+# rplat reads the runs
+ARCH=${RPLAT_VBOARD_ARCH:-arm64}
+export RPLAT_VBOARD_ARCH=$ARCH
+case $ARCH in
+    arm64) QEMU=qemu-system-aarch64 CLIENT_CC=aarch64-linux-gnu-gcc GUEST_RPLAT=${RPLAT_VBOARD_GUEST_RPLAT:-$TOP/build-aarch64/rplat} ;;
+    x86_64) QEMU=qemu-system-x86_64 CLIENT_CC=${CC:-cc} GUEST_RPLAT=${RPLAT_VBOARD_GUEST_RPLAT:-$BUILD/rplat} ;;
+    *) fail "RPLAT_VBOARD_ARCH=$ARCH: arm64 or x86_64" ;;
+esac
 
 T=$(mktemp -d /tmp/rplat-vboard-observe.XXXXXX)
 SOCK=$T/ivshmem.sock
@@ -58,24 +68,16 @@ for f in $FLAVOURS; do
         echo "$f: guest kernel not built (host-tools/vboard/build-kernel.sh $f): not tested"
     fi
 done
-[ -n "$built" ] || skip "no guest kernel built ($FLAVOURS; host-tools/vboard/build-kernel.sh)"
-command -v qemu-system-x86_64 >/dev/null || command -v qemu-system-aarch64 >/dev/null ||
-    skip "no qemu-system-x86_64 or qemu-system-aarch64 (.ci/install-deps.sh)"
+[ -n "$built" ] || skip "no $ARCH guest kernel built ($FLAVOURS; host-tools/vboard/build-kernel.sh)"
+command -v $QEMU >/dev/null || skip "$QEMU not installed (.ci/install-deps.sh)"
+[ -x "$GUEST_RPLAT" ] || fail "$GUEST_RPLAT: the guest's rplat is not built (make vboard-guest)"
+command -v "$CLIENT_CC" >/dev/null || skip "$CLIENT_CC missing: cannot build the echo client for the $ARCH guest"
 
-# The client, static, for the architecture of the kernel run.sh boots (whatever its default is)
+# The client, static, for the guest's architecture
 build_client() {
-    kdir=$("$TOP/host-tools/vboard/build-kernel.sh" --print "$1")
-    if grep -q '^CONFIG_ARM64=y' "$kdir/config"; then
-        cc=aarch64-linux-gnu-gcc
-    elif grep -q '^CONFIG_X86_64=y' "$kdir/config"; then
-        cc=${CC:-cc}
-    else
-        fail "$kdir/config: neither CONFIG_X86_64 nor CONFIG_ARM64: which compiler builds the guest's client?"
-    fi
-    command -v "$cc" >/dev/null || skip "$cc missing: cannot build the echo client for the $1 guest"
     mkdir -p "$T/$1"
-    "$cc" -O2 -static -Wall -Wextra -Werror -DECHO_CLIENT_POSIX_ONLY "$TOP/tests/integration/echo_client.c" \
-        -o "$T/$1/echo_client" || fail "building the echo client with $cc"
+    "$CLIENT_CC" -O2 -static -Wall -Wextra -Werror -DECHO_CLIENT_POSIX_ONLY "$TOP/tests/integration/echo_client.c" \
+        -o "$T/$1/echo_client" || fail "building the echo client with $CLIENT_CC"
 }
 
 start_server() {
@@ -163,7 +165,7 @@ board() {
     start_server
     set +e
     nice -n 19 "$TOP/host-tools/vboard/run.sh" --flavour "$F" --ivshmem "$SOCK" --out "$O" --timeout 500 \
-        --rplat "$BUILD/rplat" --bin "$T/$F/echo_client" --file "$KO" \
+        --rplat "$GUEST_RPLAT" --bin "$T/$F/echo_client" --file "$KO" \
         --file "$T/echo.elf:/lib/firmware/rplat-vboard.elf" --file "$T/$F/guest.sh:/in/guest.sh" \
         -- sh /in/guest.sh >"$T/$F/run.log" 2>&1
     rc=$?
@@ -244,7 +246,7 @@ PY
     "$BUILD/rplat" budget 'stage.remote_processing.p50 <= 1ms' "$O/out/obs" -q ||
         fail "$F: rplat budget on the observed run"
     st="d['summary']['stages']"
-    echo "$F: $N messages of a plain client over the real /dev/rpmsgN observed: all matched, 0 drops;" \
+    echo "$ARCH $F: $N messages of a plain client over the real /dev/rpmsgN observed: all matched, 0 drops;" \
         "stage p50 (us) write->ISR $(jget "$r" "round($st['host_to_remote']['p50'] / 1e3, 1)")," \
         "ISR->RX $(jget "$r" "round($st['remote_dispatch']['p50'] / 1e3, 2)")," \
         "RX->send $(jget "$r" "round($st['remote_processing']['p50'] / 1e3, 2)")," \
@@ -261,7 +263,7 @@ PY
     # (the last message before the drop may have lost its SEND record: not staged)
     jassert "$r" "d['observe']['match']['remote_msgs'] - 1 <= d['summary']['stages']['remote_processing']['count'] <= d['observe']['match']['remote_msgs']"
     jassert "$r" "d['observe']['match']['after_drops'] == $NDROP - d['observe']['match']['remote_msgs']"
-    echo "$F: -r 0: $(jget "$r" "d['observe']['ring']['drops']") records dropped and counted," \
+    echo "$ARCH $F: -r 0: $(jget "$r" "d['observe']['ring']['drops']") records dropped and counted," \
         "$(jget "$r" "d['summary']['stages']['remote_processing']['count']") messages staged, the client got all $NDROP echoes"
 }
 
