@@ -23,4 +23,12 @@ grep -Eq "rplat_hook_rx .*; [1-9][0-9]* of them dropped \(ring full\)" "$TMPDIR/
     awk '/^[0-9a-f]+ <(rplat_hook_[a-z]+|rplat_mark|rplat_hooks_tick|put_fn|drop|extend)>:/,/^$/' >"$TMPDIR/hooks.dis"
 grep -q "rplat_hook_rx" "$TMPDIR/hooks.dis" || fail "no hook code found in the firmware's disassembly"
 if grep -E "\sv[a-z0-9.]+\s" "$TMPDIR/hooks.dis"; then fail "the hooks use FPU instructions (above)"; fi
+# the tick count (struct rplat_hooks.now, 8 bytes at offset 16) is read by every hook in one LDRD, which an
+# exception restarts whole: so rplat_hooks_tick(), which may preempt a hook (hooks.h), cannot leave it
+# half old, half new. Two LDRs (or an LDM, which an exception may continue) could, off by 2^32 at a carry.
+for h in rplat_hook_isr rplat_hook_rx rplat_hook_send rplat_mark; do
+    awk -v h="$h" '$0 ~ "^[0-9a-f]+ <" h ">:" {on = 1; next} /^$/ {on = 0} on' "$TMPDIR/hooks.dis" |
+        grep -Eq 'ldrd[[:space:]]+[a-z0-9]+, [a-z0-9]+, \[[a-z0-9]+, #16\]' ||
+        fail "$h does not read the 64-bit tick count in one ldrd (a tick preempting it could tear it)"
+done
 echo "ok"

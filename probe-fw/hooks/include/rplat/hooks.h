@@ -69,7 +69,9 @@ uint32_t rplat_hooks_init_reg(void *mem, uint32_t size, uint64_t counter_hz, uin
 /* The clock tick of rplat_hooks_init_reg(): extend the register to 64 bits (it must not have wrapped
  * since the previous tick) and return the count; writes no record. With rplat_hooks_init() it just
  * returns counter(ctx). It may preempt a hook (the record then holds a register value a little older
- * than the tick count: the host's decoding is signed), but a hook must not preempt it: its 64-bit store
+ * than the tick count: the host's decoding is signed; the hook reads the count in one LDRD, which an
+ * exception restarts whole, so it is never half old: GCC's code, checked by test_hooks_cost.sh, not
+ * something C promises, so look again with another compiler), but a hook must not preempt it: its 64-bit store
  * is two words, and a hook between them would record a count off by 2^32 at a carry. So call it at the
  * hooks' priority or a higher one, never from a lower-priority interrupt. */
 uint64_t rplat_hooks_tick(void);
