@@ -12,10 +12,12 @@
 CROSS=${CROSS_COMPILE_FW:-arm-none-eabi-}
 command -v qemu-system-arm >/dev/null || skip "qemu-system-arm not installed (Debian: qemu-system-arm)"
 command -v "${CROSS}gcc" >/dev/null || skip "${CROSS}gcc not installed (Debian: gcc-arm-none-eabi)"
-"$TOP/tests/bench/bench_hooks.sh" --check "$BUILD" "64 5 2" >"$TMPDIR/out" 2>&1
-rc=$?
+# (set -e is on: the status is taken with ||, or a failing benchmark would end the test before its
+# output and the reason are shown)
+rc=0
+"$TOP/tests/bench/bench_hooks.sh" --check "$BUILD" "64 5 2" >"$TMPDIR/out" 2>&1 || rc=$?
 cat "$TMPDIR/out"
-[ $rc = 0 ] || fail "a hook call costs more than 40 instructions (or was not measured), with $("${CROSS}gcc" --version | head -n 1)"
+[ $rc = 0 ] || fail "bench_hooks --check failed (above: a call over 40 instructions, a hook not measured, or no call through the drop path), with $("${CROSS}gcc" --version | head -n 1)"
 grep -q "rplat_hook_rx .* 200 " "$TMPDIR/out" || fail "the benchmark measured no 200 RX hook calls"
 grep -Eq "rplat_hook_rx .*; [1-9][0-9]* of them dropped \(ring full\)" "$TMPDIR/out" ||
     fail "the full-ring run took no drop path (the ring never filled): the drop cost was not measured"
