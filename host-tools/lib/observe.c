@@ -447,7 +447,15 @@ struct result {
 	int64_t max_rtt;          /* the slowest message in the rtt histogram: its round trip, */
 	uint64_t max_seq;         /* its seq */
 	int64_t max_at;           /* and its write, after the first message's (summary.max_time_s, as ping's) */
+	/* rpmsg with the kernel's kprobes: host_to_remote split at the kick (write -> kick, kick -> ISR) and
+	 * remote_to_host at the interrupt (send -> IRQ, IRQ -> read) */
+	struct rplat_hist ksub[4];
+	const char *kprobes, *kprobes_why;
 };
+
+static const char *const ksub_names[4] = { "write_to_kick", "kick_to_isr", "send_to_irq", "irq_to_read" };
+static const char *const ksub_label[4] = { "  write -> kick (rproc_virtio_notify)", "  kick -> remote ISR",
+					   "  send -> IRQ (rproc_vq_interrupt)", "  IRQ -> application read returns" };
 
 static double truth_mono(const struct obs *x, const struct result *r, uint64_t ticks)
 {
@@ -513,6 +521,41 @@ static void fit_seg(const struct obs *x, struct result *r, size_t s, struct rpla
 	rplat_clk_fit(clk, &r->fit[s]);
 }
 
+/* The kernel's kick for message m: the first KICK in [write, read] (it is made in the writing thread, within
+ * its write()); the interrupt that delivered the reply: the last IRQ in [write, read]. Both host times, so
+ * write -> kick and IRQ -> read are exact; kick -> ISR and send -> IRQ carry the clock's error. */
+static void kernel_split(struct result *r, const struct rplat_obs_hostev *hev, size_t nh, const struct rplat_obs_msg *m,
+			 const double st[NSTAGES])
+{
+	size_t lo = 0, hi = nh, i;
+	int64_t kick = -1, irq = -1;
+
+	if (!r->kprobes || !r->kprobes[0])
+		return;
+	while (lo < hi) { /* the first event at or after the write */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (hev[mid].t < m->t_write)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < nh && hev[i].t <= m->t_read; i++) {
+		if (hev[i].type == RPLAT_OBS_KICK && kick < 0)
+			kick = hev[i].t;
+		else if (hev[i].type == RPLAT_OBS_IRQ)
+			irq = hev[i].t;
+	}
+	if (kick >= 0) {
+		rplat_hist_add_signed(&r->ksub[0], kick - m->t_write);
+		rplat_hist_add_signed(&r->ksub[1], llround(st[0] - (double)(kick - m->t_write)));
+	}
+	if (irq >= 0) {
+		rplat_hist_add_signed(&r->ksub[2], llround(st[3] - (double)(m->t_read - irq)));
+		rplat_hist_add_signed(&r->ksub[3], m->t_read - irq);
+	}
+}
+
 static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev, size_t nh, char *err,
 		   size_t errlen)
 {
@@ -521,6 +564,8 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 
 	if (rplat_obs_match(hev, nh, x->rec, x->nrec, x->seg, x->nseg, &r->msg, &r->nmsg, &r->ms))
 		return rplat_fail(err, errlen, "out of memory matching");
+	for (i = 0; i < 4; i++)
+		rplat_hist_init(&r->ksub[i]);
 	r->fit = calloc(x->nseg, sizeof(*r->fit));
 	clk = malloc(sizeof(*clk));
 	if (!r->fit || !clk) {
@@ -605,6 +650,7 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 
 			for (k = 0; k < NSTAGES; k++)
 				rplat_hist_add_signed(&r->stage[k], llround(st[k]));
+			kernel_split(r, hev, nh, m, st);
 			if (r->has_truth) {
 				uint64_t rk = m->has_isr ? m->r_isr : m->r_rx;
 				const struct rplat_clk_fit *f = &r->fit[m->seg];
@@ -808,6 +854,18 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_uint(&jw, "events", r->trace_events);
 	rplat_jw_uint(&jw, "lost", r->trace_lost);
 	rplat_jw_obj_end(&jw);
+	if (x->t.is_rpmsg) {
+		/* the kernel's side (kprobes): where each host-side stage splits */
+		rplat_jw_obj_begin(&jw, "kernel");
+		rplat_jw_str(&jw, "kprobes", r->kprobes ? r->kprobes : "");
+		if (r->kprobes_why)
+			rplat_jw_str(&jw, "missing", r->kprobes_why);
+		else
+			rplat_jw_null(&jw, "missing");
+		for (s = 0; s < 4; s++)
+			rplat_stats_json(&jw, ksub_names[s], &r->ksub[s], (s == 1 || s == 2) && f0->valid ? r->err_max : -1);
+		rplat_jw_obj_end(&jw);
+	}
 	rplat_jw_obj_begin(&jw, "match");
 	rplat_jw_uint(&jw, "remote_msgs", r->ms.remote_msgs);
 	rplat_jw_uint(&jw, "remote_unmatched", r->ms.remote_unmatched);
@@ -876,10 +934,18 @@ static void print_summary(const struct obs *x, const struct result *r, const cha
 	printf("  %-42s %10llu %10.2f %10.2f %10.2f\n", "round trip (application write -> read)",
 	       (unsigned long long)r->rtt.count, rplat_hist_percentile(&r->rtt, 50) / 1e3,
 	       rplat_hist_percentile(&r->rtt, 99) / 1e3, r->rtt.max / 1e3);
-	for (i = 0; i < NSTAGES; i++)
+	for (i = 0; i < NSTAGES; i++) {
 		printf("  %-42s %10llu %10.2f %10.2f %10.2f\n", stage_label[i], (unsigned long long)r->stage[i].count,
 		       rplat_hist_percentile(&r->stage[i], 50) / 1e3, rplat_hist_percentile(&r->stage[i], 99) / 1e3,
 		       r->stage[i].max / 1e3);
+		for (int k = i == 0 ? 0 : i == 3 ? 2 : 4; k < (i == 0 ? 2 : i == 3 ? 4 : 0); k++)
+			if (r->ksub[k].count)
+				printf("  %-42s %10llu %10.2f %10.2f %10.2f\n", ksub_label[k],
+				       (unsigned long long)r->ksub[k].count, rplat_hist_percentile(&r->ksub[k], 50) / 1e3,
+				       rplat_hist_percentile(&r->ksub[k], 99) / 1e3, r->ksub[k].max / 1e3);
+	}
+	if (x->t.is_rpmsg && r->kprobes_why)
+		printf("# kprobes: %s\n", r->kprobes_why);
 	printf("# run: %s\n", dir);
 }
 
@@ -947,9 +1013,10 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	}
 	/* rpmsg_char: one write() is one message, one read() one message, their lengths the message's */
 	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, x.t.is_rpmsg, x.t.is_qemu,
-				    x.t.is_rpmsg ? 0 : o->read_probe, err, errlen);
+				    x.t.is_rpmsg ? 0 : o->read_probe, x.t.is_rpmsg, err, errlen);
 	if (!tr)
 		goto out;
+	r.kprobes = rplat_obs_trace_kprobes(tr, &r.kprobes_why);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, &old_int);

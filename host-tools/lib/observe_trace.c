@@ -47,13 +47,19 @@ struct rplat_obs_trace {
 	int msg_lens;             /* counts and returns are message lengths */
 	int sock;                 /* events[1]: send()/recv() */
 	struct tracefs_dynevent *up; /* the uretprobe on the application's rplat_link_recv, or NULL */
+	struct tracefs_dynevent *kp[2]; /* kprobes "kick", "irq" (rpmsg), or NULL */
+	char kp_placed[96], kp_why[160];
 	struct rplat_obs_hostev *ev;
 	size_t n, cap;
 	int oom;
 };
 
 static struct tracefs_instance *g_inst; /* for the atexit cleanup */
-static struct tracefs_dynevent *g_up;
+static struct tracefs_dynevent *g_up, *g_kp[2];
+
+/* the kernel's side of a message on a board: its kick in the writer's thread, the remote's interrupt */
+static const char *const kp_name[2] = { "kick", "irq" };
+static const char *const kp_sym[2] = { "rproc_virtio_notify", "rproc_vq_interrupt" };
 
 static void atexit_cleanup(void)
 {
@@ -66,6 +72,11 @@ static void atexit_cleanup(void)
 		tracefs_dynevent_destroy(g_up, true);
 		g_up = NULL;
 	}
+	for (int i = 0; i < 2; i++)
+		if (g_kp[i]) {
+			tracefs_dynevent_destroy(g_kp[i], true);
+			g_kp[i] = NULL;
+		}
 }
 
 /* The file offset of function 'sym' in the ELF 'path' (for a uprobe), or 0. */
@@ -135,6 +146,12 @@ void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
 		tracefs_dynevent_free(t->up);
 		g_up = NULL;
 	}
+	for (int i = 0; i < 2; i++)
+		if (t->kp[i]) {
+			tracefs_dynevent_destroy(t->kp[i], true);
+			tracefs_dynevent_free(t->kp[i]);
+			g_kp[i] = NULL;
+		}
 	if (t->tep)
 		tep_free(t->tep);
 	free(t->ev);
@@ -175,11 +192,71 @@ static struct tep_handle *load_formats(const struct rplat_obs_trace *t, int recv
 		}
 		free(buf);
 	}
+	for (i = 0; i < 2; i++) {
+		if (!t->kp[i])
+			continue;
+		buf = tracefs_event_file_read(NULL, PROBE_GROUP, kp_name[i], "format", &size);
+		if (!buf || tep_parse_event(tep, buf, (unsigned long)size, PROBE_GROUP)) {
+			free(buf);
+			tep_free(tep);
+			return NULL;
+		}
+		free(buf);
+	}
 	return tep;
 }
 
+/* The kprobes of a board's remoteproc, where the kernel has them: placed, filtered (the kick to the
+ * application's thread) and enabled in the instance, or left out with the reason; never an error. */
+static void setup_kprobes(struct rplat_obs_trace *t)
+{
+	char filt[64];
+	int i;
+
+	if (!tracefs_file_exists(NULL, "kprobe_events")) {
+		snprintf(t->kp_why, sizeof(t->kp_why), "no kprobe_events in tracefs (kernel without KPROBE_EVENTS)");
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		struct tracefs_dynevent *d, *old = tracefs_kprobe_alloc(PROBE_GROUP, kp_name[i], kp_sym[i], NULL);
+
+		if (old) { /* a leftover of a crashed observe */
+			tracefs_dynevent_destroy(old, true);
+			tracefs_dynevent_free(old);
+		}
+		d = tracefs_kprobe_alloc(PROBE_GROUP, kp_name[i], kp_sym[i], NULL);
+		if (!d || tracefs_dynevent_create(d)) {
+			snprintf(t->kp_why + strlen(t->kp_why), sizeof(t->kp_why) - strlen(t->kp_why), "%s%s not probeable",
+				 t->kp_why[0] ? "; " : "", kp_sym[i]);
+			tracefs_dynevent_free(d);
+			continue;
+		}
+		t->kp[i] = g_kp[i] = d;
+		if (i == 0)
+			snprintf(filt, sizeof(filt), "common_pid == %d", (int)t->tid);
+		if ((i == 0 && tracefs_event_file_write(t->inst, PROBE_GROUP, kp_name[i], "filter", filt) < 0) ||
+		    tracefs_event_enable(t->inst, PROBE_GROUP, kp_name[i]) < 0) {
+			snprintf(t->kp_why + strlen(t->kp_why), sizeof(t->kp_why) - strlen(t->kp_why),
+				 "%s%s: cannot enable", t->kp_why[0] ? "; " : "", kp_sym[i]);
+			tracefs_dynevent_destroy(d, true);
+			tracefs_dynevent_free(d);
+			t->kp[i] = g_kp[i] = NULL;
+			continue;
+		}
+		snprintf(t->kp_placed + strlen(t->kp_placed), sizeof(t->kp_placed) - strlen(t->kp_placed), "%s%s",
+			 t->kp_placed[0] ? "," : "", kp_sym[i]);
+	}
+}
+
+const char *rplat_obs_trace_kprobes(const struct rplat_obs_trace *t, const char **why)
+{
+	if (why)
+		*why = t->kp_why[0] ? t->kp_why : NULL;
+	return t->kp_placed;
+}
+
 struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, int msg_lens, int sock,
-					       int recv_probe, char *err, size_t errlen)
+					       int recv_probe, int kprobes, char *err, size_t errlen)
 {
 	static int atexit_set;
 	struct rplat_obs_trace *t = calloc(1, sizeof(*t));
@@ -269,6 +346,8 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 			goto fail;
 		}
 	}
+	if (kprobes)
+		setup_kprobes(t);
 	t->tep = load_formats(t, recv_probe);
 	if (!t->tep) {
 		rplat_fail(err, errlen, "tracefs: cannot read the syscalls event formats");
@@ -326,6 +405,10 @@ static int on_event(struct tep_event *e, struct tep_record *r, int cpu, void *ct
 		if (field(e, r, "fd", &fd) || (int)fd != t->fd_tx || field(e, r, t->sock ? "len" : "count", &v))
 			return 0;
 		push(t, (int64_t)r->ts, RPLAT_OBS_WRITE, t->msg_lens ? (int64_t)v : -1);
+	} else if (t->kp[0] && !strcmp(e->name, "kick")) {
+		push(t, (int64_t)r->ts, RPLAT_OBS_KICK, -1);
+	} else if (t->kp[1] && !strcmp(e->name, "irq")) {
+		push(t, (int64_t)r->ts, RPLAT_OBS_IRQ, -1);
 	} else if (t->up && !strcmp(e->name, "recv")) {
 		if (field(e, r, "ret", &v) == 0 && (long long)v > 0)
 			push(t, (int64_t)r->ts, RPLAT_OBS_READ, t->msg_lens ? (long long)v : -1);

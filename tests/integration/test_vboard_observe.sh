@@ -213,6 +213,12 @@ PY
     jassert "$r" "d['observe']['match']['remote_msgs'] == $N and d['observe']['match']['remote_unmatched'] == 0 and d['observe']['match']['contradicted'] == 0"
     jassert "$r" "d['observe']['trace']['lost'] == 0 and d['clock']['valid']"
     jassert "$r" "all(d['summary']['stages'][k]['count'] == $N for k in ('host_to_remote', 'remote_dispatch', 'remote_processing', 'remote_to_host'))"
+    # the kernel's side through its kprobes: the kick inside the client's write(), the interrupt before
+    # its read() returns, for every message
+    jassert "$r" "d['observe']['kernel']['kprobes'] == 'rproc_virtio_notify,rproc_vq_interrupt' and d['observe']['kernel']['missing'] is None"
+    jassert "$r" "all(d['observe']['kernel'][k]['count'] == $N for k in ('write_to_kick', 'kick_to_isr', 'send_to_irq', 'irq_to_read'))"
+    jassert "$r" "d['observe']['kernel']['write_to_kick']['min'] >= 0 and d['observe']['kernel']['irq_to_read']['min'] >= 0"
+    jassert "$r" "d['observe']['kernel']['write_to_kick']['max'] <= d['summary']['stages']['host_to_remote']['max'] + d['clock']['err_bound_ns'] + 1000"
     # causal order, the stages' sum, and the client's own round trip, message by message
     python3 - "$O/out/obs/samples.tsv" "$O/out/obs-client.log" "$r" <<'PY' || fail "$F: stages against the client's own log"
 import csv, json, sys
@@ -255,6 +261,10 @@ PY
         "ISR->RX $(jget "$r" "round($st['remote_dispatch']['p50'] / 1e3, 2)")," \
         "RX->send $(jget "$r" "round($st['remote_processing']['p50'] / 1e3, 2)")," \
         "send->read $(jget "$r" "round($st['remote_to_host']['p50'] / 1e3, 1)");" \
+        "kprobes: write->kick $(jget "$r" "round(d['observe']['kernel']['write_to_kick']['p50'] / 1e3, 1)")," \
+        "kick->ISR $(jget "$r" "round(d['observe']['kernel']['kick_to_isr']['p50'] / 1e3, 1)")," \
+        "send->IRQ $(jget "$r" "round(d['observe']['kernel']['send_to_irq']['p50'] / 1e3, 1)")," \
+        "IRQ->read $(jget "$r" "round(d['observe']['kernel']['irq_to_read']['p50'] / 1e3, 1)");" \
         "clock bound $(jget "$r" "round(d['clock']['err_bound_ns'] / 1e3, 1)") us;" \
         "drain $(jget "$r" "round(d['observe']['drain']['ns_per_record'])") ns/record"
 

@@ -19,7 +19,10 @@
 
 /* ---- matching ---- */
 
-enum rplat_obs_hev_type { RPLAT_OBS_WRITE = 1, RPLAT_OBS_READ = 2 };
+/* WRITE/READ: the application's message syscalls; KICK: the kernel notifying the remote for it (a kprobe
+ * on rproc_virtio_notify in its thread); IRQ: the remote's doorbell interrupt (rproc_vq_interrupt, any
+ * thread). The matcher looks only at WRITE and READ. */
+enum rplat_obs_hev_type { RPLAT_OBS_WRITE = 1, RPLAT_OBS_READ = 2, RPLAT_OBS_KICK = 3, RPLAT_OBS_IRQ = 4 };
 
 /* One application syscall on its rpmsg fd: a write() entered, or a read() returned. */
 struct rplat_obs_hostev {
