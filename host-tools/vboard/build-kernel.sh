@@ -46,11 +46,12 @@ flavour=$1
 case $flavour in preempt|rt) ;; *) usage ;; esac
 case $arch in
     arm64) karch=arm64 cross=aarch64-linux-gnu- image=Image ;;
-    x86_64) karch=x86_64 cross="" image=bzImage ;;
+    # ARCH=x86, not x86_64: tinyconfig then starts 32-bit and CONFIG_64BIT=y comes from the fragment, as
+    # before the architecture split (ARCH=x86_64 gave a different .config, see arch-x86_64.config)
+    x86_64) karch=x86 cross="" image=bzImage ;;
     *) echo "$me: --arch must be arm64 or x86_64, not '$arch'" >&2; usage ;;
 esac
 imgpath=arch/$karch/boot/$image
-[ "$karch" != x86_64 ] || imgpath=arch/x86/boot/$image
 
 common=$here/kernel.config
 archfrag=$here/arch-$arch.config
