@@ -11,13 +11,15 @@
 #     vdev0buffer@21040000   0xc0000  shared-dma-pool, no-map   the rpmsg buffers (the vdev's DMA pool)
 #     vdev0vring0@21010000   0x10000  no-map                    vring 0
 #     vdev0vring1@21020000   0x10000  no-map                    vring 1
+#     rplat-ring@21030000    0x10000  no-map                    the rplat hooks' event ring (a firmware
+#                                                               table's CARVEOUT "rplat-ring" binds to it)
 #     rsc-table@21000000     0x10000  no-map                    resource table, trace buffer, control block
 #                                                               (the firmware window's first 64 KiB)
 #   /pcie@10000000/rproc@N: the ivshmem-doorbell PCI device in slot N (default 8; run.sh puts it
 #   there with addr=N), compatible "pci1af4,1110" (its PCI ID: the PCI bus binding's name, which
 #   Linux's pci_set_of_node() attaches to the device), firmware-name "rplat-vboard.elf" and
-#   memory-region = <vdev0buffer vdev0vring0 vdev0vring1 rsc-table> (the vdev pool first).
-# rproc_ivshmem.ko takes vdev0vring0/1 and vdev0buffer from this node when it has one (and refuses a
+#   memory-region = <vdev0buffer vdev0vring0 vdev0vring1 rplat-ring rsc-table> (the vdev pool first).
+# rproc_ivshmem.ko takes vdev0vring0/1, vdev0buffer and rplat-ring from this node when it has one (and refuses a
 # region outside BAR2); `rplat check dt` in the guest reads the live tree. --shm-size (default 1 MiB)
 # only checks that the regions fit the shared memory. Exit 0 ok, 1 failure, 2 usage.
 set -eu
@@ -60,6 +62,7 @@ region() {
 region vdev0buffer 0x40000 0xc0000 0x7001 pool
 region vdev0vring0 0x10000 0x10000 0x7002
 region vdev0vring1 0x20000 0x10000 0x7003
+region rplat-ring 0x30000 0x10000 0x7005
 region rsc-table 0x0 0x10000 0x7004
 
 node=/$host/rproc@$(printf '%x' "$slot")
@@ -68,4 +71,4 @@ fdtput -c "$dtb" "$node"
 fdtput -t x "$dtb" "$node" reg "$(printf '%x' $((slot << 11)))" 0 0 0 0
 fdtput -t s "$dtb" "$node" compatible pci1af4,1110
 fdtput -t s "$dtb" "$node" firmware-name rplat-vboard.elf
-fdtput -t x "$dtb" "$node" memory-region 0x7001 0x7002 0x7003 0x7004
+fdtput -t x "$dtb" "$node" memory-region 0x7001 0x7002 0x7003 0x7005 0x7004

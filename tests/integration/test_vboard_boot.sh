@@ -10,7 +10,7 @@
 #     acpi_pm; never jiffies) and high-resolution timers; /dev/cpu_dma_latency; tracefs with sched, irq and syscall events; a kprobe on rproc_vq_interrupt can be created
 #     and removed; the remoteproc class and the rpmsg bus with rpmsg_chrdev and rpmsg_ctrl drivers;
 #   - arm64: the live device tree (/sys/firmware/devicetree/base) describes the remote, and `rplat check
-#     dt` in the guest finds it (/pcie@10000000/rproc@8, rproc_ivshmem) with its four reserved regions in
+#     dt` in the guest finds it (/pcie@10000000/rproc@8, rproc_ivshmem) with its five reserved regions in
 #     BAR2 at 0x21000000, the vdev0buffer pool, cross-checks the firmware ELF and finds no error (the one
 #     warning is dma-coherent, inherited from QEMU's PCIe host node, which is right on this board: the
 #     remote is a host process on the same memory); a tree broken on purpose (vdev0vring0 moved onto
@@ -57,10 +57,10 @@ check_dt_clean() {
     local f=$1 o=$2
     [ "$(cat "$o/dt-rc")" = 1 ] || { cat "$o/dt.json"; fail "$f: check dt exited $(cat "$o/dt-rc") on the live tree, expected 1 (one warning)"; }
     jassert "$o/dt.json" 'd["source"] == "/sys/firmware/devicetree/base" and d["summary"]["errors"] == 0 and [x["rule"] for x in d["findings"] if x["severity"] == "warning"] == ["dt.dma_coherent"]'
-    jassert "$o/dt.json" 'len(d["remoteprocs"]) == 1 and d["remoteprocs"][0]["path"] == "/pcie@10000000/rproc@8" and d["remoteprocs"][0]["driver"] == "rproc_ivshmem" and d["remoteprocs"][0]["firmware_name"] == "rplat-vboard.elf" and d["remoteprocs"][0]["dma_pool"] == "/reserved-memory/vdev0buffer@21040000" and len(d["remoteprocs"][0]["memory_regions"]) == 4'
-    jassert "$o/dt.json" 'sorted((r["path"], r["base"], r["size"], r["no_map"], r["shared_dma_pool"]) for r in d["reserved_memory"]) == [("/reserved-memory/rsc-table@21000000", 0x21000000, 0x10000, True, False), ("/reserved-memory/vdev0buffer@21040000", 0x21040000, 0xc0000, True, True), ("/reserved-memory/vdev0vring0@21010000", 0x21010000, 0x10000, True, False), ("/reserved-memory/vdev0vring1@21020000", 0x21020000, 0x10000, True, False)]'
+    jassert "$o/dt.json" 'len(d["remoteprocs"]) == 1 and d["remoteprocs"][0]["path"] == "/pcie@10000000/rproc@8" and d["remoteprocs"][0]["driver"] == "rproc_ivshmem" and d["remoteprocs"][0]["firmware_name"] == "rplat-vboard.elf" and d["remoteprocs"][0]["dma_pool"] == "/reserved-memory/vdev0buffer@21040000" and len(d["remoteprocs"][0]["memory_regions"]) == 5'
+    jassert "$o/dt.json" 'sorted((r["path"], r["base"], r["size"], r["no_map"], r["shared_dma_pool"]) for r in d["reserved_memory"]) == [("/reserved-memory/rplat-ring@21030000", 0x21030000, 0x10000, True, False), ("/reserved-memory/rsc-table@21000000", 0x21000000, 0x10000, True, False), ("/reserved-memory/vdev0buffer@21040000", 0x21040000, 0xc0000, True, True), ("/reserved-memory/vdev0vring0@21010000", 0x21010000, 0x10000, True, False), ("/reserved-memory/vdev0vring1@21020000", 0x21020000, 0x10000, True, False)]'
     jassert "$o/dt.json" 'd["cross_check"]["node"] == "/pcie@10000000/rproc@8" and 0 < d["cross_check"]["pool_need"] <= d["cross_check"]["pool_size"] == 0xc0000'
-    echo "$f: check dt on the live tree: /pcie@10000000/rproc@8 (rproc_ivshmem), 4 regions in BAR2, pool $(jget "$o/dt.json" 'd["cross_check"]["pool_need"]') of $(jget "$o/dt.json" 'd["cross_check"]["pool_size"]') bytes for the firmware, 0 errors"
+    echo "$f: check dt on the live tree: /pcie@10000000/rproc@8 (rproc_ivshmem), 5 regions in BAR2, pool $(jget "$o/dt.json" 'd["cross_check"]["pool_need"]') of $(jget "$o/dt.json" 'd["cross_check"]["pool_size"]') bytes for the firmware, 0 errors"
 }
 
 # what the guest reports about itself, into /out

@@ -14,11 +14,10 @@
  * guest-physical address, because the descriptors virtio_ring writes carry physical addresses. Where
  * they are: when the PCI device has a device-tree node (the arm64 board: /pcie@.../rproc@N, made by
  * host-tools/vboard/dt-remote.sh) its memory-region entries, named like stm32_rproc's and imx_rproc's
- * regions (vdev0vring0, vdev0vring1, vdev0buffer; any other one, such as rsc-table, is only checked),
- * each of which must lie inside BAR2; without a node (x86_64) the fixed layout of rproc_ivshmem_abi.h.
- * Either way "rplat-ring" is registered too, at its fixed slot (a table's CARVEOUT of that name binds to
- * it). kick()
- * rings the remote's vring vector; the remote's vring vector (MSI-X 0, "ivshmem-mbox-vq") calls
+ * regions (vdev0vring0, vdev0vring1, vdev0buffer, rplat-ring; any other one, such as rsc-table, is only
+ * checked), each of which must lie inside BAR2; without a node (x86_64) the fixed layout of
+ * rproc_ivshmem_abi.h. Either way "rplat-ring" is registered too (a table's CARVEOUT of that name binds
+ * to it): from the tree when it names it, else at its fixed slot. kick() rings the remote's vring vector; the remote's vring vector (MSI-X 0, "ivshmem-mbox-vq") calls
  * rproc_vq_interrupt() from a threaded handler, as the TI K3 drivers do from their mailbox callback.
  * start() and stop() are commands in the control block, acknowledged on MSI-X 1 ("ivshmem-mbox-ctrl"),
  * which also reports a remote that died (rproc_report_crash()).
@@ -141,7 +140,7 @@ static int rproc_ivshmem_add_carveout(struct rproc_ivshmem *vb, const char *name
 }
 
 /* The carveouts from the device-tree node's memory-region (reserved-memory regions inside BAR2). */
-static int rproc_ivshmem_prepare_of(struct rproc_ivshmem *vb, struct device_node *np, int n)
+static int rproc_ivshmem_prepare_of(struct rproc_ivshmem *vb, struct device_node *np, int n, bool *ring)
 {
 	struct device *dev = &vb->pdev->dev;
 	int i, ret, found = 0;
@@ -169,7 +168,14 @@ static int rproc_ivshmem_prepare_of(struct rproc_ivshmem *vb, struct device_node
 			return -EINVAL;
 		}
 		vring = !strcmp(rn->name, "vdev0vring0") || !strcmp(rn->name, "vdev0vring1");
-		if (vring || !strcmp(rn->name, "vdev0buffer")) {
+		if (!strcmp(rn->name, "rplat-ring")) {
+			ret = rproc_ivshmem_add_carveout(vb, rn->name, rmem->base, rmem->size, true);
+			if (ret) {
+				of_node_put(rn);
+				return ret;
+			}
+			*ring = true;
+		} else if (vring || !strcmp(rn->name, "vdev0buffer")) {
 			/* vdev0buffer stays unmapped: remoteproc_virtio declares it as a DMA pool */
 			ret = rproc_ivshmem_add_carveout(vb, rn->name, rmem->base, rmem->size, vring);
 			if (ret) {
@@ -202,12 +208,13 @@ static int rproc_ivshmem_prepare(struct rproc *rproc)
 	};
 	struct rproc_ivshmem *vb = rproc->priv;
 	struct device_node *np = vb->pdev->dev.of_node;
+	bool ring = false;
 	unsigned int i;
 	int n, ret;
 
 	n = np ? of_count_phandle_with_args(np, "memory-region", NULL) : 0;
 	if (n > 0) {
-		ret = rproc_ivshmem_prepare_of(vb, np, n);
+		ret = rproc_ivshmem_prepare_of(vb, np, n, &ring);
 		if (ret)
 			return ret;
 	} else {
@@ -220,7 +227,10 @@ static int rproc_ivshmem_prepare(struct rproc *rproc)
 	}
 	/* the rplat hooks' event ring (issue 12), for a firmware whose table names it (the echo example's):
 	 * the fixed slot between the vrings and the buffers in either layout; a table's CARVEOUT that no
-	 * driver registered would be allocated in guest RAM, out of the host remote's reach */
+	 * driver registered would be allocated in guest RAM, out of the host remote's reach. A device tree
+	 * that names it (dt-remote.sh's does) gave it above. */
+	if (ring)
+		return 0;
 	return rproc_ivshmem_add_carveout(vb, "rplat-ring", vb->shm_pa + RPLAT_VB_RING_OFF, RPLAT_VB_RING_LEN, true);
 }
 
