@@ -5,7 +5,8 @@
 # In the guest: rproc_ivshmem binds the ivshmem-doorbell device, the rproc appears offline; `start`
 # loads the firmware ELF into the shared memory, the remote sees DRIVER_OK and announces rpmsg-raw /
 # rpmsg_chrdev on port 14, rpmsg_char gives /dev/rpmsgN; `rplat ping` over it (and over an endpoint
-# made through /dev/rpmsg_ctrlN) must lose nothing; `stop` stops the remote. Skips (with the reason) when
+# made through /dev/rpmsg_ctrlN) must lose nothing, and stream, check coherency and trace run over both;
+# `stop` stops the remote. On the host, report, budget and compare read the runs that came back. Skips (with the reason) when
 # the guest kernel is not built. Usage: test_vboard_rpmsg.sh [BUILD_DIR ["FLAVOURS"]] (tests/run-integration.sh
 # passes BUILD in the environment).
 . "$(dirname "$0")/lib.sh"
@@ -160,6 +161,13 @@ if [ $name = host ]; then
     rplat check system > /out/check-system.txt; echo "check-system-rc: \$?"
     rplat trace --link rpmsg:\$dev -l 300 -i 1000 --no-dma-latency -q -o /out/trace > /out/trace.txt 2>&1
     echo "trace-rc: \$?"
+    # the same tools over an endpoint rplat makes itself through /dev/rpmsg_ctrlN
+    ctl=rpmsg:rproc=rplat-vboard,port=14,name=rpmsg-raw
+    rplat check coherency --link \$ctl > /out/coherency-ctrl.txt; echo "coherency-ctrl-rc: \$?"
+    rplat stream --link \$ctl -D 1 --no-dma-latency -q -o /out/stream-ctrl > /out/stream-ctrl.txt 2>&1
+    echo "stream-ctrl-rc: \$?"
+    rplat trace --link \$ctl -l 200 -i 1000 --no-dma-latency -q -o /out/trace-ctrl > /out/trace-ctrl.txt 2>&1
+    echo "trace-ctrl-rc: \$?"
 fi
 echo "trace:"
 cat /sys/kernel/debug/remoteproc/*/trace0
@@ -338,6 +346,16 @@ host_tools_checks() {
     jassert "$O/out/trace/trace/capture.json" \
         "set(['rproc_vq_interrupt', 'rpmsg_recv_done', 'virtqueue_kick']) <= set(d['kprobes']['traced'])"
     jassert "$O/out/trace/trace/analysis.json" "d['messages'] == 300 and d['matched'] / d['messages'] >= 0.99"
+    # over the rpmsg_ctrl endpoint: coherency clean, the stream complete, the trace matched
+    { grep -q '^coherency-ctrl-rc: 0$' "$G" && grep -q '^# verdict: clean' "$O/out/coherency-ctrl.txt"; } ||
+        { cat "$O/out/coherency-ctrl.txt" >&2; fail "check coherency over the rpmsg_ctrl endpoint is not clean"; }
+    [ -f "$O/out/stream-ctrl/run.json" ] || { cat "$O/out/stream-ctrl.txt" >&2; fail "stream over the ctrl endpoint wrote no run"; }
+    jassert "$O/out/stream-ctrl/run.json" "d['kind'] == 'stream' and d['counts']['expected'] > 100 and d['counts']['received'] == d['counts']['expected'] and d['counts']['lost'] == 0"
+    grep -q '^trace-ctrl-rc: 0$' "$G" || { cat "$O/out/trace-ctrl.txt" >&2; fail "rplat trace over the ctrl endpoint failed"; }
+    jassert "$O/out/trace-ctrl/trace/analysis.json" "d['messages'] == 200 and d['matched'] / d['messages'] >= 0.99"
+    echo "host ($FLAVOUR): over the rpmsg_ctrl endpoint: check coherency clean, stream" \
+        "$(jget "$O/out/stream-ctrl/run.json" "d['counts']['received']") messages 0 lost, trace" \
+        "$(jget "$O/out/trace-ctrl/trace/analysis.json" "d['matched']")/200 matched"
     oracle_checks
     echo "host ($FLAVOUR): rplat rproc (the kernel's EBUSY/EINVAL), check system (mbox irq, remoteproc)," \
         "trace (kprobes on rproc_vq_interrupt/rpmsg_recv_done/virtqueue_kick," \
@@ -600,7 +618,7 @@ for FLAVOUR in $built; do
         echo "qemu remote: skipped (qemu-system-arm or ${CROSS}gcc missing)"
     fi
 done
-# The run directories came back to the host, where report and compare read them: PREEMPT_RT against
+# The run directories came back to the host, where report, budget and compare read them: PREEMPT_RT against
 # PREEMPT_DYNAMIC on the same board when both kernels are built.
 runs=""
 for FLAVOUR in $built; do runs="$runs $T/$FLAVOUR-host/out/out/ping-dev"; done
@@ -609,6 +627,12 @@ set -- $runs
 "$BUILD/rplat" report "$1" -o "$T/report" -q --no-png >"$T/report.log" 2>&1 ||
     { cat "$T/report.log" >&2; fail "rplat report cannot read the guest's run"; }
 grep -q 'PREEMPT' "$T/report/report.md" || fail "the report does not name the guest's preemption model"
+# budget reads the guest's runs: a rule that holds (nothing lost) and one that cannot (rtt under 1 ns)
+"$BUILD/rplat" budget 'lost == 0; late == 0' "$@" >"$T/budget.txt" 2>&1 ||
+    { cat "$T/budget.txt" >&2; fail "rplat budget 'lost == 0' failed on the guest's runs"; }
+rc=0; "$BUILD/rplat" budget 'rtt.max <= 1ns' "$1" -q || rc=$?
+[ $rc -eq 1 ] || fail "rplat budget 'rtt.max <= 1ns' on a guest run exited $rc, not 1"
+echo "budget: the guest's runs hold 'lost == 0; late == 0' and fail 'rtt.max <= 1ns' (exit 1)"
 if [ $# -ge 2 ]; then
     "$BUILD/rplat" compare "$@" -o "$T/compare" -q --no-png >"$T/compare.log" 2>&1 ||
         { cat "$T/compare.log" >&2; fail "rplat compare of the flavours failed"; }
