@@ -577,6 +577,7 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 	fit_seg(x, r, 0, clk);
 	for (s = 0; s < x->nseg; s++) {
 		const struct rplat_clk_fit *prev = NULL;
+		double carried;
 		size_t p;
 
 		for (p = s + 1; p-- > 0;)
@@ -588,14 +589,19 @@ static int analyse(struct obs *x, struct result *r, struct rplat_obs_hostev *hev
 			continue;
 		if (!prev)
 			continue;
-		if (rplat_obs_match_time(r->msg, r->nmsg, x->rec, x->nrec, (uint32_t)s, prev, prev->err_ns + 2000,
+		/* prev was made from other records (an earlier segment, this one's clean part): over this
+		 * segment's stamps it is known only as well as rplat_clk_err_at() says there */
+		carried = rplat_obs_seg_err(prev, x->rec, x->nrec, (uint32_t)s);
+		if (rplat_obs_match_time(r->msg, r->nmsg, x->rec, x->nrec, (uint32_t)s, prev, carried + 2000,
 					 &r->ms)) {
 			free(clk);
 			return rplat_fail(err, errlen, "out of memory matching");
 		}
 		fit_seg(x, r, s, clk);
-		if (!r->fit[s].valid)
+		if (!r->fit[s].valid) {
 			r->fit[s] = *prev;
+			r->fit[s].err_ns = carried;
+		}
 	}
 	for (s = 0; s < x->nseg; s++)
 		if (r->fit[s].valid && r->fit[s].err_ns > r->err_max)

@@ -200,6 +200,20 @@ int rplat_obs_match(const struct rplat_obs_hostev *hev, size_t nh, const struct 
 	return 0;
 }
 
+double rplat_obs_seg_err(const struct rplat_clk_fit *fit, const struct rplat_obs_rec *rec, size_t nr, uint32_t s)
+{
+	double e = fit->err_ns;
+
+	for (size_t i = 0; i < nr; i++)
+		if (rec[i].seg == s) {
+			double ei = rplat_clk_err_at(fit, rec[i].r.t);
+
+			if (ei > e)
+				e = ei;
+		}
+	return e;
+}
+
 int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rplat_obs_rec *rec, size_t nr,
 			 uint32_t s, const struct rplat_clk_fit *fit, double tol_ns, struct rplat_obs_match_stats *st)
 {

@@ -313,13 +313,58 @@ static void test_carveouts(void **state)
 	assert_int_equal(rplat_obs_carveout_find(bad, strlen(bad), "rplat-ring", &co, err, sizeof(err)), -1);
 }
 
+/* A fit carried to records beyond the stamps it was made from is known less well there: the bound grows
+ * with the slopes the fit allows (rplat_clk_err_at), and rplat_obs_seg_err takes the worst record. */
+static void test_seg_err(void **state)
+{
+	struct rplat_clk *clk = malloc(sizeof(*clk));
+	struct rplat_clk_fit fit;
+	struct rplat_obs_rec rec[3];
+	double inside;
+
+	(void)state;
+	assert_non_null(clk);
+	/* 100 exchanges over 0.1 s of a 1 MHz counter (1 tick = 1000 ns), 2-4 us each way */
+	rplat_clk_init(clk, 1e6);
+	for (int i = 0; i < 100; i++) {
+		struct rplat_clk_sample cs;
+		uint64_t k = 1000 + (uint64_t)i * 1000;
+
+		cs.host_send = (int64_t)k * 1000 - 2000 - (i % 3) * 1000;
+		cs.host_recv = (int64_t)k * 1000 + 5000 + (i % 2) * 1000;
+		cs.r_kick = k;
+		cs.r_reply = k + 2;
+		rplat_clk_add(clk, &cs);
+	}
+	assert_int_equal(rplat_clk_fit(clk, &fit), 0);
+	assert_true(fit.valid);
+	memset(rec, 0, sizeof(rec));
+	/* segment 1 has no records: the fit's own bound */
+	assert_true(rplat_obs_seg_err(&fit, rec, 0, 1) == fit.err_ns);
+	/* inside the fit's span: its own bound */
+	rec[0].seg = 1;
+	rec[0].r.t = 50000;
+	inside = rplat_obs_seg_err(&fit, rec, 1, 1);
+	assert_true(inside == fit.err_ns);
+	/* 10 s past the span's end: wider, by the allowed slopes times the distance, and a record of
+	 * another segment does not count */
+	rec[1].seg = 1;
+	rec[1].r.t = 10100000;
+	rec[2].seg = 2;
+	rec[2].r.t = 99000000;
+	assert_true(rplat_obs_seg_err(&fit, rec, 2, 1) > fit.err_ns + 1000);
+	assert_true(rplat_obs_seg_err(&fit, rec, 2, 1) == rplat_clk_err_at(&fit, 10100000));
+	assert_true(rplat_obs_seg_err(&fit, rec, 3, 1) == rplat_obs_seg_err(&fit, rec, 2, 1));
+	free(clk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),       cmocka_unit_test(test_stale_read),
 		cmocka_unit_test(test_reply_identity), cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_restart),     cmocka_unit_test(test_len_mismatch),
-		cmocka_unit_test(test_carveouts),
+		cmocka_unit_test(test_carveouts),   cmocka_unit_test(test_seg_err),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,6 +124,19 @@ struct rplat_clk_fit;
 int rplat_obs_match_time(struct rplat_obs_msg *msg, size_t nmsg, const struct rplat_obs_rec *rec, size_t nr,
 			 uint32_t s, const struct rplat_clk_fit *fit, double tol_ns, struct rplat_obs_match_stats *st);
 
+/**
+ * rplat_obs_seg_err - how well @fit maps segment @s's stamps
+ * @fit: a valid clock fit, perhaps made from other records (an earlier segment, a segment's clean part)
+ * @rec: the drained records
+ * @nr: how many
+ * @s: the segment
+ *
+ * The largest rplat_clk_err_at() over the segment's record stamps: the fit's own bound inside the span
+ * of the stamps it was made from, growing with the slopes it allows beyond it. A fit carried to records
+ * it never saw is known only that well. Returns the fit's err_ns when the segment has no records.
+ */
+double rplat_obs_seg_err(const struct rplat_clk_fit *fit, const struct rplat_obs_rec *rec, size_t nr, uint32_t s);
+
 /* ---- on a board: the ring as remoteproc lists it ---- */
 
 struct rplat_obs_carveout {
