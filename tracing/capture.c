@@ -360,7 +360,7 @@ static void restore_signals(struct rplat_capture *c)
  * a 1.4 MB-per-CPU buffer. By the time this runs rplat's own instance is gone, so the event is enabled
  * nowhere unless someone else enabled it; only then is it forced.
  */
-static int dynevent_remove(struct tracefs_dynevent *d)
+int rplat_dynevent_remove(struct tracefs_dynevent *d)
 {
 	if (!tracefs_dynevent_destroy(d, false))
 		return 0;
@@ -384,7 +384,7 @@ static int remove_rplat_dynevents(int remove, char *msg, size_t len, size_t *use
 		free(sys);
 		free(ev);
 		if (remove)
-			dynevent_remove(list[i]);
+			rplat_dynevent_remove(list[i]);
 		n++;
 	}
 	tracefs_dynevent_list_free(list);
@@ -1421,7 +1421,7 @@ void rplat_capture_destroy(struct rplat_capture *c)
 	}
 	g_em.inst_dir[0] = g_em.tracing_on[0] = g_em.events_enable[0] = 0;
 	for (i = c->ndyn - 1; i >= 0; i--) {
-		if (dynevent_remove(c->dyn[i]))
+		if (rplat_dynevent_remove(c->dyn[i]))
 			note(c, "could not remove the dynamic event %s/%s: %s", RPLAT_TDEC_PROBE_GROUP, c->dyn_name[i],
 			     strerror(errno));
 		tracefs_dynevent_free(c->dyn[i]);

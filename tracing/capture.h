@@ -102,4 +102,11 @@ void rplat_capture_emergency_cleanup(void);
  * For tests and `rplat trace cleanup`. */
 int rplat_capture_leftovers(int remove, char *msg, size_t len);
 
+struct tracefs_dynevent;
+/* Remove a dynamic event (kprobe, uprobe) unforced first, forced only if that fails. A forced removal
+ * makes libtracefs write "0" to the top-level events/GROUP/NAME/enable, and in 6.12 any write there
+ * expands the top-level ring buffer for good (event_enable_write -> tracing_update_buffers): so remove
+ * the instances that enabled the event first, and the unforced removal succeeds. Returns 0 or -1. */
+int rplat_dynevent_remove(struct tracefs_dynevent *d);
+
 #endif

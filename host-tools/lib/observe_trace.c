@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/file.h>
+
 #include <event-parse.h>
 #include <tracefs.h>
 #include <unistd.h>
 
 #include "rplat/observe.h"
 #include "rplat/util.h"
+#include "capture.h"
 #include "observe_local.h"
 
 #define INSTANCE "rplat-observe"
@@ -61,6 +64,44 @@ static struct tracefs_dynevent *g_up, *g_kp[2];
 static const char *const kp_name[2] = { "kick", "irq" };
 static const char *const kp_sym[2] = { "rproc_virtio_notify", "rproc_vq_interrupt" };
 
+/* One rplat observe per machine: the instance name is fixed, and a second observe would remove it
+ * under the first one's reader. The second one is refused, naming the first; the lock (its pid inside)
+ * is held for the process's life and goes with it, so a crashed observe leaves no lock, only its
+ * instance, which the next one removes. */
+#define LOCK_PATH "/run/lock/rplat-observe.lock"
+static int g_lock_fd = -1;
+
+static int take_lock(char *err, size_t errlen)
+{
+	char buf[32];
+	int fd;
+
+	if (g_lock_fd >= 0)
+		return 0;
+	fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fd = open("/tmp/rplat-observe.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return rplat_fail(err, errlen, "cannot open the lock file %s: %s", LOCK_PATH, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+		buf[n > 0 ? n : 0] = 0;
+		close(fd);
+		return rplat_fail(err, errlen,
+				  "another rplat observe (pid %s) is using the tracefs instance '%s': one at a time "
+				  "per machine", n > 0 ? strtok(buf, "\n") : "?", INSTANCE);
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		ssize_t w = pwrite(fd, buf, (size_t)n, 0);
+
+		(void)w;
+	}
+	g_lock_fd = fd;
+	return 0;
+}
+
 static void atexit_cleanup(void)
 {
 	if (g_inst) {
@@ -69,12 +110,12 @@ static void atexit_cleanup(void)
 		g_inst = NULL;
 	}
 	if (g_up) {
-		tracefs_dynevent_destroy(g_up, true);
+		rplat_dynevent_remove(g_up);
 		g_up = NULL;
 	}
 	for (int i = 0; i < 2; i++)
 		if (g_kp[i]) {
-			tracefs_dynevent_destroy(g_kp[i], true);
+			rplat_dynevent_remove(g_kp[i]);
 			g_kp[i] = NULL;
 		}
 }
@@ -142,13 +183,13 @@ void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
 		g_inst = NULL;
 	}
 	if (t->up) {
-		tracefs_dynevent_destroy(t->up, true);
+		rplat_dynevent_remove(t->up);
 		tracefs_dynevent_free(t->up);
 		g_up = NULL;
 	}
 	for (int i = 0; i < 2; i++)
 		if (t->kp[i]) {
-			tracefs_dynevent_destroy(t->kp[i], true);
+			rplat_dynevent_remove(t->kp[i]);
 			tracefs_dynevent_free(t->kp[i]);
 			g_kp[i] = NULL;
 		}
@@ -156,6 +197,10 @@ void rplat_obs_trace_destroy(struct rplat_obs_trace *t)
 		tep_free(t->tep);
 	free(t->ev);
 	free(t);
+	if (g_lock_fd >= 0) { /* everything of ours is gone from tracefs: the next observe may start */
+		close(g_lock_fd);
+		g_lock_fd = -1;
+	}
 }
 
 /* Only the formats of the events we read: loading every syscall's (tracefs_local_events_system) takes
@@ -221,7 +266,7 @@ static void setup_kprobes(struct rplat_obs_trace *t)
 		struct tracefs_dynevent *d, *old = tracefs_kprobe_alloc(PROBE_GROUP, kp_name[i], kp_sym[i], NULL);
 
 		if (old) { /* a leftover of a crashed observe */
-			tracefs_dynevent_destroy(old, true);
+			rplat_dynevent_remove(old);
 			tracefs_dynevent_free(old);
 		}
 		d = tracefs_kprobe_alloc(PROBE_GROUP, kp_name[i], kp_sym[i], NULL);
@@ -238,7 +283,7 @@ static void setup_kprobes(struct rplat_obs_trace *t)
 		    tracefs_event_enable(t->inst, PROBE_GROUP, kp_name[i]) < 0) {
 			snprintf(t->kp_why + strlen(t->kp_why), sizeof(t->kp_why) - strlen(t->kp_why),
 				 "%s%s: cannot enable", t->kp_why[0] ? "; " : "", kp_sym[i]);
-			tracefs_dynevent_destroy(d, true);
+			rplat_dynevent_remove(d);
 			tracefs_dynevent_free(d);
 			t->kp[i] = g_kp[i] = NULL;
 			continue;
@@ -271,9 +316,10 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 	t->read_fd = -1;
 	t->msg_lens = msg_lens;
 	t->sock = !!sock;
+	if (take_lock(err, errlen))
+		goto fail;
 	if (tracefs_instance_exists(INSTANCE)) {
-		/* a leftover of a crashed observe: remove it (an observe still running would own it, but two
-		 * observes on one machine is not supported) */
+		/* a leftover of a crashed observe (a running one holds the lock): remove it */
 		struct tracefs_instance *old = tracefs_instance_alloc(NULL, INSTANCE);
 
 		if (old) {
@@ -316,7 +362,7 @@ struct rplat_obs_trace *rplat_obs_trace_create(pid_t tid, int fd_tx, int fd_rx, 
 			struct tracefs_dynevent *old = tracefs_uretprobe_alloc(PROBE_GROUP, "recv", real, off, NULL);
 
 			if (old) {
-				tracefs_dynevent_destroy(old, true);
+				rplat_dynevent_remove(old);
 				tracefs_dynevent_free(old);
 			}
 		}
