@@ -32,6 +32,7 @@ jobs=${RPLAT_VBOARD_JOBS:-2}
 die() { echo "$me: $*" >&2; exit 1; }
 usage() { echo "usage: $me [--print] [--arch arm64|x86_64] preempt|rt" >&2; exit 2; }
 
+case ${1:-} in -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 print_only=0
 arch=${RPLAT_VBOARD_ARCH:-arm64}
 while [ $# -gt 1 ]; do

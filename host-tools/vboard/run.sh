@@ -43,6 +43,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
 usage() { sed -n '5,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+help() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 die() { echo "$me: $1" >&2; exit "${2:-2}"; }
 
 arch=${RPLAT_VBOARD_ARCH:-arm64}
@@ -67,7 +68,7 @@ $2"; shift 2 ;;
         --kvm) kvm=1; shift ;;
         -v) verbose=1; shift ;;
         --) shift; break ;;
-        -h|--help) usage ;;
+        -h|--help) help ;;
         *) echo "$me: unknown option '$1'" >&2; usage ;;
     esac
 done

@@ -38,4 +38,19 @@ grep -q "final .config: # CONFIG_RPMSG_QCOM_SMD is not set\|final .config: CONFI
 
 # the same fragments without the bad line pass the check (the option list itself is satisfiable):
 # the real fragments' kernel is what test_vboard_boot.sh boots, so only --print is checked here
-echo "PASS: unsatisfiable option refused with file, line and final value"
+
+# --help is an answer, not an error: both scripts print their whole help on stdout and exit 0; an
+# unknown option is a usage error (exit 2, on stderr, stdout empty)
+for s in build-kernel.sh run.sh; do
+    set +e
+    "$TOP/host-tools/vboard/$s" --help >"$TMPDIR/h.out" 2>"$TMPDIR/h.err"; rc=$?
+    "$TOP/host-tools/vboard/$s" --no-such-option x >"$TMPDIR/u.out" 2>"$TMPDIR/u.err"; urc=$?
+    set -e
+    [ "$rc" -eq 0 ] || fail "$s --help exited $rc, expected 0"
+    [ ! -s "$TMPDIR/h.err" ] || fail "$s --help wrote to stderr: $(head -n 2 "$TMPDIR/h.err")"
+    grep -q -- '--arch arm64|x86_64' "$TMPDIR/h.out" || fail "$s --help does not describe --arch"
+    grep -q 'Exit status' "$TMPDIR/h.out" || fail "$s --help does not give its exit statuses"
+    [ "$urc" -eq 2 ] || fail "$s with an unknown option exited $urc, expected 2"
+    [ ! -s "$TMPDIR/u.out" ] && [ -s "$TMPDIR/u.err" ] || fail "$s: the usage error is not on stderr alone"
+done
+echo "PASS: unsatisfiable option refused with file, line and final value; --help on stdout, exit 0"
