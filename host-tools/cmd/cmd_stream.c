@@ -632,7 +632,12 @@ static int write_run(struct streamer *x)
 	rplat_jw_str(&jw, "profile", "none");
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "clock");
-	rplat_jw_str(&jw, "method", "calibration pings before and after; " RPLAT_CLK_METHOD);
+	{
+		char m[320];
+
+		snprintf(m, sizeof(m), "calibration pings before and after; %s", rplat_clk_method(&x->fit));
+		rplat_jw_str(&jw, "method", m);
+	}
 	rplat_jw_bool(&jw, "valid", x->fit.valid);
 	rplat_jw_double(&jw, "nominal_hz", (double)x->info.counter_hz);
 	if (x->fit.valid) {

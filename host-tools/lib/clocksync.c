@@ -247,6 +247,7 @@ int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit)
 
 	memset(fit, 0, sizeof(*fit));
 	fit->nominal_hz = c->nominal_hz;
+	fit->method = RPLAT_CLK_METHOD_NOMINAL;
 	nominal = c->nominal_hz > 0 ? 1e9L / c->nominal_hz : 1.0L;
 	if (n < 2)
 		return -1;
@@ -341,6 +342,8 @@ int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit)
 		amax = feas_edge(f, astar, a * 2);
 		/* the line that makes that bound smallest: through the middle of [L, U] at both ends of the span
 		 * (the midpoints' slope only centres the search) */
+		if (sloped)
+			fit->method = RPLAT_CLK_METHOD_MIDPOINTS;
 		if (sloped && x2 > x1) {
 			long double u1 = feas_max(f, FEAS_UPPER, x1, amin, amax, NULL);
 			long double l1 = -feas_max(f, FEAS_LOWER, x1, amin, amax, NULL);
@@ -349,6 +352,7 @@ int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit)
 			long double am = ((u2 + l2) / 2 - (u1 + l1) / 2) / (x2 - x1);
 
 			if (am > 0 && isfinite(am)) {
+				fit->method = RPLAT_CLK_METHOD;
 				a = am;
 				b = (u1 + l1) / 2 - a * x1;
 			}
@@ -374,6 +378,13 @@ int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit)
 	fit->ns_per_tick_max = (double)amax;
 	fit->crossed = f->relax > 0;
 	return 0;
+}
+
+const char *rplat_clk_method(const struct rplat_clk_fit *fit)
+{
+	if (!fit->valid || !fit->method)
+		return "no fit (fewer than two exchanges bound the clock)";
+	return fit->method;
 }
 
 double rplat_clk_map(const struct rplat_clk_fit *fit, uint64_t x)

@@ -771,8 +771,19 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_str(&jw, "profile", "none");
 	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "clock");
-	rplat_jw_str(&jw, "method", RPLAT_CLK_METHOD " (from the observed "
-				    "messages: write before the ISR, send before the read)");
+	{
+		/* the first segment's fit is the one reported; a later segment (after a remote restart) that
+		 * drew another line says so */
+		const char *later = NULL;
+		char m[768];
+
+		for (s = 1; s < x->nseg; s++)
+			if (r->fit[s].valid && strcmp(rplat_clk_method(&r->fit[s]), rplat_clk_method(f0)))
+				later = rplat_clk_method(&r->fit[s]);
+		snprintf(m, sizeof(m), "%s (from the observed messages: write before the ISR, send before the "
+			 "read)%s%s", rplat_clk_method(f0), later ? "; a later segment: " : "", later ? later : "");
+		rplat_jw_str(&jw, "method", m);
+	}
 	rplat_jw_bool(&jw, "valid", f0->valid);
 	rplat_jw_double(&jw, "nominal_hz", (double)x->ring.counter_hz);
 	if (f0->valid) {

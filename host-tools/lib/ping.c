@@ -602,7 +602,7 @@ static int write_run_json(struct rplat_ping_ctx *x)
 	rplat_jw_obj_end(&jw);
 	rplat_load_write_json(x->load, &jw);
 	rplat_jw_obj_begin(&jw, "clock");
-	rplat_jw_str(&jw, "method", RPLAT_CLK_METHOD);
+	rplat_jw_str(&jw, "method", rplat_clk_method(&x->fit));
 	rplat_jw_bool(&jw, "valid", x->fit.valid);
 	rplat_jw_double(&jw, "nominal_hz", x->have_info ? (double)x->info.counter_hz : 0);
 	if (x->fit.valid) {

@@ -157,6 +157,43 @@ static void test_too_few(void **state)
 	assert_int_equal(c.nwin, 1);
 }
 
+/* clock.method names the line the fit drew: the envelope's over a span long enough to show a slope, the
+ * nominal-rate line under 100 us (the first message of a short observe), none without two exchanges */
+static void test_method_named(void **state)
+{
+	struct rplat_clk *c = malloc(sizeof(*c));
+	struct rplat_clk_fit fit;
+	struct rplat_clk_sample s;
+	struct link l;
+
+	(void)state;
+	assert_non_null(c);
+	rplat_clk_init(c, 200e6);
+	rplat_clk_fit(c, &fit);
+	assert_string_equal(rplat_clk_method(&fit), "no fit (fewer than two exchanges bound the clock)");
+
+	link_init(&l, 200e6, 25);
+	l.interval = 20e3; /* 4 exchanges 20 us apart: a 60 us span */
+	for (int i = 0; i < 4; i++) {
+		link_sample(&l, &s);
+		rplat_clk_add(c, &s);
+	}
+	assert_int_equal(rplat_clk_fit(c, &fit), 0);
+	assert_string_equal(rplat_clk_method(&fit), RPLAT_CLK_METHOD_NOMINAL);
+	assert_true(fit.ns_per_tick == 5.0); /* the nominal rate, not a fitted one */
+
+	rplat_clk_init(c, 200e6);
+	link_init(&l, 200e6, 25);
+	for (int i = 0; i < 200; i++) { /* 200 ms */
+		link_sample(&l, &s);
+		rplat_clk_add(c, &s);
+	}
+	assert_int_equal(rplat_clk_fit(c, &fit), 0);
+	assert_string_equal(rplat_clk_method(&fit), RPLAT_CLK_METHOD);
+	assert_true(fit.ns_per_tick != 5.0);
+	free(c);
+}
+
 static void test_exact_no_noise(void **state)
 {
 	struct link l;
@@ -526,6 +563,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_too_few),
+		cmocka_unit_test(test_method_named),
 		cmocka_unit_test(test_exact_no_noise),
 		cmocka_unit_test(test_drift_sweep),
 		cmocka_unit_test(test_asymmetric),

@@ -32,9 +32,16 @@
 
 #define RPLAT_CLK_MAX_WINDOWS 512
 
-/* run.json clock.method: how rplat_clk_fit() draws its line (clocksync.c's design note) */
+/* run.json clock.method: how rplat_clk_fit() drew its line (clocksync.c's design note); a fit names the
+ * one it used in rplat_clk_fit.method. The error bound is the causal envelope's with any of them. */
 #define RPLAT_CLK_METHOD \
 	"causal-envelope fit: the line through the middles of the feasible host-time range at both span ends"
+#define RPLAT_CLK_METHOD_NOMINAL \
+	"nominal-rate line through the cheapest-weighted midpoints (the stamps span under 100 us, or " \
+	"their midpoints do not rise: too little to show a slope); error bound from the causal envelope"
+#define RPLAT_CLK_METHOD_MIDPOINTS \
+	"weighted midpoints' line (the envelope's middle line did not rise); error bound from the causal " \
+	"envelope"
 
 struct rplat_clk_sample {
 	int64_t host_send;  /* ns, CLOCK_MONOTONIC, just before the send */
@@ -67,6 +74,7 @@ struct rplat_clk_fit {
 	size_t windows;      /* windows used */
 	uint64_t r_first, r_last;              /* the stamps' span: the earliest and latest remote stamp */
 	double ns_per_tick_min, ns_per_tick_max; /* the slopes the kept bounds allow (see rplat_clk_err_at) */
+	const char *method;  /* the line drawn: RPLAT_CLK_METHOD or one of its fallbacks above (static) */
 	int crossed;         /* no line met every kept bound (clock wander, a wrong stamp): err_ns is an
 			      * estimate from relaxed bounds, not a guaranteed bound */
 };
@@ -85,6 +93,8 @@ void rplat_clk_add(struct rplat_clk *c, const struct rplat_clk_sample *s);
  * cheapest window's host-side time, err_ns is no longer guaranteed, and fit->crossed says so. */
 int rplat_clk_fit(const struct rplat_clk *c, struct rplat_clk_fit *fit);
 /* Host ns (CLOCK_MONOTONIC) of remote tick 'x'. */
+/* What run.json clock.method says of a fit: its line, or that there is none. */
+const char *rplat_clk_method(const struct rplat_clk_fit *fit);
 double rplat_clk_map(const struct rplat_clk_fit *fit, uint64_t x);
 /* Error bound of the mapped time of remote tick 'x': err_ns within the stamps' span; beyond it (a fit
  * extrapolated, e.g. one-sided), err_ns plus the distance times the largest difference between the fitted
