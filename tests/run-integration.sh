@@ -10,6 +10,7 @@ pattern=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 export RPLAT="$top/$build/rplat" BUILD="$top/$build" TOP="$top"
 mkdir -p "$build/integration"
+. "$top/tests/tracefs-mount.sh"
 pass=0 fail=0 skip=0 failed=""
 for t in "$top"/tests/integration/test_*.sh; do
     name=$(basename "$t" .sh)

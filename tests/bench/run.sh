@@ -7,6 +7,7 @@ build=${1:-build}
 rplat=$build/rplat
 out=$(mktemp -d /tmp/rplat-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
+. tests/tracefs-mount.sh
 cc=${CC:-gcc}
 inc="-Iprobe-fw/include -Iprobe-fw/core -Iprobe-fw/targets/host -Ihost-tools/include"
 

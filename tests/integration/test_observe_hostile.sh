@@ -23,6 +23,7 @@ wait_client
 r="$TMPDIR/nodrain/run.json"
 jassert "$r" 'd["observe"]["ring"]["records"]==4096 and d["observe"]["ring"]["drops"]==6000-4096'
 jassert "$r" 'd["observe"]["drain"]["drains"]==2 and d["counts"]["sent"]==2000'
+jassert "$r" 'd["observe"]["drain"]["empty_drains"]==1'   # the first (discarding) drain; the last kept all
 jassert "$r" 'd["observe"]["match"]["after_drops"] >= 600 and d["observe"]["match"]["remote_msgs"] >= 1300'
 jassert "$r" 'd["summary"]["stages"]["remote_processing"]["count"] >= 1300'
 jassert "$r" 'd["summary"]["stages"]["remote_processing"]["count"] <= d["observe"]["match"]["remote_msgs"]'

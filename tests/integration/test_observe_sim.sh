@@ -19,6 +19,10 @@ jassert "$r" 'd["counts"]["received"]+d["counts"]["error"]==2000 and d["counts"]
 jassert "$r" 'd["counts"]["error"]==0'
 jassert "$r" 'd["observe"]["match"]["remote_msgs"]==2000 and d["observe"]["match"]["remote_unmatched"]==0'
 jassert "$r" 'd["observe"]["ring"]["drops"]==0 and d["observe"]["ring"]["restarts"]==0'
+# the drain's cost per record counts only the drains that kept records (the pre-observation discard is
+# an empty one): empty polls do not inflate it
+dr='d["observe"]["drain"]'
+jassert "$r" "$dr['empty_drains'] >= 1 and $dr['records_busy_ns'] <= $dr['busy_ns'] and abs($dr['ns_per_record'] - $dr['records_busy_ns'] / d['observe']['ring']['records']) < 1e-6"
 st='d["summary"]["stages"]'
 jassert "$r" "all($st[k]['count']==d['counts']['received'] for k in ('host_to_remote','remote_dispatch','remote_processing','remote_to_host'))"
 # the clock: drift found, and every mapped stamp within the bound of the truth
