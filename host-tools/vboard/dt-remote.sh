@@ -34,7 +34,7 @@ while [ $# -gt 1 ]; do
 done
 [ $# -eq 1 ] || { echo "usage: $me [--slot N] [--shm-size BYTES] DTB" >&2; exit 2; }
 dtb=$1
-command -v fdtput >/dev/null || { echo "$me: fdtput not installed (Debian: device-tree-compiler)" >&2; exit 1; }
+command -v dtc >/dev/null && command -v fdtput >/dev/null || { echo "$me: dtc/fdtput not installed (Debian: device-tree-compiler)" >&2; exit 1; }
 [ -f "$dtb" ] || { echo "$me: $dtb: no such file" >&2; exit 1; }
 [ "$shm" -ge $((0x100000)) ] || { echo "$me: the shared memory ($shm bytes) is smaller than the 1 MiB layout" >&2; exit 1; }
 
@@ -49,21 +49,27 @@ if ! fdtget -l "$dtb" / | grep -qx reserved-memory; then
     fdtput -t x "$dtb" $rm '#size-cells' 2
     fdtput -t x "$dtb" $rm ranges
 fi
+# the new regions' phandles: above every phandle the tree has (QEMU allocates from 0x8000 up; a fixed
+# number could collide with a tree that has more nodes)
+ph=$(dtc -q -I dtb -O dts "$dtb" | sed -n 's/.*\(linux,\)\{0,1\}phandle = <\(0x[0-9a-fA-F]*\)>;.*/\2/p' |
+     while read -r p; do echo $((p)); done | sort -n | tail -n 1)
+ph=$(( ${ph:-0} + 1 ))
+ph_pool=$ph ph_v0=$((ph + 1)) ph_v1=$((ph + 2)) ph_ring=$((ph + 3)) ph_rsc=$((ph + 4))
 # region NAME OFFSET SIZE PHANDLE [pool]
 region() {
     a=$((base + $2))
     n=$rm/$1@$(printf '%x' $a)
     fdtput -c "$dtb" "$n"
     fdtput -t x "$dtb" "$n" reg 0 "$(printf '%x' $a)" 0 "$(printf '%x' $3)"
-    fdtput -t x "$dtb" "$n" phandle "$4"
+    fdtput -t x "$dtb" "$n" phandle "$(printf '%x' "$4")"
     fdtput -t x "$dtb" "$n" no-map
     [ "${5:-}" != pool ] || fdtput -t s "$dtb" "$n" compatible shared-dma-pool
 }
-region vdev0buffer 0x40000 0xc0000 0x7001 pool
-region vdev0vring0 0x10000 0x10000 0x7002
-region vdev0vring1 0x20000 0x10000 0x7003
-region rplat-ring 0x30000 0x10000 0x7005
-region rsc-table 0x0 0x10000 0x7004
+region vdev0buffer 0x40000 0xc0000 $ph_pool pool
+region vdev0vring0 0x10000 0x10000 $ph_v0
+region vdev0vring1 0x20000 0x10000 $ph_v1
+region rplat-ring 0x30000 0x10000 $ph_ring
+region rsc-table 0x0 0x10000 $ph_rsc
 
 node=/$host/rproc@$(printf '%x' "$slot")
 fdtput -c "$dtb" "$node"
@@ -71,4 +77,5 @@ fdtput -c "$dtb" "$node"
 fdtput -t x "$dtb" "$node" reg "$(printf '%x' $((slot << 11)))" 0 0 0 0
 fdtput -t s "$dtb" "$node" compatible pci1af4,1110
 fdtput -t s "$dtb" "$node" firmware-name rplat-vboard.elf
-fdtput -t x "$dtb" "$node" memory-region 0x7001 0x7002 0x7003 0x7005 0x7004
+fdtput -t x "$dtb" "$node" memory-region "$(printf '%x' $ph_pool)" "$(printf '%x' $ph_v0)" \
+    "$(printf '%x' $ph_v1)" "$(printf '%x' $ph_ring)" "$(printf '%x' $ph_rsc)"
