@@ -2,6 +2,15 @@
 set -eu
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
+# One traced test at a time on this machine, whichever checkout it runs from: the tracefs instances
+# (rplat, rplat-observe) are machine-wide. Takes the lock on fd 9 for the rest of the test; waits at
+# most two minutes less than the runner gives a test, so that a test kept waiting fails saying why
+# instead of being killed by the runner's timeout.
+trace_lock() {
+    local w=$(( ${RPLAT_TEST_TIMEOUT:-600} - 120 ))
+    exec 9> /run/lock/rplat-trace-tests.lock
+    flock -w $w 9 || fail "another checkout's trace tests held the lock for $w s (the runner stops a test after ${RPLAT_TEST_TIMEOUT:-600} s)"
+}
 # jq-like lookups into a JSON file with python3: jget FILE 'expr on d'
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # assert a python expression over the JSON document d is true

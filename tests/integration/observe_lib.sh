@@ -5,8 +5,7 @@
 # rplat observe's tracefs instance (rplat-observe) is machine-wide: one observe test at a time across
 # checkouts, under the lock the trace tests take (tests/integration/test_stream_sim.sh); two at once
 # disable each other's events ("0 written") or remove the instance under the other's reader
-exec 9> /run/lock/rplat-trace-tests.lock
-flock -w 900 9 || fail "another checkout's trace tests held the lock for 15 minutes"
+trace_lock
 # the plain echo client (tests/integration/echo_client.c), linked against the same library as rplat
 build_client() {
     cc -O2 -D_GNU_SOURCE -I"$TOP/probe-fw/include" -I"$TOP/probe-fw/core" -I"$TOP/probe-fw/targets/host" \

@@ -47,8 +47,7 @@ grep -q "10 us" "$TMPDIR/err" || fail "unclear error for a short period"
 # --trace records the capture into the run and leaves tracefs as it found it
 if [ -w /sys/kernel/tracing ]; then
     # the tracefs instance is machine-wide: one traced test at a time, as tests/fixtures/trace/lib.sh does
-    exec 9> /run/lock/rplat-trace-tests.lock
-    flock -w 900 9 || fail "another checkout's trace tests held the lock for 15 minutes"
+    trace_lock
     "$RPLAT" stream -L sim:cpu=1,fifo=50 -a 0 -i 1000 -n 500 -q --trace -o "$TMPDIR/t" >/dev/null \
         || fail "traced stream exited $?"
     jassert "$TMPDIR/t/run.json" 'd["trace"]["saved"] and d["trace"]["events"] > 500 and d["trace"]["missed"] == 0'
