@@ -84,27 +84,7 @@ build_client() {
         -o "$T/$1/echo_client" || fail "building the echo client with $CLIENT_CC"
 }
 
-start_server() {
-    : >"$T/server.log"
-    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v --opts fw=echo 2>>"$T/server.log" &
-    SPID=$!
-    i=0
-    while [ ! -S "$SOCK" ]; do
-        i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/server.log" >&2; fail "the server did not come up"; }
-        kill -0 "$SPID" 2>/dev/null || { cat "$T/server.log" >&2; fail "the server died"; }
-        sleep 0.1
-    done
-}
-server_gone() {
-    i=0
-    while kill -0 "$SPID" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 50 ] || fail "the server outlived the guest"
-        sleep 0.1
-    done
-    wait "$SPID" || fail "the server exited non-zero"
-    SPID=""
-    [ ! -e "$SHM" ] && [ ! -e "$SOCK" ] || fail "the server left $SHM or $SOCK behind"
-}
+. "$TOP/tests/integration/vboard_lib.sh"
 
 # The guest's script: observe NAME COUNT INTERVAL_US RATE runs the client gated on a fifo, starts observe
 # beside it and opens the gate once observe says it is tracing, so that every message is observed.
@@ -166,7 +146,7 @@ board() {
     F=$1
     O=$T/$F/out
     guest_script >"$T/$F/guest.sh"
-    start_server
+    start_server --opts fw=echo
     set +e
     nice -n 19 "$TOP/host-tools/vboard/run.sh" --flavour "$F" --ivshmem "$SOCK" --out "$O" --timeout 500 \
         --rplat "$GUEST_RPLAT" --bin "$T/$F/echo_client" --file "$KO" \

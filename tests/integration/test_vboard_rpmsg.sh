@@ -49,29 +49,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-start_server() {
-    : >"$T/server.log" # appended to by the server and by the QEMU firmware's console alike
-    "$SRV" --socket "$SOCK" --shm "$SHM" --once -v "$@" 2>>"$T/server.log" &
-    SPID=$!
-    i=0
-    while [ ! -S "$SOCK" ]; do
-        i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/server.log" >&2; fail "the server did not come up"; }
-        kill -0 "$SPID" 2>/dev/null || { cat "$T/server.log" >&2; fail "the server died"; }
-        sleep 0.1
-    done
-}
-# the server must exit by itself (--once) once QEMU has gone, removing its socket and file
-server_gone() {
-    i=0
-    while kill -0 "$SPID" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 50 ] || fail "the server outlived the guest"
-        sleep 0.1
-    done
-    wait "$SPID" || fail "the server exited non-zero"
-    SPID=""
-    [ ! -e "$SHM" ] || fail "the server left $SHM behind"
-    [ ! -e "$SOCK" ] || fail "the server left $SOCK behind"
-}
+. "$TOP/tests/integration/vboard_lib.sh"
 
 # 0. The firmware ELF the guest loads: the host probe's table, at the firmware window
 "$SRV" --fw-out "$T/rplat-vboard.elf" || fail "firmware ELF not written"
