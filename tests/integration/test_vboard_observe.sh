@@ -64,12 +64,13 @@ jassert "$T/rsc.json" '[f["rule"] for f in d["findings"] if f["severity"] == "wa
 jassert "$T/rsc.json" '[f["value"] for f in d["findings"] if f["rule"] == "rsc.ring"] == ["da 0x21030000 len 65536"]'
 echo "firmware image: check rsc reports the ring (rsc.ring: da 0x21030000 len 65536), 0 errors"
 
-built=""
+built="" unbuilt=""
 for f in $FLAVOURS; do
     if "$TOP/host-tools/vboard/build-kernel.sh" --print "$f" >/dev/null 2>&1; then
         built="$built $f"
     else
         echo "$f: guest kernel not built (host-tools/vboard/build-kernel.sh $f): not tested"
+        unbuilt="$unbuilt $f"
     fi
 done
 [ -n "$built" ] || skip "no $ARCH guest kernel built ($FLAVOURS; host-tools/vboard/build-kernel.sh)"
@@ -271,4 +272,6 @@ for F in $built; do
     board "$F"
 done
 pgrep -f "$T" >/dev/null && fail "something of this test is still running"
+# a flavour that was not built was not tested: the run says so as a skip, never as a pass
+[ -z "$unbuilt" ] || skip "passed on$built only: the$unbuilt guest kernel is not built (make vboard-kernels)"
 echo "PASS"
