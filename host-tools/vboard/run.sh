@@ -25,7 +25,8 @@
 #   --no-dt-remote         arm64: boot QEMU's own tree, without the remote's /reserved-memory and node
 #   --timeout S            wall-clock limit of the whole run in seconds (default 300); the command gets
 #                          S-30 s inside the guest so that its results still come back
-#   --kvm                  -enable-kvm instead of TCG (see README: stalls on these PVM hosts)
+#   --kvm                  -enable-kvm instead of TCG (x86_64 board on an x86_64 host with /dev/kvm;
+#                          see README: these hosts have none, or a PVM one that stalls stock kernels)
 #   -v                     show the console while it boots (stderr)
 #
 # Exit status: the command's own exit status; 124 if it ran out of time in the guest; 4 if the
@@ -76,6 +77,11 @@ done
 case $flavour in preempt|rt) ;; *) die "--flavour must be preempt or rt, not '$flavour'" ;; esac
 case $tmo in ''|*[!0-9]*) die "--timeout wants whole seconds, not '$tmo'" ;; esac
 [ "$arch" = arm64 ] || [ -z "$dtb_hook" ] || die "--dtb-hook: only the arm64 board has a device tree"
+if [ $kvm = 1 ]; then
+    [ "$arch" = "$(uname -m)" ] || die "--kvm: the $arch board cannot use KVM on this $(uname -m) host (TCG only)"
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] ||
+        die "--kvm: no usable /dev/kvm on this host (QEMU would say 'failed to initialize kvm'); boot without --kvm (TCG)"
+fi
 [ "$tmo" -ge 40 ] || die "--timeout must be at least 40 s (boot plus the 30 s kept for the results)"
 case $smp in ''|*[!0-9]*) die "--smp wants a CPU count, not '$smp'" ;; esac
 # the arm64 user space: busybox and the libraries that are not multiarch-installed come from the

@@ -53,4 +53,12 @@ for s in build-kernel.sh run.sh; do
     [ "$urc" -eq 2 ] || fail "$s with an unknown option exited $urc, expected 2"
     [ ! -s "$TMPDIR/u.out" ] && [ -s "$TMPDIR/u.err" ] || fail "$s: the usage error is not on stderr alone"
 done
+# --kvm is refused before anything boots where it cannot work: the arm64 board on this x86_64 host, and
+# any board without a usable /dev/kvm (these machines have none)
+rc=0; "$TOP/host-tools/vboard/run.sh" --arch arm64 --kvm -- true 2>"$TMPDIR/k.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q 'cannot use KVM' "$TMPDIR/k.err" || fail "run.sh --arch arm64 --kvm: exit $rc, $(cat "$TMPDIR/k.err")"
+if [ ! -w /dev/kvm ]; then
+    rc=0; "$TOP/host-tools/vboard/run.sh" --arch x86_64 --kvm -- true 2>"$TMPDIR/k.err" || rc=$?
+    [ "$rc" -eq 2 ] && grep -q 'no usable /dev/kvm' "$TMPDIR/k.err" || fail "run.sh --kvm without /dev/kvm: exit $rc, $(cat "$TMPDIR/k.err")"
+fi
 echo "PASS: unsatisfiable option refused with file, line and final value; --help on stdout, exit 0"
