@@ -58,6 +58,7 @@ if [ "${1:-}" = "--arm64" ]; then
     sysroot=${RPLAT_ARM64_SYSROOT:-/var/cache/rplat/arm64-sysroot}
     if [ ! -f "$sysroot/.done" ]; then
         tmp=$(mktemp -d)
+        chmod 755 "$tmp" # apt downloads as _apt
         ( cd "$tmp" && apt-get download -qq libfdt-dev:arm64 libfdt1:arm64 \
               libtracecmd-dev:arm64 libtracecmd1:arm64 >/dev/null )
         mkdir -p "$sysroot"
