@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "merge", cmd_merge, "merge runs exactly, histograms included" },
 	{ "load", cmd_load, "run a command under a named load profile" },
 	{ "observe", cmd_observe, "measure your own firmware (rplat hooks) and application, beside them" },
+	{ "ring", cmd_ring, "drain a firmware's hooks ring lazily: the shared-ring side of streaming" },
 	{ "sim", cmd_sim, "run the simulated probe on its own" },
 };
 

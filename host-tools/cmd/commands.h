@@ -14,5 +14,6 @@ int cmd_budget(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_observe(int argc, char **argv);
+int cmd_ring(int argc, char **argv);
 
 #endif

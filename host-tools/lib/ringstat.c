@@ -1,0 +1,151 @@
+/* The shared-ring drain measurement. See rplat/ringstat.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rplat/ringstat.h"
+#include "rplat/util.h"
+
+#define BATCH 4096
+
+struct lat_pt {
+	int64_t drain; /* host ns of the drain that got it */
+	double d;      /* drain - stamp at the counter rate (relative mode) */
+};
+
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Latency above the line through the fastest sample of the first and of the last quarter. */
+static void relative_hist(struct rplat_hist *h, const struct lat_pt *p, size_t n)
+{
+	size_t q = n / 4, i, i1 = 0, i2 = n ? n - 1 : 0;
+	double slope = 0, b;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		if (p[i].d < p[i1].d)
+			i1 = i;
+	if (q >= 1 && p[n - 1].drain > p[0].drain) {
+		i1 = 0;
+		for (i = 0; i < q; i++)
+			if (p[i].d < p[i1].d)
+				i1 = i;
+		i2 = n - q;
+		for (i = n - q; i < n; i++)
+			if (p[i].d < p[i2].d)
+				i2 = i;
+		if (p[i2].drain != p[i1].drain)
+			slope = (p[i2].d - p[i1].d) / (double)(p[i2].drain - p[i1].drain);
+	}
+	b = p[i1].d;
+	for (i = 0; i < n; i++) {
+		double v = p[i].d - (b + slope * (double)(p[i].drain - p[i1].drain));
+
+		rplat_hist_add_signed(h, (int64_t)llround(v));
+	}
+}
+
+int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_opts *o, struct rplat_ringstat *s)
+{
+	static struct rplat_ring_rec out[BATCH];
+	int64_t period = (int64_t)(1e9 / o->drains_hz), wall0, cpu0, t_end, next;
+	struct lat_pt *pts = NULL;
+	size_t npts = 0, cap = 0, n, i;
+	uint64_t restarts0 = r->restarts;
+	double ns_per_tick = r->counter_hz ? 1e9 / (double)r->counter_hz : 1.0;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	rplat_hist_init(&s->lat);
+	s->relative = !o->true_ns;
+	/* what the ring holds already is from before the measurement */
+	while (rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err)) == RPLAT_RING_OK && n == BATCH)
+		;
+	s->err[0] = '\0';
+	wall0 = rplat_now_ns();
+	cpu0 = thread_cpu_ns();
+	t_end = wall0 + o->duration_ns;
+	next = wall0 + period;
+	for (;;) {
+		int64_t now = rplat_now_ns(), t;
+		uint64_t got = 0;
+
+		if (o->stop && *o->stop) {
+			s->ended_early = 1;
+			break;
+		}
+		if (now >= t_end)
+			break;
+		if (now < next) {
+			int64_t w = (next < t_end ? next : t_end) - now;
+			struct timespec ts = { (time_t)(w / 1000000000), (long)(w % 1000000000) };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		next += period;
+		if (next < now) /* a late wakeup: drain once, keep the period's grid */
+			next = now + period;
+		do {
+			enum rplat_ring_status st = rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err));
+
+			t = rplat_now_ns();
+			if (st == RPLAT_RING_CORRUPT) {
+				rc = -1;
+				goto done;
+			}
+			if (st == RPLAT_RING_RESTARTED)
+				continue;
+			for (i = 0; i < n; i++) {
+				const struct rplat_ring_rec *rec = &out[i];
+
+				if (rec->event != RPLAT_EV_MARK || (o->mark_id >= 0 && rec->len != (uint16_t)o->mark_id)) {
+					s->other++;
+					continue;
+				}
+				s->samples++;
+				if (o->true_ns) {
+					rplat_hist_add_signed(&s->lat, (int64_t)llround((double)t - o->true_ns(o->ctx, rec->t)));
+					continue;
+				}
+				if (npts == cap) {
+					size_t nc = cap ? 2 * cap : 1 << 16;
+					struct lat_pt *np = realloc(pts, nc * sizeof(*np));
+
+					if (!np) {
+						snprintf(s->err, sizeof(s->err), "out of memory after %zu samples", npts);
+						rc = -1;
+						goto done;
+					}
+					pts = np;
+					cap = nc;
+				}
+				pts[npts].drain = t;
+				pts[npts].d = (double)(t - wall0) - (double)rec->t * ns_per_tick;
+				npts++;
+			}
+			got += n;
+		} while (n == BATCH);
+		s->drains++;
+		s->empty_drains += got == 0;
+	}
+done:
+	s->wall_ns = (double)(rplat_now_ns() - wall0);
+	s->cpu_ns = (double)(thread_cpu_ns() - cpu0);
+	s->drops = rplat_ring_drops(r);
+	s->restarts = r->restarts - restarts0;
+	if (rc)
+		s->ended_early = 1;
+	if (!o->true_ns)
+		relative_hist(&s->lat, pts, npts);
+	free(pts);
+	return rc;
+}
