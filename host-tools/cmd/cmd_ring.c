@@ -9,8 +9,8 @@
  * - The ring is found the way `rplat observe -L rpmsg` finds it: the remoteproc's debugfs carveout list
  *   gives its physical address, mapped through /dev/mem. On the sim link this process spawns the sim's
  *   example firmware (fw=echo) with stream=HZ and reads the ring in the shared memory.
- * - Without messages there is no clock fit: the latency is above the fastest sample's (ringstat.h), and
- *   the output says so. The sim's true clock gives the real latency there.
+ * - The clock: the drains themselves bound the remote counter (ringstat.h), fitted as ping's exchanges
+ *   are; the sim's true clock gives the real latency there and checks that fit.
  * - The drain loop runs in the main thread; its CPU time is that thread's (CLOCK_THREAD_CPUTIME_ID). */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +25,7 @@
 
 #include "commands.h"
 #include "../lib/observe_local.h" /* rplat_obs_read_text: debugfs files, whatever stat says */
+#include "rplat/clocksync.h"
 #include "rplat/json.h"
 #include "rplat/observe.h"
 #include "rplat/ring.h"
@@ -63,10 +64,12 @@ static void usage(FILE *f)
 		"                   firmware's sample mark is 2)\n"
 		"  --json FILE      also write the figures as JSON (- for stdout)\n"
 		"  -q, --quiet      no text summary\n\n"
-		"Latency: on a board the remote counter has no clock fit here (no messages bound it), so the\n"
-		"latency is the one above the fastest sample's (drift removed by the line through the fastest\n"
-		"sample of the first and last quarter): its spread, a lower bound, not its absolute value. On the\n"
-		"sim it is against the sim's true clock.\n"
+		"Latency: a drain empties the ring, so each drain's first and last new record were stamped\n"
+		"between the previous drain and this one: those bounds fit the remote counter onto host time as\n"
+		"ping's kicks and replies do (clock.err_bound_ns bounds every mapped stamp; about the time between\n"
+		"two samples), and a sample's latency is its drain's time minus its mapped stamp. Without two\n"
+		"drains that got records it is the latency above the fastest sample's (the spread only). On the\n"
+		"sim it is against the sim's true clock, and the fit is checked against that clock.\n"
 		"Exit: 0 every sample delivered, 1 the firmware dropped records or the run ended early (a\n"
 		"signal), 2 usage or setup error, 3 no ring, or the ring was refused (corrupt) during the run.\n");
 }
@@ -200,6 +203,16 @@ static int rproc_ring(struct ring_src *s, const char *rproc, const char *dbg, co
 	return 0;
 }
 
+static const char *latency_measure(const struct rplat_ringstat *st)
+{
+	if (st->fitted)
+		return st->fit.crossed ? "the drains' clock fit (its bounds crossed: err_bound_ns an estimate)"
+				       : "the drains' clock fit, within err_bound_ns";
+	if (st->relative)
+		return "above the fastest sample (no clock fit: fewer than two drains got records; the spread only)";
+	return "against the sim's true clock";
+}
+
 static int write_json(const char *file, const char *where, const struct rplat_ringstat_opts *o,
 		      const struct rplat_ringstat *st, uint64_t counter_hz)
 {
@@ -227,9 +240,25 @@ static int write_json(const char *file, const char *where, const struct rplat_ri
 	rplat_jw_uint(&jw, "restarts", st->restarts);
 	rplat_jw_uint(&jw, "drains", st->drains);
 	rplat_jw_uint(&jw, "empty_drains", st->empty_drains);
+	rplat_jw_obj_begin(&jw, "clock");
+	rplat_jw_str(&jw, "method", st->fit.valid ? "the drains' bounds (each drain's first and last new record lie "
+						      "between the previous drain's head read and this one's)"
+						 : NULL);
+	rplat_jw_str(&jw, "line", rplat_clk_method(&st->fit));
+	rplat_jw_bool(&jw, "valid", st->fit.valid);
+	if (st->fit.valid) {
+		rplat_jw_double(&jw, "drift_ppm", st->fit.drift_ppm);
+		rplat_jw_double(&jw, "err_bound_ns", st->fit.err_ns);
+		rplat_jw_bool(&jw, "bound_guaranteed", !st->fit.crossed);
+		rplat_jw_uint(&jw, "windows", st->fit.windows);
+	}
+	if (st->truth_max_err_ns >= 0)
+		rplat_jw_double(&jw, "sim_truth_max_err_ns", st->truth_max_err_ns);
+	rplat_jw_obj_end(&jw);
 	rplat_jw_obj_begin(&jw, "latency");
-	rplat_jw_str(&jw, "measure", st->relative ? "above the fastest sample (no clock fit: a lower bound on the spread)"
-						   : "against the sim's true clock");
+	rplat_jw_str(&jw, "measure", latency_measure(st));
+	if (st->fitted)
+		rplat_jw_double(&jw, "err_bound_ns", st->fit.err_ns);
 	rplat_jw_uint(&jw, "count", st->lat.count);
 	if (st->lat.count) {
 		rplat_jw_uint(&jw, "p50_ns", rplat_hist_percentile(&st->lat, 50));
@@ -341,8 +370,12 @@ int cmd_ring(int argc, char **argv)
 		if (st.lat.count)
 			printf("latency    p50 %.1f us, p99 %.1f us, max %.1f us (stamp -> the drain that got it; %s)\n",
 			       rplat_hist_percentile(&st.lat, 50) / 1e3, rplat_hist_percentile(&st.lat, 99) / 1e3,
-			       st.lat.max / 1e3,
-			       st.relative ? "above the fastest sample: no clock fit without messages" : "sim's true clock");
+			       st.lat.max / 1e3, latency_measure(&st));
+		if (st.fit.valid)
+			printf("clock      from the drains' bounds: drift %+.2f ppm, mapped stamps +-%.2f us%s\n",
+			       st.fit.drift_ppm, st.fit.err_ns / 1e3, st.fit.crossed ? " (bounds crossed: an estimate)" : "");
+		if (st.truth_max_err_ns >= 0)
+			printf("clock      vs the sim's truth: max %.2f us\n", st.truth_max_err_ns / 1e3);
 		else
 			printf("latency    no samples\n");
 		printf("cpu        %.3f %% of one CPU (the draining thread)\n", 100.0 * st.cpu_ns / wall);

@@ -10,8 +10,9 @@
 #define BATCH 4096
 
 struct lat_pt {
-	int64_t drain; /* host ns of the drain that got it */
-	double d;      /* drain - stamp at the counter rate (relative mode) */
+	int64_t drain;  /* host ns of the drain that got it */
+	uint64_t stamp; /* its remote stamp */
+	double d;       /* drain - stamp at the counter rate (the relative fallback) */
 };
 
 static int64_t thread_cpu_ns(void)
@@ -56,27 +57,37 @@ static void relative_hist(struct rplat_hist *h, const struct lat_pt *p, size_t n
 int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_opts *o, struct rplat_ringstat *s)
 {
 	static struct rplat_ring_rec out[BATCH];
-	int64_t period = (int64_t)(1e9 / o->drains_hz), wall0, cpu0, t_end, next;
+	static struct rplat_clk clk;
+	int64_t period = (int64_t)(1e9 / o->drains_hz), wall0, cpu0, t_end, next, prev_read = 0;
 	struct lat_pt *pts = NULL;
 	size_t npts = 0, cap = 0, n, i;
 	uint64_t restarts0 = r->restarts;
 	double ns_per_tick = r->counter_hz ? 1e9 / (double)r->counter_hz : 1.0;
-	int rc = 0;
+	int rc = 0, have_prev = 0;
 
 	memset(s, 0, sizeof(*s));
 	rplat_hist_init(&s->lat);
-	s->relative = !o->true_ns;
+	rplat_clk_init(&clk, (double)r->counter_hz);
+	s->truth_max_err_ns = -1;
 	/* what the ring holds already is from before the measurement */
-	while (rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err)) == RPLAT_RING_OK && n == BATCH)
-		;
+	for (;;) {
+		int64_t t = rplat_now_ns();
+
+		if (rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err)) != RPLAT_RING_OK || n < BATCH) {
+			prev_read = t;
+			have_prev = 1;
+			break;
+		}
+	}
 	s->err[0] = '\0';
 	wall0 = rplat_now_ns();
 	cpu0 = thread_cpu_ns();
 	t_end = wall0 + o->duration_ns;
 	next = wall0 + period;
 	for (;;) {
-		int64_t now = rplat_now_ns(), t;
-		uint64_t got = 0;
+		int64_t now = rplat_now_ns(), t_read = 0, t = 0;
+		uint64_t got = 0, first = 0, last = 0;
+		int clean = have_prev;
 
 		if (o->stop && *o->stop) {
 			s->ended_early = 1;
@@ -95,27 +106,32 @@ int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_
 		if (next < now) /* a late wakeup: drain once, keep the period's grid */
 			next = now + period;
 		do {
-			enum rplat_ring_status st = rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err));
+			enum rplat_ring_status st;
 
+			t_read = rplat_now_ns(); /* before this batch reads the head */
+			st = rplat_ring_drain(r, out, BATCH, &n, s->err, sizeof(s->err));
 			t = rplat_now_ns();
 			if (st == RPLAT_RING_CORRUPT) {
 				rc = -1;
 				goto done;
 			}
-			if (st == RPLAT_RING_RESTARTED)
+			if (st == RPLAT_RING_RESTARTED) { /* a new boot's records: no bound from before it */
+				clean = 0;
 				continue;
+			}
 			for (i = 0; i < n; i++) {
 				const struct rplat_ring_rec *rec = &out[i];
 
+				if (!got && !i)
+					first = rec->t;
+				last = rec->t;
 				if (rec->event != RPLAT_EV_MARK || (o->mark_id >= 0 && rec->len != (uint16_t)o->mark_id)) {
 					s->other++;
 					continue;
 				}
 				s->samples++;
-				if (o->true_ns) {
+				if (o->true_ns)
 					rplat_hist_add_signed(&s->lat, (int64_t)llround((double)t - o->true_ns(o->ctx, rec->t)));
-					continue;
-				}
 				if (npts == cap) {
 					size_t nc = cap ? 2 * cap : 1 << 16;
 					struct lat_pt *np = realloc(pts, nc * sizeof(*np));
@@ -129,11 +145,21 @@ int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_
 					cap = nc;
 				}
 				pts[npts].drain = t;
+				pts[npts].stamp = rec->t;
 				pts[npts].d = (double)(t - wall0) - (double)rec->t * ns_per_tick;
 				npts++;
 			}
 			got += n;
 		} while (n == BATCH);
+		/* every record of this drain was published after the previous drain's last head read and
+		 * before this drain's last batch returned: the first and the last bound the clock */
+		if (got && clean) {
+			struct rplat_clk_sample cs = { prev_read, t, first, last };
+
+			rplat_clk_add(&clk, &cs);
+		}
+		prev_read = t_read;
+		have_prev = 1;
 		s->drains++;
 		s->empty_drains += got == 0;
 	}
@@ -144,8 +170,23 @@ done:
 	s->restarts = r->restarts - restarts0;
 	if (rc)
 		s->ended_early = 1;
-	if (!o->true_ns)
+	rplat_clk_fit(&clk, &s->fit);
+	if (o->true_ns) {
+		for (i = 0; s->fit.valid && i < npts; i++) {
+			double e = fabs(rplat_clk_map(&s->fit, pts[i].stamp) - o->true_ns(o->ctx, pts[i].stamp));
+
+			if (e > s->truth_max_err_ns)
+				s->truth_max_err_ns = e;
+		}
+	} else if (s->fit.valid) {
+		s->fitted = 1;
+		for (i = 0; i < npts; i++)
+			rplat_hist_add_signed(&s->lat, (int64_t)llround((double)pts[i].drain -
+									 rplat_clk_map(&s->fit, pts[i].stamp)));
+	} else {
+		s->relative = 1;
 		relative_hist(&s->lat, pts, npts);
+	}
 	free(pts);
 	return rc;
 }

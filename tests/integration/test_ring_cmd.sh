@@ -5,7 +5,7 @@
 # drops and exits 1; a signal ends it early, said so, exit 1; bad input exit 2; no ring exit 3.
 . "$TOP/tests/integration/lib.sh"
 
-"$RPLAT" ring -L sim:stream=1000 -d 2 -r 100 --json "$TMPDIR/a.json" >"$TMPDIR/a.out" 2>&1 ||
+"$RPLAT" ring -L sim:stream=1000,drift=50ppm,offset=2s -d 2 -r 100 --json "$TMPDIR/a.json" >"$TMPDIR/a.out" 2>&1 ||
     { cat "$TMPDIR/a.out"; fail "rplat ring on the sim exited $?"; }
 cat "$TMPDIR/a.out"
 j=$TMPDIR/a.json
@@ -15,6 +15,10 @@ jassert "$j" '150 <= d["drains"] <= 201 and d["latency"]["measure"] == "against 
 # drained 100 times a second: a sample waits up to a period (10 ms), half of one at the median
 jassert "$j" '2e6 <= d["latency"]["p50_ns"] <= 8e6 and d["latency"]["max_ns"] <= 60e6 and d["latency"]["count"] == d["samples"]'
 jassert "$j" '0 < d["cpu_percent"] < 20'
+# the drains' own clock fit (each drain's first and last new record lie between two drains) maps every
+# sample's stamp within its bound of the sim's true clock, the bound about a sample period (1 ms) wide
+jassert "$j" 'd["clock"]["valid"] and d["clock"]["bound_guaranteed"] and d["clock"]["windows"] >= 100'
+jassert "$j" '0 <= d["clock"]["sim_truth_max_err_ns"] <= d["clock"]["err_bound_ns"] <= 3e6'
 grep -q 'latency    p50' "$TMPDIR/a.out" || fail "no latency line"
 
 # a reader that drains once a second behind a firmware sampling at 20 kHz: the 4096-record ring
