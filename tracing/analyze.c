@@ -883,6 +883,12 @@ int rplat_analyze(const struct rplat_tev_set *ev, const struct rplat_ana_input *
 	a->dma_latency = in->dma_latency;
 	snprintf(a->link, sizeof(a->link), "%s", in->link);
 	snprintf(a->source, sizeof(a->source), "run");
+	if (in->observed) {
+		char buf[24];
+
+		snprintf(a->app, sizeof(a->app), "the application `%s`",
+			 in->ntids ? rplat_tev_comm(&ev->names, in->tids[0], buf, sizeof(buf)) : "?");
+	}
 	a->kind = in->samples ? in->kind : marker_kind(ev);
 	x.stream = a->kind == RPLAT_ANA_STREAM;
 	a->bound_names = x.stream ? rplat_stream_bound_names : rplat_bound_names;

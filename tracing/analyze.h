@@ -166,6 +166,8 @@ struct rplat_analysis {
 	int32_t reader_tid;
 	int dma_known, dma_latency;
 	char link[16];
+	char app[64];            /* the measuring thread in the verdicts: "" = rplat's own; rplat observe's runs:
+				    "the application `comm`" */
 	char source[64];         /* "run" or "trace.dat" */
 	int kind;                /* enum rplat_ana_kind */
 	/* the names of the slots for this kind (rplat_bound_names ... or rplat_stream_...); a NULL stage id
@@ -201,6 +203,8 @@ struct rplat_ana_input {
 	int dma_known;           /* run.json said whether /dev/cpu_dma_latency was held (0: unknown) */
 	int dma_latency;         /* then: held at N us, -1 not held */
 	char link[16];           /* run.json link.type: "sim", "qemu", "rpmsg", "" unknown */
+	int observed;            /* capture.json source "rplat observe": the measuring thread is the user's
+				    application (tids[0]), the markers were placed from its writes */
 };
 
 void rplat_ana_opts_init(struct rplat_ana_opts *o);

@@ -270,6 +270,11 @@ int rplat_ana_load_run(const char *run_dir, struct rplat_tev_set *ev, struct rpl
 		if (!rplat_json_i64(rplat_json_get(cap, "reader_tid"), &v))
 			in->reader_tid = (int32_t)v;
 		rplat_sysenv_from_json(&in->env, rplat_json_get(cap, "system"));
+		{
+			const char *src = rplat_json_str(rplat_json_get(cap, "source"));
+
+			in->observed = src && !strcmp(src, "rplat observe");
+		}
 	}
 	rplat_json_free(cap);
 	snprintf(path, sizeof(path), "%s/samples.tsv", run_dir);
@@ -379,6 +384,8 @@ static int write_json(const struct rplat_analysis *a, FILE *f)
 	rplat_jw_int(&jw, "remote_pid", a->remote_pid);
 	rplat_jw_int(&jw, "reader_tid", a->reader_tid);
 	rplat_jw_str(&jw, "link", a->link[0] ? a->link : NULL);
+	if (a->app[0])
+		rplat_jw_str(&jw, "measured", a->app); /* rplat observe: whose round trips these are */
 	if (!a->dma_known)
 		rplat_jw_null(&jw, "dma_latency_us");
 	else

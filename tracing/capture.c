@@ -805,51 +805,6 @@ static int read_cpu(struct rplat_capture *c, struct cpu_reader *r, int max)
 	return n;
 }
 
-static const char *policy_name(int p)
-{
-	return p == SCHED_FIFO ? "SCHED_FIFO" : p == SCHED_RR ? "SCHED_RR" : p == SCHED_BATCH ? "SCHED_BATCH" :
-	       p == SCHED_IDLE ? "SCHED_IDLE" : p == 6 ? "SCHED_DEADLINE" : p == SCHED_OTHER ? "SCHED_OTHER" : "";
-}
-
-/* Look up the scheduling policy of tasks the trace named, while they still exist (once per task), if the
- * task still has the comm the trace saw. */
-static void sample_policies(struct rplat_capture *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->names.task_cap; i++) {
-		struct rplat_tev_task *t = &c->names.task[i];
-		char path[64], comm[32] = "";
-		FILE *f;
-
-		if (t->pid <= 0 || t->checked || t->pid == INT32_MIN)
-			continue;
-		t->checked = 1;
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-		if (strncmp(comm, t->comm, 15))
-			continue;
-		snprintf(t->policy, sizeof(t->policy), "%s", policy_name(sched_getscheduler(t->pid)));
-		/* a kernel thread (PF_KTHREAD in /proc/PID/stat's flags, field 9) runs only in the kernel */
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
-		f = fopen(path, "r");
-		if (f) {
-			char st[1024], *p;
-			unsigned long flags;
-
-			if (fgets(st, sizeof(st), f) && (p = strrchr(st, ')')) &&
-			    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
-				t->kind = flags & 0x00200000ul ? RPLAT_TASK_KTHREAD : RPLAT_TASK_USER;
-			fclose(f);
-		}
-	}
-}
-
 static void *reader_main(void *arg)
 {
 	struct rplat_capture *c = arg;
@@ -889,7 +844,7 @@ static void *reader_main(void *arg)
 			break; /* tracing is off and every buffer is empty */
 		if (!got) {
 			if (c->names.ntasks != policies_at) {
-				sample_policies(c);
+				rplat_tev_names_sample_policies(&c->names);
 				policies_at = c->names.ntasks;
 			}
 			nanosleep(&ts, NULL);
@@ -1310,7 +1265,7 @@ static int write_names(struct rplat_capture *c)
 			fclose(cf);
 		}
 	}
-	sample_policies(c);
+	rplat_tev_names_sample_policies(&c->names);
 	snprintf(path, sizeof(path), "%s/names.tsv", c->out_dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");

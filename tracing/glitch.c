@@ -515,6 +515,7 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 	int proc = a->remote_pid > 0; /* the remote is a host process: the sim probe, or QEMU */
 	int sim = proc && !qemu;
 	int gap = 0; /* the verdict rests on nothing having run: a VM's host may be the reason */
+	const char *me = a->app[0] ? a->app : "rplat"; /* the measuring thread: rplat's, or the observed one */
 	const char *what = stream ? "the message" : "the reply";
 	const char *bell = o->dominant == 1 ? "the request's doorbell (kick -> remote ISR)" :
 			   stream ? "the message's doorbell (remote send -> host IRQ/wakeup)" :
@@ -533,19 +534,19 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		return;
 	case 5: /* wakeup -> run */
 		if (top && share(top->ns, 5, d) && top->kind == 0 && m->preempted) {
-			reason(ev, a, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
-			n = snprintf(v, len, "%s waited %.1f us for rplat to get %s back (it had been "
-				     "preempted): %s ran for %.1f us meanwhile because %s", what, us(d), cpu, who,
+			reason(ev, a, top, m->tid, m->tid_prio, me, why, sizeof(why));
+			n = snprintf(v, len, "%s waited %.1f us for %s to get %s back (it had been "
+				     "preempted): %s ran for %.1f us meanwhile because %s", what, us(d), me, cpu, who,
 				     us(top->ns), why);
 			gap = strstr(why, "outranks it") != NULL;
 		} else if (top && share(top->ns, 5, d) && top->kind == 0) {
-			reason(ev, a, top, m->tid, m->tid_prio, "rplat", why, sizeof(why));
+			reason(ev, a, top, m->tid, m->tid_prio, me, why, sizeof(why));
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s: %s ran for "
 				     "%.1f us after the wakeup because %s", what, us(d), cpu, who, us(top->ns), why);
 			gap = strstr(why, "outranks it") != NULL;
 		} else if (top && share(top->ns, 5, d)) {
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s: %s ran "
-				     "for %.1f us before rplat could run", what, us(d), cpu, top->name, us(top->ns));
+				     "for %.1f us before %s could run", what, us(d), cpu, top->name, us(top->ns), me);
 		} else if (share(idle, 2, d)) {
 			n = snprintf(v, len, "%s waited %.1f us between the wakeup and the run on %s, and the CPU was "
 				     "idle for %.1f us of it: %s", what, us(d), cpu, us(idle), idl);
@@ -557,12 +558,12 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 		break;
 	case 6: /* run -> ret */
 		if (top && share(top->ns, 5, d))
-			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
-				     "read on %s: %s ran for %.1f us in between", us(d), cpu, who, us(top->ns));
+			n = snprintf(v, len, "after it was scheduled in, %s took %.1f us more to return from the "
+				     "read on %s: %s ran for %.1f us in between", me, us(d), cpu, who, us(top->ns));
 		else {
-			n = snprintf(v, len, "after it was scheduled in, rplat took %.1f us more to return from the "
+			n = snprintf(v, len, "after it was scheduled in, %s took %.1f us more to return from the "
 				     "read on %s, in the kernel's read path (no other task or IRQ ran for long)",
-				     us(d), cpu);
+				     me, us(d), cpu);
 			gap = 1;
 		}
 		break;
@@ -655,11 +656,11 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 	}
 	case 7: /* ret -> recv */
 		if (top && share(top->ns, 5, d))
-			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on %s: %s "
-				     "ran for %.1f us", us(d), cpu, who, us(top->ns));
+			n = snprintf(v, len, "%s took %.1f us in user space after the read returned, on %s: %s "
+				     "ran for %.1f us", me, us(d), cpu, who, us(top->ns));
 		else {
-			n = snprintf(v, len, "rplat took %.1f us in user space after the read returned, on %s",
-				     us(d), cpu);
+			n = snprintf(v, len, "%s took %.1f us in user space after the read returned, on %s",
+				     me, us(d), cpu);
 			gap = 1;
 		}
 		break;
@@ -680,14 +681,17 @@ static void verdict(const struct rplat_tev_set *ev, const struct rplat_analysis 
 				      c2->cpu);
 		}
 	}
-	if (n > 0 && (size_t)n < len && is_reader(a, top) && share(top->ns, 5, d))
+	if (n > 0 && (size_t)n < len && is_reader(a, top) && share(top->ns, 5, d) && a->app[0])
+		n += snprintf(v + n, len - (size_t)n, "; `%s` is rplat observe itself (its ring and trace reads): "
+			      "keep it off this CPU (taskset)", top->name);
+	else if (n > 0 && (size_t)n < len && is_reader(a, top) && share(top->ns, 5, d))
 		n += snprintf(v + n, len - (size_t)n, "; `%s` is rplat's own trace reader thread: keep it off this "
 			      "CPU with --reader-cpu N (a CPU that runs neither rplat nor the probe)", top->name);
 	if (gap)
 		n = vm_note(a, v, len, n);
 	if (n > 0 && (size_t)n < len && m->migrated)
-		n += snprintf(v + n, len - (size_t)n, "; rplat moved from CPU%d to CPU%d during the message",
-			      m->cpu_send, m->cpu_ret);
+		n += snprintf(v + n, len - (size_t)n, "; %s moved from CPU%d to CPU%d during the message",
+			      me, m->cpu_send, m->cpu_ret);
 }
 
 /* On the qemu link every thread of QEMU (its vCPU and I/O threads, named qemu-system-*) is the remote. */
@@ -750,7 +754,7 @@ static void withheld_verdict(const struct rplat_analysis *a, const struct rplat_
 	size_t len = sizeof(o->verdict);
 	int n, k, any = 0;
 
-	n = snprintf(v, len, "no verdict from the trace: %s%s%s%s%s; from rplat's own stamps alone, the %s took %.1f us",
+	n = snprintf(v, len, "no verdict from the trace: %s%s%s%s%s; from %s alone, the %s took %.1f us",
 		     o->withheld & RPLAT_EV_LOST ? "the ring buffer lost events in this message's window" : "",
 		     o->withheld & RPLAT_EV_LOST && o->withheld & (RPLAT_EV_BROKEN | RPLAT_EV_UNMATCHED) ? ", " : "",
 		     o->withheld & RPLAT_EV_BROKEN ? "a context switch is missing from the trace inside this "
@@ -758,6 +762,7 @@ static void withheld_verdict(const struct rplat_analysis *a, const struct rplat_
 		     o->withheld & RPLAT_EV_BROKEN && o->withheld & RPLAT_EV_UNMATCHED ? ", " : "",
 		     o->withheld & RPLAT_EV_UNMATCHED ? "the trace does not show this message's send and read (not "
 							"matched)" : "",
+		     a->app[0] ? "the observed stamps (samples.tsv)" : "rplat's own stamps",
 		     a->kind == RPLAT_ANA_STREAM ? "message" : "round trip", us(m->rtt));
 	for (k = 0; k < 4 && n > 0 && (size_t)n < len; k++) {
 		if (!names[k] || m->ss[k] == RPLAT_NONE)

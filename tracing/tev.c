@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -712,4 +714,49 @@ size_t rplat_tev_set_lower(const struct rplat_tev_set *s, int64_t t)
 			hi = mid;
 	}
 	return lo;
+}
+
+/* ---- the live system ---- */
+
+static const char *policy_name(int p)
+{
+	return p == SCHED_FIFO ? "SCHED_FIFO" : p == SCHED_RR ? "SCHED_RR" : p == SCHED_BATCH ? "SCHED_BATCH" :
+	       p == SCHED_IDLE ? "SCHED_IDLE" : p == 6 ? "SCHED_DEADLINE" : p == SCHED_OTHER ? "SCHED_OTHER" : "";
+}
+
+void rplat_tev_names_sample_policies(struct rplat_tev_names *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->task_cap; i++) {
+		struct rplat_tev_task *t = &n->task[i];
+		char path[64], comm[32] = "";
+		FILE *f;
+
+		if (t->pid <= 0 || t->checked || t->pid == INT32_MIN)
+			continue;
+		t->checked = 1;
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		if (strncmp(comm, t->comm, 15))
+			continue;
+		snprintf(t->policy, sizeof(t->policy), "%s", policy_name(sched_getscheduler(t->pid)));
+		/* a kernel thread (PF_KTHREAD in /proc/PID/stat's flags, field 9) runs only in the kernel */
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
+		f = fopen(path, "r");
+		if (f) {
+			char st[1024], *p;
+			unsigned long flags;
+
+			if (fgets(st, sizeof(st), f) && (p = strrchr(st, ')')) &&
+			    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1)
+				t->kind = flags & 0x00200000ul ? RPLAT_TASK_KTHREAD : RPLAT_TASK_USER;
+			fclose(f);
+		}
+	}
 }

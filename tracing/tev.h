@@ -124,6 +124,10 @@ const char *rplat_tev_comm(const struct rplat_tev_names *n, int32_t pid, char *b
  * the looked-up policy is used only when it agrees with that prio's class. */
 const char *rplat_tev_policy_at(const struct rplat_tev_names *n, int32_t pid, int prio, char *buf, size_t len);
 const char *rplat_tev_policy(const struct rplat_tev_names *n, int32_t pid, char *buf, size_t len);
+/* Look up, in /proc, the scheduling policy and kind (user or kernel thread) of the tasks named so far,
+ * while they still exist: once per task, and only if the task still has the comm the trace saw. For the
+ * live captures (rplat trace, rplat observe). */
+void rplat_tev_names_sample_policies(struct rplat_tev_names *n);
 /* names.tsv */
 int rplat_tev_names_write(const struct rplat_tev_names *n, FILE *f);
 int rplat_tev_names_read(struct rplat_tev_names *n, FILE *f, const char *path, char *err, size_t errlen);
