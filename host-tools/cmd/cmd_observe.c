@@ -26,6 +26,15 @@ static void usage(FILE *f)
 		"  remote_dispatch    remote ISR -> RX callback\n"
 		"  remote_processing  RX callback -> remote send\n"
 		"  remote_to_host     remote send -> application read returns\n"
+		"Beside those it records, in the same instance, what rplat trace's analysis reads: sched_switch,\n"
+		"sched_waking/wakeup(_new), sched_migrate_task, irq_handler_entry/exit and softirq_entry/exit on\n"
+		"every CPU, the application's write exit and read syscalls (read during the run every 200 ms; what\n"
+		"the kernel overwrote is counted and marked where it went missing). After the run it writes them\n"
+		"as rplat trace does (trace/cpuN.ev, names.tsv, capture.json) and runs the same analysis on the\n"
+		"observed messages (each one's window opens at its write): trace/analysis.json, analysis.txt,\n"
+		"stages.tsv, trace/hist/, with a verdict on each of the slowest messages (what ran, on which CPU,\n"
+		"in which stage; \"no verdict from the trace\" where events were lost or the message was not seen),\n"
+		"which rplat report shows and rplat trace analyze RUN redoes.\n"
 		"Ends when the application exits, after -d, after -c messages, or on Ctrl-C.\n"
 		"\n"
 		"  -p, --pid PID      the application (its main thread is traced)\n"
@@ -49,9 +58,15 @@ static void usage(FILE *f)
 		"  --read-syscalls    take the application's reads from its doorbell read()/recv() syscalls instead of\n"
 		"                     a uretprobe on its rplat_link_recv() (the sim and qemu links can take a reply\n"
 		"                     from shared memory without a syscall: those replies are then unseen)\n"
-		"  -q, --quiet        no summary\n"
+		"  --no-sched         record only the application's syscalls and the kprobes: no scheduling or IRQ\n"
+		"                     events, no trace/ and no verdicts (the extra events, ~10k/s on a quiet\n"
+		"                     2-CPU VM, cost observe ~2%% of a CPU to read; the README has the figures)\n"
+		"  --worst N          the analysis explains the N slowest messages (10)\n"
+		"  --threshold US     and every message whose round trip exceeds US microseconds\n"
+		"  -q, --quiet        no summary (and no verdicts on stdout)\n"
 		"\n"
-		"Exit: 0 written, 2 usage or input error, 3 the application, its region or its ring could not be\n"
+		"Exit: 0 written, 2 usage or input error (or the trace analysis failed: the run is written without\n"
+		"verdicts), 3 the application, its region or its ring could not be\n"
 		"used (a ring refused for a corrupt header: nothing is written).\n");
 }
 
@@ -65,7 +80,8 @@ int cmd_observe(int argc, char **argv)
 		{ "sim-truth", required_argument, NULL, 'T' }, { "quiet", no_argument, NULL, 'q' },
 		{ "read-syscalls", no_argument, NULL, 'S' },  { "rproc", required_argument, NULL, 'R' },
 		{ "debugfs", required_argument, NULL, 'F' },  { "mem", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "no-sched", no_argument, NULL, 'N' },       { "worst", required_argument, NULL, 'W' },
+		{ "threshold", required_argument, NULL, 't' },       { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rplat_observe_opts o;
@@ -124,6 +140,23 @@ int cmd_observe(int argc, char **argv)
 		case 'S':
 			o.read_probe = 0;
 			break;
+		case 'N':
+			o.sched = 0;
+			break;
+		case 'W':
+			if (rplat_parse_u64(optarg, &v) || v > 1000000)
+				goto bad;
+			o.worst = (int)v;
+			break;
+		case 't': {
+			char *e;
+			double us = strtod(optarg, &e);
+
+			if (*e || !(us > 0) || us > 1e9)
+				goto bad;
+			o.threshold_ns = (int64_t)(us * 1000);
+			break;
+		}
 		case 'R':
 			o.rproc = optarg;
 			break;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "observe_local.h"
 #include "rplat/clocksync.h"
 #include "rplat/hist.h"
@@ -43,6 +44,7 @@
 #define DRAIN_BATCH 4096u
 #define GRACE_NS 50000000ll   /* after tracing stops: let the last replies land before the final drain */
 #define NSTAGES 4
+#define TRACE_READ_NS 200000000ll /* --sched: the tracefs buffers are read this often during the run */
 
 static volatile sig_atomic_t g_stop;
 
@@ -58,6 +60,8 @@ void rplat_observe_opts_init(struct rplat_observe_opts *o)
 	o->link = "sim";
 	o->rate_hz = 100;
 	o->read_probe = 1;
+	o->sched = 1;
+	o->worst = 10;
 }
 
 /* ---- finding the application's region and fds ---- */
@@ -458,6 +462,10 @@ struct result {
 	 * remote_to_host at the interrupt (send -> IRQ, IRQ -> read) */
 	struct rplat_hist ksub[4];
 	const char *kprobes, *kprobes_why;
+	/* the trace analysis' events (sched, irq; --no-sched: none) */
+	int sched;
+	uint64_t sched_events, sched_lost, sched_located, tdrains, tdrain_ns;
+	pid_t remote_pid;          /* the sim's probe process (found at the start: it ends with the application) */
 };
 
 static const char *const ksub_names[4] = { "write_to_kick", "kick_to_isr", "send_to_irq", "irq_to_read" };
@@ -880,6 +888,16 @@ static int write_json(const struct obs *x, const struct result *r, const char *d
 	rplat_jw_obj_begin(&jw, "trace");
 	rplat_jw_uint(&jw, "events", r->trace_events);
 	rplat_jw_uint(&jw, "lost", r->trace_lost);
+	/* the scheduling and IRQ events for the analysis (trace/): how many, lost, and their reader's cost */
+	rplat_jw_bool(&jw, "sched", r->sched);
+	if (r->sched) {
+		rplat_jw_uint(&jw, "analysis_events", r->sched_events);
+		rplat_jw_uint(&jw, "analysis_lost", r->sched_lost);
+		rplat_jw_uint(&jw, "analysis_lost_located", r->sched_located);
+		rplat_jw_uint(&jw, "reads", r->tdrains);
+		rplat_jw_uint(&jw, "read_busy_ns", r->tdrain_ns);
+		rplat_jw_str(&jw, "analysis", "trace/analysis.json");
+	}
 	rplat_jw_obj_end(&jw);
 	if (x->t.is_rpmsg) {
 		/* the kernel's side (kprobes): where each host-side stage splits */
@@ -976,6 +994,87 @@ static void print_summary(const struct obs *x, const struct result *r, const cha
 	printf("# run: %s\n", dir);
 }
 
+/* The trace analysis of rplat trace (tracing/analyze.c), on the observed messages: RUN/trace holds the
+ * events as rplat trace's capture does, with a "rplat seq=N" marker before each application write, and
+ * rplat_analyze_run() reads it with samples.tsv (t_send the write, rtt to the read, h2r, dispatch and
+ * proc from the firmware's records) and run.json (the clock's bound) as it reads a ping run's. */
+/* The sim link's remote: the application's child process "rplat-sim-probe" (link_sim.c), 0 if none. */
+static pid_t sim_probe_pid(pid_t app)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+
+	while (d && !found && (de = readdir(d))) {
+		char path[300], st[512], *p;
+		int ppid;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(st, sizeof(st), f) && strstr(st, "(rplat-sim-probe)") && (p = strrchr(st, ')')) &&
+		    sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == app)
+			found = (pid_t)atoi(de->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int trace_analysis(struct rplat_obs_trace *tr, const struct result *r, const struct rplat_observe_opts *o,
+			  const char *dir, struct rplat_ana_evidence *ev, char *err, size_t errlen)
+{
+	struct rplat_obs_marker *mk = malloc((r->nmsg ? r->nmsg : 1) * sizeof(*mk));
+	struct rplat_ana_opts ao;
+	char tdir[4200];
+	size_t i;
+	int rc;
+
+	if (!mk)
+		return rplat_fail(err, errlen, "out of memory");
+	for (i = 0; i < r->nmsg; i++) {
+		mk[i].t = r->msg[i].t_write;
+		mk[i].seq = r->msg[i].seq;
+	}
+	snprintf(tdir, sizeof(tdir), "%s/trace", dir);
+	rc = rplat_obs_trace_write(tr, tdir, mk, r->nmsg, r->remote_pid, err, errlen);
+	free(mk);
+	if (rc)
+		return -1;
+	rplat_ana_opts_init(&ao);
+	ao.worst = o->worst;
+	ao.threshold_ns = o->threshold_ns;
+	if (rplat_analyze_run(dir, &ao, NULL, ev, err, errlen)) {
+		char e2[512];
+
+		snprintf(e2, sizeof(e2), "%s", err);
+		return rplat_fail(err, errlen, "the trace analysis of %s failed (the run is written, without verdicts; "
+				  "rplat trace analyze retries): %s", dir, e2);
+	}
+	return 0;
+}
+
+/* The analysis' verdicts on the slowest messages, as analysis.txt has them. */
+static void print_verdicts(const char *dir)
+{
+	char path[4200], line[2048];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace/analysis.txt", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	printf("# trace analysis (%s):\n", path);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+}
+
 int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errlen)
 {
 	struct obs x;
@@ -985,9 +1084,10 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	struct sigaction sa, old_int, old_term;
 	char dirbuf[64];
 	const char *dir = o->out_dir;
+	struct rplat_ana_evidence ana;
 	size_t nh = 0;
 	int rc = 3, want_qemu = !strcmp(o->link, "qemu"), want_rpmsg = !strcmp(o->link, "rpmsg"), ended_signal = 0;
-	int64_t period = o->rate_hz > 0 ? (int64_t)(1e9 / o->rate_hz) : 0, next;
+	int64_t period = o->rate_hz > 0 ? (int64_t)(1e9 / o->rate_hz) : 0, next, tnext;
 
 	memset(&x, 0, sizeof(x));
 	memset(&r, 0, sizeof(r));
@@ -1040,7 +1140,10 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	}
 	/* rpmsg_char: one write() is one message, one read() one message, their lengths the message's */
 	tr = rplat_obs_trace_create(o->pid, x.t.fd_tx, x.t.fd_rx, x.t.is_rpmsg, x.t.is_qemu,
-				    x.t.is_rpmsg ? 0 : o->read_probe, x.t.is_rpmsg, err, errlen);
+				    x.t.is_rpmsg ? 0 : o->read_probe, x.t.is_rpmsg, o->sched, err, errlen);
+	r.sched = o->sched;
+	if (r.sched && !x.t.is_rpmsg && !want_qemu)
+		r.remote_pid = sim_probe_pid(o->pid);
 	if (!tr)
 		goto out;
 	r.kprobes = rplat_obs_trace_kprobes(tr, &r.kprobes_why);
@@ -1065,8 +1168,22 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 		fflush(stdout);
 	}
 	next = x.t0 + (period ? period : 10000000);
+	tnext = x.t0 + TRACE_READ_NS;
 	for (;;) {
 		int64_t now = rplat_now_ns();
+
+		if (r.sched && now >= tnext) {
+			/* the buffers hold every CPU's scheduling: read them before they wrap */
+			if (rplat_obs_trace_drain(tr)) {
+				rplat_fail(err, errlen, "tracefs: reading the %s buffers failed (or out of memory)",
+					   "rplat-observe");
+				goto restore;
+			}
+			r.tdrains++;
+			r.tdrain_ns += (uint64_t)(rplat_now_ns() - now);
+			tnext = now + TRACE_READ_NS;
+			continue;
+		}
 
 		if (g_stop) {
 			ended_signal = 1;
@@ -1093,14 +1210,29 @@ int rplat_observe_run(const struct rplat_observe_opts *o, char *err, size_t errl
 	if (rplat_obs_trace_collect(tr, &hev, &nh, &r.trace_lost, err, errlen))
 		goto restore;
 	r.trace_events = nh;
+	if (r.sched)
+		rplat_obs_trace_counts(tr, &r.sched_events, &r.sched_lost, &r.sched_located);
 	if (analyse(&x, &r, hev, nh, err, errlen))
 		goto restore;
 	if (write_run(&x, &r, dir, ended_signal, err, errlen)) {
 		rc = 2;
 		goto restore;
 	}
-	if (!o->quiet)
+	if (r.sched && trace_analysis(tr, &r, o, dir, &ana, err, errlen)) {
+		rc = 2;
+		goto restore;
+	}
+	if (!o->quiet) {
 		print_summary(&x, &r, dir);
+		if (r.sched)
+			print_verdicts(dir);
+	}
+	if (r.sched && !ana.complete) {
+		char line[512];
+
+		rplat_ana_evidence_text(&ana, line, sizeof(line));
+		fprintf(stderr, "rplat observe: the trace analysis is incomplete: %s\n", line);
+	}
 	if (r.trace_lost)
 		fprintf(stderr, "rplat observe: the kernel lost %llu trace events: some messages may be unmatched\n",
 			(unsigned long long)r.trace_lost);

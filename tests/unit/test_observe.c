@@ -13,6 +13,10 @@
 #include "rplat/clocksync.h"
 #include "rplat/observe.h"
 #include "rplat/wire/rpmsg.h"
+#include "analyze.h"
+#include "synth.h"
+#include "tev.h"
+#include "../../host-tools/lib/observe_local.h"
 
 struct world {
 	struct rplat_obs_hostev h[64];
@@ -358,6 +362,107 @@ static void test_seg_err(void **state)
 	free(clk);
 }
 
+/* The analysis' windows for observed messages: a marker 1 ns before each write, on the write's CPU (the
+ * application's own syscall entry at exactly that time, not another task's), CPU 0 without one. */
+static void test_place_markers(void **state)
+{
+	struct rplat_tev_set s;
+	struct rplat_tev e;
+	const struct rplat_obs_marker mk[2] = { { 5000, 1 }, { 1000, 0 } };
+	size_t i, nmark = 0;
+
+	(void)state;
+	rplat_tev_set_init(&s);
+	memset(&e, 0, sizeof(e));
+	e.ts = 1000, e.type = RPLAT_TEV_SYS_ENTER, e.cpu = 0, e.pid = 200; /* another task, same time */
+	assert_int_equal(rplat_tev_set_push(&s, &e), 0);
+	e.ts = 1000, e.type = RPLAT_TEV_SYS_ENTER, e.cpu = 1, e.pid = 100;
+	assert_int_equal(rplat_tev_set_push(&s, &e), 0);
+	e.ts = 500, e.type = RPLAT_TEV_SWITCH, e.cpu = 1, e.pid = 0;
+	assert_int_equal(rplat_tev_set_push(&s, &e), 0);
+	assert_int_equal(rplat_obs_place_markers(&s, 100, mk, 2), 0);
+	assert_int_equal(s.n, 5);
+	for (i = 0; i < s.n; i++) {
+		if (i)
+			assert_true(s.ev[i - 1].ts <= s.ev[i].ts);
+		if (s.ev[i].type != RPLAT_TEV_MARKER)
+			continue;
+		nmark++;
+		assert_int_equal(s.ev[i].pid, 100);
+		assert_int_equal(s.ev[i].b, 0);
+		if (s.ev[i].c == 0) {
+			assert_int_equal(s.ev[i].ts, 999);
+			assert_int_equal(s.ev[i].cpu, 1);
+			assert_int_equal(s.ev[i + 1].ts, 1000); /* before the write */
+		} else {
+			assert_int_equal(s.ev[i].c, 1);
+			assert_int_equal(s.ev[i].a, 1);
+			assert_int_equal(s.ev[i].ts, 4999);
+			assert_int_equal(s.ev[i].cpu, 0);
+		}
+	}
+	assert_int_equal(nmark, 2);
+	rplat_tev_set_free(&s);
+}
+
+/* An observed run's verdicts name the application, not rplat, as the thread that waited. */
+static void test_observed_verdict_names_the_application(void **state)
+{
+	static const struct rplat_synth_glitch g[] = {
+		{ .seq = 40, .kind = RPLAT_GLITCH_WAKE_DELAY, .ns = 212000, .pid = 4242, .name = "hog", .prio = 49 },
+	};
+	struct rplat_synth_opts so;
+	struct rplat_ana_opts ao;
+	struct rplat_ana_input in;
+	struct rplat_analysis a;
+	struct rplat_ana_sample *samples = NULL;
+	struct rplat_tev_set ev;
+	const struct rplat_ana_outlier *o;
+	char err[256] = "";
+	int32_t tid;
+	int observed;
+
+	(void)state;
+	for (observed = 0; observed < 2; observed++) {
+		rplat_synth_opts_init(&so);
+		so.nmsg = 100;
+		so.glitch = g;
+		so.nglitch = 1;
+		so.tid_prio = 120; /* both SCHED_OTHER: the verdict says who would preempt whom */
+		rplat_ana_opts_init(&ao);
+		ao.worst = 3;
+		rplat_tev_set_init(&ev);
+		assert_int_equal(rplat_synth(&so, &ev, &samples), 0);
+		assert_int_equal(rplat_tev_names_task(&ev.names, so.tid, "echo_client", INT32_MIN), 0);
+		memset(&in, 0, sizeof(in));
+		memset(&a, 0, sizeof(a));
+		tid = so.tid;
+		in.samples = samples;
+		in.nsamples = so.nmsg;
+		in.tids = &tid;
+		in.ntids = 1;
+		in.marker_fd = so.marker_fd;
+		in.clock_err_ns = 500;
+		in.clock_source = "synthetic";
+		in.observed = observed;
+		if (rplat_analyze(&ev, &in, &ao, &a, err, sizeof(err)))
+			fail_msg("analyze: %s", err);
+		o = rplat_ana_outlier_of(&a, 40);
+		assert_non_null(o);
+		assert_non_null(strstr(o->verdict, "`hog`"));
+		if (observed) {
+			assert_string_equal(a.app, "the application `echo_client`");
+			assert_non_null(strstr(o->verdict, "the application `echo_client`"));
+		} else {
+			assert_string_equal(a.app, "");
+			assert_null(strstr(o->verdict, "the application"));
+		}
+		rplat_analysis_free(&a);
+		rplat_tev_set_free(&ev);
+		free(samples);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_reply_identity), cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_restart),     cmocka_unit_test(test_len_mismatch),
 		cmocka_unit_test(test_carveouts),   cmocka_unit_test(test_seg_err),
+		cmocka_unit_test(test_place_markers), cmocka_unit_test(test_observed_verdict_names_the_application),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

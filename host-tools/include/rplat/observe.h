@@ -177,6 +177,10 @@ struct rplat_observe_opts {
 	int quiet;
 	int read_probe;        /* the application's reads: 1 (default) the returns of its rplat_link_recv() (a
 				  uretprobe), 0 its doorbell read()/recv() syscalls */
+	int sched;             /* 1 (default): also trace scheduling and IRQs machine-wide, and write the trace
+				  analysis (RUN/trace: analysis.json, verdicts); 0: --no-sched */
+	int worst;             /* the analysis explains the N slowest messages (default 10) */
+	int64_t threshold_ns;  /* and every message over this round trip (0: none) */
 };
 
 void rplat_observe_opts_init(struct rplat_observe_opts *o);
