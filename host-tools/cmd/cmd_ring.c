@@ -260,6 +260,8 @@ static int write_json(const char *file, const char *where, const struct rplat_ri
 	if (st->fitted)
 		rplat_jw_double(&jw, "err_bound_ns", st->fit.err_ns);
 	rplat_jw_uint(&jw, "count", st->lat.count);
+	/* samples whose mapped stamp came after their drain (within the clock's bound: counted as 0) */
+	rplat_jw_uint(&jw, "negative", st->lat.underflow);
 	if (st->lat.count) {
 		rplat_jw_uint(&jw, "p50_ns", rplat_hist_percentile(&st->lat, 50));
 		rplat_jw_uint(&jw, "p99_ns", rplat_hist_percentile(&st->lat, 99));

@@ -63,7 +63,7 @@ int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_
 	size_t npts = 0, cap = 0, n, i;
 	uint64_t restarts0 = r->restarts;
 	double ns_per_tick = r->counter_hz ? 1e9 / (double)r->counter_hz : 1.0;
-	int rc = 0, have_prev = 0;
+	int rc = 0, have_prev = 0, final;
 
 	memset(s, 0, sizeof(*s));
 	rplat_hist_init(&s->lat);
@@ -93,9 +93,8 @@ int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_
 			s->ended_early = 1;
 			break;
 		}
-		if (now >= t_end)
-			break;
-		if (now < next) {
+		final = now >= t_end; /* the end: one last drain, so that what the ring holds is counted */
+		if (!final && now < next) {
 			int64_t w = (next < t_end ? next : t_end) - now;
 			struct timespec ts = { (time_t)(w / 1000000000), (long)(w % 1000000000) };
 
@@ -162,6 +161,8 @@ int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_
 		have_prev = 1;
 		s->drains++;
 		s->empty_drains += got == 0;
+		if (final)
+			break;
 	}
 done:
 	s->wall_ns = (double)(rplat_now_ns() - wall0);

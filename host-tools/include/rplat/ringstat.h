@@ -52,7 +52,8 @@ struct rplat_ringstat {
 	char err[256];           /* why it ended early after an error ("" otherwise) */
 };
 
-/* Run the drain loop on 'r' (attached; what it already holds is discarded first, as stale). Returns 0
+/* Run the drain loop on 'r' (attached; what it already holds is discarded first, as stale; one last
+ * drain at the end of duration_ns counts what it holds then). Returns 0
  * (with ended_early possibly set by a signal), or -1 if the ring was refused or memory ran out: then
  * s->err says why and what was measured so far is in s, marked ended_early. */
 int rplat_ringstat_run(struct rplat_ring_reader *r, const struct rplat_ringstat_opts *o, struct rplat_ringstat *s);
