@@ -9,7 +9,8 @@
 #
 # Asserted: every message the client sent is traced, matched with the firmware's records and staged in
 # causal order (within the clock's error bound); the stages add up to observe's round trip, which lies
-# inside the client's own; no ring drops; check rsc on the firmware image reports the ring entry the
+# inside the client's own; no ring drops; trace verdicts on the ten slowest (made in the guest from its
+# scheduling and IRQ events), shown by the host's report; check rsc on the firmware image reports the ring entry the
 # live kernel lists (name, device address, length) and observe used; a second observation that drains
 # nothing (-r 0) counts drops and leaves the client unaffected. Every built kernel flavour
 # (RPLAT_VBOARD_FLAVOURS, default "preempt rt"); skips with the reason when none is built. Nothing is
@@ -236,6 +237,34 @@ PY
     grep -q "remote_processing\|remote processing" "$T/$F/report/report.md" || fail "$F: the report has no stages"
     "$BUILD/rplat" budget 'stage.remote_processing.p50 <= 1ms' "$O/out/obs" -q ||
         fail "$F: rplat budget on the observed run"
+    # the trace verdicts, made in the guest by rplat trace's analysis over the scheduling and IRQ events
+    # observe recorded there: they cover the ten slowest messages, and the host's report shows them
+    python3 - "$O/out/obs" "$T/$F/report/report.md" <<'PY' || fail "$F: the trace verdicts of the observed run"
+import sys, csv, json, re
+run = sys.argv[1]
+a = json.load(open(run + "/trace/analysis.json"))
+rj = json.load(open(run + "/run.json"))
+rows = list(csv.DictReader(open(run + "/samples.tsv"), delimiter="\t"))
+ok = [r for r in rows if r["status"] == "ok"]
+assert rj["observe"]["trace"]["sched"] and rj["observe"]["trace"]["analysis_events"] > 0
+assert a["measured"].startswith("the application `echo_cli"), a.get("measured")
+assert a["link"] == "rpmsg" and a["messages"] == len(rows), (a["link"], a["messages"], len(rows))
+ev = a["evidence"]
+assert ev["lost_events"] + ev["unlocated_lost_events"] == rj["observe"]["trace"]["analysis_lost"], ev
+assert a["matched"] >= 0.99 * len(ok) or ev["lost_events"] + ev["unlocated_lost_events"] > 0, (a["matched"], ev)
+outs = {o["seq"]: o for o in a["outliers"]}
+slow = sorted(ok, key=lambda r: -int(r["rtt"]))[:10]
+assert all(int(r["seq"]) in outs for r in slow), "a slowest message without a verdict"
+for r in slow:
+    o = outs[int(r["seq"])]
+    assert o["verdict"] and (o["evidence"] == "trace" or o["verdict"].startswith("no verdict from the trace")), o
+    assert o["evidence"] != "trace" or o["dominant_stage"], o
+md = re.sub(r"\\(.)", r"\1", open(sys.argv[2]).read())
+worst = max(a["outliers"], key=lambda o: o["rtt_ns"] or 0)
+assert "trace/analysis.json" in md and worst["verdict"][:60] in md, "the report does not show the verdicts"
+print("trace verdicts: %d explained, %d matched of %d, events %d, lost %d; the slowest: %s" %
+      (len(a["outliers"]), a["matched"], len(ok), a["events"], ev["lost_events"], worst["verdict"]))
+PY
     st="d['summary']['stages']"
     echo "$ARCH $F: $N messages of a plain client over the real /dev/rpmsgN observed: all matched, 0 drops;" \
         "stage p50 (us) write->ISR $(jget "$r" "round($st['host_to_remote']['p50'] / 1e3, 1)")," \
@@ -258,6 +287,8 @@ PY
     # (the last message before the drop may have lost its SEND record: not staged)
     jassert "$r" "d['observe']['match']['remote_msgs'] - 1 <= d['summary']['stages']['remote_processing']['count'] <= d['observe']['match']['remote_msgs']"
     jassert "$r" "d['observe']['match']['after_drops'] == $NDROP - d['observe']['match']['remote_msgs']"
+    # the messages after the drops have no remote stamps, but the analysis has their host side
+    jassert "$O/out/drops/trace/analysis.json" "d['messages'] == $NDROP and len(d['outliers']) >= 10"
     echo "$ARCH $F: -r 0: $(jget "$r" "d['observe']['ring']['drops']") records dropped and counted," \
         "$(jget "$r" "d['summary']['stages']['remote_processing']['count']") messages staged, the client got all $NDROP echoes"
 }
