@@ -1,10 +1,18 @@
 /* remoteproc control: see rplat/rproc.h.
  *
- * The kernel's rules (drivers/remoteproc/remoteproc_sysfs.c, remoteproc_core.c):
- *   - "start" boots an offline core; a running or attached one is refused (-EBUSY);
- *   - "stop" shuts down a running or attached core; any other state is refused (-EINVAL);
- *   - 'firmware' can only change while the core is offline (-EBUSY);
- *   - a failed boot reports the error to the writer (-ENOENT: no firmware file, -EINVAL: bad image). */
+ * The kernel's rules (Linux 6.12: drivers/remoteproc/remoteproc_sysfs.c state_store(), firmware_store();
+ * remoteproc_core.c rproc_boot(), rproc_shutdown(), rproc_set_firmware()), checked against the virtual
+ * board's live kernel by tests/integration/test_vboard_rpmsg.sh:
+ *   - "stop" shuts down a running, attached or crashed core; any other state gives -EINVAL;
+ *   - 'firmware' can only change while the core is offline (-EBUSY, "can't change firmware while
+ *     running"), and not to an empty name (-EINVAL);
+ *   - "start" boots an offline core; a failed boot gives its error to the writer (-ENOENT: no firmware
+ *     file, -EINVAL: bad image);
+ *   - "start" on a core that is already powered (running, attached, crashed) is *not* refused: rproc_boot()
+ *     only takes another power reference and returns 0, after which one "stop" drops that reference and
+ *     leaves the core running.
+ * So stop and firmware changes are written as asked and the kernel's errno is explained; only a start of
+ * a powered core is refused before the write, since the kernel would take it silently. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -201,45 +209,78 @@ static int is_up(const char *state)
 	return !strcmp(state, "running") || !strcmp(state, "attached");
 }
 
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case EINVAL: return "EINVAL";
+	case EBUSY: return "EBUSY";
+	case ENOENT: return "ENOENT";
+	case ENODEV: return "ENODEV";
+	case ENOMEM: return "ENOMEM";
+	case EIO: return "EIO";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINTR: return "EINTR";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EISDIR: return "EISDIR";
+	default: return "errno";
+	}
+}
+
+int rplat_rproc_explain(const struct rplat_rproc *p, const char *attr_name, const char *val, int e, char *err,
+			size_t errlen)
+{
+	const char *st = p->state[0] ? p->state : "in an unreadable state";
+	const char *why = "";
+
+	if (!strcmp(attr_name, "state") && !strcmp(val, "stop") && e == EINVAL)
+		why = ": rproc_shutdown() stops only a running, attached or crashed core";
+	else if (!strcmp(attr_name, "state") && !strcmp(val, "start") && e == ENOENT)
+		why = ": the firmware file is not in /lib/firmware (request_firmware() failed)";
+	else if (!strcmp(attr_name, "state") && !strcmp(val, "start") && e == EINVAL)
+		why = ": the kernel rejected the image; run `rplat check rsc` on it and see the kernel log";
+	else if (!strcmp(attr_name, "firmware") && e == EBUSY)
+		why = ": rproc_set_firmware() changes it only while the core is offline; stop it first";
+	else if (!strcmp(attr_name, "firmware") && e == EINVAL)
+		why = ": an empty firmware name";
+	return rplat_fail(err, errlen, "%s (%s) is %s; the kernel refused %s %s (%s: %s)%s", p->id, p->name, st,
+			  !strcmp(attr_name, "state") ? "to" : "the firmware", val, errno_name(e), strerror(e), why);
+}
+
 int rplat_rproc_start(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, char *err, size_t errlen)
 {
 	(void)r;
-	if (is_up(p->state))
-		return rplat_fail(err, errlen, "%s (%s) is already %s: the kernel refuses to start it again (EBUSY)",
-				  p->id, p->name, p->state);
-	if (!strcmp(p->state, "crashed"))
-		return rplat_fail(err, errlen, "%s (%s) crashed and is being recovered or waits for it: stop it "
-				  "first, or enable recovery (echo enabled > %s/recovery)", p->id, p->name, p->dir);
-	if (strcmp(p->state, "offline") && strcmp(p->state, "detached"))
-		return rplat_fail(err, errlen, "%s (%s) is '%s': it can only be started from offline", p->id, p->name,
-				  p->state[0] ? p->state : "unreadable");
+	/* rproc_boot() takes another power reference on a powered core and returns 0: the write would
+	 * "succeed" and the next stop would leave the core running */
+	if (is_up(p->state) || !strcmp(p->state, "crashed"))
+		return rplat_fail(err, errlen, "%s (%s) is already %s: not written, since the kernel would not refuse "
+				  "start but only take another power reference (rproc_boot()), after which one stop "
+				  "leaves it running%s", p->id, p->name, p->state,
+				  strcmp(p->state, "crashed") ? "" : "; a crashed core is being recovered, or stop it");
 	if (attr_write(p->dir, "state", "start") == 0)
 		return 0;
-	switch (errno) {
-	case ENOENT:
-		return rplat_fail(err, errlen, "%s: boot failed: firmware '%s' not found in /lib/firmware", p->id,
-				  p->firmware);
-	case EBUSY:
-		return rplat_fail(err, errlen, "%s: the kernel refuses: it is already running (EBUSY)", p->id);
-	case EINVAL:
-		return rplat_fail(err, errlen, "%s: boot failed (EINVAL): the kernel rejected the image; run "
-				  "`rplat check rsc` on it and see the kernel log", p->id);
-	default:
+	if (errno == EACCES || errno == EPERM || errno == EROFS)
 		return rplat_fail(err, errlen, "%s: writing start to %s/state: %s", p->id, p->dir, strerror(errno));
-	}
+	return rplat_rproc_explain(p, "state", "start", errno, err, errlen);
 }
 
 int rplat_rproc_stop(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, char *err, size_t errlen)
 {
+	char st[sizeof(p->state)];
+
 	(void)r;
-	if (!is_up(p->state))
-		return rplat_fail(err, errlen, "%s (%s) is %s: the kernel only stops a running or attached core "
-				  "(EINVAL)", p->id, p->name, p->state[0] ? p->state : "in an unreadable state");
-	if (attr_write(p->dir, "state", "stop") == 0)
-		return 0;
-	if (errno == EINVAL)
-		return rplat_fail(err, errlen, "%s: the kernel refuses to stop it (EINVAL): its state changed", p->id);
-	return rplat_fail(err, errlen, "%s: writing stop to %s/state: %s", p->id, p->dir, strerror(errno));
+	if (attr_write(p->dir, "state", "stop") < 0) {
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			return rplat_fail(err, errlen, "%s: writing stop to %s/state: %s", p->id, p->dir, strerror(errno));
+		return rplat_rproc_explain(p, "state", "stop", errno, err, errlen);
+	}
+	/* rproc_shutdown() returns 0 also when it only dropped one of several power references */
+	attr(p->dir, "state", st, sizeof(st));
+	if (is_up(st))
+		return rplat_fail(err, errlen, "%s (%s): the kernel took stop but the core is still %s: someone else "
+				  "holds a power reference (a start written while it ran, or a driver using it); stop "
+				  "again to drop it", p->id, p->name, st);
+	return 0;
 }
 
 int rplat_rproc_firmware_path(const struct rplat_rproc_roots *r, const char *fw, char *name, size_t namelen,
@@ -282,15 +323,11 @@ int rplat_rproc_set_firmware(const struct rplat_rproc_roots *r, const struct rpl
 			     char *err, size_t errlen)
 {
 	(void)r;
-	if (strcmp(p->state, "offline"))
-		return rplat_fail(err, errlen, "%s (%s) is %s: the kernel cannot change the firmware of a core that "
-				  "is not offline (EBUSY); stop it first", p->id, p->name,
-				  p->state[0] ? p->state : "in an unreadable state");
 	if (attr_write(p->dir, "firmware", name) == 0)
 		return 0;
-	if (errno == EBUSY)
-		return rplat_fail(err, errlen, "%s: the kernel refuses (EBUSY): the core left offline", p->id);
-	return rplat_fail(err, errlen, "%s: writing %s to %s/firmware: %s", p->id, name, p->dir, strerror(errno));
+	if (errno == EACCES || errno == EPERM || errno == EROFS)
+		return rplat_fail(err, errlen, "%s: writing %s to %s/firmware: %s", p->id, name, p->dir, strerror(errno));
+	return rplat_rproc_explain(p, "firmware", name, errno, err, errlen);
 }
 
 int rplat_rproc_read_trace(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, int idx, char **buf,

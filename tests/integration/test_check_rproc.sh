@@ -25,16 +25,20 @@ expect_rc 1 rp status 2>"$TMPDIR/err.txt"          # three cores, none picked
 grep -q 'pick one with -r' "$TMPDIR/err.txt" || fail "no -r: $(cat "$TMPDIR/err.txt")"
 expect_rc 1 rp -r nope status 2>/dev/null
 
-# the states the kernel refuses: refused before any write, with the reason
-expect_rc 1 rp -r 0 stop 2>"$TMPDIR/err.txt"
-grep -q 'remoteproc0 (5000000.m4fss) is offline: the kernel only stops a running or attached core (EINVAL)' "$TMPDIR/err.txt" ||
-    fail "stop offline: $(cat "$TMPDIR/err.txt")"
-[ "$(state remoteproc0)" = offline ] || fail "stop offline wrote the state"
+# stop and a firmware change are written whatever the state: the kernel answers (EINVAL, EBUSY: see
+# test_vboard_rpmsg on a live kernel, and test_rproc for the explanations); a fixture file takes them
+expect_rc 0 rp -r 0 stop >/dev/null
+[ "$(state remoteproc0)" = stop ] || fail "stop of an offline core was not written for the kernel to answer"
+echo offline >"$R/sys/class/remoteproc/remoteproc0/state"
+expect_rc 0 rp -r 1 load am62-mcu-m4f0_0-fw >/dev/null
+[ "$(cat "$R/sys/class/remoteproc/remoteproc1/firmware")" = am62-mcu-m4f0_0-fw ] ||
+    fail "load on a running core was not written for the kernel to answer"
+echo am62-wkup-r5f0_0-fw >"$R/sys/class/remoteproc/remoteproc1/firmware"
+# a start of a powered core is not written: the kernel would take another power reference, not refuse
 expect_rc 1 rp -r 1 start 2>"$TMPDIR/err.txt"
-grep -q 'already running: the kernel refuses to start it again (EBUSY)' "$TMPDIR/err.txt" || fail "start running: $(cat "$TMPDIR/err.txt")"
-expect_rc 1 rp -r 1 load am62-mcu-m4f0_0-fw 2>"$TMPDIR/err.txt"
-grep -q 'stop it first' "$TMPDIR/err.txt" || fail "load running: $(cat "$TMPDIR/err.txt")"
-[ "$(cat "$R/sys/class/remoteproc/remoteproc1/firmware")" = am62-wkup-r5f0_0-fw ] || fail "load running wrote the firmware"
+grep -q 'already running: not written, since the kernel would not refuse start but only take another power reference' "$TMPDIR/err.txt" ||
+    fail "start running: $(cat "$TMPDIR/err.txt")"
+[ "$(state remoteproc1)" = running ] || fail "start of a running core wrote the state"
 expect_rc 1 rp -r 2 start 2>"$TMPDIR/err.txt"
 grep -q 'crashed' "$TMPDIR/err.txt" || fail "start crashed: $(cat "$TMPDIR/err.txt")"
 

@@ -120,19 +120,26 @@ static void test_start_stop_states(void **state)
 	char err[512], buf[64];
 
 	(void)state;
-	/* start a running core: refused before any write */
+	/* start a running core: not written (the kernel would take another power reference, not refuse) */
 	assert_int_equal(rplat_rproc_find(&roots, "remoteproc1", &p, err, sizeof(err)), 0);
 	assert_int_equal(rplat_rproc_start(&roots, &p, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "already running"));
-	assert_non_null(strstr(err, "EBUSY"));
+	assert_non_null(strstr(err, "power reference"));
+	assert_null(strstr(err, "EBUSY"));
 	read_attr("remoteproc1", "state", buf, sizeof(buf));
 	assert_string_equal(buf, "running");
 
-	/* stop an offline core: refused */
+	/* stop an offline core: written, for the kernel to answer (a fixture file takes it) */
 	assert_int_equal(rplat_rproc_find(&roots, "remoteproc0", &p, err, sizeof(err)), 0);
-	assert_int_equal(rplat_rproc_stop(&roots, &p, err, sizeof(err)), -1);
+	assert_int_equal(rplat_rproc_stop(&roots, &p, err, sizeof(err)), 0);
+	read_attr("remoteproc0", "state", buf, sizeof(buf));
+	assert_string_equal(buf, "stop");
+	set_state("remoteproc0", "offline");
+	/* what the kernel answers there (EINVAL), explained */
+	assert_int_equal(rplat_rproc_explain(&p, "state", "stop", EINVAL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "is offline"));
-	assert_non_null(strstr(err, "EINVAL"));
+	assert_non_null(strstr(err, "EINVAL: Invalid argument"));
+	assert_non_null(strstr(err, "rproc_shutdown()"));
 
 	/* start a crashed core: refused with advice */
 	assert_int_equal(rplat_rproc_find(&roots, "remoteproc2", &p, err, sizeof(err)), 0);
@@ -198,12 +205,34 @@ static void test_firmware(void **state)
 						   sizeof(err)), -1);
 	assert_non_null(strstr(err, "outside"));
 
-	/* loading while running is refused; while offline it is written */
+	/* loading while running is written too, for the kernel to answer (EBUSY, explained below); a
+	 * fixture file takes it */
 	assert_int_equal(rplat_rproc_find(&roots, "remoteproc1", &p, err, sizeof(err)), 0);
-	assert_int_equal(rplat_rproc_set_firmware(&roots, &p, "x-fw", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "stop it first"));
+	assert_int_equal(rplat_rproc_set_firmware(&roots, &p, "x-fw", err, sizeof(err)), 0);
 	read_attr("remoteproc1", "firmware", buf, sizeof(buf));
-	assert_string_equal(buf, "am62-wkup-r5f0_0-fw");
+	assert_string_equal(buf, "x-fw");
+	assert_int_equal(rplat_rproc_explain(&p, "firmware", "x-fw", EBUSY, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is running"));
+	assert_non_null(strstr(err, "EBUSY: Device or resource busy"));
+	assert_non_null(strstr(err, "stop it first"));
+	/* a write error that is not a permission one is passed on with its name and text (here EISDIR,
+	 * from an attribute that is a directory) */
+	{
+		char fpath[1024], saved[1100];
+
+		snprintf(fpath, sizeof(fpath), "%s/sys/class/remoteproc/remoteproc1/firmware", root);
+		snprintf(saved, sizeof(saved), "%s.saved", fpath);
+		assert_int_equal(rename(fpath, saved), 0);
+		assert_int_equal(mkdir(fpath, 0755), 0);
+		assert_int_equal(rplat_rproc_set_firmware(&roots, &p, "y-fw", err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "EISDIR: Is a directory"));
+		assert_int_equal(rmdir(fpath), 0);
+		assert_int_equal(rename(saved, fpath), 0);
+		f = fopen(fpath, "w");
+		assert_non_null(f);
+		fputs("am62-wkup-r5f0_0-fw\n", f);
+		fclose(f);
+	}
 	assert_int_equal(rplat_rproc_find(&roots, "remoteproc0", &p, err, sizeof(err)), 0);
 	assert_int_equal(rplat_rproc_set_firmware(&roots, &p, "broken-ver-fw", err, sizeof(err)), 0);
 	read_attr("remoteproc0", "firmware", buf, sizeof(buf));

@@ -4,10 +4,11 @@
  *   SYS/kernel/debug/remoteproc/remoteprocN/traceK              (the firmware's trace buffer K)
  *   ROOT/lib/firmware/NAME                                      (what 'firmware' names)
  *
- * Every operation checks the state first and refuses what the kernel would refuse (stopping an offline
- * core, starting a running one, changing the firmware of a running one) with a message that says why and
- * what to do; only then does it write to sysfs, and a write error is translated the same way. The roots
- * are overridable so that tests run on fixture trees. */
+ * Stop and firmware changes are written as asked and the kernel's own answer is reported: its errno
+ * (name and text) with what it means (stopping an offline core: EINVAL; changing the firmware of a
+ * running one: EBUSY). Only a start of a core that is already powered is refused before the write: the
+ * kernel would not refuse it but take another power reference. The roots are overridable so that tests
+ * run on fixture trees. */
 #ifndef RPLAT_RPROC_H
 #define RPLAT_RPROC_H
 
@@ -50,7 +51,8 @@ int rplat_rproc_list(const struct rplat_rproc_roots *r, struct rplat_rproc **lis
 int rplat_rproc_find(const struct rplat_rproc_roots *r, const char *which, struct rplat_rproc *out, char *err,
 		     size_t errlen);
 
-/* Start or stop it. Returns 0, or -1 with a message. */
+/* Start or stop it. Returns 0, or -1 with a message: the kernel's errno explained (rplat_rproc_explain()),
+ * for start also a powered core (not written), for stop also a core still up after the write. */
 int rplat_rproc_start(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, char *err, size_t errlen);
 int rplat_rproc_stop(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, char *err, size_t errlen);
 
@@ -67,7 +69,8 @@ int rplat_rproc_stop(const struct rplat_rproc_roots *r, const struct rplat_rproc
 int rplat_rproc_firmware_path(const struct rplat_rproc_roots *r, const char *fw, char *name, size_t namelen,
 			      char *path, size_t pathlen, char *err, size_t errlen);
 
-/* Set the firmware name (the core must be offline). Returns 0, or -1 with a message. */
+/* Set the firmware name (the kernel allows it only while offline). Returns 0, or -1 with the kernel's
+ * errno explained. */
 int rplat_rproc_set_firmware(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, const char *name,
 			     char *err, size_t errlen);
 
@@ -75,5 +78,18 @@ int rplat_rproc_set_firmware(const struct rplat_rproc_roots *r, const struct rpl
  * a message (debugfs not mounted, no such buffer). */
 int rplat_rproc_read_trace(const struct rplat_rproc_roots *r, const struct rplat_rproc *p, int idx, char **buf,
 			   size_t *len, char *err, size_t errlen);
+
+/**
+ * rplat_rproc_explain - the message for a sysfs write the kernel refused
+ * @p: the processor, as read before the write
+ * @attr_name: "state" or "firmware"
+ * @val: what was written ("stop", "start", a firmware name)
+ * @e: the errno of the write
+ * @err: the message: id, name, state, the errno's name and text, and what it means for that write
+ *
+ * Returns -1 (for `return rplat_rproc_explain(...)`).
+ */
+int rplat_rproc_explain(const struct rplat_rproc *p, const char *attr_name, const char *val, int e, char *err,
+			size_t errlen);
 
 #endif
