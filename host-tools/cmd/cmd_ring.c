@@ -12,19 +12,15 @@
  * - The clock: the drains themselves bound the remote counter (ringstat.h), fitted as ping's exchanges
  *   are; the sim's true clock gives the real latency there and checks that fit.
  * - The drain loop runs in the main thread; its CPU time is that thread's (CLOCK_THREAD_CPUTIME_ID). */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "../lib/observe_local.h" /* rplat_obs_read_text: debugfs files, whatever stat says */
 #include "rplat/clocksync.h"
 #include "rplat/json.h"
 #include "rplat/observe.h"
@@ -78,9 +74,7 @@ struct ring_src {
 	struct rplat_sim_proc sim;
 	int have_sim;
 	int64_t raw0, mono0;
-	void *map;
-	size_t map_len;
-	int fd;
+	struct rplat_obs_rproc_ring rr;
 	char where[320];
 };
 
@@ -133,72 +127,17 @@ static int sim_ring(struct ring_src *s, char *opts, struct rplat_ring_reader *r,
 	return 0;
 }
 
-/* A board: the carveout from remoteproc's debugfs, mapped through /dev/mem. */
+/* A board: the carveout from remoteproc's debugfs, mapped through /dev/mem, as rplat observe finds it. */
 static int rproc_ring(struct ring_src *s, const char *rproc, const char *dbg, const char *mem,
 		      struct rplat_ring_reader *r, char *err, size_t errlen)
 {
-	struct rplat_obs_carveout co, c2;
-	char path[512], which[256] = "", e2[256];
-	DIR *d = NULL;
-	struct dirent *de;
-	int nfound = 0;
-	long pg = sysconf(_SC_PAGESIZE);
-	uint64_t base;
+	int rc = rplat_obs_rproc_ring_map(rproc, dbg, mem, RPLAT_RING_RSC_NAME, &s->rr, err, errlen);
 
-	snprintf(path, sizeof(path), "%s/remoteproc", dbg);
-	if (!rproc && !(d = opendir(path)))
-		return rplat_fail(err, errlen, "%s: %s (debugfs mounted? root?)", path, strerror(errno)), 3;
-	for (;;) {
-		const char *name = rproc;
-		size_t len;
-		char *text;
-
-		if (!name) {
-			de = readdir(d);
-			if (!de)
-				break;
-			if (de->d_name[0] == '.')
-				continue;
-			name = de->d_name;
-		}
-		snprintf(path, sizeof(path), "%s/remoteproc/%s/carveout_memories", dbg, name);
-		text = rplat_obs_read_text(path, &len);
-		if (text && rplat_obs_carveout_find(text, len, RPLAT_RING_RSC_NAME, &c2, e2, sizeof(e2)) == 0) {
-			co = c2;
-			nfound++;
-			snprintf(which, sizeof(which), "%s", name);
-		} else if (rproc) {
-			rplat_fail(err, errlen, "%s: %s", path, text ? e2 : strerror(errno));
-			free(text);
-			return 3;
-		}
-		free(text);
-		if (rproc)
-			break;
-	}
-	if (d)
-		closedir(d);
-	if (!nfound)
-		return rplat_fail(err, errlen, "no remoteproc in %s/remoteproc lists a \"%s\" carveout (is the "
-				  "firmware running, with the hooks' ring in its resource table?)", dbg,
-				  RPLAT_RING_RSC_NAME), 3;
-	if (nfound > 1)
-		return rplat_fail(err, errlen, "more than one remoteproc lists a \"%s\" carveout: say which with --rproc",
-				  RPLAT_RING_RSC_NAME), 2;
-	s->fd = open(mem, O_RDWR | O_SYNC | O_CLOEXEC);
-	if (s->fd < 0)
-		return rplat_fail(err, errlen, "%s: %s", mem, strerror(errno)), 3;
-	base = co.dma & ~(uint64_t)(pg - 1);
-	s->map_len = (size_t)(co.dma - base + co.len);
-	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)base);
-	if (s->map == MAP_FAILED) {
-		s->map = NULL;
-		return rplat_fail(err, errlen, "%s: mmap of 0x%llx (+%llu bytes): %s", mem, (unsigned long long)co.dma,
-				  (unsigned long long)co.len, strerror(errno)), 3;
-	}
-	snprintf(s->where, sizeof(s->where), "%s, ring at da 0x%llx (pa 0x%llx), %llu bytes", which,
-		 (unsigned long long)co.da, (unsigned long long)co.dma, (unsigned long long)co.len);
-	if (rplat_ring_attach(r, (uint8_t *)s->map + (co.dma - base), (size_t)co.len, err, errlen))
+	if (rc)
+		return rc > 0 ? 2 : 3;
+	snprintf(s->where, sizeof(s->where), "%s, ring at da 0x%x (pa 0x%llx), %llu bytes", s->rr.rproc, s->rr.co.da,
+		 (unsigned long long)s->rr.co.dma, (unsigned long long)s->rr.co.len);
+	if (rplat_ring_attach(r, s->rr.mem, (size_t)s->rr.co.len, err, errlen))
 		return 3;
 	return 0;
 }
@@ -289,7 +228,7 @@ int cmd_ring(int argc, char **argv)
 	struct rplat_ringstat_opts o = { .duration_ns = 10000000000LL, .drains_hz = 100, .mark_id = -1,
 					 .stop = &g_stop };
 	const char *link = "rpmsg", *json = NULL, *rproc = NULL, *dbg = "/sys/kernel/debug", *mem = "/dev/mem";
-	struct ring_src src = { .fd = -1 };
+	struct ring_src src = { .rr = { .fd = -1 } };
 	static struct rplat_ringstat st;
 	struct rplat_ring_reader r;
 	char err[512] = "", *opts = NULL;
@@ -389,10 +328,7 @@ int cmd_ring(int argc, char **argv)
 out:
 	if (src.have_sim)
 		rplat_sim_reap(&src.sim);
-	if (src.map)
-		munmap(src.map, src.map_len);
-	if (src.fd >= 0)
-		close(src.fd);
+	rplat_obs_rproc_ring_unmap(&src.rr);
 	free(opts);
 	return rc;
 }

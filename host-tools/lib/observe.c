@@ -155,12 +155,11 @@ static int find_target_rpmsg(const struct rplat_observe_opts *o, struct target *
 			     uint32_t *ring_len, char *err, size_t errlen)
 {
 	const char *dbg = o->debugfs ? o->debugfs : "/sys/kernel/debug";
+	struct rplat_obs_rproc_ring rr;
 	struct rplat_obs_carveout co;
-	char dir[64], path[4200], link[256], which[256] = "";
+	char dir[64], path[4200], link[256];
 	struct dirent *de;
-	int fd = -1, nfound = 0;
-	long pg = sysconf(_SC_PAGESIZE);
-	uint64_t base;
+	int fd = -1;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)o->pid);
@@ -186,59 +185,17 @@ static int find_target_rpmsg(const struct rplat_observe_opts *o, struct target *
 	closedir(d);
 	if (fd < 0)
 		return rplat_fail(err, errlen, "pid %d has no /dev/rpmsgN open (in %s)", (int)o->pid, dir);
-	/* the remoteproc whose carveouts list the ring */
-	snprintf(path, sizeof(path), "%s/remoteproc", dbg);
-	d = o->rproc ? NULL : opendir(path);
-	if (!o->rproc && !d)
-		return rplat_fail(err, errlen, "%s: %s (debugfs mounted? --debugfs DIR)", path, strerror(errno));
-	for (;;) {
-		const char *name = o->rproc;
-		char *text;
-		size_t len;
-		char e2[256];
-
-		if (!name) {
-			de = readdir(d);
-			if (!de)
-				break;
-			if (de->d_name[0] == '.')
-				continue;
-			name = de->d_name;
-		}
-		snprintf(path, sizeof(path), "%s/remoteproc/%s/carveout_memories", dbg, name);
-		text = rplat_obs_read_text(path, &len);
-		if (text && rplat_obs_carveout_find(text, len, RPLAT_RING_RSC_NAME, &co, e2, sizeof(e2)) == 0) {
-			nfound++;
-			snprintf(which, sizeof(which), "%s", name);
-		} else if (o->rproc) {
-			free(text);
-			return rplat_fail(err, errlen, "%s: %s", path, text ? e2 : strerror(errno));
-		}
-		free(text);
-		if (o->rproc)
-			break;
+	/* the remoteproc whose carveouts list the ring, mapped through the memory device */
+	if (rplat_obs_rproc_ring_map(o->rproc, dbg, o->mem ? o->mem : "/dev/mem", RPLAT_RING_RSC_NAME, &rr, err,
+				     errlen)) {
+		rplat_obs_rproc_ring_unmap(&rr);
+		return -1;
 	}
-	if (d)
-		closedir(d);
-	if (nfound == 0)
-		return rplat_fail(err, errlen, "no remoteproc in %s/remoteproc lists a \"%s\" carveout", dbg,
-				  RPLAT_RING_RSC_NAME);
-	if (nfound > 1)
-		return rplat_fail(err, errlen, "more than one remoteproc lists a \"%s\" carveout: say which with --rproc",
-				  RPLAT_RING_RSC_NAME);
-	snprintf(path, sizeof(path), "%s", o->mem ? o->mem : "/dev/mem");
-	t->shm_fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
-	if (t->shm_fd < 0)
-		return rplat_fail(err, errlen, "%s: %s", path, strerror(errno));
-	base = co.dma & ~(uint64_t)(pg - 1);
-	t->map_len = (size_t)(co.dma - base + co.len);
-	t->map_base = mmap(NULL, t->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, t->shm_fd, (off_t)base);
-	if (t->map_base == MAP_FAILED) {
-		t->map_base = NULL;
-		return rplat_fail(err, errlen, "%s: mmap of 0x%llx (+%llu bytes): %s", path, (unsigned long long)co.dma,
-				  (unsigned long long)co.len, strerror(errno));
-	}
-	t->shm = (uint8_t *)t->map_base + (co.dma - base);
+	co = rr.co;
+	t->shm_fd = rr.fd;
+	t->map_base = rr.map_base;
+	t->map_len = rr.map_len;
+	t->shm = rr.mem;
 	t->size = (size_t)co.len;
 	t->da = co.da;
 	t->is_rpmsg = 1;
@@ -246,7 +203,7 @@ static int find_target_rpmsg(const struct rplat_observe_opts *o, struct target *
 	*ring_da = co.da;
 	*ring_len = (uint32_t)co.len;
 	snprintf(t->shm_name + strlen(t->shm_name), sizeof(t->shm_name) - strlen(t->shm_name), ", %s",
-		 which);
+		 rr.rproc);
 	return 0;
 }
 

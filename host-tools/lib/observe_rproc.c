@@ -11,10 +11,13 @@
  * followed by an empty line. The parser takes nothing for granted: unknown lines are skipped, numbers
  * must be hexadecimal and in range, and an entry counts only when it has all of name, DMA address,
  * device address and length. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "observe_local.h"
@@ -157,4 +160,84 @@ char *rplat_obs_read_text(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+int rplat_obs_rproc_ring_map(const char *rproc, const char *dbg, const char *mem, const char *name,
+			     struct rplat_obs_rproc_ring *r, char *err, size_t errlen)
+{
+	char path[4200], e2[256];
+	struct dirent *de;
+	int nfound = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t base;
+	DIR *d;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	snprintf(path, sizeof(path), "%s/remoteproc", dbg);
+	d = rproc ? NULL : opendir(path);
+	if (!rproc && !d)
+		return rplat_fail(err, errlen, "%s: %s (debugfs mounted? --debugfs DIR)", path, strerror(errno));
+	for (;;) {
+		const char *rp = rproc;
+		struct rplat_obs_carveout co;
+		char *text;
+		size_t len;
+
+		if (!rp) {
+			de = readdir(d);
+			if (!de)
+				break;
+			if (de->d_name[0] == '.')
+				continue;
+			rp = de->d_name;
+		}
+		snprintf(path, sizeof(path), "%s/remoteproc/%s/carveout_memories", dbg, rp);
+		text = rplat_obs_read_text(path, &len);
+		if (text && rplat_obs_carveout_find(text, len, name, &co, e2, sizeof(e2)) == 0) {
+			nfound++;
+			r->co = co;
+			snprintf(r->rproc, sizeof(r->rproc), "%s", rp);
+		} else if (rproc) {
+			rplat_fail(err, errlen, "%s: %s", path, text ? e2 : strerror(errno));
+			free(text);
+			return -1;
+		}
+		free(text);
+		if (rproc)
+			break;
+	}
+	if (d)
+		closedir(d);
+	if (nfound == 0)
+		return rplat_fail(err, errlen, "no remoteproc in %s/remoteproc lists a \"%s\" carveout (is the "
+				  "firmware running, with the hooks' ring in its resource table?)", dbg, name);
+	if (nfound > 1) {
+		rplat_fail(err, errlen, "more than one remoteproc lists a \"%s\" carveout: say which with --rproc",
+			   name);
+		return 1;
+	}
+	r->fd = open(mem, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (r->fd < 0)
+		return rplat_fail(err, errlen, "%s: %s", mem, strerror(errno));
+	base = r->co.dma & ~(uint64_t)(pg - 1);
+	r->map_len = (size_t)(r->co.dma - base + r->co.len);
+	r->map_base = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, (off_t)base);
+	if (r->map_base == MAP_FAILED) {
+		r->map_base = NULL;
+		return rplat_fail(err, errlen, "%s: mmap of 0x%llx (+%llu bytes): %s", mem,
+				  (unsigned long long)r->co.dma, (unsigned long long)r->co.len, strerror(errno));
+	}
+	r->mem = (uint8_t *)r->map_base + (r->co.dma - base);
+	return 0;
+}
+
+void rplat_obs_rproc_ring_unmap(struct rplat_obs_rproc_ring *r)
+{
+	if (r->map_base)
+		munmap(r->map_base, r->map_len);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->map_base = NULL;
+	r->fd = -1;
 }

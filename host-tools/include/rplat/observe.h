@@ -158,6 +158,30 @@ struct rplat_obs_carveout {
 int rplat_obs_carveout_find(const char *text, size_t len, const char *name, struct rplat_obs_carveout *out,
 			    char *err, size_t errlen);
 
+/* The ring of a running remoteproc, mapped: rplat_obs_rproc_ring_map() fills it. */
+struct rplat_obs_rproc_ring {
+	struct rplat_obs_carveout co;
+	char rproc[256];   /* remoteprocN */
+	int fd;            /* the memory device (-1: none) */
+	void *map_base;    /* the page-aligned mapping that holds the ring */
+	size_t map_len;
+	uint8_t *mem;      /* the ring's first byte */
+};
+
+/**
+ * rplat_obs_rproc_ring_map - find the carveout 'name' that a remoteproc lists in debugfs and map it
+ * @rproc: the remoteproc (remoteprocN), or NULL for the only one that lists it
+ * @dbg: where debugfs is mounted
+ * @mem: the physical memory device (/dev/mem)
+ * @r: filled; release it with rplat_obs_rproc_ring_unmap() whatever the result
+ *
+ * Returns 0; 1 when more than one remoteproc lists it (say which: a usage error); -1 with err when none
+ * does or it cannot be mapped.
+ */
+int rplat_obs_rproc_ring_map(const char *rproc, const char *dbg, const char *mem, const char *name,
+			     struct rplat_obs_rproc_ring *r, char *err, size_t errlen);
+void rplat_obs_rproc_ring_unmap(struct rplat_obs_rproc_ring *r);
+
 /* ---- the command ---- */
 
 struct rplat_observe_opts {
