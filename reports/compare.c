@@ -420,6 +420,29 @@ static void statement(struct rp_doc *d, struct rplat_run *const *runs, int i)
 	}
 }
 
+/* Runs made in a virtual machine: said before the figures are compared (system.virtual_machine). */
+static void vm_note(struct rp_doc *d, struct rplat_run *const *runs, int n)
+{
+	char buf[128], L[8], which[256] = "";
+	const char *how = NULL;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *v = rp_meta_s(runs[i], "system.virtual_machine", buf, sizeof(buf));
+
+		if (!strcmp(v, "-") || !strcmp(v, "null"))
+			continue;
+		run_letter(i, L, sizeof(L));
+		snprintf(which + strlen(which), sizeof(which) - strlen(which), "%s%s", k++ ? ", " : "", L);
+		how = how ? how : v;
+	}
+	if (k)
+		rp_doc_p(d, "Virtual machine: run%s %s ran in a virtual machine (%s%s). Its figures include how the host "
+			 "schedules the vCPUs (under QEMU's TCG, its emulation too): they are not a board's, and a "
+			 "difference between such runs is a difference on that machine only.", k > 1 ? "s" : "", which,
+			 how, k > 1 ? ", the first" : "");
+}
+
 static void setup_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 {
 	static const struct {
@@ -428,7 +451,8 @@ static void setup_table(struct rp_doc *d, struct rplat_run *const *runs, int n)
 		{ "kernel", "system.release" },          { "preemption", "system.preempt" },
 		{ "PREEMPT_RT", "system.realtime" },     { "CPU", "system.cpu_model" },
 		{ "CPUs", "system.ncpus" },              { "governor", "system.governor" },
-		{ "host", "system.nodename" },           { "link", "link.spec" },
+		{ "host", "system.nodename" },           { "virtual machine", "system.virtual_machine" },
+		{ "link", "link.spec" },
 		{ "firmware", "firmware.target" },       { "firmware version", "firmware.fw_version" },
 		{ "counter (Hz)", "firmware.counter_hz" }, { "interval (us)", "options.interval_us" },
 		{ "priority", "options.priority" },      { "affinity", "options.affinity" },
@@ -830,6 +854,7 @@ int rplat_compare_write(struct rplat_run *const *runs, int n, const struct rplat
 		rp_doc_table_end(&d);
 	}
 	rp_doc_h(&d, 2, "setup", "Setup side by side");
+	vm_note(&d, runs, n);
 	setup_table(&d, runs, n);
 	rp_doc_h(&d, 2, "files", "Files");
 	rp_doc_p(&d, "index.html is self-contained; report.md links the plots in plots/; data/ and plots.gp redraw "

@@ -913,6 +913,7 @@ static void section_system(struct rp_doc *d, const struct rplat_run *r)
 		{ "CPU", "system.cpu_model" },           { "CPUs", "system.ncpus" },
 		{ "cpufreq governor", "system.governor" }, { "machine", "system.machine" },
 		{ "preemption in force (traced runs)", "trace.system.preempt" },
+		{ "virtual machine", "system.virtual_machine" },
 		{ "virtual machine (traced runs)", "trace.system.guest" },
 		{ "host name", "system.nodename" },
 	};

@@ -114,6 +114,24 @@ grep -q 'p50: B is slower than A' cmp/index.html || fail "compare did not find B
 grep -q 'Mann-Whitney' cmp/index.html || fail "no Mann-Whitney statement"
 [ "$(grep -c '<svg' cmp/index.html)" -ge 3 ] || fail "compare plots"
 grep -q 'slow' cmp/report.md && grep -q 'good' cmp/report.md || fail "labels from the runs' metadata"
+# this machine's own answer to "a virtual machine?" (cpuinfo's hypervisor flag, DMI), not rplat's: the runs,
+# measured here, say it in run.json, the report and the comparison, or say nothing when it is not one
+vm=""
+grep -q '^flags.* hypervisor' /proc/cpuinfo && vm="a hypervisor (cpuinfo flag)"
+case "$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null)" in QEMU|KVM|Xen|"VMware, Inc."|"innotek GmbH"|"Microsoft Corporation"|"Amazon EC2"|Google|Parallels)
+    vm="$(cat /sys/class/dmi/id/sys_vendor) (DMI sys_vendor)" ;; esac
+[ -e /sys/firmware/devicetree/base/compatible ] && tr '\0' '\n' </sys/firmware/devicetree/base/compatible | grep -qx 'linux,dummy-virt' &&
+    vm="QEMU virt (device tree: linux,dummy-virt)"
+jassert good/run.json "d['system']['virtual_machine'] == ('$vm' or None)"
+if [ -n "$vm" ]; then
+    grep -qF "Virtual machine: runs A, B ran in a virtual machine ($vm, the first)" cmp/report.md ||
+        fail "compare does not say its runs ran in a virtual machine ($vm)"
+    grep -qF "| virtual machine | $vm | $vm |" cmp/report.md || fail "compare's setup has no virtual machine row"
+    grep -qF "$vm" rep/report.md || fail "the report does not say the run ran in a virtual machine"
+else
+    ! grep -q 'Virtual machine:' cmp/report.md || fail "compare calls a machine without a hypervisor a virtual machine"
+fi
+echo "virtual machine: ${vm:-none seen}"
 
 # ---- merge: N runs merged equal the N runs measured as one, bucket for bucket
 for i in 1 2 3; do ping -L sim -l 700 -o "m$i"; done

@@ -33,6 +33,9 @@ command -v $QEMU >/dev/null || skip "$QEMU not installed (.ci/install-deps.sh)"
 [ -x "$GUEST_RPLAT" ] || fail "$GUEST_RPLAT: the guest's rplat is not built (make vboard-guest)"
 
 T=$(mktemp -d /tmp/rplat-vboard-test.XXXXXX)
+printf '%s\n' "# busybox-only CPU load for the guest: one spinning shell per vCPU (2)" \
+    "exec restart=yes -- /bin/sh -c 'while :; do :; done'" "exec restart=yes -- /bin/sh -c 'while :; do :; done'" \
+    >"$T/spin.profile"
 SOCK=$T/ivshmem.sock
 SHM=/dev/shm/rplat-vboard-test-$$
 SPID=""
@@ -136,6 +139,10 @@ dev=\$(ls /dev/rpmsg[0-9]* | head -n1)
 rplat ping --link rpmsg:dev=\$dev -l $ndev -i 0 --no-dma-latency -q -o /out/ping-dev || echo "ping-dev-rc: \$?"
 rplat ping --link rpmsg:rproc=rplat-vboard,port=14,name=rpmsg-raw -l $nctrl -i 0 --no-dma-latency -q -o /out/ping-ctrl ||
     echo "ping-ctrl-rc: \$?"
+# the PREEMPT_RT vs PREEMPT_DYNAMIC comparison's runs: the same --load on both kernels (a busybox-only
+# profile, one spinning shell per vCPU: the guest has no cyclictest, hackbench or stress-ng)
+rplat ping --link rpmsg:dev=\$dev -l 1000 -i 500 --load /in/spin.profile --no-dma-latency -q -o /out/ping-load ||
+    echo "ping-load-rc: \$?"
 ctl=rpmsg:rproc=rplat-vboard,port=14,name=rpmsg-raw
 rplat check coherency --link rpmsg:\$dev --rounds $srounds > /out/coherency.txt; echo "coherency-rc: \$?"
 rplat check coherency --link \$ctl --rounds $srounds > /out/coherency-ctrl.txt; echo "coherency-ctrl-rc: \$?"
@@ -220,8 +227,8 @@ EOF
     set +e
     "$TOP/host-tools/vboard/run.sh" --flavour "$FLAVOUR" --ivshmem "$SOCK" --out "$T/$FLAVOUR-$name/out" --timeout 400 \
         --rplat "$GUEST_RPLAT" --file "$KO" --file "$FW_FILE:/lib/firmware/rplat-vboard.elf" \
-        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" $(oracle_files "$name") $(qemu_files "$name") \
-        -- sh /in/guest.sh \
+        --file "$T/$FLAVOUR-$name/guest.sh:/in/guest.sh" --file "$T/spin.profile:/in/spin.profile" \
+        $(oracle_files "$name") $(qemu_files "$name") -- sh /in/guest.sh \
         >"$T/$FLAVOUR-$name/run.log" 2>&1
     rc=$?
     [ -z "$WPID" ] || { kill "$WPID" 2>/dev/null; wait "$WPID"; WPID=""; }
@@ -725,9 +732,15 @@ for FLAVOUR in $built; do
     fi
 done
 # The run directories came back to the host, where report, budget and compare read them: PREEMPT_RT against
-# PREEMPT_DYNAMIC on the same board when both kernels are built.
+# PREEMPT_DYNAMIC on the same board under the same load when both kernels are built.
 runs=""
-for FLAVOUR in $built; do runs="$runs $T/$FLAVOUR-host/out/out/ping-dev"; done
+for FLAVOUR in $built; do
+    r=$T/$FLAVOUR-host/out/out/ping-load/run.json
+    [ -f "$r" ] || fail "$FLAVOUR: the loaded ping did not run"
+    jassert "$r" "d['load']['profile'] == 'spin' and d['counts']['lost'] == 0 and d['counts']['sent'] == 1000"
+    jassert "$r" "d['system']['virtual_machine'] == 'QEMU virt (device tree: linux,dummy-virt)' or '$ARCH' != 'arm64'"
+    runs="$runs $T/$FLAVOUR-host/out/out/ping-load"
+done
 # shellcheck disable=SC2086
 set -- $runs
 "$BUILD/rplat" report "$1" -o "$T/report" -q --no-png >"$T/report.log" 2>&1 ||
@@ -744,7 +757,11 @@ if [ $# -ge 2 ]; then
         { cat "$T/compare.log" >&2; fail "rplat compare of the flavours failed"; }
     grep -q '^| preemption |.*PREEMPT\\_DYNAMIC.*PREEMPT\\_RT' "$T/compare/report.md" ||
         { grep -i preempt "$T/compare/report.md" >&2; fail "the comparison does not set PREEMPT_DYNAMIC against PREEMPT_RT"; }
-    echo "compare: PREEMPT_DYNAMIC vs PREEMPT_RT on the virtual board, report in $T/compare (TCG: not a board's figures)"
+    grep -q '^| load | spin | spin | yes' "$T/compare/report.md" ||
+        { grep -i '| load' "$T/compare/report.md" >&2; fail "the comparison's runs do not share the same load"; }
+    grep -q '^Virtual machine: runs A, B ran in a virtual machine' "$T/compare/report.md" ||
+        fail "the comparison does not say its runs are from a virtual machine"
+    echo "compare: PREEMPT_DYNAMIC vs PREEMPT_RT on the virtual board under the same load (spin), report in $T/compare, which says the runs are from a virtual machine"
 fi
 pgrep -f "$T" >/dev/null && fail "something of this test is still running"
 # a flavour that was not built was not tested: the run says so as a skip, never as a pass

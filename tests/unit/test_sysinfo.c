@@ -105,6 +105,58 @@ static void test_nothing_there(void **state)
 	assert_string_equal(si.governor, "none");
 }
 
+/* Issue 11: is this a virtual machine, and how was it told? The device tree's compatible list (NUL-separated
+ * strings, linux,dummy-virt not first), DMI's sys_vendor, cpuinfo's hypervisor flag, in that order; a
+ * board's tree, an unknown vendor and a flags line without the flag say nothing. */
+static void test_virtual_machine(void **state)
+{
+	static const char dt_virt[] = "vendor,board\0linux,dummy-virt\0", dt_board[] = "ti,am625-sk\0ti,am625\0";
+	struct rplat_sysinfo si;
+	char root[300], p[400];
+	FILE *f;
+
+	(void)state;
+	mkroot(root, sizeof(root), "vm_dt");
+	put(root, "/sys/class/dmi/id/sys_vendor", "QEMU\n");
+	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
+	put(root, "/sys/firmware/devicetree/base/compatible", "");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(dt_virt, 1, sizeof(dt_virt) - 1, f), sizeof(dt_virt) - 1);
+	fclose(f);
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "QEMU virt (device tree: linux,dummy-virt)");
+
+	mkroot(root, sizeof(root), "vm_board");
+	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
+	put(root, "/sys/firmware/devicetree/base/compatible", "");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(dt_board, 1, sizeof(dt_board) - 1, f), sizeof(dt_board) - 1);
+	fclose(f);
+	put(root, "/proc/cpuinfo", "processor\t: 0\nFeatures\t: fp asimd evtstrm\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "");
+
+	mkroot(root, sizeof(root), "vm_dmi");
+	put(root, "/sys/class/dmi/id/sys_vendor", "QEMU\n");
+	put(root, "/proc/cpuinfo", "flags\t\t: fpu vme hypervisor\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "QEMU (DMI sys_vendor)");
+
+	mkroot(root, sizeof(root), "vm_flag");
+	put(root, "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n");
+	put(root, "/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme de pse tsc msr hypervisor lahf_lm\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "a hypervisor (cpuinfo flag)");
+
+	mkroot(root, sizeof(root), "vm_none");
+	put(root, "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n");
+	put(root, "/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme de pse tsc msr lahf_lm\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "");
+}
+
 /* the JSON: an unread setting is null, a read one its text */
 static void test_json(void **state)
 {
@@ -128,6 +180,7 @@ static void test_json(void **state)
 	assert_non_null(strstr(buf, "\"clocksource\": \"tsc\""));
 	assert_non_null(strstr(buf, "\"cmdline\": null"));
 	assert_non_null(strstr(buf, "\"config_hz\": null"));
+	assert_non_null(strstr(buf, "\"virtual_machine\": null"));
 	/* check system ran on the same root: its findings name the fake root's missing files */
 	assert_non_null(strstr(buf, "\"check\": {"));
 	assert_non_null(strstr(buf, "\"findings\": ["));
@@ -141,7 +194,7 @@ int main(void)
 		cmocka_unit_test(test_settings_read),
 		cmocka_unit_test(test_config_gz),
 		cmocka_unit_test(test_nothing_there),
-		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json), cmocka_unit_test(test_virtual_machine),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
