@@ -496,7 +496,7 @@ static void fit_seg(const struct obs *x, struct result *r, size_t s, struct rpla
 /* The kernel's kick for message m: the first KICK in [write, read] (it is made in the writing thread, within
  * its write()); the interrupt that delivered the reply: the last IRQ in [write, read]. Both host times, so
  * write -> kick and IRQ -> read are exact; kick -> ISR and send -> IRQ carry the clock's error. */
-static void kernel_split(struct result *r, const struct rplat_obs_hostev *hev, size_t nh, const struct rplat_obs_msg *m,
+static void kernel_split(struct result *r, const struct rplat_obs_hostev *hev, size_t nh, struct rplat_obs_msg *m,
 			 const double st[NSTAGES])
 {
 	size_t lo = 0, hi = nh, i;
@@ -518,6 +518,10 @@ static void kernel_split(struct result *r, const struct rplat_obs_hostev *hev, s
 		else if (hev[i].type == RPLAT_OBS_IRQ)
 			irq = hev[i].t;
 	}
+	m->has_kick = kick >= 0;
+	m->t_kick = kick;
+	m->has_irq = irq >= 0;
+	m->t_irq = irq;
 	if (kick >= 0) {
 		rplat_hist_add_signed(&r->ksub[0], kick - m->t_write);
 		rplat_hist_add_signed(&r->ksub[1], llround(st[0] - (double)(kick - m->t_write)));
@@ -660,13 +664,14 @@ static int write_samples(const char *dir, const struct result *r)
 
 	if (rplat_runfile_open(&rf, dir, "samples.tsv"))
 		return -1;
-	fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tstatus\tboot\n", rf.f);
+	fputs("seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tr_kick\tr_consume\tr_reply\tstatus\tboot"
+	      "\tt_kick\tt_irq\twrite_to_kick\tkick_to_isr\tsend_to_irq\tirq_to_read\n", rf.f);
 	for (i = 0; i < r->nmsg; i++) {
 		const struct rplat_obs_msg *m = &r->msg[i];
 		double st[NSTAGES] = { 0 };
 		int have = m->has_read && stages(r, m, st);
 		const char *status = m->mismatch ? "error" : !m->has_read ? "lost" : "ok";
-		int k;
+		int k, kick, irq;
 
 		fprintf(rf.f, "%llu\t%u\t%lld", (unsigned long long)m->seq, m->size, (long long)m->t_write);
 		put_num(rf.f, (double)(m->t_read - m->t_write), m->has_read);
@@ -675,7 +680,18 @@ static int write_samples(const char *dir, const struct result *r)
 		put_num(rf.f, (double)(m->has_isr ? m->r_isr : m->r_rx), m->has_rx);
 		put_num(rf.f, (double)m->r_rx, m->has_rx);
 		put_num(rf.f, (double)m->r_send, m->has_rx && m->has_send);
-		fprintf(rf.f, "\t%s\t%u\n", status, m->seg);
+		fprintf(rf.f, "\t%s\t%u", status, m->seg);
+		/* the kernel's split of h2r at the kick and of r2h at the IRQ: as kernel_split() put them in
+		 * observe.kernel's histograms (the same llround()s), so that the two sums are h2r and r2h */
+		kick = have && m->has_kick;
+		irq = have && m->has_irq;
+		put_num(rf.f, (double)m->t_kick, kick);
+		put_num(rf.f, (double)m->t_irq, irq);
+		put_num(rf.f, (double)(m->t_kick - m->t_write), kick);
+		put_num(rf.f, (double)llround(st[0] - (double)(m->t_kick - m->t_write)), kick);
+		put_num(rf.f, (double)llround(st[3] - (double)(m->t_read - m->t_irq)), irq);
+		put_num(rf.f, (double)(m->t_read - m->t_irq), irq);
+		fputc('\n', rf.f);
 	}
 	return rplat_runfile_commit(&rf);
 }

@@ -8,7 +8,9 @@
  * - size one of run.json's options.sizes (40..496 when the run lists none);
  * - t_send an integer that never goes back within a source run;
  * - ok and late: an integer rtt from 0 up to the run's length; lost: no rtt and no stages; the four stages,
- *   when all are there, add up to rtt (within 4 ns of rounding).
+ *   when all are there, add up to rtt (within 4 ns of rounding); observe's kernel split, where its columns
+ *   are, write_to_kick + kick_to_isr is h2r and send_to_irq + irq_to_read is r2h (within 2 ns), the two host
+ *   intervals (write_to_kick, irq_to_read) are not negative, and a pair is either both there or both nan.
  * rplat <= 0.1.0 wrote a late reply twice, a "lost" line and later a "late" line for the same seq (at most
  * LEGACY_WINDOW messages later: ping.c's sequence ring). The reader joins such a pair into one late message,
  * in the lost line's place, so every consumer sees one line per message in seq order with its final status.
@@ -42,10 +44,11 @@
 #define STAGE_SLACK_NS 4   /* four stages, each rounded to the ns */
 
 enum col { C_SEQ, C_SIZE, C_TSEND, C_RTT, C_H2R, C_DISPATCH, C_PROC, C_R2H, C_STATUS, C_RUN, C_TRECV,
-	   C_ONEWAY, C_IRQ, C_ISR2SEND, C_INTERARR, C_NCOLS, C_SKIP };
+	   C_ONEWAY, C_IRQ, C_ISR2SEND, C_INTERARR, C_W2K, C_K2I, C_S2I, C_I2R, C_NCOLS, C_SKIP };
 static const char *const col_names[C_NCOLS] = { "seq", "size", "t_send", "rtt", "h2r", "dispatch",
 						"proc", "r2h", "status", "run", "t_recv", "one_way",
-						"irq_latency", "isr_to_send", "interarrival" };
+						"irq_latency", "isr_to_send", "interarrival", "write_to_kick",
+						"kick_to_isr", "send_to_irq", "irq_to_read" };
 
 /* A parsed line waiting to be handed out (the queue keeps seq order while a lost line may still get its
  * legacy late line). */
@@ -387,6 +390,8 @@ static int parse_line(struct rplat_samples *s, char *p, char *nl, struct rplat_s
 	out->t_recv = RPLAT_NA;
 	for (i = 0; i < RPLAT_NSTREAM_STAGES; i++)
 		out->sstage[i] = RPLAT_NA;
+	for (i = 0; i < 4; i++)
+		out->ksplit[i] = RPLAT_NA;
 	out->line = s->line;
 	while (p <= nl) {
 		char *e = p;
@@ -444,6 +449,12 @@ static int parse_line(struct rplat_samples *s, char *p, char *nl, struct rplat_s
 			case C_INTERARR:
 				out->sstage[c - C_ONEWAY] = v;
 				break;
+			case C_W2K:
+			case C_K2I:
+			case C_S2I:
+			case C_I2R:
+				out->ksplit[c - C_W2K] = v;
+				break;
 			default:
 				out->stage[c - C_H2R] = v;
 				break;
@@ -457,6 +468,33 @@ static int parse_line(struct rplat_samples *s, char *p, char *nl, struct rplat_s
 			     s->ncols);
 	if (!have_status)
 		return LFAIL("%s: line %llu: no status", s->path, LN);
+	return 0;
+}
+
+/* observe's kernel split of h2r (at the kick) and r2h (at the interrupt), pair by pair. */
+static int check_ksplit(struct rplat_samples *s, const struct rplat_sample *sm, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const int64_t *k = &sm->ksplit[2 * i], whole = sm->stage[i ? 3 : 0];
+		const int64_t host = k[i]; /* write_to_kick, irq_to_read: host times, exact */
+		const char *a = col_names[C_W2K + 2 * i], *b = col_names[C_W2K + 2 * i + 1], *w = i ? "r2h" : "h2r";
+
+		if ((k[0] == RPLAT_NA) != (k[1] == RPLAT_NA))
+			return LFAIL("%s: line %llu: %s and %s are one split of %s: both are there or neither", s->path,
+				     LN, a, b, w);
+		if (k[0] == RPLAT_NA)
+			continue;
+		if (whole == RPLAT_NA)
+			return LFAIL("%s: line %llu: %s is split (%s, %s) but is itself nan", s->path, LN, w, a, b);
+		if (host < 0)
+			return LFAIL("%s: line %llu: %s %lld ns is negative (two host times of one message)", s->path, LN,
+				     col_names[C_W2K + 3 * i], (long long)host);
+		if (k[0] + k[1] - whole > 2 || whole - k[0] - k[1] > 2)
+			return LFAIL("%s: line %llu: %s + %s is %lld ns, but %s is %lld ns", s->path, LN, a, b,
+				     (long long)(k[0] + k[1]), w, (long long)whole);
+	}
 	return 0;
 }
 
@@ -510,7 +548,7 @@ static int check_ping(struct rplat_samples *s, const struct rplat_sample *sm, ch
 		if (nst == RPLAT_NSTAGES && (sum - sm->rtt > STAGE_SLACK_NS || sm->rtt - sum > STAGE_SLACK_NS))
 			return LFAIL("%s: line %llu: the stages add up to %lld ns, but rtt is %lld ns (h2r + dispatch + "
 				     "proc + r2h is the round trip)", s->path, LN, (long long)sum, (long long)sm->rtt);
-		break;
+		return check_ksplit(s, sm, err, errlen);
 	case RPLAT_RS_LOST:
 		if (sm->rtt != RPLAT_NA)
 			return LFAIL("%s: line %llu: a lost message with a round trip (rtt %lld; lost means no reply)",
@@ -519,6 +557,10 @@ static int check_ping(struct rplat_samples *s, const struct rplat_sample *sm, ch
 			if (sm->stage[i] != RPLAT_NA)
 				return LFAIL("%s: line %llu: a lost message with a %s stage", s->path, LN,
 					     col_names[C_H2R + i]);
+		for (i = 0; i < 4; i++)
+			if (sm->ksplit[i] != RPLAT_NA)
+				return LFAIL("%s: line %llu: a lost message with a %s stage", s->path, LN,
+					     col_names[C_W2K + i]);
 		break;
 	default:
 		if (sm->rtt != RPLAT_NA && (sm->rtt < 0 || sm->rtt > s->max_rtt))

@@ -5,7 +5,8 @@
  * Input: byte 0 selects the run (bit 0: a stream run, else a ping run with sizes 40 and 256, 2 s long);
  * the rest is samples.tsv. Every message the reader hands out must be one it checked: a known status,
  * ping: seq increasing within a run, a listed size, an ok/late rtt from 0 to the run's bound and a lost
- * one without; every failure must name the file ("DIR/samples.tsv: ..."). A file that reads whole must
+ * one without, observe's kernel split whole and adding up; every failure must name the file
+ * ("DIR/samples.tsv: ..."). A file that reads whole must
  * read the same way twice (the same messages, the same census).
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -Iprobe-fw/include -Ihost-tools/include \
@@ -67,7 +68,7 @@ static long read_all(const struct rplat_run *r, uint64_t *sum)
 	struct rplat_sample sm;
 	char err[1024] = "";
 	long n = 0;
-	int rc;
+	int rc, i;
 
 	*sum = 0;
 	if (rplat_samples_open(r, &s, err, sizeof(err))) {
@@ -87,6 +88,14 @@ static long read_all(const struct rplat_run *r, uint64_t *sum)
 				abort();
 			if (sm.status == RPLAT_RS_LOST && sm.rtt != RPLAT_NA)
 				abort();
+			/* observe's kernel split: pairs whole, adding up to the stage they split */
+			for (i = 0; i < 2; i++) {
+				const int64_t *k = &sm.ksplit[2 * i], w = sm.stage[i ? 3 : 0];
+
+				if ((k[0] == RPLAT_NA) != (k[1] == RPLAT_NA) ||
+				    (k[0] != RPLAT_NA && (w == RPLAT_NA || k[i] < 0 || k[0] + k[1] - w > 2 || w - k[0] - k[1] > 2)))
+					abort();
+			}
 		}
 		*sum = *sum * 1000003u + sm.seq * 31u + (uint64_t)sm.status + (uint64_t)sm.rtt;
 		n++;

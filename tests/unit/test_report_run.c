@@ -293,6 +293,54 @@ static void test_samples_damage(void **state)
 			     "hist/remote_processing.hist");
 }
 
+/* rplat observe's kernel split (issue 12): write_to_kick + kick_to_isr is h2r, send_to_irq + irq_to_read is
+ * r2h, the host halves never negative, a pair whole or nan, none on a lost line. */
+#define KHDR "seq\tsize\tt_send\trtt\th2r\tdispatch\tproc\tr2h\tstatus\textra\twrite_to_kick\tkick_to_isr" \
+	     "\tsend_to_irq\tirq_to_read\n"
+#define K0 "0\t40\t100\t20000\tnan\t-5\t7\tnan\tok\tx\tnan\tnan\tnan\tnan\n"
+#define K1 "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\tnan\tnan\tnan\tnan\n"
+#define K2(w2k, k2i, s2i, i2r) "2\t40\t300\t30000\t10000\t9000\t1000\t10000\tok\tz\t" w2k "\t" k2i "\t" s2i "\t" i2r "\n"
+
+static void test_samples_kernel_split(void **state)
+{
+	struct rplat_run *r = NULL;
+	struct rplat_samples *s;
+	struct rplat_sample sm;
+	char err[512] = "";
+	const char *d = make_dir("k_good");
+	int rc, n = 0;
+
+	(void)state;
+	put(d, "samples.tsv", KHDR K0 K1 K2("4000", "6001", "2999", "7000"));
+	assert_int_equal(rplat_run_load(d, &r, err, sizeof(err)), 0);
+	assert_int_equal(rplat_samples_open(r, &s, err, sizeof(err)), 0);
+	while ((rc = rplat_samples_next(s, &sm, err, sizeof(err))) == 1)
+		if (n++ == 2) {
+			assert_int_equal(sm.ksplit[0], 4000);
+			assert_int_equal(sm.ksplit[1], 6001);
+			assert_int_equal(sm.ksplit[2], 2999);
+			assert_int_equal(sm.ksplit[3], 7000);
+		} else {
+			assert_true(sm.ksplit[0] == RPLAT_NA && sm.ksplit[3] == RPLAT_NA);
+		}
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 3);
+	rplat_samples_close(s);
+	rplat_run_free(r);
+	expect_samples_error("k_sum", KHDR K0 K1 K2("4000", "6003", "3000", "7000"),
+			     "line 4: write_to_kick + kick_to_isr is 10003 ns, but h2r is 10000 ns");
+	expect_samples_error("k_sum2", KHDR K0 K1 K2("4000", "6000", "3000", "6000"),
+			     "line 4: send_to_irq + irq_to_read is 9000 ns, but r2h is 10000 ns");
+	expect_samples_error("k_half", KHDR K0 K1 K2("4000", "nan", "3000", "7000"),
+			     "line 4: write_to_kick and kick_to_isr are one split of h2r");
+	expect_samples_error("k_neg", KHDR K0 K1 K2("4000", "6000", "13000", "-3000"),
+			     "line 4: irq_to_read -3000 ns is negative");
+	expect_samples_error("k_nanwhole", KHDR "0\t40\t100\t20000\tnan\t-5\t7\tnan\tok\tx\t1\t2\tnan\tnan\n" K1
+			     K2("4000", "6000", "3000", "7000"), "line 2: h2r is split (write_to_kick, kick_to_isr) but");
+	expect_samples_error("k_lost", KHDR K0 "1\t40\t200\tnan\tnan\tnan\tnan\tnan\tlost\ty\tnan\tnan\t5\t5\n"
+			     K2("4000", "6000", "3000", "7000"), "line 3: a lost message with a send_to_irq stage");
+}
+
 /* A directory where samples.tsv should be, a histogram that is a directory, and a missing samples.tsv
  * (the run loads, unverified, and says why). */
 static void test_samples_not_files(void **state)
@@ -585,7 +633,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_good),      cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_samples_errors), cmocka_unit_test(test_samples_damage),
-		cmocka_unit_test(test_samples_not_files), cmocka_unit_test(test_samples_legacy_late),
+		cmocka_unit_test(test_samples_not_files), cmocka_unit_test(test_samples_kernel_split), cmocka_unit_test(test_samples_legacy_late),
 		cmocka_unit_test(test_exact_percentile),
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_bootstrap),

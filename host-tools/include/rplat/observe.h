@@ -59,6 +59,10 @@ struct rplat_obs_msg {
 	int restart;         /* written while the remote restarted: matched to nothing on purpose */
 	int mismatch;        /* set by the analysis: the matched records contradict the host times */
 	int by_time;         /* matched by rplat_obs_match_time() */
+	/* set by the analysis, with the kernel's kprobes: the message's kick (rproc_virtio_notify, the first in
+	 * [t_write, t_read]) and the interrupt that delivered its reply (rproc_vq_interrupt, the last there) */
+	int has_kick, has_irq;
+	int64_t t_kick, t_irq; /* host ns */
 };
 
 struct rplat_obs_match_stats {

@@ -131,6 +131,9 @@ struct rplat_sample {
 	 * in the order of rplat_stream_stage_names; RPLAT_NA in ping runs */
 	int64_t t_recv;
 	int64_t sstage[RPLAT_NSTREAM_STAGES];
+	/* rplat observe with the kernel's kprobes: write_to_kick, kick_to_isr, send_to_irq, irq_to_read (ns, or
+	 * RPLAT_NA): h2r split at the host's kick, r2h at the host's interrupt */
+	int64_t ksplit[4];
 	uint64_t line;                   /* line number in samples.tsv */
 	uint64_t index;                  /* 0-based index of the message among the file's messages, warm-up
 					    excluded (warm-up messages: their index among the warm-up); a legacy
