@@ -35,7 +35,7 @@ printf '   host drain rate: %.0f records/s on one CPU (%.2f ns per 32-byte recor
 "$rplat" sim --socket "$work/sim.sock" >"$work/sim.log" 2>&1 &
 srv=$!
 for _ in $(seq 1 50); do [ -S "$work/sim.sock" ] && break; sleep 0.1; done
-printf '   %-6s %9s %12s %9s %10s %10s %10s %8s\n' path rate delivered/s drops "p50 us" "p99 us" "max us" "CPU %"
+printf '   %-6s %9s %12s %7s %9s %9s %10s %10s %10s %8s\n' path rate delivered/s "% rate" drops missed "p50 us" "p99 us" "max us" "CPU %"
 for hz in 1000 10000 50000 100000; do
     n=$((hz * 2)) us=$((1000000 / hz))
     TIMEFORMAT='%R %U %S'
@@ -49,8 +49,9 @@ e2e = sorted(int(r["one_way"]) + int(r["isr_to_send"]) for r in csv.DictReader(o
              if r["status"] == "ok" and r["one_way"] != "nan" and r["isr_to_send"] != "nan")
 q = lambda p: e2e[min(len(e2e) - 1, int(p * len(e2e)))] / 1e3 if e2e else float("nan")
 c = d["counts"]
-print("   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[3], d["summary"]["rate"]["delivered_hz"],
-      c["lost"] + c.get("overruns", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * (user + sys_) / real))
+dh, hz = d["summary"]["rate"]["delivered_hz"], float(sys.argv[3])
+print("   %-6s %9s %12.0f %7.1f %9d %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[3], dh, 100 * dh / hz,
+      c["lost"] + c.get("overruns", 0), c.get("missed_periods", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * (user + sys_) / real))
 PY
     else
         echo "   rpmsg  $hz: rplat stream failed: $(tail -n 1 "$work/s$hz.err")"
@@ -63,7 +64,8 @@ PY
 import json, sys
 d = json.load(open(sys.argv[1]))
 l = d["latency"]
-print("   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f" % ("ring", sys.argv[2], d["delivered_hz"], d["drops"],
+print("   %-6s %9s %12.0f %7.1f %9d %9s %10.1f %10.1f %10.1f %8.2f" % ("ring", sys.argv[2], d["delivered_hz"],
+      100 * d["delivered_hz"] / float(sys.argv[2]), d["drops"], "-",
       l.get("p50_ns", float("nan")) / 1e3, l.get("p99_ns", float("nan")) / 1e3, l.get("max_ns", float("nan")) / 1e3,
       d["cpu_percent"]))
 PY
@@ -71,7 +73,9 @@ PY
         echo "   ring   $hz: rplat ring failed (exit $rc)"
     fi
 done
-echo "   (rpmsg drops = lost + probe overruns; ring drops = records the hooks dropped, ring full. The ring's"
+echo "   (% rate = delivered / the rate asked for. rpmsg drops = lost + probe overruns, missed = timer"
+echo "    periods the probe passed without sending (its timer fell behind: nothing lost, the rate not met);"
+echo "    ring drops = records the hooks dropped, ring full (its producer does not count missed periods). The ring's"
 echo "    latency is set by the drain period (10 ms here): lower it with a faster drain, at more CPU.)"
 
 # The same on the QEMU target: the probe ELF for rpmsg (its stream's shortest period is 100 us), the
@@ -86,8 +90,7 @@ fi
 make --no-print-directory -C "$top/probe-fw" TARGET=qemu-mps2-an386 >/dev/null || { echo "   qemu: probe build failed"; exit 0; }
 probe=$top/probe-fw/build/qemu-mps2-an386/rplat-probe.elf
 echo "   qemu-mps2-an386:"
-printf '   %-6s %9s %12s %9s %10s %10s %10s %8s
-' path rate delivered/s drops "p50 us" "p99 us" "max us" "CPU %"
+printf '   %-6s %9s %12s %7s %9s %9s %10s %10s %10s %8s\n' path rate delivered/s "% rate" drops missed "p50 us" "p99 us" "max us" "CPU %"
 tck=$(getconf CLK_TCK)
 for hz in 1000 10000 50000 100000; do
     if [ "$hz" -le 10000 ]; then
@@ -109,8 +112,9 @@ e2e = sorted(int(r["one_way"]) + int(r["isr_to_send"]) for r in csv.DictReader(o
              if r["status"] == "ok" and r["one_way"] != "nan" and r["isr_to_send"] != "nan")
 q = lambda p: e2e[min(len(e2e) - 1, int(p * len(e2e)))] / 1e3 if e2e else float("nan")
 c = d["counts"]
-print("   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[6], d["summary"]["rate"]["delivered_hz"],
-      c["lost"] + c.get("overruns", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * cpu / wall))
+dh, hz = d["summary"]["rate"]["delivered_hz"], float(sys.argv[6])
+print("   %-6s %9s %12.0f %7.1f %9d %9d %10.1f %10.1f %10.1f %8.2f" % ("rpmsg", sys.argv[6], dh, 100 * dh / hz,
+      c["lost"] + c.get("overruns", 0), c.get("missed_periods", 0), q(0.5), q(0.99), (e2e[-1] / 1e3 if e2e else float("nan")), 100 * cpu / wall))
 PY
         else
             echo "   rpmsg  $hz: rplat stream failed: $(tail -n 1 "$work/q$hz.err")"
@@ -119,8 +123,8 @@ PY
     make --no-print-directory -C "$top/probe-fw" TARGET=qemu-echo ECHO_STREAM_HZ="$hz" BUILDDIR="$work/fw$hz" >/dev/null ||
         { echo "   ring   $hz: firmware build failed"; continue; }
     if "$work/bench_ring" qemu "$work/fw$hz/qemu-echo/rplat-echo.elf" 2 100 >"$work/qr$hz"; then
-        printf '   %-6s %9s %12.0f %9d %10.1f %10.1f %10.1f %8.2f\n' ring "$hz" "$(get delivered_hz "$work/qr$hz")" \
-            "$(get drops "$work/qr$hz")" "$(echo "$(get latency_p50_ns "$work/qr$hz") / 1000" | bc -l)" \
+        printf '   %-6s %9s %12.0f %7.1f %9d %9s %10.1f %10.1f %10.1f %8.2f\n' ring "$hz" "$(get delivered_hz "$work/qr$hz")" \
+            "$(echo "100 * $(get delivered_hz "$work/qr$hz") / $hz" | bc -l)" "$(get drops "$work/qr$hz")" - "$(echo "$(get latency_p50_ns "$work/qr$hz") / 1000" | bc -l)" \
             "$(echo "$(get latency_p99_ns "$work/qr$hz") / 1000" | bc -l)" \
             "$(echo "$(get latency_max_ns "$work/qr$hz") / 1000" | bc -l)" "$(get cpu_percent "$work/qr$hz")"
     else
