@@ -523,11 +523,13 @@ static void kernel_split(struct result *r, const struct rplat_obs_hostev *hev, s
 	m->has_irq = irq >= 0;
 	m->t_irq = irq;
 	if (kick >= 0) {
+		m->kick_to_isr = llround(st[0] - (double)(kick - m->t_write));
 		rplat_hist_add_signed(&r->ksub[0], kick - m->t_write);
-		rplat_hist_add_signed(&r->ksub[1], llround(st[0] - (double)(kick - m->t_write)));
+		rplat_hist_add_signed(&r->ksub[1], m->kick_to_isr);
 	}
 	if (irq >= 0) {
-		rplat_hist_add_signed(&r->ksub[2], llround(st[3] - (double)(m->t_read - irq)));
+		m->send_to_irq = llround(st[3] - (double)(m->t_read - irq));
+		rplat_hist_add_signed(&r->ksub[2], m->send_to_irq);
 		rplat_hist_add_signed(&r->ksub[3], m->t_read - irq);
 	}
 }
@@ -671,7 +673,7 @@ static int write_samples(const char *dir, const struct result *r)
 		double st[NSTAGES] = { 0 };
 		int have = m->has_read && stages(r, m, st);
 		const char *status = m->mismatch ? "error" : !m->has_read ? "lost" : "ok";
-		int k, kick, irq;
+		int k;
 
 		fprintf(rf.f, "%llu\t%u\t%lld", (unsigned long long)m->seq, m->size, (long long)m->t_write);
 		put_num(rf.f, (double)(m->t_read - m->t_write), m->has_read);
@@ -681,16 +683,14 @@ static int write_samples(const char *dir, const struct result *r)
 		put_num(rf.f, (double)m->r_rx, m->has_rx);
 		put_num(rf.f, (double)m->r_send, m->has_rx && m->has_send);
 		fprintf(rf.f, "\t%s\t%u", status, m->seg);
-		/* the kernel's split of h2r at the kick and of r2h at the IRQ: as kernel_split() put them in
-		 * observe.kernel's histograms (the same llround()s), so that the two sums are h2r and r2h */
-		kick = have && m->has_kick;
-		irq = have && m->has_irq;
-		put_num(rf.f, (double)m->t_kick, kick);
-		put_num(rf.f, (double)m->t_irq, irq);
-		put_num(rf.f, (double)(m->t_kick - m->t_write), kick);
-		put_num(rf.f, (double)llround(st[0] - (double)(m->t_kick - m->t_write)), kick);
-		put_num(rf.f, (double)llround(st[3] - (double)(m->t_read - m->t_irq)), irq);
-		put_num(rf.f, (double)(m->t_read - m->t_irq), irq);
+		/* the kernel's split of h2r at the kick and of r2h at the IRQ, as kernel_split() made it for
+		 * observe.kernel's histograms */
+		put_num(rf.f, (double)m->t_kick, m->has_kick);
+		put_num(rf.f, (double)m->t_irq, m->has_irq);
+		put_num(rf.f, (double)(m->t_kick - m->t_write), m->has_kick);
+		put_num(rf.f, (double)m->kick_to_isr, m->has_kick);
+		put_num(rf.f, (double)m->send_to_irq, m->has_irq);
+		put_num(rf.f, (double)(m->t_read - m->t_irq), m->has_irq);
 		fputc('\n', rf.f);
 	}
 	return rplat_runfile_commit(&rf);

@@ -63,6 +63,7 @@ struct rplat_obs_msg {
 	 * [t_write, t_read]) and the interrupt that delivered its reply (rproc_vq_interrupt, the last there) */
 	int has_kick, has_irq;
 	int64_t t_kick, t_irq; /* host ns */
+	int64_t kick_to_isr, send_to_irq; /* ns, correlated: h2r less write -> kick, r2h less IRQ -> read */
 };
 
 struct rplat_obs_match_stats {
