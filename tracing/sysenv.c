@@ -135,51 +135,54 @@ int64_t rplat_sysenv_steal_ns(void)
 	return (int64_t)(v[7] * (1000000000ull / (unsigned long long)hz));
 }
 
-static void read_guest(struct rplat_sysenv *e)
+int rplat_sysenv_guest_at(const char *root, char *src, size_t len)
 {
 	static const char *const vendors[] = { "QEMU", "KVM", "VMware", "VirtualBox", "Xen", "Microsoft",
 					       "Amazon EC2", "Google", "Firecracker", "Parallels", "innotek",
 					       "Bochs", "OpenStack" };
-	char buf[256];
+	char p[512], buf[4096];
+	size_t n, i, k;
 	FILE *f;
-	size_t i;
 
-	e->guest = 0;
-	f = fopen("/proc/cpuinfo", "r");
-	if (f) {
-		char line[4096];
-
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "flags", 5) && strstr(line, " hypervisor")) {
-				e->guest = 1;
-				snprintf(e->guest_source, sizeof(e->guest_source), "the hypervisor CPU flag");
-				break;
-			}
+	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
+	f = fopen(p, "r");
+	if (f) { /* NUL-separated strings */
+		n = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
+		buf[n] = '\0';
+		for (i = 0; i < n; i += strlen(buf + i) + 1)
+			if (!strcmp(buf + i, "linux,dummy-virt"))
+				return snprintf(src, len, "QEMU virt (device tree: linux,dummy-virt)"), 1;
 	}
-	if (e->guest)
-		return;
-	for (i = 0; i < 2 && !e->guest; i++) {
-		const char *path = i ? "/sys/class/dmi/id/product_name" : "/sys/class/dmi/id/sys_vendor";
-		size_t k;
+	for (i = 0; i < 2; i++) {
+		const char *what = i ? "product_name" : "sys_vendor";
 
-		if (!read_line(path, buf, sizeof(buf)))
+		snprintf(p, sizeof(p), "%s/sys/class/dmi/id/%s", root, what);
+		if (!read_line(p, buf, sizeof(buf)))
 			continue;
 		for (k = 0; k < sizeof(vendors) / sizeof(vendors[0]); k++)
-			if (strstr(buf, vendors[k])) {
-				e->guest = 1;
-				snprintf(e->guest_source, sizeof(e->guest_source), "DMI (%s: %.40s)", path + 19, buf);
-				break;
-			}
+			if (strstr(buf, vendors[k]))
+				return snprintf(src, len, "%.40s (DMI %s)", buf, what), 1;
 	}
-	if (!e->guest && read_line("/sys/hypervisor/type", buf, sizeof(buf)) && buf[0]) {
-		e->guest = 1;
-		snprintf(e->guest_source, sizeof(e->guest_source), "/sys/hypervisor/type (%.40s)", buf);
+	snprintf(p, sizeof(p), "%s/proc/cpuinfo", root);
+	f = fopen(p, "r");
+	if (f) {
+		int flag = 0;
+
+		while (!flag && fgets(buf, sizeof(buf), f))
+			flag = !strncmp(buf, "flags", 5) && strstr(buf, " hypervisor");
+		fclose(f);
+		if (flag)
+			return snprintf(src, len, "a hypervisor (cpuinfo flag)"), 1;
 	}
-	if (!e->guest && !access("/proc/device-tree/hypervisor", F_OK)) {
-		e->guest = 1;
-		snprintf(e->guest_source, sizeof(e->guest_source), "the device tree's /hypervisor node");
-	}
+	snprintf(p, sizeof(p), "%s/sys/hypervisor/type", root);
+	if (read_line(p, buf, sizeof(buf)) && buf[0])
+		return snprintf(src, len, "%.40s (/sys/hypervisor/type)", buf), 1;
+	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/hypervisor", root);
+	if (!access(p, F_OK))
+		return snprintf(src, len, "a hypervisor (device tree /hypervisor node)"), 1;
+	src[0] = '\0';
+	return 0;
 }
 
 void rplat_sysenv_read(struct rplat_sysenv *e)
@@ -201,7 +204,7 @@ void rplat_sysenv_read(struct rplat_sysenv *e)
 				  read_line("/sys/kernel/debug/sched/preempt", dbg, sizeof(dbg)),
 				  read_line("/proc/cmdline", cmd, sizeof(cmd)), klog, uname(&u) ? NULL : u.version);
 	free(klog);
-	read_guest(e);
+	e->guest = rplat_sysenv_guest_at("", e->guest_source, sizeof(e->guest_source));
 	if (!read_line("/sys/devices/system/cpu/cpuidle/current_driver", e->cpuidle, sizeof(e->cpuidle)))
 		snprintf(e->cpuidle, sizeof(e->cpuidle), access("/sys/devices/system/cpu", F_OK) ? "" : "none");
 }

@@ -23,6 +23,13 @@ struct rplat_sysenv {
 void rplat_sysenv_init(struct rplat_sysenv *e);
 /* Read the preemption model, the guest evidence and the cpuidle driver from the live system. */
 void rplat_sysenv_read(struct rplat_sysenv *e);
+/* Is the machine under root ("" = this one) a virtual machine? 1 with the evidence in src, 0 (src "") when
+ * none was seen. In order: the device tree's compatible "linux,dummy-virt" (QEMU's virt board: an arm64
+ * guest under TCG has neither the CPU flag nor a /hypervisor node), DMI sys_vendor then product_name
+ * naming a known hypervisor, cpuinfo's hypervisor flag, /sys/hypervisor/type, the device tree's
+ * /hypervisor node. TCG and KVM look the same from inside: it says VM, not which. Both the capture
+ * (guest) and run.json (system.virtual_machine) use it. */
+int rplat_sysenv_guest_at(const char *root, char *src, size_t len);
 /* Total steal time of all CPUs so far (ns), -1 unknown. */
 int64_t rplat_sysenv_steal_ns(void);
 /* The model from its sources, in order of precedence (exposed for the unit tests; NULL = absent):

@@ -7,6 +7,7 @@
 
 #include "rplat/sysck.h"
 #include "rplat/sysinfo.h"
+#include "sysenv.h" /* rplat_sysenv_guest_at: the capture's guest evidence */
 
 static int read_line(const char *path, char *buf, size_t n)
 {
@@ -98,45 +99,6 @@ static void read_kernel_settings(struct rplat_sysinfo *si, const char *root)
 	read_at(root, "/proc/sys/kernel/sched_rt_runtime_us", si->sched_rt_runtime_us, sizeof(si->sched_rt_runtime_us));
 }
 
-/* Is this a virtual machine? See struct rplat_sysinfo.virt. */
-static void detect_vm(struct rplat_sysinfo *si, const char *root)
-{
-	static const char *const vendors[] = { "QEMU", "KVM", "VMware, Inc.", "innotek GmbH", "Xen",
-					       "Microsoft Corporation", "Amazon EC2", "Google", "Parallels", NULL };
-	char p[512], buf[512], line[256];
-	size_t n, i;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
-	f = fopen(p, "r");
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		for (i = 0; i < n; i += strlen(buf + i) + 1)
-			if (!strcmp(buf + i, "linux,dummy-virt")) {
-				snprintf(si->virt, sizeof(si->virt), "QEMU virt (device tree: linux,dummy-virt)");
-				return;
-			}
-	}
-	if (!read_at(root, "/sys/class/dmi/id/sys_vendor", line, sizeof(line)))
-		for (i = 0; vendors[i]; i++)
-			if (!strcmp(line, vendors[i])) {
-				snprintf(si->virt, sizeof(si->virt), "%s (DMI sys_vendor)", vendors[i]);
-				return;
-			}
-	snprintf(p, sizeof(p), "%s/proc/cpuinfo", root);
-	f = fopen(p, "r");
-	if (f) {
-		while (fgets(buf, sizeof(buf), f))
-			if (!strncmp(buf, "flags", 5) && strstr(buf, " hypervisor")) {
-				snprintf(si->virt, sizeof(si->virt), "a hypervisor (cpuinfo flag)");
-				break;
-			}
-		fclose(f);
-	}
-}
-
 void rplat_sysinfo_read(struct rplat_sysinfo *si)
 {
 	rplat_sysinfo_read_at(si, "");
@@ -185,7 +147,7 @@ void rplat_sysinfo_read_at(struct rplat_sysinfo *si, const char *root)
 	if (read_at(root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", si->governor, sizeof(si->governor)))
 		snprintf(si->governor, sizeof(si->governor), "none");
 	read_kernel_settings(si, root);
-	detect_vm(si, root);
+	rplat_sysenv_guest_at(root, si->virt, sizeof(si->virt));
 }
 
 static void str_or_null(struct rplat_jw *jw, const char *k, const char *v)

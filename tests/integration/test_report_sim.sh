@@ -118,8 +118,13 @@ grep -q 'slow' cmp/report.md && grep -q 'good' cmp/report.md || fail "labels fro
 # measured here, say it in run.json, the report and the comparison, or say nothing when it is not one
 vm=""
 grep -q '^flags.* hypervisor' /proc/cpuinfo && vm="a hypervisor (cpuinfo flag)"
-case "$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null)" in QEMU|KVM|Xen|"VMware, Inc."|"innotek GmbH"|"Microsoft Corporation"|"Amazon EC2"|Google|Parallels)
-    vm="$(cat /sys/class/dmi/id/sys_vendor) (DMI sys_vendor)" ;; esac
+[ -n "$vm" ] || { [ "$(cat /sys/hypervisor/type 2>/dev/null)" != "" ] && vm="$(cat /sys/hypervisor/type) (/sys/hypervisor/type)"; }
+[ -n "$vm" ] || { [ -e /sys/firmware/devicetree/base/hypervisor ] && vm="a hypervisor (device tree /hypervisor node)"; }
+for w in product_name sys_vendor; do
+    v=$(head -n1 /sys/class/dmi/id/$w 2>/dev/null) || continue
+    echo "$v" | grep -qE 'QEMU|KVM|VMware|VirtualBox|Xen|Microsoft|Amazon EC2|Google|Firecracker|Parallels|innotek|Bochs|OpenStack' &&
+        vm="$(printf '%.40s' "$v") (DMI $w)"
+done
 [ -e /sys/firmware/devicetree/base/compatible ] && tr '\0' '\n' </sys/firmware/devicetree/base/compatible | grep -qx 'linux,dummy-virt' &&
     vm="QEMU virt (device tree: linux,dummy-virt)"
 jassert good/run.json "d['system']['virtual_machine'] == ('$vm' or None)"

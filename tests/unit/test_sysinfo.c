@@ -105,9 +105,10 @@ static void test_nothing_there(void **state)
 	assert_string_equal(si.governor, "none");
 }
 
-/* Issue 11: is this a virtual machine, and how was it told? The device tree's compatible list (NUL-separated
- * strings, linux,dummy-virt not first), DMI's sys_vendor, cpuinfo's hypervisor flag, in that order; a
- * board's tree, an unknown vendor and a flags line without the flag say nothing. */
+/* Issue 11: is this a virtual machine, and how was it told (rplat_sysenv_guest_at(), which the trace capture
+ * uses too)? The device tree's compatible list (NUL-separated strings, linux,dummy-virt not first), DMI's
+ * sys_vendor then product_name, cpuinfo's hypervisor flag, /sys/hypervisor/type, a device-tree /hypervisor
+ * node, in that order; a board's tree, an unknown vendor and a flags line without the flag say nothing. */
 static void test_virtual_machine(void **state)
 {
 	static const char dt_virt[] = "vendor,board\0linux,dummy-virt\0", dt_board[] = "ti,am625-sk\0ti,am625\0";
@@ -149,6 +150,22 @@ static void test_virtual_machine(void **state)
 	put(root, "/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme de pse tsc msr hypervisor lahf_lm\n");
 	rplat_sysinfo_read_at(&si, root);
 	assert_string_equal(si.virt, "a hypervisor (cpuinfo flag)");
+
+	mkroot(root, sizeof(root), "vm_product");
+	put(root, "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n");
+	put(root, "/sys/class/dmi/id/product_name", "VMware Virtual Platform\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "VMware Virtual Platform (DMI product_name)");
+
+	mkroot(root, sizeof(root), "vm_xen");
+	put(root, "/sys/hypervisor/type", "xen\n");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "xen (/sys/hypervisor/type)");
+
+	mkroot(root, sizeof(root), "vm_dtnode");
+	put(root, "/sys/firmware/devicetree/base/hypervisor/compatible", "xen,xen");
+	rplat_sysinfo_read_at(&si, root);
+	assert_string_equal(si.virt, "a hypervisor (device tree /hypervisor node)");
 
 	mkroot(root, sizeof(root), "vm_none");
 	put(root, "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n");

@@ -18,9 +18,8 @@ struct rplat_sysinfo {
 	char cpuidle[32];      /* cpuidle's current_driver ("none" when it says so) */
 	char smt[48];          /* smt/control, and whether it is active: "on (active)", "notsupported" */
 	char sched_rt_runtime_us[24]; /* -1: RT throttling off */
-	/* a virtual machine, and how it was told ("" = none seen): the device tree's "linux,dummy-virt"
-	 * (QEMU virt), DMI's sys_vendor of a known hypervisor, or cpuinfo's hypervisor flag. TCG and KVM
-	 * look the same from inside: it says VM, not which. */
+	/* a virtual machine, and how it was told ("" = none seen): rplat_sysenv_guest_at() (tracing/sysenv.h),
+	 * as a capture's guest */
 	char virt[96];
 	char root[256];        /* rplat_sysinfo_read_at()'s root, "" = the live system */
 };
