@@ -445,6 +445,10 @@ host_tools_checks() {
     jassert "$O/out/trace/trace/capture.json" \
         "set(['rproc_vq_interrupt', 'rpmsg_recv_done', 'virtqueue_kick']) <= set(d['kprobes']['traced'])"
     jassert "$O/out/trace/trace/analysis.json" "d['messages'] == 300 and d['matched'] / d['messages'] >= 0.99"
+    # the capture knows it ran in a VM, as run.json does (one detector): on arm64 virt under TCG only the
+    # device tree says so (no hypervisor CPU flag, no /hypervisor node)
+    jassert "$O/out/trace/trace/capture.json" \
+        "d['system']['guest'] is True and ('$ARCH' != 'arm64' or d['system']['guest_source'] == 'QEMU virt (device tree: linux,dummy-virt)')"
     # the doorbell IRQ (the driver's MSI-X vector 0, "ivshmem-mbox-vq" in /proc/interrupts) was found by
     # its name (capture.json's mailbox_irqs), was traced in the path of every message (an entry between
     # its kick and its host wakeup) and was used by the analysis (a message's wakeup stage starting at
