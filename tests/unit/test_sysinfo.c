@@ -105,6 +105,20 @@ static void test_nothing_there(void **state)
 	assert_string_equal(si.governor, "none");
 }
 
+/* The device tree's compatible: NUL-separated strings, which put() cannot write. */
+static void put_compatible(const char *root, const char *list, size_t len)
+{
+	char p[400];
+	FILE *f;
+
+	put(root, "/sys/firmware/devicetree/base/compatible", ""); /* its directories */
+	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(list, 1, len, f), len);
+	fclose(f);
+}
+
 /* Issue 11: is this a virtual machine, and how was it told (rplat_sysenv_guest_at(), which the trace capture
  * uses too)? The device tree's compatible list (NUL-separated strings, linux,dummy-virt not first), DMI's
  * sys_vendor then product_name, cpuinfo's hypervisor flag, /sys/hypervisor/type, a device-tree /hypervisor
@@ -113,28 +127,17 @@ static void test_virtual_machine(void **state)
 {
 	static const char dt_virt[] = "vendor,board\0linux,dummy-virt\0", dt_board[] = "ti,am625-sk\0ti,am625\0";
 	struct rplat_sysinfo si;
-	char root[300], p[400];
-	FILE *f;
+	char root[300];
 
 	(void)state;
 	mkroot(root, sizeof(root), "vm_dt");
 	put(root, "/sys/class/dmi/id/sys_vendor", "QEMU\n");
-	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
-	put(root, "/sys/firmware/devicetree/base/compatible", "");
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(dt_virt, 1, sizeof(dt_virt) - 1, f), sizeof(dt_virt) - 1);
-	fclose(f);
+	put_compatible(root, dt_virt, sizeof(dt_virt) - 1);
 	rplat_sysinfo_read_at(&si, root);
 	assert_string_equal(si.virt, "QEMU virt (device tree: linux,dummy-virt)");
 
 	mkroot(root, sizeof(root), "vm_board");
-	snprintf(p, sizeof(p), "%s/sys/firmware/devicetree/base/compatible", root);
-	put(root, "/sys/firmware/devicetree/base/compatible", "");
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(dt_board, 1, sizeof(dt_board) - 1, f), sizeof(dt_board) - 1);
-	fclose(f);
+	put_compatible(root, dt_board, sizeof(dt_board) - 1);
 	put(root, "/proc/cpuinfo", "processor\t: 0\nFeatures\t: fp asimd evtstrm\n");
 	rplat_sysinfo_read_at(&si, root);
 	assert_string_equal(si.virt, "");
